@@ -1,0 +1,32 @@
+# The two commands a new user needs:  make demo  and  make test
+VENV := .venv
+PY   := $(VENV)/bin/python
+
+.PHONY: setup demo test lint bench reference lock clean
+
+setup:            ## install R packages, .venv, pinned deps, pyradiomics, the package (idempotent)
+	bash scripts/setup.sh
+
+demo: setup       ## set up, then run the end-to-end demo on the synthetic cohort
+	$(VENV)/bin/radiogenomics demo --out runs/demo
+
+test: setup       ## set up, then lint and run the whole test suite (R tests included)
+	$(VENV)/bin/ruff check .
+	RADIOGENOMICS_STRICT=1 $(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+bench: setup      ## performance ratios (see benchmarks/)
+	$(PY) benchmarks/bench_associate.py
+
+reference:        ## regenerate the R reference CSVs in tests/reference/
+	Rscript tests/reference/make_reference.R
+
+lock: setup       ## re-pin requirements/constraints.txt from the current .venv
+	{ echo "# Resolved, pinned dependency set (pip freeze of a working .venv). Regenerate with 'make lock'."; \
+	  $(PY) -m pip freeze --exclude-editable | grep -v -i -E '^(radiogenomics|pip|setuptools|wheel)[= ]'; \
+	} > requirements/constraints.txt
+
+clean:
+	rm -rf runs .pytest_cache .ruff_cache

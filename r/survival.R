@@ -1,0 +1,21 @@
+# Survival models called from radiogenomics.rbridge.
+suppressPackageStartupMessages(library(survival))
+
+# Cox PH fit; returns one row per covariate with Wald statistics, 95% HR CIs,
+# and the model's Harrell concordance.
+rg_coxph <- function(data, duration, event, covariates, ties = "efron", eps = 1e-12) {
+  f <- as.formula(paste0("Surv(`", duration, "`, `", event, "`) ~ ",
+                         paste0("`", covariates, "`", collapse = " + ")))
+  fit <- coxph(f, data = data, ties = ties,
+               control = coxph.control(eps = eps, toler.chol = min(.Machine$double.eps^0.75, eps / 10),
+                                       iter.max = 100))
+  s <- summary(fit)$coefficients
+  ci <- exp(confint(fit))
+  data.frame(
+    coef = unname(s[, "coef"]), se = unname(s[, "se(coef)"]), z = unname(s[, "z"]),
+    pvalue = unname(s[, "Pr(>|z|)"]), hr = unname(s[, "exp(coef)"]),
+    hr_lower = unname(ci[, 1]), hr_upper = unname(ci[, 2]),
+    concordance = unname(fit$concordance["concordance"]),
+    stringsAsFactors = FALSE
+  )
+}

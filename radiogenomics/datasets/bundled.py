@@ -1,0 +1,12 @@
+"""Paths to files shipped inside the package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+
+def hallmark_gmt() -> Path:
+    """Path of the bundled MSigDB Hallmark v7.5.1 GMT (CC BY 4.0; see data/gene_sets/README.md)."""
+    return DATA_DIR / "gene_sets" / "h.all.v7.5.1.symbols.gmt"

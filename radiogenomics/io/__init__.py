@@ -1,0 +1,21 @@
+"""Readers and writers: gene sets, cohorts, image manifests."""
+
+from radiogenomics.io.gmt import read_gmt
+from radiogenomics.io.manifest import read_manifest
+
+
+def read_cohort(directory):
+    """Read a cohort directory (see :meth:`radiogenomics.Cohort.read`)."""
+    from radiogenomics.cohort import Cohort
+
+    return Cohort.read(directory)
+
+
+def read_h5mu(path):
+    """Read a cohort from an ``.h5mu`` file (see :meth:`radiogenomics.Cohort.read_h5mu`)."""
+    from radiogenomics.cohort import Cohort
+
+    return Cohort.read_h5mu(path)
+
+
+__all__ = ["read_cohort", "read_gmt", "read_h5mu", "read_manifest"]

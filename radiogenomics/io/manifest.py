@@ -1,0 +1,66 @@
+"""Image manifests: one row per scan with ``patient_id, image, mask`` and optional metadata."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from radiogenomics.errors import InputFileError, ValidationError
+
+REQUIRED = ("patient_id", "image", "mask")
+OPTIONAL = ("timepoint", "sequence", "label", "centre", "roi")
+
+
+def read_manifest(manifest: str | Path | pd.DataFrame, check_files: bool = True) -> pd.DataFrame:
+    """Load and validate an image manifest.
+
+    Parameters
+    ----------
+    manifest
+        CSV path or DataFrame with columns ``patient_id, image, mask`` and optional
+        ``timepoint, sequence, label, centre, roi``. Relative paths in a CSV are
+        resolved against the CSV's folder.
+    check_files
+        Raise if an image or mask file does not exist.
+
+    Returns
+    -------
+    DataFrame
+        The manifest with absolute ``image``/``mask`` paths and string ``patient_id``.
+    """
+    base = None
+    source = "manifest"
+    if not isinstance(manifest, pd.DataFrame):
+        path = Path(manifest)
+        source = str(path)
+        if not path.exists():
+            raise InputFileError(f"{path}: manifest file not found.")
+        try:
+            manifest = pd.read_csv(path)
+        except (OSError, ValueError) as exc:
+            raise InputFileError(f"{path}: cannot be read as CSV ({exc}).") from exc
+        base = path.resolve().parent
+    df = manifest.copy()
+    missing = [c for c in REQUIRED if c not in df.columns]
+    if missing:
+        raise ValidationError(
+            f"{source}: missing column(s) {missing}. A manifest needs one row per scan with "
+            f"columns {list(REQUIRED)} (optional: {list(OPTIONAL)})."
+        )
+    if df.empty:
+        raise ValidationError(f"{source}: no rows.")
+    df["patient_id"] = df["patient_id"].astype(str)
+    for col in ("image", "mask"):
+        paths = [Path(p) for p in df[col].astype(str)]
+        if base is not None:
+            paths = [p if p.is_absolute() else base / p for p in paths]
+        df[col] = [str(p) for p in paths]
+        if check_files:
+            absent = [str(p) for p in paths if not p.exists()]
+            if absent:
+                raise InputFileError(
+                    f"{source}: {len(absent)} {col} file(s) not found, e.g. {absent[:3]}. "
+                    "Fix the paths (relative paths are resolved against the manifest's folder)."
+                )
+    return df

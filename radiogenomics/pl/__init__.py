@@ -1,0 +1,7 @@
+"""Plots. Each function takes ``ax=`` (or builds its own figure) and returns the Figure."""
+
+from radiogenomics.pl.association import association_heatmap
+from radiogenomics.pl.enrichment import gsea_plot
+from radiogenomics.pl.survival import km_plot
+
+__all__ = ["association_heatmap", "gsea_plot", "km_plot"]

@@ -1,0 +1,6 @@
+"""Preprocessing verbs (scanpy style): normalisation and filtering of cohort modalities."""
+
+from radiogenomics.expression.normalize import filter_low_counts, log_cpm
+from radiogenomics.imaging.features import drop_constant_features
+
+__all__ = ["drop_constant_features", "filter_low_counts", "log_cpm"]

@@ -1,0 +1,170 @@
+"""The R bridge: the only module of radiogenomics that imports rpy2.
+
+R code lives in ``r/*.R`` at the repository root (override with the environment
+variable ``RADIOGENOMICS_R_DIR``) and is sourced into its own environment. All
+conversions happen inside ``localconverter`` blocks; rpy2's global conversion is
+never activated.
+
+Examples
+--------
+>>> from radiogenomics import rbridge
+>>> rbridge.r_available()  # doctest: +SKIP
+True
+>>> rbridge.require("rms")  # raises RPackageMissingError with the install command
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from radiogenomics._utils import logger
+from radiogenomics.errors import RNotAvailableError, RPackageMissingError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: R packages Debian ships, and whether they come from CRAN or Bioconductor.
+BIOC_PACKAGES = {"DESeq2", "limma", "org.Hs.eg.db", "AnnotationDbi", "edgeR", "sva"}
+NOT_IN_DEBIAN = {"mboost", "stabs", "fgsea", "timeROC", "dcurves"}
+
+
+def r_dir() -> Path:
+    """Directory holding the package's R sources."""
+    env = os.environ.get("RADIOGENOMICS_R_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "r"
+
+
+def install_hint(package: str) -> str:
+    """Command that installs an R package (Debian package when one exists)."""
+    if package in BIOC_PACKAGES:
+        return f"apt-get install r-bioc-{package.lower()}  (or BiocManager::install('{package}'))"
+    if package in NOT_IN_DEBIAN:
+        return f"install.packages('{package}') from CRAN (not packaged by Debian)"
+    return f"apt-get install r-cran-{package.lower()}  (or install.packages('{package}'))"
+
+
+@functools.cache
+def _robjects() -> Any:
+    """Import rpy2.robjects once, translating failures into ``RNotAvailableError``."""
+    try:
+        import rpy2.robjects as ro
+    except Exception as exc:  # ImportError, or R shared library not found
+        raise RNotAvailableError(
+            f"R cannot be loaded through rpy2 ({exc}). Run 'make setup' (installs r-base-core "
+            "and rpy2==3.5.17), or set R_HOME to your R installation."
+        ) from exc
+    from rpy2.rinterface_lib import callbacks
+
+    # R's console output goes to the package logger instead of stdout/stderr
+    callbacks.consolewrite_print = lambda text: logger.debug("R: %s", text.rstrip())
+    callbacks.consolewrite_warnerror = lambda text: logger.warning("R: %s", text.rstrip())
+    return ro
+
+
+def r_available() -> bool:
+    """True when R and rpy2 load."""
+    try:
+        _robjects()
+    except RNotAvailableError:
+        return False
+    return True
+
+
+def has_package(package: str) -> bool:
+    """True when the R package is installed."""
+    ro = _robjects()
+    return bool(ro.r["requireNamespace"](package, quietly=True)[0])
+
+
+def require(package: str) -> None:
+    """Raise ``RPackageMissingError`` naming the install command if ``package`` is absent."""
+    if not has_package(package):
+        raise RPackageMissingError(package, install_hint(package))
+
+
+def r_version() -> str:
+    """R version string, e.g. ``'4.2.2'``."""
+    ro = _robjects()
+    return str(ro.r("paste(R.version$major, R.version$minor, sep='.')")[0])
+
+
+@functools.cache
+def source(name: str) -> Any:
+    """Source ``r/<name>.R`` into a fresh R environment and return that environment."""
+    ro = _robjects()
+    path = r_dir() / f"{name}.R"
+    if not path.exists():
+        raise RNotAvailableError(
+            f"{path}: R source not found. Set RADIOGENOMICS_R_DIR to the repository's r/ folder."
+        )
+    env = ro.r["new.env"]()
+    ro.r["sys.source"](str(path), envir=env)
+    logger.debug("sourced %s", path)
+    return env
+
+
+def to_r(df: pd.DataFrame) -> Any:
+    """Convert a DataFrame to an R data.frame."""
+    from rpy2.robjects import default_converter, pandas2ri
+    from rpy2.robjects.conversion import localconverter
+
+    with localconverter(default_converter + pandas2ri.converter):
+        return _robjects().conversion.get_conversion().py2rpy(df)
+
+
+def to_py(obj: Any) -> Any:
+    """Convert an R object (data.frame, vector) to pandas/numpy."""
+    from rpy2.robjects import default_converter, numpy2ri, pandas2ri
+    from rpy2.robjects.conversion import localconverter
+
+    with localconverter(default_converter + numpy2ri.converter + pandas2ri.converter):
+        return _robjects().conversion.get_conversion().rpy2py(obj)
+
+
+def dataset(name: str, package: str) -> pd.DataFrame:
+    """Load a data set shipped with an R package (e.g. ``dataset("lung", "survival")``)."""
+    require(package)
+    ro = _robjects()
+    return to_py(ro.r["getExportedValue"](package, name))
+
+
+def coxph(
+    df: pd.DataFrame,
+    duration: str,
+    event: str,
+    covariates: list[str],
+    ties: str = "efron",
+    eps: float = 1e-12,
+) -> pd.DataFrame:
+    """Cox proportional-hazards regression with R ``survival::coxph``.
+
+    Parameters
+    ----------
+    df
+        One row per patient with ``duration``, ``event`` (0/1) and numeric ``covariates``.
+    ties
+        ``"efron"`` (R's default) or ``"breslow"``.
+    eps
+        Convergence tolerance passed to ``coxph.control``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by covariate: ``coef, se, z, pvalue, hr, hr_lower, hr_upper``
+        (95 % Wald intervals) and the model's ``concordance`` repeated per row.
+    """
+    require("survival")
+    env = source("survival")
+    data = df[[duration, event, *covariates]].astype(float)
+    res = env["rg_coxph"](to_r(data), duration, event, ro_strvec(covariates), ties, eps)
+    out = to_py(res)
+    out.index = list(covariates)
+    return out
+
+
+def ro_strvec(values: list[str]) -> Any:
+    """An R character vector."""
+    return _robjects().StrVector(list(values))

@@ -1,0 +1,73 @@
+"""Assemble a self-contained HTML report (figures inlined as PNG)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from radiogenomics._utils import write_text_atomic
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;
+margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+h1{border-bottom:2px solid #1b7837;padding-bottom:.2em}h2{margin-top:1.6em;color:#1b7837}
+table{border-collapse:collapse;font-size:.85em;margin:.6em 0}
+td,th{border:1px solid #ccc;padding:.25em .5em;text-align:right}th{background:#f3f3f3}
+td:first-child,th:first-child{text-align:left}img{max-width:100%}
+.note{background:#fff7e6;border-left:4px solid #f0a020;padding:.5em 1em}
+.meta{color:#666;font-size:.85em}
+"""
+
+
+@dataclass
+class Section:
+    """One report section: a heading, a paragraph, and optional figure and table."""
+
+    heading: str
+    text: str = ""
+    figure: Any = None
+    table: pd.DataFrame | None = None
+
+
+def _figure_html(fig: Any) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return f'<img alt="figure" src="data:image/png;base64,{data}">'
+
+
+def write_html_report(path: str | Path, title: str, sections: list[Section],
+                      note: str = "", meta: dict[str, str] | None = None) -> Path:
+    """Write a self-contained HTML report atomically and return its path.
+
+    Examples
+    --------
+    >>> write_html_report("report.html", "Demo", [Section("Heatmap", figure=fig)])  # doctest: +SKIP
+    """
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+    ]
+    if note:
+        parts.append(f"<p class='note'>{html.escape(note)}</p>")
+    if meta:
+        parts.append("<p class='meta'>" + " · ".join(
+            f"{html.escape(k)}: {html.escape(str(v))}" for k, v in meta.items()) + "</p>")
+    for s in sections:
+        parts.append(f"<h2>{html.escape(s.heading)}</h2>")
+        if s.text:
+            parts.append(f"<p>{html.escape(s.text)}</p>")
+        if s.figure is not None:
+            parts.append(_figure_html(s.figure))
+        if s.table is not None:
+            parts.append(s.table.to_html(float_format=lambda v: f"{v:.4g}", border=0,
+                                         escape=True))
+    parts.append("</body></html>")
+    return write_text_atomic(path, "\n".join(parts))

@@ -1,0 +1,56 @@
+"""Shared fixtures.
+
+Set RADIOGENOMICS_STRICT=1 (``make test`` does) to turn "R missing" and "shared data
+missing" from skips into failures, so CI cannot pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "tests" / "reference"
+SHARED = Path(os.environ.get("RADIOGENOMICS_SHARED_DATA", ROOT.parent / "shared" / "data"))
+STRICT = os.environ.get("RADIOGENOMICS_STRICT") == "1"
+
+
+def _r_ok() -> tuple[bool, str]:
+    from radiogenomics import rbridge
+
+    if not rbridge.r_available():
+        return False, "R/rpy2 not available (run 'make setup')"
+    if not rbridge.has_package("survival"):
+        return False, "R package survival missing (apt-get install r-cran-survival)"
+    return True, ""
+
+
+def pytest_collection_modifyitems(config, items):
+    if not any("r" in item.keywords for item in items):
+        return
+    ok, why = _r_ok()
+    if ok:
+        return
+    if STRICT:
+        raise pytest.UsageError(f"RADIOGENOMICS_STRICT=1 but {why}")
+    for item in items:
+        if "r" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=why))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The project's shared real-data folder (../shared/data)."""
+    if not SHARED.is_dir():
+        if STRICT:
+            pytest.fail(f"shared data not found at {SHARED} (set RADIOGENOMICS_SHARED_DATA)")
+        pytest.skip(f"shared data not found at {SHARED}")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def reference() -> Path:
+    """Folder of R-generated reference CSVs (see tests/reference/make_reference.R)."""
+    return REFERENCE

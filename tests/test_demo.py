@@ -1,0 +1,43 @@
+"""The end-to-end slice recovers the planted truth of the synthetic cohort."""
+
+import json
+import logging
+
+import pandas as pd
+import pytest
+
+from radiogenomics.workflows import run_demo
+
+pytestmark = pytest.mark.slow
+
+
+def test_demo_recovers_planted_truth_and_resumes(tmp_path, caplog):
+    out = tmp_path / "run"
+    res = run_demo(out, n_patients=60, random_state=0, n_jobs=2, permutation_num=200,
+                   progress_bar=False)
+    assert res.top_pathway == res.planted_pathway == "HALLMARK_HYPOXIA"
+    assert res.planted_features_in_top  # a planted image feature is among the top 10
+    assert res.c_index > 0.6
+    for name in ("report.html", "associations.parquet", "associations_significant.csv",
+                 "gsea.csv", "cox.csv", "km.csv", "summary.json", "image_features.csv"):
+        assert (out / name).exists(), name
+    html = (out / "report.html").read_text()
+    assert html.count("data:image/png;base64") >= 3 and "SYNTHETIC" in html
+    assert not list(out.glob(".*.tmp"))
+    gsea = pd.read_csv(out / "gsea.csv")
+    assert gsea["term"].iloc[0] == "HALLMARK_HYPOXIA" and gsea["fdr"].iloc[0] < 0.05
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["n_significant_pairs"] > 0
+    # a second run reuses every finished radiomics case
+    with caplog.at_level(logging.INFO, logger="radiogenomics"):
+        again = run_demo(out, n_patients=60, random_state=0, n_jobs=2, permutation_num=200,
+                         progress_bar=False)
+    assert "60 of 60 cases cached, 0 to extract" in caplog.text
+    assert again.top_feature == res.top_feature
+
+
+@pytest.mark.r
+def test_demo_cox_matches_r(tmp_path):
+    res = run_demo(tmp_path / "r", n_patients=40, random_state=1, n_jobs=1,
+                   permutation_num=100, use_r="yes", progress_bar=False)
+    assert res.cox_engines_max_abs_diff is not None and res.cox_engines_max_abs_diff < 1e-6

@@ -1,0 +1,43 @@
+"""The R bridge, run live against R (marked ``r``: skipped without R, required in CI)."""
+
+import pandas as pd
+import pytest
+
+from radiogenomics import rbridge, stats
+from radiogenomics.errors import RNotAvailableError, RPackageMissingError
+
+pytestmark = pytest.mark.r
+COVS = ["age", "sex", "ph.ecog"]
+
+
+def test_require_missing_package_names_install_command():
+    with pytest.raises(RPackageMissingError, match=r"'mboost' is not installed.*install"):
+        rbridge.require("mboost")
+    with pytest.raises(RPackageMissingError, match="apt-get install r-cran-notapackage"):
+        rbridge.require("notapackage")
+    rbridge.require("survival")
+
+
+def test_coxph_r_matches_lifelines_on_survival_lung():
+    lung = rbridge.dataset("lung", "survival")
+    df = lung[["time", "status", *COVS]].dropna().assign(status=lambda d: d["status"] - 1)
+    r = stats.cox_ph(df, "time", "status", COVS, engine="r")
+    py = stats.cox_ph(df, "time", "status", COVS, engine="lifelines")
+    pd.testing.assert_index_equal(r.index, py.index)
+    assert (r["coef"] - py["coef"]).abs().max() < 1e-6
+    assert (r["se"] - py["se"]).abs().max() < 1e-6
+    assert r.attrs["concordance"] == pytest.approx(py.attrs["concordance"], abs=1e-10)
+
+
+def test_breslow_ties_match_reference(reference):
+    ref = pd.read_csv(reference / "coxph_lung.csv").query("ties == 'breslow'").set_index(
+        "covariate")
+    lung = pd.read_csv(reference / "lung.csv")
+    r = stats.cox_ph(lung, "time", "status", COVS, engine="r", ties="breslow")
+    assert (r["coef"] - ref.loc[COVS, "coef"]).abs().max() < 1e-8
+
+
+def test_missing_r_source_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("RADIOGENOMICS_R_DIR", str(tmp_path))
+    with pytest.raises(RNotAvailableError, match="R source not found"):
+        rbridge.source.__wrapped__("survival")
