@@ -51,7 +51,9 @@ if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -x "$VENV/bin/python"
 fi
 
 [ -x "$VENV/bin/python" ] || { log "creating $VENV"; "$PYTHON" -m venv "$VENV"; }
-PIP=("$VENV/bin/python" -m pip install --quiet)
+PIP=(pip_quiet install --quiet)
+# pip warns about every machine-level find-links folder that does not exist; drop that noise
+pip_quiet() { "$VENV/bin/python" -m pip "$@" 2> >(grep -v "^WARNING: Location '" >&2); }
 "${PIP[@]}" --upgrade "pip==25.3" "setuptools==80.9.0" "wheel==0.45.1"
 log "installing torch 2.13.0 (CPU wheel)"
 "${PIP[@]}" "torch==2.13.0"

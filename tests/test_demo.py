@@ -41,3 +41,27 @@ def test_demo_cox_matches_r(tmp_path):
     res = run_demo(tmp_path / "r", n_patients=40, random_state=1, n_jobs=1,
                    permutation_num=100, use_r="yes", progress_bar=False)
     assert res.cox_engines_max_abs_diff is not None and res.cox_engines_max_abs_diff < 1e-6
+
+
+def test_cli_demo_without_r(tmp_path):
+    """Without R the demo still runs; asking for R then fails with the fix in the message."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    fake = tmp_path / "no_r"
+    (fake / "rpy2").mkdir(parents=True)
+    (fake / "rpy2" / "__init__.py").write_text("raise ImportError('simulated: rpy2 absent')\n")
+    env = {**os.environ, "PYTHONPATH": str(fake)}
+    exe = str(Path(sys.executable).parent / "radiogenomics")
+    args = [exe, "demo", "--n-patients", "20", "--permutations", "50", "--jobs", "1",
+            "--no-progress"]
+    ok = subprocess.run([*args, "--out", str(tmp_path / "a")], env=env, capture_output=True,
+                        text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert "report:" in ok.stdout and (tmp_path / "a" / "report.html").exists()
+    assert "R not available" in ok.stderr
+    bad = subprocess.run([*args, "--out", str(tmp_path / "b"), "--use-r", "yes"], env=env,
+                         capture_output=True, text=True)
+    assert bad.returncode == 1 and "R cannot be loaded" in bad.stderr and "make setup" in bad.stderr

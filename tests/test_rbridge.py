@@ -41,3 +41,16 @@ def test_missing_r_source_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setenv("RADIOGENOMICS_R_DIR", str(tmp_path))
     with pytest.raises(RNotAvailableError, match="R source not found"):
         rbridge.source.__wrapped__("survival")
+
+
+def test_loading_r_leaves_child_processes_working():
+    import os
+    import subprocess
+    import sys
+
+    before = os.environ.get("LD_LIBRARY_PATH")
+    assert rbridge.r_available()
+    assert os.environ.get("LD_LIBRARY_PATH") == before
+    out = subprocess.run([sys.executable, "-c", "import ssl, pyarrow; print('ok')"],
+                         capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr

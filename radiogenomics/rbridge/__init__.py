@@ -49,6 +49,10 @@ def install_hint(package: str) -> str:
 @functools.cache
 def _robjects() -> Any:
     """Import rpy2.robjects once, translating failures into ``RNotAvailableError``."""
+    # rpy2 prepends R's library folders (and /usr/lib/<arch>) to LD_LIBRARY_PATH of this
+    # process; child processes started later (e.g. radiomics workers) would then load the
+    # system libpython instead of this interpreter's. R is loaded by then, so restore it.
+    saved = os.environ.get("LD_LIBRARY_PATH")
     try:
         import rpy2.robjects as ro
     except Exception as exc:  # ImportError, or R shared library not found
@@ -56,6 +60,11 @@ def _robjects() -> Any:
             f"R cannot be loaded through rpy2 ({exc}). Run 'make setup' (installs r-base-core "
             "and rpy2==3.5.17), or set R_HOME to your R installation."
         ) from exc
+    finally:
+        if saved is None:
+            os.environ.pop("LD_LIBRARY_PATH", None)
+        else:
+            os.environ["LD_LIBRARY_PATH"] = saved
     from rpy2.rinterface_lib import callbacks
 
     # R's console output goes to the package logger instead of stdout/stderr

@@ -149,13 +149,13 @@ def run_demo(
     if use_r != "no":
         from radiogenomics import rbridge
 
+        if use_r == "yes":
+            rbridge.require("survival")  # raises with the install command when R is missing
         if rbridge.r_available() and rbridge.has_package("survival"):
             cox_r = stats.cox_ph(clin, "os_time", "os_event", ["image_signature", "age"],
                                  engine="r")
             engines_diff = float((cox_r["coef"] - cox["coef"]).abs().max())
             cox_table = pd.concat([cox_table, cox_r.assign(engine="R survival::coxph")])
-        elif use_r == "yes":
-            rbridge.require("survival")
         else:
             logger.info("R not available: Cox fitted with lifelines only")
     write_csv_atomic(cox_table, out / "cox.csv")
