@@ -19,3 +19,22 @@ rg_coxph <- function(data, duration, event, covariates, ties = "efron", eps = 1e
     stringsAsFactors = FALSE
   )
 }
+
+# Proportional-hazards test (survival >= 3 score test).
+rg_cox_zph <- function(data, duration, event, covariates) {
+  f <- as.formula(paste0("Surv(`", duration, "`, `", event, "`) ~ ",
+                         paste0("`", covariates, "`", collapse = " + ")))
+  z <- cox.zph(coxph(f, data = data), transform = "km")
+  data.frame(term = rownames(z$table), chisq = unname(z$table[, "chisq"]),
+             df = unname(z$table[, "df"]), pvalue = unname(z$table[, "p"]),
+             stringsAsFactors = FALSE)
+}
+
+# Maximally selected log-rank statistic (maxstat, Lau94 p-value).
+rg_maxstat <- function(time, event, score, minprop, maxprop) {
+  suppressPackageStartupMessages(library(maxstat))
+  d <- data.frame(time = time, event = event, score = score)
+  m <- maxstat.test(Surv(time, event) ~ score, data = d, smethod = "LogRank",
+                    pmethod = "Lau94", minprop = minprop, maxprop = maxprop)
+  c(cutpoint = unname(m$estimate), statistic = unname(m$statistic), pvalue = m$p.value)
+}

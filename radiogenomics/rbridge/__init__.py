@@ -174,6 +174,28 @@ def coxph(
     return out
 
 
+def cox_zph(df: pd.DataFrame, duration: str, event: str, covariates: list[str]) -> pd.DataFrame:
+    """``survival::cox.zph(transform = "km")``: ``term, chisq, df, pvalue``."""
+    require("survival")
+    env = source("survival")
+    res = env["rg_cox_zph"](to_r(df[[duration, event, *covariates]].astype(float)), duration,
+                            event, ro_strvec(covariates))
+    return to_py(res).reset_index(drop=True)
+
+
+def maxstat(time: Any, event: Any, score: Any, minprop: float, maxprop: float
+            ) -> dict[str, float]:
+    """``maxstat::maxstat.test`` (log-rank scores, Lau94 p-value)."""
+    require("maxstat")
+    ro = _robjects()
+    env = source("survival")
+    out = env["rg_maxstat"](ro.FloatVector(list(map(float, time))),
+                            ro.FloatVector(list(map(float, event))),
+                            ro.FloatVector(list(map(float, score))), float(minprop),
+                            float(maxprop))
+    return dict(zip(["cutpoint", "statistic", "pvalue"], map(float, out), strict=True))
+
+
 def ro_strvec(values: list[str]) -> Any:
     """An R character vector."""
     return _robjects().StrVector(list(values))

@@ -6,8 +6,11 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
+from radiogenomics._utils import check_random_state
 from radiogenomics.errors import ValidationError
+from radiogenomics.stats._checks import survival_arrays
 
 COX_COLUMNS = ["coef", "se", "z", "pvalue", "hr", "hr_lower", "hr_upper"]
 
@@ -118,14 +121,87 @@ def risk_groups(score: pd.Series, method: str = "median") -> pd.Series:
     raise ValidationError(f"method='{method}': choose 'median' or 'tertiles'.")
 
 
-def logrank(time: np.ndarray, event: np.ndarray, groups: np.ndarray) -> dict[str, float]:
-    """Log-rank test across groups; returns ``statistic, pvalue, df``."""
-    from lifelines.statistics import multivariate_logrank_test
+def _observed_expected(time: np.ndarray, event: np.ndarray, codes: np.ndarray, k: int
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Observed and expected events per group and their covariance (as ``survdiff``)."""
+    ev_times = np.unique(time[event == 1])
+    at_risk = np.empty((len(ev_times), k))
+    deaths = np.zeros((len(ev_times), k))
+    for g in range(k):
+        tg = np.sort(time[codes == g])
+        at_risk[:, g] = len(tg) - np.searchsorted(tg, ev_times, side="left")
+        dg = np.sort(time[(codes == g) & (event == 1)])
+        deaths[:, g] = (np.searchsorted(dg, ev_times, side="right")
+                        - np.searchsorted(dg, ev_times, side="left"))
+    n = at_risk.sum(axis=1)
+    d = deaths.sum(axis=1)
+    frac = at_risk / n[:, None]
+    expected = (frac * d[:, None]).sum(axis=0)
+    w = np.where(n > 1, d * (n - d) / np.maximum(n - 1, 1), 0.0)
+    var = np.einsum("t,tg,gh->gh", w, frac, np.eye(k)) - np.einsum("t,tg,th->gh", w, frac, frac)
+    return deaths.sum(axis=0), expected, var
 
-    res = multivariate_logrank_test(np.asarray(time, float), np.asarray(groups),
-                                    np.asarray(event, int))
-    return {"statistic": float(res.test_statistic), "pvalue": float(res.p_value),
-            "df": float(res.degrees_of_freedom)}
+
+def logrank(
+    time: object,
+    event: object,
+    groups: object,
+    *,
+    strata: object | None = None,
+    trend: bool = False,
+    scores: Sequence[float] | None = None,
+) -> dict[str, float]:
+    """Log-rank test (two or more groups, optionally stratified or for trend).
+
+    Parameters
+    ----------
+    time, event
+        Follow-up and 0/1 event indicator.
+    groups
+        Group label per patient.
+    strata
+        Optional stratum per patient: observed − expected and variances are summed
+        over strata (as ``survdiff(... + strata(s))``).
+    trend
+        Test for a monotone trend across ordered groups (1 df) with ``scores`` (default:
+        the sorted group values if numeric, else 1…k).
+
+    Returns
+    -------
+    dict
+        ``statistic`` (χ²), ``df``, ``pvalue``, and per-group ``observed``/``expected``.
+
+    Examples
+    --------
+    >>> logrank(t, e, ecog, trend=True)["pvalue"]  # doctest: +SKIP
+    """
+    t, e = np.asarray(time, float), np.asarray(event, float).astype(int)
+    g = pd.Series(np.asarray(groups))
+    levels = np.sort(g.unique())
+    if len(levels) < 2:
+        raise ValidationError("groups: the log-rank test needs at least two groups.")
+    codes = pd.Categorical(g, categories=levels).codes
+    s = np.zeros(len(t), int) if strata is None else pd.factorize(np.asarray(strata))[0]
+    k = len(levels)
+    O, E, V = np.zeros(k), np.zeros(k), np.zeros((k, k))
+    for st in np.unique(s):
+        sel = s == st
+        o, ex, v = _observed_expected(t[sel], e[sel], codes[sel], k)
+        O, E, V = O + o, E + ex, V + v
+    diff = O - E
+    if trend:
+        if scores is None:
+            scores = levels.astype(float) if np.issubdtype(levels.dtype, np.number) \
+                else np.arange(1.0, k + 1)
+        w = np.asarray(scores, float)
+        if len(w) != k:
+            raise ValidationError(f"scores: expected {k} values (one per group), got {len(w)}.")
+        stat, df = float((w @ diff) ** 2 / (w @ V @ w)), 1
+    else:
+        stat, df = float(diff[1:] @ np.linalg.solve(V[1:, 1:], diff[1:])), k - 1
+    return {"statistic": stat, "df": float(df), "pvalue": float(stats.chi2.sf(stat, df)),
+            "observed": dict(zip(levels.tolist(), O.tolist(), strict=True)),
+            "expected": dict(zip(levels.tolist(), E.tolist(), strict=True))}
 
 
 def kaplan_meier(time: np.ndarray, event: np.ndarray, groups: np.ndarray | None = None
@@ -152,3 +228,217 @@ def kaplan_meier(time: np.ndarray, event: np.ndarray, groups: np.ndarray | None 
             "at_risk": at_risk,
         }))
     return pd.concat(frames, ignore_index=True)
+
+
+def ph_test(df: pd.DataFrame, duration: str, event: str, covariates: Sequence[str], *,
+            engine: str = "r") -> pd.DataFrame:
+    """Proportional-hazards test per covariate and globally.
+
+    ``engine="r"`` runs ``survival::cox.zph(transform = "km")`` (survival ≥ 3 score test);
+    ``engine="lifelines"`` runs lifelines' ``proportional_hazard_test`` (Grambsch–Therneau
+    with a KM time transform), whose numbers differ from survival ≥ 3 by design.
+
+    Returns
+    -------
+    DataFrame
+        ``term, chisq, df, pvalue`` (``GLOBAL`` last for R).
+    """
+    covariates = list(covariates)
+    data = _check_frame(df, [duration, event, *covariates])
+    if engine == "r":
+        from radiogenomics import rbridge
+
+        return rbridge.cox_zph(data, duration, event, covariates)
+    if engine == "lifelines":
+        from lifelines import CoxPHFitter
+        from lifelines.statistics import proportional_hazard_test
+
+        cph = CoxPHFitter().fit(data, duration_col=duration, event_col=event)
+        res = proportional_hazard_test(cph, data, time_transform="km").summary
+        return pd.DataFrame({"term": res.index.astype(str), "chisq": res["test_statistic"],
+                             "df": 1.0, "pvalue": res["p"]}).reset_index(drop=True)
+    raise ValidationError(f"engine='{engine}': choose 'r' or 'lifelines'.")
+
+
+def c_index(time: object, event: object, risk: object, *, method: str = "harrell",
+            tau: float | None = None, n_boot: int = 1000, alpha: float = 0.05,
+            random_state: int | None = None) -> dict[str, float]:
+    """C-index of a risk score with a bootstrap percentile CI.
+
+    Parameters
+    ----------
+    method
+        ``"harrell"`` (ties in risk count ½, as R ``survival::concordance``) or ``"uno"``
+        (IPCW, Uno et al. 2011, via scikit-survival; censoring distribution estimated
+        from the same data; ``tau`` truncates follow-up).
+
+    Returns
+    -------
+    dict
+        ``c_index, ci_low, ci_high``.
+    """
+    t, e = survival_arrays(time, event)
+    r = np.asarray(risk, float)
+    if r.shape != t.shape or not np.isfinite(r).all():
+        raise ValidationError("risk: one finite value per patient is required.")
+    fn = _c_fn(method, tau)
+    est = fn(t, e, r)
+    rng = check_random_state(random_state)
+    boots = np.empty(n_boot)
+    for b in range(n_boot):
+        idx = rng.integers(0, len(t), len(t))
+        boots[b] = fn(t[idx], e[idx], r[idx]) if e[idx].any() else np.nan
+    lo, hi = np.nanquantile(boots, [alpha / 2, 1 - alpha / 2])
+    return {"c_index": est, "ci_low": float(lo), "ci_high": float(hi)}
+
+
+def _c_fn(method: str, tau: float | None):
+    if method == "harrell":
+        return lambda t, e, r: concordance_index(t, r, e)
+    if method == "uno":
+        from sksurv.metrics import concordance_index_ipcw
+        from sksurv.util import Surv
+
+        def uno(t, e, r):
+            y = Surv.from_arrays(e.astype(bool), t)
+            return float(concordance_index_ipcw(y, y, r, tau=tau)[0])
+
+        return uno
+    raise ValidationError(f"method='{method}': choose 'harrell' or 'uno'.")
+
+
+def compare_c_index(time: object, event: object, risk_a: object, risk_b: object, *,
+                    method: str = "harrell", n_boot: int = 1000, alpha: float = 0.05,
+                    random_state: int | None = None) -> dict[str, float]:
+    """Paired bootstrap comparison of two C-indices on the same patients.
+
+    Returns ``c_a, c_b, diff, ci_low, ci_high, pvalue`` (two-sided, from the bootstrap
+    distribution of the difference, normal approximation).
+    """
+    t, e = survival_arrays(time, event)
+    a, b_ = np.asarray(risk_a, float), np.asarray(risk_b, float)
+    fn = _c_fn(method, None)
+    ca, cb = fn(t, e, a), fn(t, e, b_)
+    rng = check_random_state(random_state)
+    diffs = np.empty(n_boot)
+    for i in range(n_boot):
+        idx = rng.integers(0, len(t), len(t))
+        diffs[i] = fn(t[idx], e[idx], a[idx]) - fn(t[idx], e[idx], b_[idx]) \
+            if e[idx].any() else np.nan
+    se = float(np.nanstd(diffs, ddof=1))
+    lo, hi = np.nanquantile(diffs, [alpha / 2, 1 - alpha / 2])
+    p = float(2 * stats.norm.sf(abs(ca - cb) / se)) if se > 0 else 1.0
+    return {"c_a": ca, "c_b": cb, "diff": ca - cb, "ci_low": float(lo), "ci_high": float(hi),
+            "pvalue": p}
+
+
+def time_dependent_auc(time: object, event: object, risk: object, times: Sequence[float], *,
+                       train_time: object | None = None, train_event: object | None = None
+                       ) -> pd.DataFrame:
+    """Cumulative/dynamic time-dependent AUC with IPCW (Uno et al. 2007), scikit-survival.
+
+    Cases at ``t`` have an event by ``t``; controls are still event-free after ``t``.
+    The censoring distribution comes from ``train_*`` (default: the same data).
+
+    Returns
+    -------
+    DataFrame
+        ``time, auc`` plus ``.attrs["mean_auc"]`` (weighted by the KM survival drop).
+    """
+    from sksurv.metrics import cumulative_dynamic_auc
+    from sksurv.util import Surv
+
+    t, e = survival_arrays(time, event)
+    tt, te = (t, e) if train_time is None else survival_arrays(train_time, train_event)
+    times = np.asarray(times, float)
+    if times.min() < t.min() or times.max() >= t.max():
+        raise ValidationError(
+            f"times: must lie within follow-up [{t.min():g}, {t.max():g}); got "
+            f"[{times.min():g}, {times.max():g}]. Choose horizons inside the observed range."
+        )
+    auc, mean_auc = cumulative_dynamic_auc(Surv.from_arrays(te.astype(bool), tt),
+                                           Surv.from_arrays(e.astype(bool), t),
+                                           np.asarray(risk, float), times)
+    out = pd.DataFrame({"time": times, "auc": auc})
+    out.attrs["mean_auc"] = float(mean_auc)
+    return out
+
+
+def optimal_cutpoint(time: object, event: object, score: object, *, minprop: float = 0.1,
+                     maxprop: float = 0.9, engine: str = "auto") -> dict[str, float]:
+    """Maximally selected log-rank statistic cut-off (Lausen & Schumacher).
+
+    ``engine="r"`` calls ``maxstat::maxstat.test(smethod="LogRank", pmethod="Lau94")``;
+    ``"native"`` computes the same standardised log-rank-score statistic over all
+    cut-points with ``minprop ≤`` share below ``≤ maxprop`` and the Lau94 p-value
+    bound (Lausen, Sauerbrei & Schumacher 1994); ``"auto"`` prefers R when present.
+
+    Returns
+    -------
+    dict
+        ``cutpoint`` (patients with ``score <= cutpoint`` form the low group),
+        ``statistic``, ``pvalue``, ``engine``.
+    """
+    t, e = survival_arrays(time, event)
+    x = np.asarray(score, float)
+    if x.shape != t.shape or not np.isfinite(x).all():
+        raise ValidationError("score: one finite value per patient is required.")
+    if engine == "auto":
+        from radiogenomics import rbridge
+
+        engine = "r" if rbridge.r_available() and rbridge.has_package("maxstat") else "native"
+    if engine == "r":
+        from radiogenomics import rbridge
+
+        return {**rbridge.maxstat(t, e, x, minprop, maxprop), "engine": "r"}
+    if engine != "native":
+        raise ValidationError(f"engine='{engine}': choose 'auto', 'r' or 'native'.")
+    n = len(t)
+    # log-rank scores: a_i = δ_i − Σ_{j: t_j ≤ t_i} δ_j / (n − γ_j + 1), γ = #{t ≤ t_j}
+    gamma = stats.rankdata(t, method="max")
+    order = np.argsort(t, kind="stable")
+    cum = np.cumsum((e / (n - gamma + 1))[order])
+    a = e - cum[gamma - 1]
+    ys = a[np.argsort(x, kind="stable")]
+    xs = np.sort(x)
+    m = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])  # size of the low group at each cut
+    m = m[(m >= max(1, int(np.floor(n * minprop)))) & (m <= int(np.floor(n * maxprop)))]
+    if len(m) == 0:
+        raise ValidationError("score: no cut-point leaves minprop–maxprop of patients per group.")
+    ss = ys.sum()
+    E = m / n * ss
+    V = m * (n - m) / (n**2 * (n - 1)) * (n * (ys**2).sum() - ss**2)
+    test = np.abs((np.cumsum(ys)[m - 1] - E) / np.sqrt(V))
+    best = int(np.argmax(test))
+    b = float(test[best])
+    m1, m2 = m[:-1], m[1:]
+    tt = np.sqrt(1 - m1 * (n - m2) / ((n - m1) * m2))
+    D = np.sum(np.exp(-b * b / 2) / np.pi * (tt - (b * b / 4 - 1) * tt**3 / 6))
+    p = float(min(1.0, 1 - (stats.norm.cdf(b) - stats.norm.cdf(-b)) + D))
+    return {"cutpoint": float(xs[m[best] - 1]), "statistic": b, "pvalue": p, "engine": "native"}
+
+
+def subgroup_hazard_ratios(df: pd.DataFrame, duration: str, event: str, covariate: str,
+                           subgroups: Sequence[str]) -> pd.DataFrame:
+    """Cox HR of ``covariate`` overall and within each level of each subgroup variable.
+
+    Returns a tidy table ``subgroup, level, n, events, hr, hr_lower, hr_upper, pvalue``
+    for :func:`radiogenomics.pl.forest_plot`.
+    """
+    rows = []
+
+    def fit(sub: pd.DataFrame, name: str, level: str) -> None:
+        if sub[event].sum() < 2 or sub[covariate].nunique() < 2:
+            return
+        r = cox_ph(sub, duration, event, [covariate]).iloc[0]
+        rows.append({"subgroup": name, "level": level, "n": len(sub),
+                     "events": int(sub[event].sum()), "hr": r["hr"], "hr_lower": r["hr_lower"],
+                     "hr_upper": r["hr_upper"], "pvalue": r["pvalue"]})
+
+    fit(df, "all", "all")
+    for s in subgroups:
+        if s not in df.columns:
+            raise ValidationError(f"subgroup column '{s}' not found.")
+        for level, sub in df.groupby(s, sort=True):
+            fit(sub, s, str(level))
+    return pd.DataFrame(rows)

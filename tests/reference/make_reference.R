@@ -33,3 +33,86 @@ write.csv(data.frame(time = km$time, survival = km$surv, lower = km$lower, upper
                      n_risk = km$n.risk),
           file.path(here, "km_lung.csv"), row.names = FALSE)
 cat("reference CSVs written to", here, "\n")
+
+# ---------------------------------------------------------------- stratified / trend log-rank
+lung3 <- na.omit(lung[, c("time", "status", "age", "sex", "ph.ecog", "inst")])
+lung3$status <- lung3$status - 1L
+write.csv(lung3, file.path(here, "lung_inst.csv"), row.names = FALSE)
+sds <- survdiff(Surv(time, status) ~ ph.ecog + strata(sex), data = lung3)
+sde <- survdiff(Surv(time, status) ~ ph.ecog, data = lung3)
+w <- sort(unique(lung3$ph.ecog))
+oe <- sde$obs - sde$exp
+trend <- as.numeric((sum(w * oe))^2 / (t(w) %*% sde$var %*% w))
+write.csv(data.frame(test = c("stratified_sex", "trend"), chisq = c(sds$chisq, trend),
+                     df = c(length(w) - 1, 1)),
+          file.path(here, "logrank_extra_lung.csv"), row.names = FALSE)
+
+# ---------------------------------------------------------------- PH test (cox.zph, survival 3.x)
+fit <- coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung2)
+zph <- cox.zph(fit, transform = "km")
+write.csv(data.frame(term = rownames(zph$table), chisq = zph$table[, "chisq"],
+                     df = zph$table[, "df"], pvalue = zph$table[, "p"]),
+          file.path(here, "coxzph_lung.csv"), row.names = FALSE)
+
+# ---------------------------------------------------------------- maxstat cut-off
+suppressPackageStartupMessages(library(maxstat))
+ms <- maxstat.test(Surv(time, status) ~ age, data = lung2, smethod = "LogRank",
+                   pmethod = "Lau94", minprop = 0.1, maxprop = 0.9)
+write.csv(data.frame(variable = "age", cutpoint = unname(ms$estimate),
+                     statistic = unname(ms$statistic), pvalue = ms$p.value),
+          file.path(here, "maxstat_lung.csv"), row.names = FALSE)
+
+# ---------------------------------------------------------------- pROC on aSAH
+suppressPackageStartupMessages(library(pROC))
+data(aSAH)
+asah <- data.frame(outcome = as.integer(aSAH$outcome == "Poor"), age = aSAH$age,
+                   female = as.integer(aSAH$gender == "Female"),
+                   wfns = as.integer(as.character(aSAH$wfns)), s100b = aSAH$s100b,
+                   ndka = aSAH$ndka)
+write.csv(asah, file.path(here, "asah.csv"), row.names = FALSE)
+rocs <- lapply(c("s100b", "wfns", "ndka"), function(m)
+  roc(asah$outcome, asah[[m]], levels = c(0, 1), direction = "<", quiet = TRUE))
+names(rocs) <- c("s100b", "wfns", "ndka")
+auc_rows <- do.call(rbind, lapply(names(rocs), function(m) {
+  r <- rocs[[m]]; ci <- ci.auc(r, method = "delong", conf.level = 0.95)
+  best <- coords(r, "best", best.method = "youden",
+                 ret = c("threshold", "sensitivity", "specificity", "accuracy", "ppv", "npv",
+                         "tp", "tn", "fp", "fn"), transpose = FALSE)
+  data.frame(marker = m, auc = as.numeric(auc(r)), ci_low = ci[1], ci_high = ci[3],
+             var = var(r), best)
+}))
+write.csv(auc_rows, file.path(here, "proc_auc_asah.csv"), row.names = FALSE)
+tests <- do.call(rbind, lapply(list(c("wfns", "s100b"), c("ndka", "s100b")), function(p) {
+  t <- roc.test(rocs[[p[1]]], rocs[[p[2]]], method = "delong")
+  data.frame(a = p[1], b = p[2], z = unname(t$statistic), pvalue = t$p.value)
+}))
+ut <- roc.test(rocs[["wfns"]], rocs[["s100b"]], method = "delong", paired = FALSE)
+tests <- rbind(tests, data.frame(a = "wfns", b = "s100b_unpaired", z = unname(ut$statistic),
+                                 pvalue = ut$p.value))
+write.csv(tests, file.path(here, "proc_test_asah.csv"), row.names = FALSE)
+r <- rocs[["s100b"]]
+write.csv(data.frame(threshold = r$thresholds, sensitivity = r$sensitivities,
+                     specificity = r$specificities),
+          file.path(here, "proc_curve_s100b.csv"), row.names = FALSE)
+cp <- binom.test(auc_rows$tp[1], auc_rows$tp[1] + auc_rows$fn[1])$conf.int
+cs <- binom.test(auc_rows$tn[1], auc_rows$tn[1] + auc_rows$fp[1])$conf.int
+write.csv(data.frame(metric = c("sensitivity", "specificity"), low = c(cp[1], cs[1]),
+                     high = c(cp[2], cs[2])),
+          file.path(here, "binom_ci_s100b.csv"), row.names = FALSE)
+
+# ---------------------------------------------------------------- rms nomogram + validate
+suppressPackageStartupMessages(library(rms))
+dd <- datadist(asah[, c("age", "s100b", "female")]); options(datadist = "dd")
+flrm <- lrm(outcome ~ age + s100b + female, data = asah, x = TRUE, y = TRUE)
+nom <- nomogram(flrm, fun = plogis, funlabel = "Risk")
+pts <- do.call(rbind, lapply(c("age", "s100b", "female"), function(v)
+  data.frame(variable = v, value = nom[[v]][[v]], points = unname(nom[[v]]$points))))
+write.csv(pts, file.path(here, "rms_nomogram_points.csv"), row.names = FALSE)
+write.csv(data.frame(term = names(coef(flrm)), coef = unname(coef(flrm))),
+          file.path(here, "rms_lrm_coef.csv"), row.names = FALSE)
+set.seed(20261123)
+val <- validate(flrm, B = 100)
+write.csv(data.frame(index = rownames(val), unclass(val)[, c("index.orig", "optimism",
+                                                              "index.corrected")]),
+          file.path(here, "rms_validate_lrm.csv"), row.names = FALSE)
+cat("stats reference CSVs written\n")

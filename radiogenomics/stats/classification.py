@@ -1,0 +1,308 @@
+"""ROC analysis: AUC with DeLong or bootstrap CIs, DeLong comparison, Youden thresholds.
+
+Definitions follow pROC (Robin et al., BMC Bioinformatics 2011): higher scores indicate
+the positive class (pROC ``direction = "<"``); thresholds are midpoints between
+consecutive distinct scores; DeLong variances use the fast midrank algorithm of
+Sun & Xu (IEEE SPL 2014), O(n log n).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from radiogenomics._utils import check_random_state
+from radiogenomics.errors import ValidationError
+from radiogenomics.stats._checks import binary_labels, finite_scores
+
+
+@dataclass
+class AUCResult:
+    """AUC with a confidence interval."""
+
+    auc: float
+    ci_low: float
+    ci_high: float
+    method: str
+    variance: float | None = None
+    n_pos: int = 0
+    n_neg: int = 0
+
+
+def _resolve(score: np.ndarray, direction: str, y: np.ndarray) -> str:
+    if direction == "auto":  # as pROC: the class with the higher median is positive
+        return "<" if np.median(score[y == 1]) >= np.median(score[y == 0]) else ">"
+    if direction not in ("<", ">"):
+        raise ValidationError(f"direction='{direction}': choose '<', '>' or 'auto'.")
+    return direction
+
+
+def _orient(score: np.ndarray, direction: str, y: np.ndarray) -> np.ndarray:
+    """Scores oriented so that higher means positive."""
+    return score if _resolve(score, direction, y) == "<" else -score
+
+
+def _delong_components(y: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray,
+                                                                   np.ndarray]:
+    """AUCs and structural components (V10 for positives, V01 for negatives), k markers."""
+    pos, neg = scores[:, y == 1], scores[:, y == 0]
+    m, n = pos.shape[1], neg.shape[1]
+    tz = stats.rankdata(np.hstack([pos, neg]), axis=1)
+    tx = stats.rankdata(pos, axis=1)
+    ty = stats.rankdata(neg, axis=1)
+    aucs = (tz[:, :m].sum(axis=1) - m * (m + 1) / 2) / (m * n)
+    v10 = (tz[:, :m] - tx) / n
+    v01 = 1.0 - (tz[:, m:] - ty) / m
+    return aucs, v10, v01
+
+
+def _delong_cov(y: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    aucs, v10, v01 = _delong_components(y, scores)
+    m, n = v10.shape[1], v01.shape[1]
+    s10 = np.atleast_2d(np.cov(v10))
+    s01 = np.atleast_2d(np.cov(v01))
+    return aucs, s10 / m + s01 / n
+
+
+def roc_auc(
+    y_true: object,
+    y_score: object,
+    *,
+    ci: str = "delong",
+    alpha: float = 0.05,
+    direction: str = "<",
+    n_boot: int = 2000,
+    random_state: int | None = None,
+) -> AUCResult:
+    """Area under the ROC curve with a (1 − alpha) confidence interval.
+
+    Parameters
+    ----------
+    y_true
+        0/1 labels (1 = positive class).
+    y_score
+        Scores; by default higher means more likely positive (``direction="<"``).
+    ci
+        ``"delong"`` (normal approximation with DeLong variance, as pROC) or
+        ``"bootstrap"`` (stratified percentile bootstrap, ``n_boot`` resamples).
+    direction
+        ``"<"`` (controls < cases), ``">"`` or ``"auto"`` (pROC's median rule).
+
+    Examples
+    --------
+    >>> r = roc_auc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    >>> round(r.auc, 2)
+    0.75
+    """
+    y = binary_labels(y_true)
+    s = _orient(finite_scores(y_score, len(y)), direction, y)
+    if ci == "delong":
+        aucs, cov = _delong_cov(y, s[None, :])
+        auc, var = float(aucs[0]), float(cov[0, 0])
+        half = stats.norm.ppf(1 - alpha / 2) * np.sqrt(var)
+        lo, hi = max(0.0, auc - half), min(1.0, auc + half)
+    elif ci == "bootstrap":
+        auc = float(_delong_components(y, s[None, :])[0][0])
+        boots = bootstrap_auc(y, s, n_boot=n_boot, random_state=random_state)
+        lo, hi = np.quantile(boots, [alpha / 2, 1 - alpha / 2])
+        var = float(np.var(boots, ddof=1))
+    else:
+        raise ValidationError(f"ci='{ci}': choose 'delong' or 'bootstrap'.")
+    return AUCResult(auc, float(lo), float(hi), ci, var, int(y.sum()), int((1 - y).sum()))
+
+
+def bootstrap_auc(y: np.ndarray, s: np.ndarray, n_boot: int = 2000,
+                  random_state: int | None = None) -> np.ndarray:
+    """AUCs of ``n_boot`` stratified bootstrap resamples, vectorised over resamples.
+
+    Positives and negatives are resampled separately (as pROC's stratified bootstrap), so
+    every resample has both classes. Written here rather than looping a metric because all
+    resamples are ranked in one call (``benchmarks/bench_stats.py`` measures it vs pROC).
+    """
+    rng = check_random_state(random_state)
+    pos, neg = s[y == 1], s[y == 0]
+    m, n = len(pos), len(neg)
+    out = np.empty(n_boot)
+    chunk = max(1, 4_000_000 // (m + n))  # bound memory of the rank matrix
+    for start in range(0, n_boot, chunk):
+        b = min(chunk, n_boot - start)
+        P = pos[rng.integers(0, m, (b, m))]
+        N = neg[rng.integers(0, n, (b, n))]
+        ranks = stats.rankdata(np.hstack([P, N]), axis=1)
+        out[start:start + b] = (ranks[:, :m].sum(axis=1) - m * (m + 1) / 2) / (m * n)
+    return out
+
+
+@dataclass
+class AUCComparison:
+    """DeLong test of two AUCs."""
+
+    auc_a: float
+    auc_b: float
+    statistic: float
+    pvalue: float
+    method: str
+    paired: bool
+
+
+def compare_auc(
+    y_true: object,
+    score_a: object,
+    score_b: object,
+    *,
+    method: str = "delong",
+    paired: bool = True,
+    y_true_b: object | None = None,
+    direction: str = "<",
+) -> AUCComparison:
+    """Test whether two AUCs differ (two-sided DeLong Z test, as ``pROC::roc.test``).
+
+    Parameters
+    ----------
+    y_true
+        Labels for ``score_a`` (and ``score_b`` when paired).
+    paired
+        Both scores measured on the same samples (correlated ROC curves; Z test). For
+        unpaired curves pass ``y_true_b`` with the labels of ``score_b`` (t test with
+        Welch–Satterthwaite degrees of freedom, as pROC).
+
+    Examples
+    --------
+    >>> compare_auc(y, s100b, wfns).pvalue  # doctest: +SKIP
+    """
+    if method != "delong":
+        raise ValidationError(f"method='{method}': only 'delong' is available.")
+    y = binary_labels(y_true)
+    a = _orient(finite_scores(score_a, len(y), "score_a"), direction, y)
+    if paired:
+        if y_true_b is not None:
+            raise ValidationError("paired=True uses one y_true; y_true_b is for paired=False.")
+        b = _orient(finite_scores(score_b, len(y), "score_b"), direction, y)
+        aucs, cov = _delong_cov(y, np.vstack([a, b]))
+        var = cov[0, 0] + cov[1, 1] - 2 * cov[0, 1]
+    else:
+        yb = binary_labels(y if y_true_b is None else y_true_b, "y_true_b")
+        b = _orient(finite_scores(score_b, len(yb), "score_b"), direction, yb)
+        auc_a, cov_a = _delong_cov(y, a[None, :])
+        auc_b, cov_b = _delong_cov(yb, b[None, :])
+        aucs = np.array([auc_a[0], auc_b[0]])
+        var = cov_a[0, 0] + cov_b[0, 0]
+        # Student t with Welch–Satterthwaite df, as pROC's unpaired DeLong test
+        df = var**2 / (cov_a[0, 0] ** 2 / (len(y) - 1) + cov_b[0, 0] ** 2 / (len(yb) - 1))
+    if var <= 0:
+        raise ValidationError("the two ROC curves are identical (zero variance of the difference).")
+    z = float((aucs[0] - aucs[1]) / np.sqrt(var))
+    p = 2 * stats.norm.sf(abs(z)) if paired else 2 * stats.t.sf(abs(z), df)
+    return AUCComparison(float(aucs[0]), float(aucs[1]), z, float(p), "delong", paired)
+
+
+def roc_curve(y_true: object, y_score: object, direction: str = "<") -> pd.DataFrame:
+    """ROC curve at pROC's thresholds: ``threshold, sensitivity, specificity, tp, fp, tn, fn``.
+
+    Thresholds are −inf, the midpoints between consecutive distinct scores, and +inf;
+    a sample is called positive when its score is above the threshold (below it for
+    ``direction=">"``).
+    """
+    y = binary_labels(y_true)
+    raw = finite_scores(y_score, len(y))
+    sign = 1.0 if _resolve(raw, direction, y) == "<" else -1.0
+    s = sign * raw
+    u = np.unique(s)
+    thr = np.concatenate([[-np.inf], (u[:-1] + u[1:]) / 2, [np.inf]])
+    order = np.sort(s[y == 1]), np.sort(s[y == 0])
+    tp = len(order[0]) - np.searchsorted(order[0], thr, side="right")
+    fp = len(order[1]) - np.searchsorted(order[1], thr, side="right")
+    P, N = int(y.sum()), int((1 - y).sum())
+    return pd.DataFrame({"threshold": sign * thr, "sensitivity": tp / P,
+                         "specificity": 1 - fp / N, "tp": tp, "fp": fp, "tn": N - fp,
+                         "fn": P - tp})
+
+
+def _clopper_pearson(k: int, n: int, alpha: float) -> tuple[float, float]:
+    if n == 0:
+        return float("nan"), float("nan")
+    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=1 - alpha,
+                                                       method="exact")
+    return float(ci.low), float(ci.high)
+
+
+def threshold_metrics(tp: int, fp: int, tn: int, fn: int, alpha: float = 0.05) -> pd.DataFrame:
+    """Sensitivity, specificity, accuracy, PPV, NPV with exact (Clopper–Pearson) CIs."""
+    rows = {
+        "sensitivity": (tp, tp + fn), "specificity": (tn, tn + fp),
+        "accuracy": (tp + tn, tp + tn + fp + fn), "ppv": (tp, tp + fp), "npv": (tn, tn + fn),
+    }
+    out = []
+    for name, (k, n) in rows.items():
+        lo, hi = _clopper_pearson(k, n, alpha)
+        out.append({"metric": name, "value": k / n if n else float("nan"), "ci_low": lo,
+                    "ci_high": hi, "k": k, "n": n})
+    return pd.DataFrame(out).set_index("metric")
+
+
+def youden(y_true: object, y_score: object, *, direction: str = "<", alpha: float = 0.05
+           ) -> tuple[float, pd.DataFrame]:
+    """Youden-optimal threshold (max sensitivity + specificity) and its metrics with CIs.
+
+    Returns ``(threshold, table)`` where the table is :func:`threshold_metrics` at that
+    threshold. When several thresholds tie, the lowest one is returned.
+    """
+    curve = roc_curve(y_true, y_score, direction=direction)
+    best = curve.loc[(curve["sensitivity"] + curve["specificity"]).idxmax()]
+    table = threshold_metrics(int(best["tp"]), int(best["fp"]), int(best["tn"]),
+                              int(best["fn"]), alpha)
+    return float(best["threshold"]), table
+
+
+def bootstrap_ci(
+    metric: Callable[..., float],
+    y_true: object,
+    *arrays: object,
+    n_boot: int = 2000,
+    alpha: float = 0.05,
+    stratified: bool = True,
+    random_state: int | None = None,
+) -> tuple[float, float, float]:
+    """Percentile bootstrap CI of any metric ``metric(y_true, *arrays)``.
+
+    Resampling is stratified by ``y_true`` (each class resampled separately) unless
+    ``stratified=False``. Returns ``(estimate, ci_low, ci_high)``.
+
+    Examples
+    --------
+    >>> from sklearn.metrics import brier_score_loss
+    >>> bootstrap_ci(brier_score_loss, y, p, n_boot=500, random_state=0)  # doctest: +SKIP
+    """
+    y = np.asarray(y_true)
+    arrs = [np.asarray(a) for a in arrays]
+    rng = check_random_state(random_state)
+    est = float(metric(y, *arrs))
+    groups = [np.flatnonzero(y == c) for c in np.unique(y)] if stratified else [np.arange(len(y))]
+    vals = np.empty(n_boot)
+    for b in range(n_boot):
+        idx = np.concatenate([g[rng.integers(0, len(g), len(g))] for g in groups])
+        vals[b] = metric(y[idx], *(a[idx] for a in arrs))
+    lo, hi = np.nanquantile(vals, [alpha / 2, 1 - alpha / 2])
+    return est, float(lo), float(hi)
+
+
+def roc_ci_band(y_true: object, y_score: object, *, n_boot: int = 500, alpha: float = 0.05,
+                grid: int = 101, random_state: int | None = None) -> pd.DataFrame:
+    """Bootstrap CI band of sensitivity at fixed specificities (as ``pROC::ci.se``)."""
+    y = binary_labels(y_true)
+    s = finite_scores(y_score, len(y))
+    rng = check_random_state(random_state)
+    spec = np.linspace(0, 1, grid)
+    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    sens = np.empty((n_boot, grid))
+    for b in range(n_boot):
+        idx = np.concatenate([pos[rng.integers(0, len(pos), len(pos))],
+                              neg[rng.integers(0, len(neg), len(neg))]])
+        c = roc_curve(y[idx], s[idx])
+        sens[b] = np.interp(spec, c["specificity"][::-1], c["sensitivity"][::-1])
+    lo, hi = np.quantile(sens, [alpha / 2, 1 - alpha / 2], axis=0)
+    return pd.DataFrame({"specificity": spec, "sens_low": lo, "sens_high": hi})
