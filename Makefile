@@ -19,6 +19,7 @@ lint: setup
 
 bench: setup      ## performance ratios (see benchmarks/)
 	$(PY) benchmarks/bench_associate.py
+	$(PY) benchmarks/bench_stats.py
 
 reference:        ## regenerate the R reference CSVs in tests/reference/
 	Rscript tests/reference/make_reference.R

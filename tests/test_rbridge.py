@@ -54,3 +54,21 @@ def test_loading_r_leaves_child_processes_working():
     out = subprocess.run([sys.executable, "-c", "import ssl, pyarrow; print('ok')"],
                          capture_output=True, text=True)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_ph_test_r_matches_reference(reference):
+    lung = pd.read_csv(reference / "lung.csv")
+    ref = pd.read_csv(reference / "coxzph_lung.csv")
+    res = stats.ph_test(lung, "time", "status", COVS, engine="r")
+    assert list(res["term"]) == list(ref["term"])
+    assert (res["chisq"] - ref["chisq"]).abs().max() < 1e-8
+    ll = stats.ph_test(lung, "time", "status", COVS, engine="lifelines")
+    assert set(ll["term"]) == set(COVS) and ll["pvalue"].between(0, 1).all()
+
+
+def test_maxstat_r_engine_matches_reference(reference):
+    lung = pd.read_csv(reference / "lung.csv")
+    ref = pd.read_csv(reference / "maxstat_lung.csv").iloc[0]
+    res = stats.optimal_cutpoint(lung["time"], lung["status"], lung["age"], engine="r")
+    assert res["engine"] == "r" and res["cutpoint"] == ref["cutpoint"]
+    assert res["pvalue"] == pytest.approx(ref["pvalue"], rel=1e-10)

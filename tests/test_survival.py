@@ -61,3 +61,88 @@ def test_risk_groups_and_errors(lung):
         stats.cox_ph(bad, "time", "status", COVS)
     with pytest.raises(ValidationError, match="NaN"):
         stats.cox_ph(lung.assign(age=np.nan), "time", "status", COVS)
+
+
+@pytest.fixture(scope="module")
+def lung_inst(reference):
+    return pd.read_csv(reference / "lung_inst.csv")
+
+
+def test_stratified_and_trend_logrank_match_survdiff(lung_inst, reference):
+    ref = pd.read_csv(reference / "logrank_extra_lung.csv").set_index("test")
+    st = stats.logrank(lung_inst["time"], lung_inst["status"], lung_inst["ph.ecog"],
+                       strata=lung_inst["sex"])
+    assert st["statistic"] == pytest.approx(ref.loc["stratified_sex", "chisq"], rel=1e-10)
+    assert st["df"] == 3
+    tr = stats.logrank(lung_inst["time"], lung_inst["status"], lung_inst["ph.ecog"], trend=True)
+    assert tr["statistic"] == pytest.approx(ref.loc["trend", "chisq"], rel=1e-10)
+    assert tr["df"] == 1
+
+
+def test_maxstat_native_matches_r(lung, reference):
+    ref = pd.read_csv(reference / "maxstat_lung.csv").iloc[0]
+    res = stats.optimal_cutpoint(lung["time"], lung["status"], lung["age"], engine="native")
+    assert res["cutpoint"] == ref["cutpoint"]
+    assert res["statistic"] == pytest.approx(ref["statistic"], rel=1e-10)
+    assert res["pvalue"] == pytest.approx(ref["pvalue"], rel=1e-8)
+
+
+def test_c_index_uno_and_td_auc_match_independent_computation(lung):
+    """Uno's C and cumulative/dynamic AUC against a direct O(n²) IPCW computation."""
+    from lifelines import KaplanMeierFitter
+
+    # untie the times (estimators differ only in how they order tied event/censor times)
+    t = lung["time"].to_numpy(float) + np.arange(len(lung)) * 1e-4
+    e = lung["status"].to_numpy(int)
+    r = lung["ph.ecog"].to_numpy(float) + 0.01 * lung["age"].to_numpy(float)
+    km = KaplanMeierFitter().fit(t, 1 - e)  # censoring distribution G
+
+    def cens_surv(x):  # censoring survival G(x)
+        return float(km.predict(x))
+
+    num = den = 0.0
+    for i in np.flatnonzero(e == 1):
+        w = 1.0 / cens_surv(t[i]) ** 2
+        comp = t > t[i]
+        num += w * ((r[i] > r[comp]).sum() + 0.5 * (r[i] == r[comp]).sum())
+        den += w * comp.sum()
+    uno = stats.c_index(t, e, r, method="uno", n_boot=10, random_state=0)["c_index"]
+    assert uno == pytest.approx(num / den, rel=1e-9)
+
+    h = 365.0
+    cases = (t <= h) & (e == 1)
+    ctrls = t > h
+    wc = np.array([1.0 / cens_surv(x) for x in t[cases]])
+    conc = (r[cases][:, None] > r[ctrls][None, :]) + 0.5 * (r[cases][:, None] == r[ctrls][None, :])
+    direct = float((wc[:, None] * conc).sum() / (wc.sum() * ctrls.sum()))
+    td = stats.time_dependent_auc(t, e, r, [h])
+    assert td["auc"].iloc[0] == pytest.approx(direct, rel=1e-9)
+
+
+def test_c_index_ci_and_comparison(lung):
+    r = lung["ph.ecog"].to_numpy(float)
+    ci = stats.c_index(lung["time"], lung["status"], r, n_boot=200, random_state=0)
+    assert ci["ci_low"] < ci["c_index"] < ci["ci_high"]
+    cmp = stats.compare_c_index(lung["time"], lung["status"], r, -r, n_boot=200, random_state=0)
+    assert cmp["diff"] > 0 and cmp["pvalue"] < 0.01
+    same = stats.compare_c_index(lung["time"], lung["status"], r, r + 1e-9 * lung["age"],
+                                 n_boot=100, random_state=0)
+    assert same["pvalue"] > 0.05
+
+
+def test_survival_bad_input(lung):
+    with pytest.raises(ValidationError, match="positive numbers"):
+        stats.c_index([0, 1, 2], [1, 1, 0], [1, 2, 3])
+    with pytest.raises(ValidationError, match="0/1"):
+        stats.c_index([1, 1, 2], [1, 2, 0], [1, 2, 3])
+    with pytest.raises(ValidationError, match="within follow-up"):
+        stats.time_dependent_auc(lung["time"], lung["status"], lung["age"], [5000])
+    with pytest.raises(ValidationError, match="at least two groups"):
+        stats.logrank(lung["time"], lung["status"], np.zeros(len(lung)))
+
+
+def test_subgroup_hazard_ratios(lung):
+    tab = stats.subgroup_hazard_ratios(lung, "time", "status", "ph.ecog", ["sex"])
+    assert list(tab["subgroup"]) == ["all", "sex", "sex"]
+    assert tab["n"].iloc[0] == len(lung) == tab["n"].iloc[1:].sum()
+    assert (tab["hr_lower"] < tab["hr"]).all() and (tab["hr"] < tab["hr_upper"]).all()

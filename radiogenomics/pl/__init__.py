@@ -1,7 +1,23 @@
 """Plots. Each function takes ``ax=`` (or builds its own figure) and returns the Figure."""
 
 from radiogenomics.pl.association import association_heatmap
+from radiogenomics.pl.clinical import (
+    calibration_plot,
+    decision_curve_plot,
+    forest_plot,
+    nomogram_plot,
+    roc_plot,
+)
 from radiogenomics.pl.enrichment import gsea_plot
 from radiogenomics.pl.survival import km_plot
 
-__all__ = ["association_heatmap", "gsea_plot", "km_plot"]
+__all__ = [
+    "association_heatmap",
+    "calibration_plot",
+    "decision_curve_plot",
+    "forest_plot",
+    "gsea_plot",
+    "km_plot",
+    "nomogram_plot",
+    "roc_plot",
+]

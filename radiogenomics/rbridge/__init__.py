@@ -18,13 +18,13 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from radiogenomics._utils import logger
 from radiogenomics.errors import RNotAvailableError, RPackageMissingError
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 #: R packages Debian ships, and whether they come from CRAN or Bioconductor.
 BIOC_PACKAGES = {"DESeq2", "limma", "org.Hs.eg.db", "AnnotationDbi", "edgeR", "sva"}
@@ -194,6 +194,64 @@ def maxstat(time: Any, event: Any, score: Any, minprop: float, maxprop: float
                             ro.FloatVector(list(map(float, score))), float(minprop),
                             float(maxprop))
     return dict(zip(["cutpoint", "statistic", "pvalue"], map(float, out), strict=True))
+
+
+class RmsFit:
+    """An ``rms::lrm`` (binomial) or ``rms::cph`` (Cox) model fitted and held in R.
+
+    The ``datadist`` rms needs is assigned in R's global environment.
+
+    Examples
+    --------
+    >>> fit = RmsFit(df, "outcome", ["age", "s100b"], family="binomial")  # doctest: +SKIP
+    >>> fit.validate(B=200, seed=1)  # doctest: +SKIP
+    """
+
+    def __init__(self, df: pd.DataFrame, outcome: str, predictors: list[str],
+                 family: str = "binomial", duration: str | None = None) -> None:
+        require("rms")
+        self.predictors = list(predictors)
+        self.family = family
+        cols = [outcome, *self.predictors] + ([duration] if duration else [])
+        self._env = source("rms")
+        self._fit = self._env["rg_rms_fit"](to_r(df[cols].astype(float)), outcome,
+                                            ro_strvec(self.predictors), family,
+                                            duration if duration else _robjects().NULL)
+
+    @property
+    def coef(self) -> pd.Series:
+        """Coefficients (``Intercept`` first for lrm)."""
+        ro = _robjects()
+        c = ro.r["coef"](self._fit)
+        return pd.Series(np.asarray(c, float), index=list(c.names))
+
+    def nomogram(self, horizons: list[float] | None = None) -> dict[str, Any]:
+        """``rms::nomogram`` points: ``points`` table, ``coef``, scale ``sc``, ``center``."""
+        ro = _robjects()
+        hz = ro.FloatVector(horizons) if horizons else ro.NULL
+        res = self._env["rg_rms_nomogram"](self._fit, ro_strvec(self.predictors), hz)
+        out = dict(zip(res.names, res, strict=True))
+        return {"points": to_py(out["points"]).reset_index(drop=True),
+                "coef": pd.Series(np.asarray(out["coef"], float), index=list(out["coef"].names)),
+                "sc": float(out["sc"][0]), "center": float(np.asarray(out["center"])[0])}
+
+    def validate(self, B: int = 200, seed: int = 1) -> pd.DataFrame:
+        """Bootstrap optimism-corrected indexes (``rms::validate``) after ``set.seed(seed)``."""
+        return to_py(self._env["rg_rms_validate"](self._fit, int(B), int(seed))).reset_index(
+            drop=True)
+
+    def calibrate(self, B: int = 200, seed: int = 1, horizon: float | None = None
+                  ) -> pd.DataFrame:
+        """Bootstrap calibration curve (``rms::calibrate``): predicted, observed, corrected."""
+        ro = _robjects()
+        h = float(horizon) if horizon is not None else ro.NULL
+        return to_py(self._env["rg_rms_calibrate"](self._fit, int(B), int(seed), h)
+                     ).reset_index(drop=True)
+
+    def baseline_survival(self, horizons: list[float]) -> pd.Series:
+        """Survival at each horizon for a centred linear predictor of 0 (cph only)."""
+        res = to_py(self._env["rg_cph_baseline"](self._fit, _robjects().FloatVector(horizons)))
+        return pd.Series(res["s0"].to_numpy(), index=res["horizon"].to_numpy())
 
 
 def ro_strvec(values: list[str]) -> Any:

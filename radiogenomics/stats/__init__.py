@@ -1,11 +1,52 @@
-"""Clinical statistics: Cox regression, concordance, Kaplan–Meier and log-rank."""
+"""Clinical statistics: ROC/AUC, survival, calibration, decision curves, nomograms.
 
+Each method is tested against R (pROC, survival, maxstat, rms) or scikit-survival;
+see ``tests/reference/make_reference.R``.
+"""
+
+from radiogenomics.stats.calibration import (
+    brier_score,
+    calibration_curve,
+    calibration_intercept_slope,
+    decision_curve,
+    hosmer_lemeshow,
+    integrated_brier_score,
+    survival_calibration,
+)
+from radiogenomics.stats.classification import (
+    AUCComparison,
+    AUCResult,
+    bootstrap_auc,
+    bootstrap_ci,
+    compare_auc,
+    roc_auc,
+    roc_ci_band,
+    roc_curve,
+    threshold_metrics,
+    youden,
+)
+from radiogenomics.stats.nomogram import Nomogram, default_axis
+from radiogenomics.stats.report import model_report
 from radiogenomics.stats.survival import (
+    c_index,
+    compare_c_index,
     concordance_index,
     cox_ph,
     kaplan_meier,
     logrank,
+    optimal_cutpoint,
+    ph_test,
     risk_groups,
+    subgroup_hazard_ratios,
+    time_dependent_auc,
 )
 
-__all__ = ["concordance_index", "cox_ph", "kaplan_meier", "logrank", "risk_groups"]
+__all__ = [
+    "AUCComparison", "AUCResult", "Nomogram", "bootstrap_auc", "bootstrap_ci", "brier_score",
+    "c_index", "calibration_curve", "calibration_intercept_slope", "compare_auc",
+    "compare_c_index", "concordance_index", "cox_ph", "decision_curve", "default_axis",
+    "hosmer_lemeshow", "integrated_brier_score", "kaplan_meier", "logrank", "model_report",
+    "optimal_cutpoint", "ph_test", "risk_groups", "roc_auc", "roc_ci_band", "roc_curve",
+    "subgroup_hazard_ratios", "survival_calibration", "threshold_metrics", "time_dependent_auc",
+    "youden",
+]

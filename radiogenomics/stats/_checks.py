@@ -24,7 +24,8 @@ def binary_labels(y: object, name: str = "y_true") -> np.ndarray:
     values = set(np.unique(f).tolist())
     if not values <= {0.0, 1.0}:
         raise ValidationError(
-            f"{name}: labels must be 0/1, found {sorted(values)[:5]}. Encode the positive class as 1."
+            f"{name}: labels must be 0/1, found {sorted(values)[:5]}. "
+            "Encode the positive class as 1."
         )
     if len(values) < 2:
         raise ValidationError(
@@ -42,8 +43,8 @@ def finite_scores(score: object, n: int, name: str = "y_score") -> np.ndarray:
     bad = ~np.isfinite(s)
     if bad.any():
         raise ValidationError(
-            f"{name}: {int(bad.sum())} NaN/inf scores (first at position {int(np.flatnonzero(bad)[0])})."
-            " Drop or impute them first."
+            f"{name}: {int(bad.sum())} NaN/inf scores (first at position "
+            f"{int(np.flatnonzero(bad)[0])}). Drop or impute them first."
         )
     return s
 
@@ -59,8 +60,8 @@ def survival_arrays(time: object, event: object) -> tuple[np.ndarray, np.ndarray
         raise ValidationError(f"time and event lengths differ ({t.shape} vs {e.shape}).")
     if (~np.isfinite(t)).any() or (t <= 0).any():
         raise ValidationError(
-            f"time: {int(((~np.isfinite(t)) | (t <= 0)).sum())} values are missing, zero or negative;"
-            " survival times must be positive numbers."
+            f"time: {int(((~np.isfinite(t)) | (t <= 0)).sum())} values are missing, zero or "
+            "negative; survival times must be positive numbers."
         )
     if not set(np.unique(e).tolist()) <= {0.0, 1.0}:
         raise ValidationError("event: values must be 0/1 (1 = event, 0 = censored).")

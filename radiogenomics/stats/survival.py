@@ -183,12 +183,12 @@ def logrank(
     codes = pd.Categorical(g, categories=levels).codes
     s = np.zeros(len(t), int) if strata is None else pd.factorize(np.asarray(strata))[0]
     k = len(levels)
-    O, E, V = np.zeros(k), np.zeros(k), np.zeros((k, k))
+    obs, E, V = np.zeros(k), np.zeros(k), np.zeros((k, k))
     for st in np.unique(s):
         sel = s == st
         o, ex, v = _observed_expected(t[sel], e[sel], codes[sel], k)
-        O, E, V = O + o, E + ex, V + v
-    diff = O - E
+        obs, E, V = obs + o, E + ex, V + v
+    diff = obs - E
     if trend:
         if scores is None:
             scores = levels.astype(float) if np.issubdtype(levels.dtype, np.number) \
@@ -200,7 +200,7 @@ def logrank(
     else:
         stat, df = float(diff[1:] @ np.linalg.solve(V[1:, 1:], diff[1:])), k - 1
     return {"statistic": stat, "df": float(df), "pvalue": float(stats.chi2.sf(stat, df)),
-            "observed": dict(zip(levels.tolist(), O.tolist(), strict=True)),
+            "observed": dict(zip(levels.tolist(), obs.tolist(), strict=True)),
             "expected": dict(zip(levels.tolist(), E.tolist(), strict=True))}
 
 

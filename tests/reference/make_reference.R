@@ -116,3 +116,31 @@ write.csv(data.frame(index = rownames(val), unclass(val)[, c("index.orig", "opti
                                                               "index.corrected")]),
           file.path(here, "rms_validate_lrm.csv"), row.names = FALSE)
 cat("stats reference CSVs written\n")
+
+# ---------------------------------------------------------------- calibration (rms::val.prob)
+g <- glm(outcome ~ s100b + age, data = asah, family = binomial)
+p <- fitted(g)
+p_mis <- plogis(0.4 + 0.7 * qlogis(p))  # a deliberately miscalibrated version
+write.csv(data.frame(p = p, p_mis = p_mis, y = asah$outcome),
+          file.path(here, "calib_asah_pred.csv"), row.names = FALSE)
+vp <- val.prob(p_mis, asah$outcome, pl = FALSE)
+write.csv(data.frame(stat = names(vp), value = unname(vp)),
+          file.path(here, "rms_valprob_asah.csv"), row.names = FALSE)
+# Hosmer-Lemeshow, deciles of predicted risk (the ResourceSelection::hoslem.test grouping)
+grp <- cut(p, breaks = quantile(p, probs = seq(0, 1, 1 / 10)), include.lowest = TRUE)
+obs <- xtabs(cbind(1 - asah$outcome, asah$outcome) ~ grp)
+expct <- xtabs(cbind(1 - p, p) ~ grp)
+hl <- sum((obs - expct)^2 / expct)
+write.csv(data.frame(statistic = hl, df = 8, pvalue = 1 - pchisq(hl, 8)),
+          file.path(here, "hosmer_lemeshow_asah.csv"), row.names = FALSE)
+# decision curve: net benefit = TP/n - FP/n * pt / (1 - pt)
+pts <- seq(0.05, 0.6, by = 0.05)
+nb <- sapply(pts, function(pt) {
+  tp <- sum(p >= pt & asah$outcome == 1); fp <- sum(p >= pt & asah$outcome == 0)
+  tp / nrow(asah) - fp / nrow(asah) * pt / (1 - pt)
+})
+prev <- mean(asah$outcome)
+write.csv(data.frame(threshold = pts, net_benefit = nb,
+                     treat_all = prev - (1 - prev) * pts / (1 - pts)),
+          file.path(here, "dca_asah.csv"), row.names = FALSE)
+cat("calibration reference CSVs written\n")

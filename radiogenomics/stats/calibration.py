@@ -1,0 +1,177 @@
+"""Calibration and clinical utility: calibration curves, intercept/slope, Brier,
+Hosmer–Lemeshow, survival calibration at a horizon, integrated Brier, decision curves."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from radiogenomics.errors import ValidationError
+from radiogenomics.stats._checks import binary_labels, survival_arrays
+
+
+def _probabilities(p: object, n: int, name: str = "y_prob") -> np.ndarray:
+    arr = np.asarray(p, dtype=float)
+    if arr.shape != (n,):
+        raise ValidationError(f"{name}: expected {n} probabilities, got shape {arr.shape}.")
+    if (~np.isfinite(arr)).any() or (arr < 0).any() or (arr > 1).any():
+        raise ValidationError(f"{name}: probabilities must be finite and within [0, 1].")
+    return arr
+
+
+def calibration_curve(y_true: object, y_prob: object, *, n_bins: int = 10,
+                      strategy: str = "quantile", alpha: float = 0.05) -> pd.DataFrame:
+    """Observed event rate per bin of predicted risk, with exact binomial CIs.
+
+    Returns ``bin, n, predicted (mean), observed, ci_low, ci_high``.
+    """
+    y = binary_labels(y_true)
+    p = _probabilities(y_prob, len(y))
+    if strategy == "quantile":
+        edges = np.unique(np.quantile(p, np.linspace(0, 1, n_bins + 1)))
+    elif strategy == "uniform":
+        edges = np.linspace(0, 1, n_bins + 1)
+    else:
+        raise ValidationError(f"strategy='{strategy}': choose 'quantile' or 'uniform'.")
+    b = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, len(edges) - 2)
+    rows = []
+    for k in np.unique(b):
+        sel = b == k
+        n, ev = int(sel.sum()), int(y[sel].sum())
+        ci = stats.binomtest(ev, n).proportion_ci(1 - alpha, method="exact")
+        rows.append({"bin": int(k), "n": n, "predicted": float(p[sel].mean()),
+                     "observed": ev / n, "ci_low": ci.low, "ci_high": ci.high})
+    return pd.DataFrame(rows)
+
+
+def calibration_intercept_slope(y_true: object, y_prob: object) -> dict[str, float]:
+    """Logistic recalibration, as ``rms::val.prob``.
+
+    ``slope`` is the coefficient of logit(p) in ``glm(y ~ logit(p))``; ``intercept`` is
+    the intercept of that same fit (rms' definition; 0 and 1 for a calibrated model).
+    ``citl`` (calibration-in-the-large) is the intercept of ``glm(y ~ offset(logit(p)))``.
+    """
+    import statsmodels.api as sm
+
+    y = binary_labels(y_true)
+    p = _probabilities(y_prob, len(y))
+    if ((p == 0) | (p == 1)).any():
+        raise ValidationError("y_prob: probabilities of exactly 0 or 1 have infinite logit.")
+    lp = np.log(p / (1 - p))
+    fit = sm.GLM(y, sm.add_constant(lp), family=sm.families.Binomial()).fit()
+    citl = sm.GLM(y, np.ones((len(y), 1)), family=sm.families.Binomial(), offset=lp).fit()
+    return {"intercept": float(fit.params[0]), "slope": float(fit.params[1]),
+            "citl": float(citl.params[0])}
+
+
+def brier_score(y_true: object, y_prob: object) -> float:
+    """Mean squared difference between outcome (0/1) and predicted probability."""
+    y = binary_labels(y_true)
+    p = _probabilities(y_prob, len(y))
+    return float(np.mean((y - p) ** 2))
+
+
+def hosmer_lemeshow(y_true: object, y_prob: object, groups: int = 10) -> dict[str, float]:
+    """Hosmer–Lemeshow goodness-of-fit test on quantile groups of predicted risk.
+
+    Groups are ``cut(p, quantile(p, 0:g/g), include.lowest=TRUE)`` as in
+    ``ResourceSelection::hoslem.test``; df = g − 2.
+    """
+    y = binary_labels(y_true)
+    p = _probabilities(y_prob, len(y))
+    edges = np.quantile(p, np.linspace(0, 1, groups + 1))
+    edges = np.unique(edges)
+    # right-closed intervals, lowest included (R's cut)
+    b = np.clip(np.searchsorted(edges, p, side="left") - 1, 0, len(edges) - 2)
+    stat = 0.0
+    for k in range(len(edges) - 1):
+        sel = b == k
+        if not sel.any():
+            continue
+        o1, e1 = y[sel].sum(), p[sel].sum()
+        o0, e0 = sel.sum() - o1, sel.sum() - e1
+        stat += (o1 - e1) ** 2 / e1 + (o0 - e0) ** 2 / e0
+    df = groups - 2
+    return {"statistic": float(stat), "df": float(df), "pvalue": float(stats.chi2.sf(stat, df))}
+
+
+def decision_curve(y_true: object, y_prob: object, thresholds: Sequence[float] | None = None
+                   ) -> pd.DataFrame:
+    """Decision-curve analysis (Vickers & Elkin 2006).
+
+    Net benefit at threshold probability ``pt``: TP/n − FP/n · pt/(1 − pt), treating
+    patients with ``p ≥ pt``; compared with treat-all and treat-none (0).
+
+    Returns ``threshold, net_benefit, treat_all, treat_none``.
+    """
+    y = binary_labels(y_true)
+    p = _probabilities(y_prob, len(y))
+    pts = np.arange(0.01, 1.0, 0.01) if thresholds is None else np.asarray(thresholds, float)
+    if (pts <= 0).any() or (pts >= 1).any():
+        raise ValidationError("thresholds: must lie strictly between 0 and 1.")
+    n = len(y)
+    treat = p[None, :] >= pts[:, None]
+    tp = (treat & (y == 1)).sum(axis=1)
+    fp = (treat & (y == 0)).sum(axis=1)
+    odds = pts / (1 - pts)
+    prev = y.mean()
+    return pd.DataFrame({"threshold": pts, "net_benefit": tp / n - fp / n * odds,
+                         "treat_all": prev - (1 - prev) * odds, "treat_none": 0.0})
+
+
+def survival_calibration(time: object, event: object, surv_prob: object, horizon: float, *,
+                         n_groups: int = 5) -> pd.DataFrame:
+    """Predicted vs Kaplan–Meier observed survival at ``horizon`` by risk group.
+
+    Parameters
+    ----------
+    surv_prob
+        Each patient's predicted probability of surviving past ``horizon``.
+
+    Returns ``group, n, predicted, observed, ci_low, ci_high`` (KM log-log CI).
+    """
+    from lifelines import KaplanMeierFitter
+
+    t, e = survival_arrays(time, event)
+    s = _probabilities(surv_prob, len(t), "surv_prob")
+    if horizon >= t.max():
+        raise ValidationError(
+            f"horizon={horizon:g} is beyond the last follow-up ({t.max():g}); choose a horizon "
+            "inside the observed follow-up."
+        )
+    groups = pd.qcut(s, n_groups, labels=False, duplicates="drop")
+    rows = []
+    for g in np.unique(groups):
+        sel = groups == g
+        km = KaplanMeierFitter().fit(t[sel], e[sel])
+        ci = km.confidence_interval_survival_function_
+        idx = ci.index[ci.index <= horizon][-1]
+        rows.append({"group": int(g), "n": int(sel.sum()), "predicted": float(s[sel].mean()),
+                     "observed": float(km.predict(horizon)), "ci_low": float(ci.loc[idx].iloc[0]),
+                     "ci_high": float(ci.loc[idx].iloc[1])})
+    return pd.DataFrame(rows)
+
+
+def integrated_brier_score(time: object, event: object, surv_curves: np.ndarray,
+                           times: Sequence[float], *, train_time: object | None = None,
+                           train_event: object | None = None) -> float:
+    """Integrated Brier score with IPCW (Graf et al. 1999), via scikit-survival.
+
+    ``surv_curves`` is patients × ``times``: predicted survival probabilities.
+    """
+    from sksurv.metrics import integrated_brier_score as ibs
+    from sksurv.util import Surv
+
+    t, e = survival_arrays(time, event)
+    tt, te = (t, e) if train_time is None else survival_arrays(train_time, train_event)
+    times = np.asarray(times, float)
+    S = np.asarray(surv_curves, float)
+    if S.shape != (len(t), len(times)):
+        raise ValidationError(f"surv_curves: expected shape {(len(t), len(times))}, got {S.shape}.")
+    if times.max() >= t.max():
+        raise ValidationError(f"times: the last time must be below the last follow-up {t.max():g}.")
+    return float(ibs(Surv.from_arrays(te.astype(bool), tt), Surv.from_arrays(e.astype(bool), t),
+                     S, times))
