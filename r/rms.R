@@ -33,9 +33,13 @@ rg_rms_nomogram <- function(fit, predictors, horizons = NULL) {
 rg_rms_validate <- function(fit, B, seed) {
   set.seed(seed)
   v <- validate(fit, B = B)
-  data.frame(index = rownames(v), index_orig = unname(v[, "index.orig"]),
-             optimism = unname(v[, "optimism"]), index_corrected = unname(v[, "index.corrected"]),
-             stringsAsFactors = FALSE)
+  out <- data.frame(index = rownames(v), index_orig = unname(v[, "index.orig"]),
+                    optimism = unname(v[, "optimism"]),
+                    index_corrected = unname(v[, "index.corrected"]), stringsAsFactors = FALSE)
+  d <- out[out$index == "Dxy", ]
+  # C-index (AUC for lrm) = Dxy / 2 + 1/2 (optimism halves)
+  rbind(out, data.frame(index = "C", index_orig = d$index_orig / 2 + 0.5,
+                        optimism = d$optimism / 2, index_corrected = d$index_corrected / 2 + 0.5))
 }
 
 rg_rms_calibrate <- function(fit, B, seed, horizon = NULL) {

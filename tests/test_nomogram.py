@@ -74,7 +74,9 @@ def test_from_rms_and_validate_match_direct_r_run(asah, reference, rms_points):
     np.testing.assert_allclose(nom.points_table()["points"], rms_points["points"], atol=1e-10)
     ref = pd.read_csv(reference / "rms_validate_lrm.csv")
     val = rbridge.RmsFit(asah, "outcome", PRED).validate(B=100, seed=20261123)
-    np.testing.assert_allclose(val["index_corrected"], ref["index.corrected"], atol=1e-10)
+    assert list(val["index"][: len(ref)]) == list(ref["index"])
+    np.testing.assert_allclose(val["index_corrected"][: len(ref)], ref["index.corrected"],
+                               atol=1e-10)
     cal = rbridge.RmsFit(asah, "outcome", PRED).calibrate(B=40, seed=1)
     assert {"predicted", "observed", "corrected"} <= set(cal.columns) and len(cal) > 10
 
@@ -103,3 +105,30 @@ def test_model_report_layout(asah):
     vals = tab.attrs["values"]
     auc = vals.query("cohort == 'training' and metric == 'AUC'")["value"].iloc[0]
     assert auc == pytest.approx(stats.roc_auc(asah["outcome"][:70], asah["s100b"][:70]).auc)
+
+
+@pytest.mark.r
+def test_python_cox_points_match_rms_cph(reference):
+    from lifelines import CoxPHFitter
+
+    from radiogenomics import Cohort
+
+    lung = pd.read_csv(reference / "lung.csv")
+    covs = ["age", "sex", "ph.ecog"]
+    rms_nom = stats.Nomogram.from_rms(Cohort(clinical=lung), "status", covs, family="cox",
+                                      duration="time", horizons=[365])
+    cph = CoxPHFitter().fit(lung[["time", "status", *covs]], "time", "status")
+    py = stats.Nomogram.from_coefficients(cph.params_, lung, family="cox", axes=rms_nom.axes)
+    np.testing.assert_allclose(py.points_table()["points"], rms_nom.points_table()["points"],
+                               atol=0.05)  # rms cph and lifelines coefficients differ ~1e-4
+
+
+@pytest.mark.r
+def test_validate_reports_c_index(asah):
+    from radiogenomics import rbridge
+
+    val = rbridge.RmsFit(asah, "outcome", PRED).validate(B=20, seed=1).set_index("index")
+    assert val.loc["C", "index_orig"] == pytest.approx(
+        stats.roc_auc(asah["outcome"],
+                      rbridge.RmsFit(asah, "outcome", PRED).coef.pipe(
+                          lambda c: c["Intercept"] + asah[PRED] @ c[PRED])).auc, abs=1e-10)

@@ -146,3 +146,11 @@ def test_subgroup_hazard_ratios(lung):
     assert list(tab["subgroup"]) == ["all", "sex", "sex"]
     assert tab["n"].iloc[0] == len(lung) == tab["n"].iloc[1:].sum()
     assert (tab["hr_lower"] < tab["hr"]).all() and (tab["hr"] < tab["hr_upper"]).all()
+
+
+def test_risk_groups_maxstat(lung):
+    g = stats.risk_groups(lung["age"], "maxstat", time=lung["time"], event=lung["status"])
+    assert g.attrs["cutpoint"] == 70 and set(g) == {"low", "high"}
+    assert (g[lung["age"] > 70] == "high").all()
+    with pytest.raises(ValidationError, match="needs time"):
+        stats.risk_groups(lung["age"], "maxstat")

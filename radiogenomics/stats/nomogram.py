@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -126,12 +127,16 @@ class Nomogram:
         return out
 
     @classmethod
-    def from_rms(cls, df: pd.DataFrame, outcome: str, predictors: Sequence[str], *,
+    def from_rms(cls, df: pd.DataFrame | Any, outcome: str, predictors: Sequence[str], *,
                  family: str = "binomial", duration: str | None = None,
                  horizons: Sequence[float] | None = None) -> Nomogram:
-        """Fit ``rms::lrm``/``rms::cph`` in R and build the nomogram from rms' own axes."""
+        """Fit ``rms::lrm``/``rms::cph`` in R and build the nomogram from rms' own axes.
+
+        ``df`` is a DataFrame or a :class:`~radiogenomics.Cohort` (its clinical table).
+        """
         from radiogenomics import rbridge
 
+        df = _frame(df)
         _check_predictors(df, [outcome, *predictors] + ([duration] if duration else []))
         if family == "cox" and (duration is None or not horizons):
             raise ValidationError("family='cox' needs duration= and horizons=.")
@@ -151,10 +156,21 @@ class Nomogram:
                           axes: Mapping[str, Sequence[float]] | None = None) -> Nomogram:
         """Nomogram of a Python-fitted model; axes default to :func:`default_axis` of ``data``."""
         coef = pd.Series(coef, dtype=float)
+        data = _frame(data)
         _check_predictors(data, list(coef.index))
         ax = {p: np.asarray(axes[p], float) if axes and p in axes else default_axis(data[p])
               for p in coef.index}
         return cls(coef, ax, intercept, family, baseline_survival, center)
+
+
+def _frame(data: Any) -> pd.DataFrame:
+    """A DataFrame, or the clinical table of a Cohort."""
+    if isinstance(data, pd.DataFrame):
+        return data
+    clinical = getattr(data, "clinical", None)
+    if isinstance(clinical, pd.DataFrame):
+        return clinical
+    raise ValidationError("data: pass a DataFrame or a Cohort with a clinical table.")
 
 
 def _check_predictors(df: pd.DataFrame, columns: Sequence[str]) -> None:

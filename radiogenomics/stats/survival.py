@@ -112,13 +112,30 @@ def concordance_index(time: np.ndarray, risk: np.ndarray, event: np.ndarray) -> 
     return float(_ci(np.asarray(time, float), -np.asarray(risk, float), np.asarray(event, int)))
 
 
-def risk_groups(score: pd.Series, method: str = "median") -> pd.Series:
-    """Split a risk score into groups: ``"median"`` (low/high) or ``"tertiles"``."""
+def risk_groups(score: pd.Series, method: str = "median", *, time: object | None = None,
+                event: object | None = None) -> pd.Series:
+    """Split a risk score into groups.
+
+    ``"median"`` (low/high), ``"tertiles"`` (low/mid/high) or ``"maxstat"`` (low/high at
+    the maximally selected log-rank cut-off; needs ``time`` and ``event``, see
+    :func:`optimal_cutpoint`). The cut-off used is in ``.attrs["cutpoint"]``.
+    """
+    score = pd.Series(score)
     if method == "median":
-        return pd.Series(np.where(score > score.median(), "high", "low"), index=score.index)
-    if method == "tertiles":
-        return pd.qcut(score, 3, labels=["low", "mid", "high"]).astype(str)
-    raise ValidationError(f"method='{method}': choose 'median' or 'tertiles'.")
+        cut = float(score.median())
+        out = pd.Series(np.where(score > cut, "high", "low"), index=score.index)
+    elif method == "tertiles":
+        out = pd.qcut(score, 3, labels=["low", "mid", "high"]).astype(str)
+        cut = float(score.quantile(2 / 3))
+    elif method == "maxstat":
+        if time is None or event is None:
+            raise ValidationError("method='maxstat' needs time= and event=.")
+        cut = optimal_cutpoint(time, event, score.to_numpy())["cutpoint"]
+        out = pd.Series(np.where(score > cut, "high", "low"), index=score.index)
+    else:
+        raise ValidationError(f"method='{method}': choose 'median', 'tertiles' or 'maxstat'.")
+    out.attrs["cutpoint"] = cut
+    return out
 
 
 def _observed_expected(time: np.ndarray, event: np.ndarray, codes: np.ndarray, k: int
