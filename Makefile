@@ -20,6 +20,7 @@ lint: setup
 bench: setup      ## performance ratios (see benchmarks/)
 	$(PY) benchmarks/bench_associate.py
 	$(PY) benchmarks/bench_stats.py
+	$(PY) benchmarks/bench_models.py
 
 reference:        ## regenerate the R reference CSVs in tests/reference/
 	Rscript tests/reference/make_reference.R

@@ -102,7 +102,7 @@ def test_model_report_layout(asah):
     })
     assert list(tab.columns) == ["training", "validation"]
     assert list(tab.index) == ["AUC", "sensitivity", "specificity", "accuracy", "PPV", "NPV"]
-    vals = tab.attrs["values"]
+    vals = pd.DataFrame(tab.attrs["values"])
     auc = vals.query("cohort == 'training' and metric == 'AUC'")["value"].iloc[0]
     assert auc == pytest.approx(stats.roc_auc(asah["outcome"][:70], asah["s100b"][:70]).auc)
 

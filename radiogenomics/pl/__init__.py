@@ -3,10 +3,12 @@
 from radiogenomics.pl.association import association_heatmap
 from radiogenomics.pl.clinical import (
     calibration_plot,
+    classifier_plot,
     decision_curve_plot,
     forest_plot,
     nomogram_plot,
     roc_plot,
+    stability_plot,
 )
 from radiogenomics.pl.enrichment import gsea_plot
 from radiogenomics.pl.survival import km_plot
@@ -14,10 +16,12 @@ from radiogenomics.pl.survival import km_plot
 __all__ = [
     "association_heatmap",
     "calibration_plot",
+    "classifier_plot",
     "decision_curve_plot",
     "forest_plot",
     "gsea_plot",
     "km_plot",
     "nomogram_plot",
     "roc_plot",
+    "stability_plot",
 ]

@@ -122,3 +122,27 @@ def nomogram_plot(nom: Any, *, ax: Any = None, risk_ticks: Any = None) -> Any:
     for side in ("top", "right", "bottom", "left"):
         ax.spines[side].set_visible(False)
     return fig
+
+
+def stability_plot(stab: Any, *, ax: Any = None, top: int = 30) -> Any:
+    """Selection probabilities of the ``top`` features with the stability cut-off
+    (from :class:`radiogenomics.models.StabilitySelection`)."""
+    p = stab.probabilities_.sort_values(ascending=False).head(top)[::-1]
+    fig, ax = get_ax(ax, figsize=(5, 0.22 * len(p) + 1.2))
+    colors = ["#1b7837" if v >= stab.cutoff_ else "#999999" for v in p]
+    ax.barh(range(len(p)), p.to_numpy(), color=colors)
+    ax.axvline(stab.cutoff_, ls="--", color="black", lw=0.8)
+    ax.set_yticks(range(len(p)), p.index, fontsize=7)
+    ax.set(xlim=(0, 1), xlabel="selection probability",
+           title=f"stability selection (q = {stab.q_}, PFER ≤ {stab.pfer_:.2g})")
+    return fig
+
+
+def classifier_plot(comparison: Any, *, ax: Any = None) -> Any:
+    """Per-fold AUC of each classifier (from :func:`radiogenomics.models.compare_classifiers`)."""
+    folds = comparison.folds[list(comparison.table.index)]
+    fig, ax = get_ax(ax, figsize=(1.0 * folds.shape[1] + 2, 3.8))
+    ax.boxplot([folds[c].to_numpy() for c in folds.columns], tick_labels=list(folds.columns))
+    ax.axhline(0.5, ls="--", color="grey", lw=0.8)
+    ax.set(ylabel="AUC (per fold)", ylim=(0, 1.02), title="classifier comparison")
+    return fig

@@ -254,6 +254,46 @@ class RmsFit:
         return pd.Series(res["s0"].to_numpy(), index=res["horizon"].to_numpy())
 
 
+def glmboost(X: np.ndarray, names: list[str], y: Any, family: str, mstop: int, nu: float,
+             center: bool) -> dict[str, Any]:
+    """Fit ``mboost::glmboost`` and return its coefficient path on the design scale.
+
+    Returns ``path`` (mstop × (1 + p), intercept column first), ``xselect`` (0 = the
+    intercept column), ``risk`` per iteration and ``offset``.
+    """
+    require("mboost")
+    ro = _robjects()
+    env = source("mboost")
+    Xr = _matrix(X)
+    Xr.colnames = ro.StrVector(names)
+    if family == "cox":
+        arr = np.asarray(y, float)
+        yr, time = ro.FloatVector(arr[:, 1]), ro.FloatVector(arr[:, 0])
+    else:
+        yr, time = ro.FloatVector(np.asarray(y, float)), ro.NULL
+    res = env["rg_glmboost"](Xr, yr, family, mstop, nu, center, time)
+    out = dict(zip(res.names, res, strict=True))
+    return {"path": np.asarray(out["path"], float), "xselect": np.asarray(out["xselect"], int),
+            "risk": np.asarray(out["risk"], float), "offset": float(out["offset"][0])}
+
+
+def cv_glmnet(X: np.ndarray, y: np.ndarray, alpha: float = 1.0, nfolds: int = 10,
+              seed: int = 0) -> np.ndarray:
+    """``glmnet::cv.glmnet`` (binomial) coefficients at ``lambda.min``, after ``set.seed``."""
+    require("glmnet")
+    ro = _robjects()
+    res = source("mboost")["rg_cv_glmnet"](_matrix(X), ro.FloatVector(np.asarray(y, float)),
+                                           float(alpha), int(nfolds), int(seed))
+    return np.asarray(res, float)
+
+
+def _matrix(X: np.ndarray) -> Any:
+    """A numeric R matrix (column-major copy of X)."""
+    ro = _robjects()
+    X = np.asarray(X, dtype=float)
+    return ro.r["matrix"](ro.FloatVector(X.ravel(order="F")), nrow=X.shape[0], ncol=X.shape[1])
+
+
 def ro_strvec(values: list[str]) -> Any:
     """An R character vector."""
     return _robjects().StrVector(list(values))

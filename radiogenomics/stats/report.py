@@ -39,7 +39,7 @@ def model_report(
     DataFrame
         Rows ``AUC, sensitivity, specificity, accuracy, PPV, NPV, C-index`` (those that
         apply), columns = cohorts, cells ``"value (low–high)"``; numeric values in
-        ``.attrs["values"]`` (long format).
+        ``.attrs["values"]`` (a list of ``{cohort, metric, value, ci_low, ci_high}``).
     """
     from radiogenomics.stats.classification import roc_auc, threshold_metrics, youden
     from radiogenomics.stats.survival import c_index
@@ -78,6 +78,6 @@ def model_report(
     order = [m for m in ("AUC", "sensitivity", "specificity", "accuracy", "PPV", "NPV",
                          "C-index") if m in table.index]
     table = table.loc[order, names]
-    table.attrs["values"] = values
+    table.attrs["values"] = values.to_dict("records")
     table.attrs["threshold"] = thr
     return table

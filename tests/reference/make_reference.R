@@ -144,3 +144,8 @@ write.csv(data.frame(threshold = pts, net_benefit = nb,
                      treat_all = prev - (1 - prev) * pts / (1 - pts)),
           file.path(here, "dca_asah.csv"), row.names = FALSE)
 cat("calibration reference CSVs written\n")
+
+# ---------------------------------------------------------------- bodyfat (TH.data) for GlmBoost
+data("bodyfat", package = "TH.data")
+write.csv(bodyfat, file.path(here, "bodyfat.csv"), row.names = FALSE)
+cat("bodyfat written\n")

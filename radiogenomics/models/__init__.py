@@ -1,0 +1,45 @@
+"""Predictive models and feature selection (scikit-learn estimators).
+
+- :class:`GlmBoost` and family-specific wrappers: component-wise boosting with mboost parity,
+  R mboost through the bridge when installed;
+- selectors: LASSO/elastic-net, SVM-RFE, random forest, univariate tests, correlation and
+  ICC filters, mRMR, glmBoost;
+- :class:`StabilitySelection` with stabs-style error control;
+- :func:`repeated_cv` (nested, leakage-free) and :func:`compare_classifiers`.
+"""
+
+from radiogenomics.models.cv import (
+    ClassifierComparison,
+    CVResult,
+    compare_classifiers,
+    default_classifiers,
+    repeated_cv,
+)
+from radiogenomics.models.glmboost import (
+    GlmBoost,
+    GlmBoostClassifier,
+    GlmBoostCox,
+    GlmBoostRegressor,
+    cvrisk,
+)
+from radiogenomics.models.selection import (
+    CorrelationFilter,
+    GlmBoostSelector,
+    ICCFilter,
+    LassoSelector,
+    MRMRSelector,
+    RFImportanceSelector,
+    SVMRFESelector,
+    UnivariateSelector,
+    icc,
+)
+from radiogenomics.models.stability import StabilitySelection, stability_parameters
+
+__all__ = [
+    "CVResult", "ClassifierComparison", "CorrelationFilter", "GlmBoost", "GlmBoostClassifier",
+    "GlmBoostCox",
+    "GlmBoostRegressor", "GlmBoostSelector", "ICCFilter", "LassoSelector", "MRMRSelector",
+    "RFImportanceSelector", "SVMRFESelector", "StabilitySelection", "UnivariateSelector",
+    "compare_classifiers", "cvrisk", "default_classifiers", "icc", "repeated_cv",
+    "stability_parameters",
+]

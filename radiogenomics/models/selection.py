@@ -1,0 +1,367 @@
+"""Feature selectors with the scikit-learn ``SelectorMixin`` contract.
+
+Every selector exposes ``ranking_`` (feature indices, best first) so that stability
+selection can take the top ``q`` of each subsample, and ``get_support()``.
+
+Solvers: LASSO/elastic-net use pathwise coordinate descent — scikit-learn
+``LassoCV``/``ElasticNetCV`` (Gaussian), scikit-survival ``CoxnetSurvivalAnalysis`` (Cox,
+a glmnet port), and for the binomial family R ``glmnet::cv.glmnet`` through the bridge
+when R is present, else scikit-learn ``LogisticRegressionCV(solver="liblinear")`` (the
+``saga`` solver is ~100× slower on radiomics-sized problems and often does not converge).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from sklearn.base import BaseEstimator
+from sklearn.feature_selection import SelectorMixin
+
+from radiogenomics._utils import check_random_state, logger
+from radiogenomics.errors import ValidationError
+from radiogenomics.models.glmboost import GlmBoost, _check_x, _survival_y
+
+
+class _RankingSelector(SelectorMixin, BaseEstimator):
+    """Base: subclasses set ``scores_`` (higher = better) and ``n_selected_``."""
+
+    def _finish(self, scores: np.ndarray, n_selected: int) -> _RankingSelector:
+        self.scores_ = np.asarray(scores, float)
+        order = np.argsort(-np.nan_to_num(self.scores_, nan=-np.inf), kind="stable")
+        self.ranking_ = order
+        self.n_selected_ = int(min(n_selected, len(order)))
+        return self
+
+    def _get_support_mask(self) -> np.ndarray:
+        mask = np.zeros(len(self.scores_), bool)
+        mask[self.ranking_[: self.n_selected_]] = True
+        return mask
+
+    def _prepare(self, X: object) -> np.ndarray:
+        A, names = _check_x(X)
+        self.feature_names_in_ = np.asarray(names, dtype=object)
+        self.n_features_in_ = A.shape[1]
+        return A
+
+
+def _binary(y: object) -> np.ndarray:
+    yy = np.asarray(y)
+    labels = np.unique(yy)
+    if len(labels) != 2:
+        raise ValidationError(f"y: expected two classes, found {labels.tolist()[:5]}.")
+    return (yy == labels[1]).astype(int)
+
+
+class UnivariateSelector(_RankingSelector):
+    """Rank features by a univariate test and keep the top ``k`` (or those with q < ``fdr``).
+
+    ``test``: ``"mannwhitney"`` or ``"ttest"`` (binary y; Welch), ``"cox"`` (y = (time,
+    event); Wald test of a univariate Cox model, computed by score iteration per feature).
+    """
+
+    def __init__(self, test: str = "mannwhitney", k: int | None = 20,
+                 fdr: float | None = None) -> None:
+        self.test = test
+        self.k = k
+        self.fdr = fdr
+
+    def fit(self, X: object, y: object) -> UnivariateSelector:
+        A = self._prepare(X)
+        if self.test in ("mannwhitney", "ttest"):
+            yb = _binary(y)
+            a, b = A[yb == 1], A[yb == 0]
+            if self.test == "mannwhitney":
+                p = stats.mannwhitneyu(a, b, axis=0).pvalue
+            else:
+                p = stats.ttest_ind(a, b, axis=0, equal_var=False).pvalue
+        elif self.test == "cox":
+            p = _univariate_cox_p(A, *_survival_y(y))
+        else:
+            raise ValidationError(f"test='{self.test}': choose mannwhitney, ttest or cox.")
+        p = np.where(np.isnan(p), 1.0, p)
+        self.pvalues_ = p
+        self.qvalues_ = stats.false_discovery_control(p)
+        n = self.k if self.k is not None else len(p)
+        if self.fdr is not None:
+            n = min(n, int((self.qvalues_ < self.fdr).sum()))
+        return self._finish(-np.log10(np.maximum(p, 1e-300)), n)
+
+
+def _univariate_cox_p(A: np.ndarray, time: np.ndarray, event: np.ndarray) -> np.ndarray:
+    """Score-test p-values of univariate Cox models at β = 0 (Breslow ties), vectorised
+    over features: U = Σ_i δ_i (z_i − z̄(t_i)), V = Σ_i δ_i var(z | risk set at t_i)."""
+    order = np.argsort(-time, kind="stable")  # descending: cumulative sums = risk sets
+    Z = (A - A.mean(axis=0)) / np.where(A.std(axis=0) > 0, A.std(axis=0), 1)
+    Zs, d, ts = Z[order], event[order], time[order]
+    # the risk set of t_i is everyone with t ≥ t_i: the end of t_i's tie group
+    last = np.searchsorted(-ts, -ts, side="right") - 1
+    n_risk = (last + 1).astype(float)
+    s1 = np.cumsum(Zs, axis=0)[last]
+    s2 = np.cumsum(Zs * Zs, axis=0)[last]
+    mean = s1 / n_risk[:, None]
+    U = (d[:, None] * (Zs - mean)).sum(axis=0)
+    V = (d[:, None] * (s2 / n_risk[:, None] - mean**2)).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        chi = U**2 / V
+    return stats.chi2.sf(chi, 1)
+
+
+class LassoSelector(_RankingSelector):
+    """Features with non-zero coefficients of a cross-validated LASSO / elastic net.
+
+    ``family``: ``"binomial"``, ``"gaussian"`` or ``"cox"``; ``l1_ratio`` 1 = LASSO.
+    ``engine`` (binomial): ``"auto"`` (R glmnet when present), ``"glmnet"``, ``"sklearn"``.
+    """
+
+    def __init__(self, family: str = "binomial", l1_ratio: float = 1.0, cv: int = 5,
+                 engine: str = "auto", max_features: int | None = None,
+                 random_state: int | None = None) -> None:
+        self.family = family
+        self.l1_ratio = l1_ratio
+        self.cv = cv
+        self.engine = engine
+        self.max_features = max_features
+        self.random_state = random_state
+
+    def fit(self, X: object, y: object) -> LassoSelector:
+        A = self._prepare(X)
+        Zs = (A - A.mean(axis=0)) / np.where(A.std(axis=0) > 0, A.std(axis=0), 1)
+        if self.family == "gaussian":
+            from sklearn.linear_model import ElasticNetCV
+
+            m = ElasticNetCV(l1_ratio=self.l1_ratio, cv=self.cv,
+                             random_state=self.random_state).fit(Zs, np.asarray(y, float))
+            coef = m.coef_
+        elif self.family == "cox":
+            from sksurv.linear_model import CoxnetSurvivalAnalysis
+            from sksurv.util import Surv
+
+            time, event = _survival_y(y)
+            m = CoxnetSurvivalAnalysis(l1_ratio=self.l1_ratio, alpha_min_ratio=0.05,
+                                       n_alphas=50).fit(Zs, Surv.from_arrays(event > 0, time))
+            coef = _coxnet_cv_coef(m, Zs, time, event, self.cv, self.random_state)
+        elif self.family == "binomial":
+            coef = self._binomial(Zs, _binary(y))
+        else:
+            raise ValidationError(f"family='{self.family}': choose binomial, gaussian or cox.")
+        self.coef_ = coef
+        nz = int((coef != 0).sum())
+        n = nz if self.max_features is None else min(nz, self.max_features)
+        return self._finish(np.abs(coef), n)
+
+    def _binomial(self, Zs: np.ndarray, yb: np.ndarray) -> np.ndarray:
+        engine = self.engine
+        if engine == "auto":
+            from radiogenomics import rbridge
+
+            engine = "glmnet" if rbridge.r_available() and rbridge.has_package("glmnet") \
+                else "sklearn"
+        if engine == "glmnet":
+            from radiogenomics import rbridge
+
+            return rbridge.cv_glmnet(Zs, yb, alpha=self.l1_ratio, nfolds=self.cv,
+                                     seed=0 if self.random_state is None else self.random_state)
+        if engine == "sklearn":
+            from sklearn.linear_model import LogisticRegressionCV
+
+            solver = "liblinear" if self.l1_ratio == 1 else "saga"
+            m = LogisticRegressionCV(Cs=20, cv=self.cv, l1_ratios=(float(self.l1_ratio),),
+                                     solver=solver, scoring="neg_log_loss", max_iter=2000,
+                                     use_legacy_attributes=False,
+                                     random_state=self.random_state).fit(Zs, yb)
+            return np.asarray(m.coef_).ravel()
+        raise ValidationError(f"engine='{self.engine}': choose auto, glmnet or sklearn.")
+
+
+def _coxnet_cv_coef(model, Zs, time, event, cv, random_state) -> np.ndarray:
+    """Pick the Coxnet penalty by k-fold C-index (refitting on each training fold)."""
+    from sksurv.linear_model import CoxnetSurvivalAnalysis
+    from sksurv.util import Surv
+
+    from radiogenomics.stats import concordance_index
+
+    alphas = model.alphas_
+    rng = check_random_state(random_state)
+    fold = rng.permutation(np.arange(len(time)) % cv)
+    scores = np.zeros(len(alphas))
+    for k in range(cv):
+        tr, te = fold != k, fold == k
+        m = CoxnetSurvivalAnalysis(alphas=alphas, l1_ratio=model.l1_ratio).fit(
+            Zs[tr], Surv.from_arrays(event[tr] > 0, time[tr]))
+        for i in range(len(m.alphas_)):
+            risk = Zs[te] @ m.coef_[:, i]
+            scores[i] += concordance_index(time[te], risk, event[te]) if event[te].any() else 0.5
+    return model.coef_[:, int(np.argmax(scores))]
+
+
+class SVMRFESelector(_RankingSelector):
+    """Recursive feature elimination with a linear SVM (Guyon et al. 2002)."""
+
+    def __init__(self, n_features: int = 20, step: float = 0.1, C: float = 1.0) -> None:
+        self.n_features = n_features
+        self.step = step
+        self.C = C
+
+    def fit(self, X: object, y: object) -> SVMRFESelector:
+        from sklearn.feature_selection import RFE
+        from sklearn.svm import LinearSVC
+
+        A = self._prepare(X)
+        Zs = (A - A.mean(axis=0)) / np.where(A.std(axis=0) > 0, A.std(axis=0), 1)
+        rfe = RFE(LinearSVC(C=self.C, max_iter=5000), n_features_to_select=self.n_features,
+                  step=self.step).fit(Zs, _binary(y))
+        return self._finish(-rfe.ranking_.astype(float), self.n_features)
+
+
+class RFImportanceSelector(_RankingSelector):
+    """Random-forest importance → top ``n_features``.
+
+    ``importance="impurity"`` (mean decrease in impurity; fast) or ``"permutation"``
+    (permutation importance on the training data; unbiased for high-cardinality features
+    but ~100× slower with thousands of features).
+    """
+
+    def __init__(self, n_features: int = 20, n_estimators: int = 300,
+                 importance: str = "impurity", n_repeats: int = 5, n_jobs: int | None = None,
+                 random_state: int | None = None) -> None:
+        self.n_features = n_features
+        self.n_estimators = n_estimators
+        self.importance = importance
+        self.n_repeats = n_repeats
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def fit(self, X: object, y: object) -> RFImportanceSelector:
+        from sklearn.ensemble import RandomForestClassifier
+        from sklearn.inspection import permutation_importance
+
+        A = self._prepare(X)
+        yb = _binary(y)
+        rf = RandomForestClassifier(n_estimators=self.n_estimators, n_jobs=self.n_jobs,
+                                    random_state=self.random_state).fit(A, yb)
+        if self.importance == "impurity":
+            return self._finish(rf.feature_importances_, self.n_features)
+        if self.importance != "permutation":
+            raise ValidationError(
+                f"importance='{self.importance}': choose 'impurity' or 'permutation'.")
+        imp = permutation_importance(rf, A, yb, n_repeats=self.n_repeats, n_jobs=self.n_jobs,
+                                     random_state=self.random_state)
+        return self._finish(imp.importances_mean, self.n_features)
+
+
+class GlmBoostSelector(_RankingSelector):
+    """Features in :class:`GlmBoost`'s order of first selection (mboost-style selection)."""
+
+    def __init__(self, family: str = "binomial", mstop: int = 100, nu: float = 0.1,
+                 n_features: int | None = None, early_stopping: str | None = None,
+                 engine: str = "native") -> None:
+        self.family = family
+        self.mstop = mstop
+        self.nu = nu
+        self.n_features = n_features
+        self.early_stopping = early_stopping
+        self.engine = engine
+
+    def fit(self, X: object, y: object) -> GlmBoostSelector:
+        A = self._prepare(X)
+        m = GlmBoost(family=self.family, mstop=self.mstop, nu=self.nu, engine=self.engine,
+                     early_stopping=self.early_stopping).fit(A, y)
+        idx = [int(s[1:]) for s in m.selected_]  # names are x{j} for arrays
+        scores = np.full(A.shape[1], -np.inf)
+        scores[idx] = np.arange(len(idx), 0, -1, dtype=float)
+        self.model_ = m
+        n = len(idx) if self.n_features is None else min(len(idx), self.n_features)
+        return self._finish(scores, n)
+
+
+class CorrelationFilter(_RankingSelector):
+    """Drop redundant features: of each pair with |Spearman r| > ``threshold``, keep the
+    one with the higher mean |r| to the rest removed last (greedy, like caret's
+    ``findCorrelation``)."""
+
+    def __init__(self, threshold: float = 0.9) -> None:
+        self.threshold = threshold
+
+    def fit(self, X: object, y: object | None = None) -> CorrelationFilter:
+        A = self._prepare(X)
+        R = np.abs(stats.spearmanr(A).statistic) if A.shape[1] > 1 else np.ones((1, 1))
+        R = np.atleast_2d(R)
+        np.fill_diagonal(R, 0)
+        keep = np.ones(A.shape[1], bool)
+        while True:
+            sub = R[np.ix_(keep, keep)]
+            if sub.size == 0 or sub.max() <= self.threshold:
+                break
+            i, j = np.unravel_index(np.argmax(sub), sub.shape)
+            idx = np.flatnonzero(keep)
+            drop = idx[i] if sub[i].mean() >= sub[j].mean() else idx[j]
+            keep[drop] = False
+        scores = np.where(keep, 1.0, 0.0)
+        return self._finish(scores, int(keep.sum()))
+
+
+def icc(test: np.ndarray, retest: np.ndarray) -> np.ndarray:
+    """ICC(3,1) consistency per feature from two repeated measurements (n × p each)."""
+    a, b = np.asarray(test, float), np.asarray(retest, float)
+    if a.shape != b.shape:
+        raise ValidationError(f"test and retest shapes differ: {a.shape} vs {b.shape}.")
+    Y = np.stack([a, b], axis=2)  # n × p × k
+    n, k = Y.shape[0], 2
+    grand = Y.mean(axis=(0, 2))
+    ms_r = k * ((Y.mean(axis=2) - grand) ** 2).sum(axis=0) / (n - 1)
+    resid = Y - Y.mean(axis=2, keepdims=True) - Y.mean(axis=0, keepdims=True) + grand[None, :,
+                                                                                       None]
+    ms_e = (resid**2).sum(axis=(0, 2)) / ((n - 1) * (k - 1))
+    return (ms_r - ms_e) / (ms_r + (k - 1) * ms_e)
+
+
+class ICCFilter(_RankingSelector):
+    """Keep features whose test–retest ICC(3,1) ≥ ``threshold`` (robust features)."""
+
+    def __init__(self, retest: np.ndarray | pd.DataFrame | None = None, test: object = None,
+                 threshold: float = 0.75) -> None:
+        self.retest = retest
+        self.test = test
+        self.threshold = threshold
+
+    def fit(self, X: object, y: object | None = None) -> ICCFilter:
+        A = self._prepare(X)
+        if self.test is None or self.retest is None:
+            raise ValidationError("ICCFilter needs test= and retest= feature matrices.")
+        self.icc_ = icc(np.asarray(self.test, float), np.asarray(self.retest, float))
+        if len(self.icc_) != A.shape[1]:
+            raise ValidationError("test/retest must have the same features as X.")
+        return self._finish(self.icc_, int((self.icc_ >= self.threshold).sum()))
+
+
+class MRMRSelector(_RankingSelector):
+    """Minimum-redundancy maximum-relevance (Ding & Peng 2005, difference criterion):
+    relevance = |point-biserial r| with the class, redundancy = mean |Pearson r| with the
+    features already chosen; pick max relevance − redundancy. Both terms are correlations,
+    so they share one scale; mutual information (k-NN estimate) is too noisy at
+    radiomics sample sizes."""
+
+    def __init__(self, n_features: int = 20, random_state: int | None = None) -> None:
+        self.n_features = n_features
+        self.random_state = random_state
+
+    def fit(self, X: object, y: object) -> MRMRSelector:
+        A = self._prepare(X)
+        yb = _binary(y).astype(float)
+        Zs = (A - A.mean(axis=0)) / np.where(A.std(axis=0) > 0, A.std(axis=0), 1)
+        rel = np.abs(Zs.T @ ((yb - yb.mean()) / yb.std())) / len(yb)
+        C = np.abs(np.corrcoef(A, rowvar=False)) if A.shape[1] > 1 else np.zeros((1, 1))
+        C = np.nan_to_num(np.atleast_2d(C))
+        chosen: list[int] = []
+        remaining = list(range(A.shape[1]))
+        k = min(self.n_features, A.shape[1])
+        while len(chosen) < k:
+            red = C[np.ix_(remaining, chosen)].mean(axis=1) if chosen else 0.0
+            best = remaining[int(np.argmax(rel[remaining] - red))]
+            chosen.append(best)
+            remaining.remove(best)
+        scores = np.full(A.shape[1], -np.inf)
+        scores[chosen] = np.arange(k, 0, -1, dtype=float)
+        logger.debug("mRMR chose %s", chosen)
+        return self._finish(scores, k)

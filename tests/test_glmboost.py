@@ -1,0 +1,149 @@
+"""Native GlmBoost against mboost's published bodyfat fit and against likelihood optima."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from radiogenomics.errors import ValidationError
+from radiogenomics.models import (
+    GlmBoost,
+    GlmBoostClassifier,
+    GlmBoostCox,
+    GlmBoostRegressor,
+    cvrisk,
+)
+
+# mboost::glmboost(DEXfat ~ ., data = bodyfat, center = TRUE), mstop = 100, nu = 0.1
+# (values from the issue, produced with R mboost; offset = mean(DEXfat))
+MBOOST = {"age": 0.013602, "waistcirc": 0.189716, "hipcirc": 0.351626,
+          "elbowbreadth": -0.384140, "kneebreadth": 1.736589, "anthro3a": 3.326860,
+          "anthro3b": 3.656524, "anthro3c": 0.595363, "anthro4": 0.0}
+
+
+@pytest.fixture(scope="module")
+def bodyfat(reference):
+    d = pd.read_csv(reference / "bodyfat.csv")
+    return d.drop(columns="DEXfat"), d["DEXfat"]
+
+
+def test_gaussian_matches_mboost_bodyfat(bodyfat):
+    X, y = bodyfat
+    m = GlmBoost(mstop=100, nu=0.1, engine="native").fit(X, y)
+    coef = dict(zip(X.columns, m.coef_, strict=True))
+    for k, v in MBOOST.items():
+        assert coef[k] == pytest.approx(v, abs=1e-5), k
+    assert m.intercept_ == pytest.approx(-68.033791, abs=1e-5)  # off2int = TRUE
+    assert m.offset_ == pytest.approx(30.782817, abs=1e-6)
+    assert m.intercept_ - m.offset_ == pytest.approx(-98.816608, abs=1e-5)
+    assert set(m.selected_) == {k for k, v in MBOOST.items() if v != 0}
+    assert m.path_.shape == (100, 10)
+    np.testing.assert_allclose(m.path_.iloc[-1][list(X.columns)], m.coef_)
+    assert m.aic()["mstop"] == 45  # AIC(m, "corrected") in mboost
+
+
+def test_early_stopping_aic_and_predict(bodyfat):
+    X, y = bodyfat
+    m = GlmBoostRegressor(mstop=100, engine="native", early_stopping="aic").fit(X, y)
+    assert m.mstop_ == 45 and m.path_.shape[0] == 45
+    full = GlmBoost(mstop=45, engine="native").fit(X, y)
+    np.testing.assert_allclose(m.predict(X), full.decision_function(X), atol=1e-10)
+
+
+def test_binomial_converges_to_logistic_mle():
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((400, 3))
+    y = rng.binomial(1, 1 / (1 + np.exp(-(0.3 + X @ [1.0, -0.8, 0.0]))))
+    m = GlmBoostClassifier(mstop=4000, nu=0.3, engine="native").fit(X, y)
+    mle = sm.Logit(y, sm.add_constant(X)).fit(disp=0).params
+    # mboost's Binomial works on the half-logit scale: 2·f is the logit
+    np.testing.assert_allclose(2 * m.coef_, mle[1:], atol=1e-3)
+    assert 2 * m.intercept_ == pytest.approx(mle[0], abs=1e-3)
+    p = m.predict_proba(X)[:, 1]
+    np.testing.assert_allclose(p, 1 / (1 + np.exp(-(sm.add_constant(X) @ mle))), atol=1e-3)
+    assert set(m.predict(X)) <= {0, 1}
+
+
+def test_cox_converges_to_partial_likelihood_mle():
+    from lifelines import CoxPHFitter
+
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((300, 3))
+    t = rng.exponential(1 / np.exp(X @ [0.7, -0.5, 0.0]))
+    c = rng.exponential(2.0, 300)
+    time, event = np.minimum(t, c), (t <= c).astype(int)
+    m = GlmBoostCox(mstop=3000, nu=0.3, engine="native").fit(X, np.column_stack([time, event]))
+    df = pd.DataFrame(X, columns=["a", "b", "c"]).assign(time=time, event=event)
+    ref = CoxPHFitter().fit(df, "time", "event").params_.to_numpy()  # no ties: Efron = Breslow
+    np.testing.assert_allclose(m.coef_, ref, atol=1e-3)
+    assert m.score(X, np.column_stack([time, event])) > 0.6
+
+
+def test_planted_selection_order_and_cvrisk():
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((150, 40))
+    y = 2 * X[:, 3] - 1.5 * X[:, 7] + rng.standard_normal(150)
+    m = GlmBoost(mstop=200, engine="native").fit(X, y)
+    assert m.selected_[:2] == ["x3", "x7"]
+    cv = cvrisk(GlmBoost(mstop=200, engine="native"), X, y, folds=5, random_state=0)
+    assert cv.shape == (5, 200) and 10 < cv.attrs["mstop"] <= 200
+    W = np.ones((150, 3))
+    W[:50, 0] = W[50:100, 1] = W[100:, 2] = 0
+    cv2 = cvrisk(GlmBoost(mstop=50, engine="native"), X, y, folds=W)
+    assert cv2.shape == (3, 50)
+    es = GlmBoost(mstop=200, engine="native", early_stopping="cv", cv=5, random_state=0)
+    assert es.fit(X, y).mstop_ == cv.attrs["mstop"]
+
+
+def test_sklearn_contract():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((120, 10))
+    y = (X[:, 0] + 0.5 * rng.standard_normal(120) > 0).astype(int)
+    est = make_pipeline(StandardScaler(), GlmBoostClassifier(mstop=50, engine="native"))
+    scores = cross_val_score(est, X, y, cv=3, scoring="roc_auc")
+    assert scores.mean() > 0.8
+    c = clone(GlmBoostClassifier(mstop=7, nu=0.2, engine="native"))
+    assert c.get_params()["mstop"] == 7 and c.get_params()["nu"] == 0.2
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "family", "match"),
+    [
+        (np.ones((4, 2)), [1, 1, 1, 1], "binomial", "exactly two classes"),
+        (np.array([[1.0, np.nan], [2, 3], [3, 4]]), [1, 2, 3], "gaussian", "NaN/inf"),
+        (pd.DataFrame({"a": ["x", "y"]}), [1, 2], "gaussian", "non-numeric"),
+        (np.eye(3), np.array([[1, 1], [0, 1], [2, 0]]), "cox", "positive numbers"),
+        (np.eye(3), np.array([[1, 1], [2, 3], [2, 0]]), "cox", "0/1"),
+        (np.eye(3), [1, 2, 3], "poisson", "family="),
+    ],
+)
+def test_bad_input(X, y, family, match):
+    with pytest.raises(ValidationError, match=match):
+        GlmBoost(family=family, engine="native").fit(X, y)
+
+
+def test_cv_folds_errors():
+    X = np.random.default_rng(0).standard_normal((10, 2))
+    y = np.array([0] * 8 + [1] * 2)
+    with pytest.raises(ValidationError, match="a class has only 2 samples"):
+        cvrisk(GlmBoost(family="binomial", engine="native"), X, y, folds=5)
+
+
+@pytest.mark.r
+def test_mboost_engine_reports_missing_package(bodyfat):
+    from radiogenomics import rbridge
+    from radiogenomics.errors import RPackageMissingError
+
+    X, y = bodyfat
+    if rbridge.has_package("mboost"):
+        m = GlmBoost(mstop=100, engine="mboost").fit(X, y)
+        np.testing.assert_allclose(m.coef_, list(MBOOST.values()), atol=1e-5)
+    else:
+        with pytest.raises(RPackageMissingError, match=r"install.packages\('mboost'\)"):
+            GlmBoost(engine="mboost").fit(X, y)
+        assert GlmBoost(engine="auto").fit(X, y).engine_ == "native"

@@ -1,0 +1,164 @@
+"""Selectors, stability selection and leakage-free repeated CV."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from radiogenomics import pl, stats
+from radiogenomics.errors import ValidationError
+from radiogenomics.models import (
+    CorrelationFilter,
+    GlmBoostSelector,
+    ICCFilter,
+    LassoSelector,
+    MRMRSelector,
+    RFImportanceSelector,
+    StabilitySelection,
+    SVMRFESelector,
+    UnivariateSelector,
+    compare_classifiers,
+    icc,
+    repeated_cv,
+    stability_parameters,
+)
+
+
+@pytest.fixture(scope="module")
+def planted():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 300))
+    lin = X[:, 0] - X[:, 1] + 0.8 * X[:, 2]
+    y = rng.binomial(1, 1 / (1 + np.exp(-1.5 * lin)))
+    return X, y
+
+
+@pytest.mark.parametrize("selector", [
+    UnivariateSelector(k=5), LassoSelector(engine="sklearn", random_state=0),
+    SVMRFESelector(5, step=0.3), RFImportanceSelector(5, n_estimators=200, random_state=0),
+    GlmBoostSelector(n_features=5), MRMRSelector(5, random_state=0),
+])
+def test_selectors_rank_planted_features_first(planted, selector):
+    X, y = planted
+    s = selector.fit(X, y)
+    assert set(s.ranking_[:3]) == {0, 1, 2}
+    assert s.get_support().sum() == s.n_selected_ >= 3
+
+
+def test_lasso_gaussian_and_cox():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((200, 50))
+    y = 2 * X[:, 0] - X[:, 1] + rng.standard_normal(200)
+    assert set(LassoSelector("gaussian", random_state=0).fit(X, y).ranking_[:2]) == {0, 1}
+    t = rng.exponential(1 / np.exp(X[:, 0] - X[:, 1]))
+    surv = np.column_stack([t, np.ones(200)])
+    s = LassoSelector("cox", random_state=0).fit(X, surv)
+    assert set(s.ranking_[:2]) == {0, 1}
+
+
+def test_univariate_cox_score_test_equals_logrank(reference):
+    """Without tied times, the Cox score test of a binary covariate is the log-rank test
+    (validated against survdiff)."""
+    lung = pd.read_csv(reference / "lung.csv")
+    lung["time"] = lung["time"] + np.arange(len(lung)) * 1e-4  # untie
+    sel = UnivariateSelector("cox", k=1).fit(lung[["sex"]].to_numpy(float),
+                                             lung[["time", "status"]].to_numpy(float))
+    lr = stats.logrank(lung["time"], lung["status"], lung["sex"])
+    assert sel.pvalues_[0] == pytest.approx(lr["pvalue"], rel=1e-8)
+
+
+def test_redundancy_filters():
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal(100)
+    X = np.column_stack([a, a + 1e-3 * rng.standard_normal(100), rng.standard_normal(100)])
+    cf = CorrelationFilter(0.9).fit(X)
+    assert cf.get_support().sum() == 2 and cf.get_support()[2]
+    test = rng.standard_normal((30, 2))
+    retest = np.column_stack([test[:, 0] + 0.05 * rng.standard_normal(30),
+                              rng.standard_normal(30)])
+    v = icc(test, retest)
+    assert v[0] > 0.95 and v[1] < 0.5
+    f = ICCFilter(test=test, retest=retest, threshold=0.75).fit(test)
+    assert list(f.get_support()) == [True, False]
+
+
+def test_icc_matches_anova_definition():
+    # ICC(3,1) for two raters by hand: (MSR − MSE) / (MSR + MSE)
+    a = np.array([[9.0], [6], [8], [7], [10]])
+    b = np.array([[8.0], [5], [8], [6], [9]])
+    Y = np.hstack([a, b])
+    n, k = Y.shape
+    msr = k * ((Y.mean(1) - Y.mean()) ** 2).sum() / (n - 1)
+    sse = ((Y - Y.mean(1, keepdims=True) - Y.mean(0, keepdims=True) + Y.mean()) ** 2).sum()
+    mse = sse / ((n - 1) * (k - 1))
+    assert icc(a, b)[0] == pytest.approx((msr - mse) / (msr + mse), rel=1e-12)
+
+
+def test_stability_parameters_follow_stabs():
+    assert stability_parameters(500, cutoff=0.75, q=5)["pfer"] == pytest.approx(0.1)
+    assert stability_parameters(500, cutoff=0.75, pfer=1)["q"] == 15  # floor(sqrt(250))
+    assert stability_parameters(500, q=10, pfer=1)["cutoff"] == pytest.approx(0.6)
+    with pytest.raises(ValidationError, match="exactly two"):
+        stability_parameters(100, cutoff=0.8)
+    with pytest.raises(ValidationError, match="cutoff"):
+        stability_parameters(100, cutoff=0.4, q=3)
+
+
+def test_stability_selection_recovers_planted(planted):
+    X, y = planted
+    s = StabilitySelection(GlmBoostSelector(mstop=100), q=5, cutoff=0.75, n_subsamples=25,
+                           random_state=0).fit(X, y)
+    assert set(s.selected_) == {"x0", "x1", "x2"}
+    assert s.pfer_ == pytest.approx(25 / (0.5 * 300))
+    fig = pl.stability_plot(s)
+    assert fig.axes[0].get_xlabel() == "selection probability"
+
+
+def test_repeated_cv_no_leakage_with_random_labels():
+    """Random labels, 5,000 noise features: nested CV stays at chance; selecting on all
+    samples first (the leak this design prevents) would look strongly predictive."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+
+    aucs, leaky = [], []
+    for seed in range(3):  # average over datasets: one dataset's CV mean varies by ±0.05
+        rng = np.random.default_rng(seed)
+        X = rng.standard_normal((100, 5000))
+        y = rng.integers(0, 2, 100)
+        res = repeated_cv(X, y, {"uni": UnivariateSelector(k=10)}, n_splits=5, n_repeats=5,
+                          random_state=seed)
+        aucs.append(res.scores["auc"].mean())
+        top = UnivariateSelector(k=10).fit(X, y).get_support()
+        leaky.append(cross_val_score(LogisticRegression(), X[:, top], y, cv=5,
+                                     scoring="roc_auc").mean())
+    assert abs(np.mean(aucs) - 0.5) < 0.05
+    assert np.mean(leaky) > 0.75
+
+
+def test_repeated_cv_recovers_planted_genes_of_synthetic_cohort():
+    from radiogenomics.datasets import synthetic_cohort
+    from radiogenomics.pp import filter_low_counts, log_cpm
+
+    syn = synthetic_cohort(120, random_state=0, n_genes=800)
+    rna = filter_low_counts(syn.cohort.rna)
+    log_cpm(rna)
+    z = syn.truth.latent.loc[rna.obs_names]
+    y = (z > z.median()).astype(int).to_numpy()  # response driven by the planted latent
+    X = pd.DataFrame(rna.X, columns=rna.var_names)
+    res = repeated_cv(X, y, {"glmboost": GlmBoostSelector(n_features=10),
+                             "uni": UnivariateSelector(k=10)},
+                      n_splits=5, n_repeats=2, min_selectors=2, min_frequency=0.6,
+                      random_state=0)
+    linked = set(syn.truth.linked_genes)
+    assert res.consensus, "no consensus signature"
+    assert np.mean([g in linked for g in res.consensus]) >= 0.8
+    assert res.scores["auc"].mean() > 0.8
+
+
+def test_compare_classifiers_table_and_errors(planted):
+    X, y = planted
+    cmp = compare_classifiers(X[:, :10], y, n_splits=3, n_repeats=1)
+    assert list(cmp.table.columns[:2]) == ["auc_mean", "auc_sd"]
+    assert set(cmp.table.index) == {"LR", "SVM", "RF", "GB", "MLP", "kNN"}
+    assert cmp.table["auc_mean"].iloc[0] > 0.8 and cmp.folds.shape == (3, 6)
+    with pytest.raises(ValidationError, match="exceeds the minority class"):
+        compare_classifiers(X[:10], np.r_[np.ones(8), np.zeros(2)], n_splits=5, n_repeats=1)
