@@ -147,3 +147,21 @@ def test_mboost_engine_reports_missing_package(bodyfat):
         with pytest.raises(RPackageMissingError, match=r"install.packages\('mboost'\)"):
             GlmBoost(engine="mboost").fit(X, y)
         assert GlmBoost(engine="auto").fit(X, y).engine_ == "native"
+
+
+def test_cox_on_real_expression_cohort_gse7390():
+    """GSE7390 (scikit-survival's breast_cancer, 198 patients): boosting to convergence on
+    five probes reproduces the Breslow partial-likelihood fit of lifelines."""
+    from lifelines import CoxPHFitter
+    from sksurv.datasets import load_breast_cancer
+
+    X, y = load_breast_cancer()
+    probes = [c for c in X.columns if c.startswith("X")][:5]
+    Xp = X[probes].astype(float)
+    m = GlmBoostCox(mstop=3000, nu=0.5, engine="native").fit(Xp, y)
+    df = Xp.assign(time=y["t.tdm"], event=y["e.tdm"].astype(int))
+    ref = CoxPHFitter().fit(df, "time", "event").params_[probes].to_numpy()
+    np.testing.assert_allclose(m.coef_, ref, atol=2e-3)
+    early = GlmBoostCox(mstop=300, engine="native", early_stopping="cv", cv=5,
+                        random_state=0).fit(X.select_dtypes("number"), y)
+    assert 1 <= early.mstop_ <= 300 and early.score(X.select_dtypes("number"), y) > 0.6

@@ -462,6 +462,7 @@ def cvrisk(model: GlmBoost, X: object, y: object, folds: int | np.ndarray = 10,
     strata = np.asarray(y) if model.family == "binomial" else None
     W = _folds(A.shape[0], folds, strata, random_state)
     params = {**model.get_params(), "early_stopping": None, "engine": "native"}
+    params["family"] = model.family  # the family-specific wrappers do not expose it
     rows = []
     y_arr = y if isinstance(y, np.ndarray) else np.asarray(y)
     for b in range(W.shape[1]):
