@@ -141,6 +141,8 @@ class Cohort:
         self.img = img
         self.clinical = clinical
         self.alignment: AlignmentReport | None = None
+        #: results attached by analysis verbs (e.g. ``uns["associations"]``); not persisted
+        self.uns: dict[str, object] = {}
         if validate:
             self.validate()
 

@@ -33,7 +33,7 @@ def test_associate_tidy_bh_and_id_matching():
                         "noise": rng.standard_normal(40)})
     img = img.iloc[::-1]  # reversed rows: the join must use IDs
     res = tl.associate(Cohort(rna=rna, img=img))
-    assert list(res.columns) == ["feature", "gene", "r", "pvalue", "qvalue"]
+    assert list(res.columns) == ["feature", "gene", "r", "pvalue", "qvalue", "n"]
     assert len(res) == 100 and res.attrs["n"] == 40
     assert tuple(res.iloc[0][["feature", "gene"]]) == ("size", "G0")
     np.testing.assert_allclose(res["qvalue"], stats.false_discovery_control(res["pvalue"]),
@@ -52,3 +52,116 @@ def test_errors():
     rna = pd.DataFrame({"G": [1.0, 2, 3, 4]}, index=list("abcd"))
     with pytest.raises(ValidationError, match="one scan per patient"):
         tl.associate(Cohort(rna=rna, img=img))
+
+
+def _frames(n=60, p=6, q=40, seed=0):
+    rng = np.random.default_rng(seed)
+    ids = [f"p{i}" for i in range(n)]
+    X = pd.DataFrame(rng.standard_normal((n, p)), index=ids, columns=[f"f{i}" for i in range(p)])
+    Y = pd.DataFrame(rng.standard_normal((n, q)), index=ids, columns=[f"g{j}" for j in range(q)])
+    return X, Y
+
+
+def test_partial_correlation_equals_residualised_regression():
+    import statsmodels.api as sm
+
+    X, Y = _frames()
+    C = pd.DataFrame({"vol": X["f0"] + np.random.default_rng(1).standard_normal(60),
+                      "site": ["a", "b", "c"] * 20}, index=X.index)
+    Y["g0"] += 0.8 * C["vol"] + 0.5 * X["f1"]
+    res = tl.associate(X, Y, method="pearson", covariates=C).set_index(["feature", "gene"])
+    D = sm.add_constant(pd.get_dummies(C, columns=["site"], drop_first=True, dtype=float))
+    for f, g in [("f1", "g0"), ("f2", "g3"), ("f0", "g7")]:
+        ols = sm.OLS(Y[g], pd.concat([X[f], D], axis=1)).fit()
+        rx = sm.OLS(X[f], D).fit().resid
+        ry = sm.OLS(Y[g], D).fit().resid
+        assert res.loc[(f, g), "r"] == pytest.approx(np.corrcoef(rx, ry)[0, 1], abs=1e-10)
+        assert res.loc[(f, g), "pvalue"] == pytest.approx(ols.pvalues[f], rel=1e-8)
+        assert res.loc[(f, g), "n"] == 60 - 3
+
+
+def test_bh_by_storey_against_statsmodels():
+    from statsmodels.stats.multitest import multipletests
+
+    X, Y = _frames(seed=2)
+    Y["g1"] += X["f0"]
+    for method, sm_name in (("bh", "fdr_bh"), ("by", "fdr_by")):
+        res = tl.associate(X, Y, fdr=method)
+        np.testing.assert_allclose(res["qvalue"], multipletests(res["pvalue"], method=sm_name)[1],
+                                   rtol=1e-10)
+    st = tl.associate(X, Y, fdr="storey")
+    pi0 = min(1.0, (st["pvalue"] > 0.5).mean() / 0.5)
+    assert st.attrs["pi0"] == pytest.approx(pi0)
+    bh = multipletests(st["pvalue"], method="fdr_bh")[1]
+    np.testing.assert_allclose(st["qvalue"], np.minimum(1, pi0 * bh), rtol=1e-10)
+
+
+def test_missing_values_pairwise_complete_and_threshold():
+    X, Y = _frames(seed=3)
+    X.iloc[:4, 0] = np.nan
+    Y.iloc[10:13, 5] = np.nan
+    res = tl.associate(X, Y).set_index(["feature", "gene"])
+    for f, g in [("f0", "g2"), ("f1", "g5"), ("f0", "g5")]:
+        m = X[f].notna() & Y[g].notna()
+        ref = stats.spearmanr(X.loc[m, f], Y.loc[m, g])
+        assert res.loc[(f, g), "r"] == pytest.approx(ref.statistic, abs=1e-12)
+        assert res.loc[(f, g), "pvalue"] == pytest.approx(ref.pvalue, rel=1e-9)
+        assert res.loc[(f, g), "n"] == m.sum()
+    X.iloc[:20, 1] = np.nan
+    with pytest.raises(ValidationError, match=r"more than 10% missing values \(f1 33%\)"):
+        tl.associate(X, Y)
+
+
+def test_constant_columns_dropped_and_small_cohort_error(caplog):
+    X, Y = _frames()
+    X["const"] = 1.0
+    res = tl.associate(X, Y)
+    assert "const" not in set(res["feature"]) and res.attrs["dropped_features"] == ["const"]
+    with pytest.raises(ValidationError, match="at least 10"):
+        tl.associate(X.iloc[:8], Y.iloc[:8])
+    with pytest.raises(ValidationError, match="no CUDA device|needs torch"):
+        import torch
+
+        if torch.cuda.is_available():
+            raise ValidationError("no CUDA device (skip: a GPU is present)")
+        tl.associate(X, Y, device="cuda")
+
+
+def test_permutation_fdr_controls_false_positives_on_null_cohorts():
+    hits = 0
+    for seed in range(20):
+        X, Y = _frames(n=40, p=10, q=100, seed=100 + seed)
+        res = tl.associate(X, Y, fdr="permutation", n_perm=200, random_state=seed,
+                           progress_bar=False)
+        hits += bool((res["p_fwer"] < 0.05).any())
+        assert (res["q_perm"] >= 0).all() and (res["q_perm"] <= 1).all()
+    assert hits <= 3  # nominal 5 % of 20 null cohorts; P(> 3 | 5 %) = 0.016
+
+
+def test_permutation_fdr_finds_planted_links():
+    X, Y = _frames(n=50, p=5, q=200, seed=7)
+    Y.iloc[:, :10] += 1.2 * X[["f0"]].to_numpy()
+    res = tl.associate(X, Y, fdr="permutation", n_perm=300, random_state=0, progress_bar=False)
+    hits = res[res["q_perm"] < 0.05]
+    assert len(hits) >= 8 and (hits["feature"] == "f0").mean() >= 0.8
+    assert (res.loc[res["p_fwer"] < 0.05, "feature"] == "f0").all()
+
+
+def test_negative_controls_and_cohort_storage():
+    from radiogenomics.datasets import synthetic_cohort
+    from radiogenomics.pp import log_cpm
+
+    syn = synthetic_cohort(60, random_state=4, n_genes=600)
+    log_cpm(syn.cohort.rna)
+    rng = np.random.default_rng(0)
+    z = syn.truth.latent
+    img = pd.DataFrame({"patient_id": z.index, "size": z.to_numpy() + 0.3 * rng.standard_normal(60),
+                        "noise1": rng.standard_normal(60), "noise2": rng.standard_normal(60)})
+    c = Cohort(rna=syn.cohort.rna, img=img, clinical=syn.cohort.clinical)
+    res = tl.associate(c, negative_controls=["noise1", "noise2"], keep=0.05)
+    nc = res.attrs["negative_controls"]
+    assert nc["real_hits"] > 20 and nc["control_hit_rate"] < 0.01
+    assert (res["qvalue"] < 0.05).all()
+    assert c.uns["associations"]["r"].shape == (3, 600)
+    top = tl.top_genes(res, "size", 5)
+    assert set(top["gene"]) <= set(syn.truth.linked_genes)

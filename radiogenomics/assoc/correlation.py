@@ -1,56 +1,84 @@
-"""Feature × gene correlation by one matrix product, with exact p-values and BH-FDR."""
+"""Feature × gene association: rank/standardise once, one GEMM per gene chunk, exact
+t-distribution p-values, BH/BY/Storey or permutation FDR, partial correlation.
+
+Missing values: a column with at most ``max_nan`` (default 10 %) missing values is
+handled pairwise-complete (its pairs use only the samples observed in both columns, with
+their own degrees of freedom); a column with more is an error naming it.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
+from radiogenomics._utils import check_random_state, logger, progress
 from radiogenomics.errors import ValidationError
 
 if TYPE_CHECKING:
     from radiogenomics.cohort import Cohort
 
-METHODS = ("spearman", "pearson")
+METHODS = ("spearman", "pearson", "partial")
+FDRS = ("bh", "by", "storey", "permutation")
+MIN_SAMPLES = 10
 
 
-def _standardise(A: np.ndarray, method: str) -> np.ndarray:
-    """Rank (Spearman) then centre and scale columns to unit norm."""
-    if method == "spearman":
+# ---------------------------------------------------------------------- primitives
+def _pvalues(r: np.ndarray, df: np.ndarray | float) -> np.ndarray:
+    """Two-sided p of correlations via the t distribution (as scipy.stats.pearsonr)."""
+    r = np.clip(r, -1.0, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.abs(r) * np.sqrt(df / np.maximum(1.0 - r * r, 0.0))
+    p = 2.0 * special.stdtr(df, -t)
+    return np.where(np.abs(r) >= 1.0, 0.0, p)
+
+
+def _pvalues_threaded(r: np.ndarray, df: float, workers: int) -> np.ndarray:
+    if workers <= 1 or r.size < 1_000_000:
+        return _pvalues(r, df)
+    flat = r.ravel()
+    parts = np.array_split(np.arange(flat.size), workers)
+    out = np.empty_like(flat)
+
+    def run(idx: np.ndarray) -> None:
+        out[idx[0]:idx[-1] + 1] = _pvalues(flat[idx[0]:idx[-1] + 1], df)
+
+    with ThreadPoolExecutor(workers) as ex:  # scipy.special ufuncs release the GIL
+        list(ex.map(run, parts))
+    return out.reshape(r.shape)
+
+
+def _prepare(A: np.ndarray, rank: bool, C: np.ndarray | None) -> np.ndarray:
+    """Rank (Spearman), residualise on covariates, centre and scale columns to unit norm."""
+    if rank:
         A = stats.rankdata(A, axis=0)
-    A = A - A.mean(axis=0)
-    return A / np.linalg.norm(A, axis=0)
+    if C is not None:
+        D = np.column_stack([np.ones(len(A)), C])
+        A = A - D @ np.linalg.lstsq(D, A, rcond=None)[0]
+    else:
+        A = A - A.mean(axis=0)
+    norm = np.linalg.norm(A, axis=0)
+    return A / np.where(norm > 0, norm, 1.0)
 
 
-def correlation_matrix(
-    X: np.ndarray, Y: np.ndarray, method: str = "spearman"
-) -> tuple[np.ndarray, np.ndarray]:
+def correlation_matrix(X: np.ndarray, Y: np.ndarray, method: str = "spearman",
+                       covariates: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Correlations and two-sided p-values of every column of ``X`` with every column of ``Y``.
 
-    Columns are ranked (Spearman) and standardised once; then ``r = Xsᵀ·Ys`` is a single
-    GEMM. p-values use the exact t distribution with ``n − 2`` degrees of freedom, as
-    ``scipy.stats.spearmanr``/``pearsonr`` do. Written here instead of calling scipy per
-    pair because one GEMM replaces ``p × q`` Python-level calls
+    Complete data only (see :func:`associate` for missing values). ``covariates`` (n × k)
+    gives partial correlations (both sides residualised; df = n − 2 − k); with
+    ``method="spearman"`` the ranks are residualised (partial Spearman). Written here
+    rather than calling scipy per pair because one GEMM replaces p × q Python-level calls
     (``benchmarks/bench_associate.py`` measures the ratio).
-
-    Parameters
-    ----------
-    X, Y
-        ``n × p`` and ``n × q`` arrays with rows = the same samples in the same order.
-    method
-        ``"spearman"`` or ``"pearson"``.
-
-    Returns
-    -------
-    r, pvalue
-        ``p × q`` arrays.
     """
-    if method not in METHODS:
-        raise ValidationError(f"method='{method}': choose one of {METHODS}.")
     X = np.asarray(X, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)
+    if method not in ("spearman", "pearson"):
+        raise ValidationError(f"method='{method}': choose 'spearman' or 'pearson'.")
     if X.shape[0] != Y.shape[0]:
         raise ValidationError(f"X has {X.shape[0]} rows but Y has {Y.shape[0]}; rows are samples.")
     n = X.shape[0]
@@ -58,88 +86,428 @@ def correlation_matrix(
         raise ValidationError(f"{n} samples: correlation needs at least 4.")
     for name, A in (("X", X), ("Y", Y)):
         if np.isnan(A).any():
-            raise ValidationError(f"{name} contains NaN; impute or drop incomplete columns first.")
+            raise ValidationError(f"{name} contains NaN; use associate() for pairwise handling.")
         const = np.flatnonzero(A.std(axis=0) == 0)
         if len(const):
             raise ValidationError(
                 f"{name} has {len(const)} constant column(s) (e.g. index {const[:3].tolist()}); "
                 "their correlation is undefined. Drop them first."
             )
-    r = _standardise(X, method).T @ _standardise(Y, method)
+    C = None if covariates is None else np.asarray(covariates, float).reshape(n, -1)
+    k = 0 if C is None else C.shape[1]
+    rank = method == "spearman"
+    r = _prepare(X, rank, C).T @ _prepare(Y, rank, C)
     np.clip(r, -1.0, 1.0, out=r)
-    df = n - 2
-    with np.errstate(divide="ignore"):
-        t = r * np.sqrt(df / np.maximum(1.0 - r * r, 0.0))
-    p = 2.0 * stats.t.sf(np.abs(t), df)
-    return r, p
+    return r, _pvalues(r, n - 2 - k)
 
 
-def _paired_matrices(
-    cohort: Cohort, x: str, y: str
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    aligned = cohort.align([x, y])
-    frames = []
-    for mod in (x, y):
-        data = getattr(aligned, mod)
-        ids = aligned.patient_ids(mod)
-        if ids.duplicated().any():
+def storey_qvalues(p: np.ndarray, lam: float = 0.5) -> tuple[np.ndarray, float]:
+    """Storey (2002) q-values with π0 = #{p > λ} / (m (1 − λ)), capped at 1."""
+    p = np.asarray(p, float)
+    pi0 = min(1.0, float((p > lam).mean() / (1 - lam)))
+    return np.minimum(1.0, pi0 * stats.false_discovery_control(p, method="bh")), pi0
+
+
+# ---------------------------------------------------------------------- inputs
+def _frame(adata: Any) -> pd.DataFrame:
+    X = adata.X.toarray() if hasattr(adata.X, "toarray") else np.asarray(adata.X)
+    return pd.DataFrame(X, index=adata.obs_names, columns=adata.var_names)
+
+
+def _inputs(cohort_or_X: Any, Y: pd.DataFrame | None, x: str, y: str,
+            covariates: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+    """Two sample-aligned frames (index = patient) and the covariate frame."""
+    from radiogenomics.cohort import Cohort
+
+    if isinstance(cohort_or_X, Cohort):
+        mods = [m for m in (x, y) if m != "clinical"]
+        need = list(dict.fromkeys([*mods, "clinical"] if covariates is not None and
+                                  cohort_or_X.clinical is not None else mods))
+        aligned = cohort_or_X.align(need)
+        frames = []
+        for mod in (x, y):
+            if mod == "clinical":
+                frames.append(aligned.clinical.select_dtypes("number"))
+                continue
+            ids = aligned.patient_ids(mod)
+            if ids.duplicated().any():
+                raise ValidationError(
+                    f"{mod}: some patients have several rows (e.g. pre/post scans). Select one "
+                    f"scan per patient first, e.g. cohort.img = cohort.img[cohort.img.obs"
+                    f"['timepoint'] == 'pre'].copy()."
+                )
+            f = _frame(getattr(aligned, mod))
+            f.index = ids
+            frames.append(f)
+        A, B = frames
+        C = None
+        if covariates is not None:
+            C = _covariate_frame(covariates, aligned, A)
+        return A, B.loc[A.index], C
+    if not isinstance(cohort_or_X, pd.DataFrame) or not isinstance(Y, pd.DataFrame):
+        raise ValidationError("pass a Cohort, or two DataFrames (samples × features) X and Y.")
+    common = cohort_or_X.index.intersection(Y.index)
+    dropped = len(cohort_or_X) + len(Y) - 2 * len(common)
+    if dropped:
+        logger.info("associate: %d samples kept, %d present in only one table dropped",
+                    len(common), dropped)
+    A, B = cohort_or_X.loc[common], Y.loc[common]
+    C = None
+    if covariates is not None:
+        if not isinstance(covariates, pd.DataFrame):
+            raise ValidationError("covariates: with DataFrame inputs pass a DataFrame.")
+        C = covariates.reindex(common)
+    return A, B, C
+
+
+def _covariate_frame(covariates: Any, cohort: Cohort, A: pd.DataFrame) -> pd.DataFrame:
+    if isinstance(covariates, pd.DataFrame):
+        return covariates.reindex(A.index)
+    cols = [covariates] if isinstance(covariates, str) else list(covariates)
+    out = {}
+    clin = cohort.clinical
+    for c in cols:
+        if clin is not None and c in clin.columns:
+            out[c] = clin[c].reindex(A.index)
+        elif c in A.columns:
+            out[c] = A[c]
+        else:
+            avail = list(clin.columns[:10]) if clin is not None else []
             raise ValidationError(
-                f"{mod}: some patients have several rows (e.g. pre/post scans). Select one "
-                f"scan per patient first, e.g. cohort.img = cohort.img[cohort.img.obs"
-                f"['timepoint'] == 'pre'].copy()."
+                f"covariate '{c}' is neither a clinical column ({avail}) nor an image feature."
             )
-        X = data.X.toarray() if hasattr(data.X, "toarray") else np.asarray(data.X)
-        frames.append(pd.DataFrame(X, index=ids, columns=data.var_names))
-    return frames[0], frames[1].loc[frames[0].index]
+    return pd.DataFrame(out, index=A.index)
 
 
+def _encode(C: pd.DataFrame) -> pd.DataFrame:
+    """One-hot encode categorical covariates (first level dropped)."""
+    cat = [c for c in C.columns if not pd.api.types.is_numeric_dtype(C[c])]
+    return pd.get_dummies(C, columns=cat, drop_first=True, dtype=float) if cat else C.astype(float)
+
+
+def _nan_columns(F: pd.DataFrame, name: str, max_nan: float) -> np.ndarray:
+    frac = F.isna().mean()
+    bad = frac[frac > max_nan]
+    if len(bad):
+        raise ValidationError(
+            f"{name}: {len(bad)} column(s) have more than {max_nan:.0%} missing values "
+            f"({', '.join(f'{c} {v:.0%}' for c, v in bad.head(5).items())}). Impute or drop "
+            "them, or raise max_nan."
+        )
+    return (frac > 0).to_numpy()
+
+
+def _drop_constant(F: pd.DataFrame, name: str) -> pd.DataFrame:
+    sd = F.std(axis=0, skipna=True)
+    const = sd.index[(sd == 0) | sd.isna()]
+    if len(const):
+        logger.warning("associate: dropping %d constant %s column(s): %s", len(const), name,
+                       ", ".join(map(str, const[:10])) + (" …" if len(const) > 10 else ""))
+    return F.drop(columns=const)
+
+
+# ---------------------------------------------------------------------- backend
+def _gemm(device: str) -> tuple[str, Any]:
+    """Return (backend name, function computing Xsᵀ·Ys)."""
+    if device == "cpu":
+        return "numpy", lambda a, b: a.T @ b
+    try:
+        import torch
+    except ImportError:
+        if device == "cuda":
+            raise ValidationError("device='cuda' needs torch with CUDA.") from None
+        return "numpy", lambda a, b: a.T @ b
+    if device == "auto" and not torch.cuda.is_available():
+        return "numpy", lambda a, b: a.T @ b
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValidationError("device='cuda' but no CUDA device is available; use 'auto'.")
+
+    def gemm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ta = torch.from_numpy(np.ascontiguousarray(a)).to("cuda")
+        tb = torch.from_numpy(np.ascontiguousarray(b)).to("cuda")
+        return (ta.T @ tb).cpu().numpy()
+
+    return "torch-cuda", gemm
+
+
+# ---------------------------------------------------------------------- engine
 def associate(
-    cohort: Cohort,
+    cohort_or_X: Any,
+    Y: pd.DataFrame | None = None,
+    *,
     x: str = "img",
     y: str = "rna",
     method: str = "spearman",
+    covariates: Any = None,
     fdr: str = "bh",
+    n_perm: int = 1000,
+    device: str = "auto",
+    chunk_size: int | None = None,
+    max_nan: float = 0.1,
+    keep: str | float | int = "all",
+    negative_controls: list[str] | None = None,
+    n_jobs: int | None = None,
+    random_state: int | None = None,
+    progress_bar: bool = True,
 ) -> pd.DataFrame:
-    """Correlate every feature of modality ``x`` with every feature of ``y``.
-
-    Patients are matched by ID (``cohort.align``), never by row order.
+    """Correlate every feature of ``x`` with every feature of ``y``.
 
     Parameters
     ----------
-    cohort
-        Cohort holding both modalities, one row per patient in each.
+    cohort_or_X
+        A :class:`~radiogenomics.Cohort` (patients matched by ID via ``align``; the full
+        matrices are stored in ``cohort.uns["associations"]``), or a samples × features
+        DataFrame with ``Y`` a second one (joined on the index).
     x, y
-        Modalities, e.g. ``"img"`` (image features) and ``"rna"`` (genes, ``X`` = normalised).
+        Modalities of the cohort (``"img"``, ``"rna"`` or ``"clinical"``).
     method
-        ``"spearman"`` (default) or ``"pearson"``.
+        ``"spearman"``, ``"pearson"``, or ``"partial"`` (partial Spearman; needs covariates).
+    covariates
+        Clinical column names or image features (e.g. ``["volume", "centre"]``) or a
+        DataFrame; categorical columns are one-hot encoded. Both sides are residualised
+        on them (partial correlation, df = n − 2 − k).
     fdr
-        ``"bh"`` (Benjamini–Hochberg) or ``"by"`` (Benjamini–Yekutieli), over all pairs.
+        ``"bh"``, ``"by"``, ``"storey"`` (π0 with λ = 0.5), or ``"permutation"``: patients
+        are permuted jointly ``n_perm`` times (gene–gene and feature–feature correlation
+        kept); adds ``p_fwer`` (max-statistic, Westfall–Young single step) and ``q_perm``
+        (empirical FDR from the permutation null, |r| resolution 1e-4), BH ``qvalue`` kept.
+    device
+        ``"auto"`` (CUDA through torch when present, else numpy/BLAS), ``"cpu"``, ``"cuda"``.
+    chunk_size
+        Genes per GEMM chunk (default: sized to ~256 MB per chunk; logged).
+    max_nan
+        Largest fraction of missing values per column handled pairwise-complete.
+    keep
+        Rows of the returned table: ``"all"``, a q-value threshold (float), or the top
+        ``k`` genes per feature (int).
+    negative_controls
+        Features of ``x`` known to carry no biology (e.g. noise or phantom features): the
+        number of their associations at q < 0.05 is reported next to the real ones in
+        ``.attrs["negative_controls"]``.
+    n_jobs
+        Threads for p-values (default: all cores).
 
     Returns
     -------
     DataFrame
-        Columns ``feature, gene, r, pvalue, qvalue``, sorted by ``pvalue``; ``n`` (patients)
-        in ``.attrs``.
+        ``feature, gene, r, pvalue, qvalue, n`` (+ ``p_fwer, q_perm``), sorted by p-value;
+        ``.attrs`` holds ``n``, ``method``, ``fdr``, ``backend``, ``dropped`` and ``pi0``.
 
     Examples
     --------
-    >>> res = associate(cohort)  # doctest: +SKIP
-    >>> res.query("qvalue < 0.05").head()  # doctest: +SKIP
+    >>> res = associate(cohort, covariates=["age"], fdr="storey")  # doctest: +SKIP
     """
-    if fdr not in ("bh", "by"):
-        raise ValidationError(f"fdr='{fdr}': choose 'bh' or 'by'.")
-    A, B = _paired_matrices(cohort, x, y)
-    r, p = correlation_matrix(A.to_numpy(), B.to_numpy(), method=method)
-    q = stats.false_discovery_control(p.ravel(), method=fdr)
-    out = pd.DataFrame(
-        {
-            "feature": np.repeat(A.columns.to_numpy(), B.shape[1]),
-            "gene": np.tile(B.columns.to_numpy(), A.shape[1]),
-            "r": r.ravel(),
-            "pvalue": p.ravel(),
-            "qvalue": q,
+    if method not in METHODS:
+        raise ValidationError(f"method='{method}': choose one of {METHODS}.")
+    if fdr not in FDRS:
+        raise ValidationError(f"fdr='{fdr}': choose one of {FDRS}.")
+    if method == "partial" and covariates is None:
+        raise ValidationError("method='partial' needs covariates=.")
+    A, B, C = _inputs(cohort_or_X, Y, x, y, covariates)
+    dropped: dict[str, list[str]] = {}
+    if C is not None:
+        C = _encode(C)
+        ok = C.notna().all(axis=1)
+        if (~ok).any():
+            logger.warning("associate: %d samples with missing covariates dropped",
+                           int((~ok).sum()))
+            A, B, C = A[ok.to_numpy()], B[ok.to_numpy()], C[ok]
+        A = A.drop(columns=[c for c in C.columns if c in A.columns])
+    n = len(A)
+    if n < MIN_SAMPLES:
+        raise ValidationError(
+            f"{n} patients with both modalities: association needs at least {MIN_SAMPLES}."
+        )
+    for F, name in ((A, "x"), (B, "y")):
+        bad = [c for c in F.columns if not pd.api.types.is_numeric_dtype(F[c])]
+        if bad:
+            raise ValidationError(f"{name}: non-numeric columns {bad[:5]}.")
+    A0, B0 = A, B
+    A, B = _drop_constant(A, "feature"), _drop_constant(B, "gene")
+    dropped = {"features": sorted(set(A0.columns) - set(A.columns)),
+               "genes": sorted(set(B0.columns) - set(B.columns))}
+    nan_a, nan_b = _nan_columns(A, "x", max_nan), _nan_columns(B, "y", max_nan)
+    rank = method in ("spearman", "partial")
+    Cm = None if C is None else C.to_numpy(float)
+    k = 0 if Cm is None else Cm.shape[1]
+    workers = n_jobs or os.cpu_count() or 1
+    backend, gemm = _gemm(device)
+
+    p_, q_ = A.shape[1], B.shape[1]
+    if chunk_size is None:
+        chunk_size = max(1, int(256e6 // (8 * 3 * max(p_, 1))))
+    logger.info("associate: %d × %d pairs, n = %d, %s, chunks of %d genes (~%.0f MB), %s",
+                p_, q_, n, method + (f" | {k} covariates" if k else ""), chunk_size,
+                3 * 8 * p_ * min(chunk_size, q_) / 1e6, backend)
+
+    R = np.empty((p_, q_))
+    P = np.empty((p_, q_))
+    N = np.full((p_, q_), n - k, dtype=np.int64)
+    ca, cb = ~nan_a, ~nan_b
+    Xs = _prepare(A.loc[:, ca].to_numpy(float), rank, Cm) if ca.any() else None
+    ia, ib = np.flatnonzero(ca), np.flatnonzero(cb)
+    starts = range(0, len(ib), chunk_size)
+    for s in progress(starts, total=len(starts), desc="associate", enabled=progress_bar):
+        cols = ib[s:s + chunk_size]
+        if Xs is None:
+            break
+        Ys = _prepare(B.iloc[:, cols].to_numpy(float), rank, Cm)
+        r = np.clip(gemm(Xs, Ys), -1.0, 1.0)
+        R[np.ix_(ia, cols)] = r
+        P[np.ix_(ia, cols)] = _pvalues_threaded(r, n - 2 - k, workers)
+    # pairwise-complete: each column with missing values against the other side, on the
+    # samples it has (ranks and residuals recomputed on that subset)
+    Av, Bv = A.to_numpy(float), B.to_numpy(float)
+
+    def block(rows: np.ndarray, fi: np.ndarray, gj: np.ndarray) -> None:
+        sub_a, sub_b = Av[np.ix_(rows, fi)], Bv[np.ix_(rows, gj)]
+        m = ~(np.isnan(sub_a).any(axis=1) | np.isnan(sub_b).any(axis=1))
+        rows_ok, cm = rows[m], None if Cm is None else Cm[rows[m]]
+        if len(rows_ok) < MIN_SAMPLES:
+            R[np.ix_(fi, gj)], P[np.ix_(fi, gj)], N[np.ix_(fi, gj)] = np.nan, np.nan, len(rows_ok)
+            return
+        r = np.clip(_prepare(Av[np.ix_(rows_ok, fi)], rank, cm).T
+                    @ _prepare(Bv[np.ix_(rows_ok, gj)], rank, cm), -1, 1)
+        R[np.ix_(fi, gj)], P[np.ix_(fi, gj)] = r, _pvalues(r, len(rows_ok) - 2 - k)
+        N[np.ix_(fi, gj)] = len(rows_ok) - k
+
+    everyone = np.arange(n)
+    for i in np.flatnonzero(nan_a):
+        obs = everyone[~np.isnan(Av[:, i])]
+        if cb.any():
+            block(obs, np.array([i]), ib)
+        for j in np.flatnonzero(nan_b):
+            block(obs, np.array([i]), np.array([j]))
+    for j in np.flatnonzero(nan_b):
+        if ca.any():
+            block(everyone[~np.isnan(Bv[:, j])], ia, np.array([j]))
+
+    flat_p = P.ravel()
+    ok = ~np.isnan(flat_p)
+    Q = np.full(flat_p.shape, np.nan)
+    pi0 = 1.0
+    if fdr == "storey":
+        Q[ok], pi0 = storey_qvalues(flat_p[ok])
+    else:
+        Q[ok] = stats.false_discovery_control(flat_p[ok], method="by" if fdr == "by" else "bh")
+    Q = Q.reshape(P.shape)
+    extra = {}
+    if fdr == "permutation":
+        if nan_a.any() or nan_b.any():
+            raise ValidationError("fdr='permutation' needs complete data (no missing values).")
+        extra = _permutation_fdr(A.to_numpy(float), B.to_numpy(float), R, rank, Cm, n_perm,
+                                 chunk_size, gemm, random_state, progress_bar)
+
+    table = pd.DataFrame({
+        "feature": np.repeat(A.columns.to_numpy(), q_), "gene": np.tile(B.columns.to_numpy(), p_),
+        "r": R.ravel(), "pvalue": flat_p, "qvalue": Q.ravel(), "n": N.ravel(),
+        **{key: v.ravel() for key, v in extra.items()},
+    })
+    attrs = {"n": n, "method": method, "fdr": fdr, "backend": backend, "pi0": pi0,
+             "covariates": list(C.columns) if C is not None else [],
+             "dropped_features": dropped["features"], "dropped_genes": dropped["genes"]}
+    if negative_controls:
+        missing = [f for f in negative_controls if f not in A.columns]
+        if missing:
+            raise ValidationError(f"negative_controls: unknown features {missing[:5]}.")
+        ctrl = table["feature"].isin(negative_controls)
+        sig = table["qvalue"] < 0.05
+        attrs["negative_controls"] = {
+            "control_features": len(negative_controls),
+            "control_hits": int((sig & ctrl).sum()),
+            "control_hit_rate": float(sig[ctrl].mean()),
+            "real_hits": int((sig & ~ctrl).sum()),
+            "real_hit_rate": float(sig[~ctrl].mean()),
         }
-    )
-    out = out.sort_values(["pvalue", "feature", "gene"], kind="stable").reset_index(drop=True)
-    out.attrs.update({"n": len(A), "method": method, "fdr": fdr})
-    return out
+        logger.info("associate: negative controls %s", attrs["negative_controls"])
+    table = table.sort_values(["pvalue", "feature", "gene"], kind="stable",
+                              na_position="last").reset_index(drop=True)
+    table = _keep(table, keep)
+    table.attrs.update(attrs)
+
+    from radiogenomics.cohort import Cohort
+
+    if isinstance(cohort_or_X, Cohort):
+        cohort_or_X.uns["associations"] = {
+            "r": pd.DataFrame(R, index=A.columns, columns=B.columns),
+            "pvalue": pd.DataFrame(P, index=A.columns, columns=B.columns),
+            "qvalue": pd.DataFrame(Q, index=A.columns, columns=B.columns),
+            "x": x, "y": y, "method": method, "fdr": fdr,
+        }
+    return table
+
+
+def _keep(table: pd.DataFrame, keep: str | float | int) -> pd.DataFrame:
+    if isinstance(keep, str):
+        if keep != "all":
+            raise ValidationError(f"keep='{keep}': use 'all', a q threshold or an int.")
+        return table
+    if isinstance(keep, float):
+        return table[table["qvalue"] < keep].reset_index(drop=True)
+    if isinstance(keep, int) and keep > 0:
+        return table.groupby("feature", sort=False).head(keep).reset_index(drop=True)
+    raise ValidationError(f"keep={keep!r}: use 'all', a q threshold (float) or a top-k (int).")
+
+
+def _permutation_fdr(A: np.ndarray, B: np.ndarray, R: np.ndarray, rank: bool,
+                     Cm: np.ndarray | None, n_perm: int, chunk_size: int, gemm: Any,
+                     random_state: int | None, progress_bar: bool) -> dict[str, np.ndarray]:
+    """Max-statistic FWER p and empirical q from joint permutations of the patients."""
+    rng = check_random_state(random_state)
+    Xs = _prepare(A, rank, Cm)
+    Ys = _prepare(B, rank, Cm)  # residualised once; rows permuted (ter Braak)
+    bins = 10_000
+    hist = np.zeros(bins + 1)
+    maxes = np.empty(n_perm)
+    for b in progress(range(n_perm), total=n_perm, desc="permutations", enabled=progress_bar):
+        perm = rng.permutation(len(Ys))
+        Yp = Ys[perm]
+        mx = 0.0
+        for s in range(0, Yp.shape[1], chunk_size):
+            r = np.abs(gemm(Xs, Yp[:, s:s + chunk_size]))
+            mx = max(mx, float(r.max()))
+            hist += np.bincount(np.minimum((r * bins).astype(np.int64), bins).ravel(),
+                                minlength=bins + 1)
+        maxes[b] = mx
+    absr = np.abs(R)
+    maxes.sort()
+    p_fwer = (1 + n_perm - np.searchsorted(maxes, absr, side="left")) / (1 + n_perm)
+    # expected null count with |r| ≥ t per permutation vs observed count with |r| ≥ t
+    tail_null = np.cumsum(hist[::-1])[::-1] / n_perm
+    idx = np.minimum((absr * bins).astype(np.int64), bins)
+    obs_sorted = np.sort(absr.ravel())
+    n_obs = absr.size - np.searchsorted(obs_sorted, absr.ravel(), side="left")
+    q = np.minimum(1.0, tail_null[idx.ravel()] / np.maximum(n_obs, 1))
+    order = np.argsort(-absr.ravel(), kind="stable")  # monotone: q non-decreasing as |r| falls
+    q[order] = np.minimum.accumulate(q[order][::-1])[::-1]
+    return {"p_fwer": p_fwer, "q_perm": q.reshape(R.shape)}
+
+
+def top_genes(assoc: pd.DataFrame, feature: str, n: int = 20) -> pd.DataFrame:
+    """The ``n`` genes most associated with one feature (by p-value)."""
+    sub = assoc[assoc["feature"] == feature]
+    if sub.empty:
+        raise ValidationError(f"feature '{feature}' is not in the association table.")
+    return sub.nsmallest(n, "pvalue").reset_index(drop=True)
+
+
+def cluster_order(matrix: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Row and column orders from average-linkage clustering (correlation distance)."""
+    from scipy.cluster.hierarchy import leaves_list, linkage
+
+    def order(M: np.ndarray) -> np.ndarray:
+        if M.shape[0] < 3:
+            return np.arange(M.shape[0])
+        M = np.nan_to_num(M)
+        ok = M.std(axis=1) > 0
+        if not ok.all():  # constant rows have no correlation distance: put them last
+            idx = np.flatnonzero(ok)
+            return np.r_[idx[order(M[ok])], np.flatnonzero(~ok)]
+        return leaves_list(linkage(M, method="average", metric="correlation",
+                                   optimal_ordering=M.shape[0] <= 500))
+
+    M = matrix.to_numpy(float)
+    return (list(matrix.index[order(M)]), list(matrix.columns[order(M.T)]))
+
+
+__all__ = ["associate", "cluster_order", "correlation_matrix", "storey_qvalues", "top_genes"]
