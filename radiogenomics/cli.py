@@ -79,6 +79,129 @@ def demo(
     typer.echo(f"report: {res.report.resolve()}")
 
 
+def _write_table(df, out: Path) -> Path:
+    from radiogenomics._utils import atomic_path
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out) as tmp:
+        if out.suffix == ".parquet":
+            df.to_parquet(tmp, index=False)
+        elif out.suffix in (".csv", ".gz") or out.name.endswith(".csv.gz"):
+            df.to_csv(tmp, index=False, compression="gzip" if out.suffix == ".gz" else None)
+        else:
+            raise typer.BadParameter("use a .csv, .csv.gz or .parquet file", param_hint="--out")
+    return out
+
+
+def _read_matrix(path: Path, what: str):
+    import pandas as pd
+
+    from radiogenomics.errors import InputFileError
+
+    try:
+        df = pd.read_csv(path, index_col=0)
+    except (OSError, ValueError) as exc:
+        raise InputFileError(f"{path}: cannot read the {what} table ({exc}).") from exc
+    df.index = df.index.astype(str)
+    return df
+
+
+def _gene_sets(name: str) -> Path:
+    from radiogenomics.datasets import hallmark_gmt, reactome_gmt
+
+    return {"hallmark": hallmark_gmt(), "reactome": reactome_gmt()}.get(name.lower(), Path(name))
+
+
+@app.command()
+def associate(
+    out: Path = typer.Option(..., "--out", "-o", help="Output table (.csv, .csv.gz, .parquet)."),
+    cohort: Path | None = typer.Option(None, help="Cohort directory (rna/img/clinical)."),
+    x: Path | None = typer.Option(None, help="CSV samples × features (first column = ID)."),
+    y: Path | None = typer.Option(None, help="CSV samples × genes (first column = ID)."),
+    method: str = typer.Option("spearman", help="spearman, pearson or partial."),
+    covariates: str = typer.Option("", help="Comma-separated clinical columns to adjust for."),
+    fdr: str = typer.Option("bh", help="bh, by, storey or permutation."),
+    n_perm: int = typer.Option(1000, help="Permutations for --fdr permutation."),
+    device: str = typer.Option("auto", help="auto, cpu or cuda."),
+    keep: str = typer.Option("all", help="'all', a q threshold (0.05) or top-k per feature."),
+    seed: int = typer.Option(0, help="Random seed (permutations)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v"),
+) -> None:
+    """Correlate every image feature with every gene (tidy table with p and q values)."""
+    _setup_logging(verbose)
+    from radiogenomics.cohort import Cohort
+    from radiogenomics.errors import RadiogenomicsError
+    from radiogenomics.tl import associate as run
+
+    try:
+        keep_v: str | float | int = keep
+        if keep != "all":
+            keep_v = float(keep) if "." in keep else int(keep)
+        covs = [c for c in covariates.split(",") if c] or None
+        if cohort is not None:
+            res = run(Cohort.read(cohort), method=method, covariates=covs, fdr=fdr,
+                      n_perm=n_perm, device=device, keep=keep_v, random_state=seed)
+        elif x is not None and y is not None:
+            res = run(_read_matrix(x, "feature"), _read_matrix(y, "expression"), method=method,
+                      fdr=fdr, n_perm=n_perm, device=device, keep=keep_v, random_state=seed)
+        else:
+            raise typer.BadParameter("give --cohort, or both --x and --y")
+    except (RadiogenomicsError, ValueError) as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from exc
+    _write_table(res, out)
+    typer.echo(f"{len(res)} rows ({int((res['qvalue'] < 0.05).sum())} at q < 0.05) -> {out}")
+
+
+@app.command()
+def enrich(
+    associations: Path = typer.Option(..., help="Table from 'radiogenomics associate'."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output table (.csv, .parquet)."),
+    gene_sets: str = typer.Option("hallmark", help="hallmark, reactome or a local GMT path."),
+    method: str = typer.Option("gsea", help="gsea (prerank on r) or ora (genes at q < --q)."),
+    features: str = typer.Option("", help="Comma-separated features (default: top 10)."),
+    permutations: int = typer.Option(1000, help="GSEA permutations."),
+    q: float = typer.Option(0.05, help="q-value threshold for ORA."),
+    seed: int = typer.Option(0),
+    verbose: bool = typer.Option(False, "--verbose", "-v"),
+) -> None:
+    """Pathway enrichment of image features: batched GSEA prerank or ORA."""
+    _setup_logging(verbose)
+    import pandas as pd
+
+    from radiogenomics.errors import RadiogenomicsError
+    from radiogenomics.tl import gsea_batch, ora
+
+    try:
+        tab = (pd.read_parquet(associations) if associations.suffix == ".parquet"
+               else pd.read_csv(associations))
+        missing = {"feature", "gene", "r", "pvalue", "qvalue"} - set(tab.columns)
+        if missing:
+            raise typer.BadParameter(f"{associations}: missing columns {sorted(missing)}")
+        feats = [f for f in features.split(",") if f] or list(
+            tab.groupby("feature")["pvalue"].min().nsmallest(10).index)
+        sets = _gene_sets(gene_sets)
+        if method == "gsea":
+            R = tab[tab["feature"].isin(feats)].pivot(index="gene", columns="feature",
+                                                       values="r")[feats]
+            res = gsea_batch(R.dropna(), sets, permutation_num=permutations, random_state=seed)
+        elif method == "ora":
+            universe = tab["gene"].unique().tolist()
+            parts = []
+            for f in feats:
+                sig = tab.loc[(tab["feature"] == f) & (tab["qvalue"] < q), "gene"].tolist()
+                if sig:
+                    parts.append(ora(sig, sets, universe).assign(feature=f))
+            res = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        else:
+            raise typer.BadParameter("use --method gsea or ora", param_hint="--method")
+    except (RadiogenomicsError, OSError, ValueError) as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from exc
+    _write_table(res, out)
+    typer.echo(f"{len(res)} rows -> {out}")
+
+
 @app.command()
 def info() -> None:
     """Show versions of the package, its key dependencies, and R."""

@@ -119,7 +119,7 @@ def test_constant_columns_dropped_and_small_cohort_error(caplog):
     assert "const" not in set(res["feature"]) and res.attrs["dropped_features"] == ["const"]
     with pytest.raises(ValidationError, match="at least 10"):
         tl.associate(X.iloc[:8], Y.iloc[:8])
-    with pytest.raises(ValidationError, match="no CUDA device|needs torch"):
+    with pytest.raises(ValidationError, match=r"no CUDA device|needs torch"):
         import torch
 
         if torch.cuda.is_available():

@@ -52,3 +52,145 @@ def test_gsea_input_errors():
         tl.gsea_prerank(s, {"x": ["A"]})
     with pytest.raises(ValidationError, match="not a local file"):
         tl.gsea_prerank(pd.Series([1.0], index=["A"]), "MSigDB_Hallmark_2020")
+
+
+def test_native_engine_matches_gsea_desktop_and_gseapy(shared_data):
+    base = shared_data / "gene_sets" / "gsea_desktop_edb"
+    rnk = pd.read_csv(base / "gsea_data.gsea_data.rnk", sep="\t", header=None, index_col=0)[1]
+    ref = _edb(base / "results.edb")
+    nat = tl.gsea_prerank(rnk, base / "gene_sets.gmt", permutation_num=500, min_size=1,
+                          max_size=10_000, engine="native", random_state=0)
+    gp = tl.gsea_prerank(rnk, base / "gene_sets.gmt", permutation_num=500, min_size=1,
+                         max_size=10_000, engine="gseapy", random_state=0)
+    t_nat, t_gp = nat.table.set_index("term"), gp.table.set_index("term")
+    for term, r in ref.items():
+        assert t_nat.loc[term, "es"] == pytest.approx(r["es"], abs=5e-5)
+        assert t_nat.loc[term, "es"] == pytest.approx(t_gp.loc[term, "es"], abs=1e-10)
+        np.testing.assert_array_equal(nat.hits[term], r["hits"])
+        assert t_nat.loc[term, "leading_edge"] == t_gp.loc[term, "leading_edge"]
+        # NES and nominal p are Monte-Carlo estimates: agree within sampling error
+        assert t_nat.loc[term, "nes"] == pytest.approx(t_gp.loc[term, "nes"], rel=0.1)
+
+
+def test_batched_es_equals_gseapy_on_random_rankings():
+    from radiogenomics.datasets import hallmark_gmt
+
+    sets = read_gmt(hallmark_gmt())
+    genes = sorted(set().union(*sets.values()))[:3000]
+    rng = np.random.default_rng(0)
+    R = pd.DataFrame(rng.standard_normal((len(genes), 3)), index=genes, columns=list("abc"))
+    R.iloc[:50, 0] = 0.0  # ties
+    batch = tl.gsea_batch(R, hallmark_gmt(), permutation_num=100, progress_bar=False)
+    for col in R.columns:
+        ref = tl.gsea_prerank(R[col], hallmark_gmt(), permutation_num=100).table
+        ours = batch[batch["ranking"] == col].set_index("term")["es"]
+        np.testing.assert_allclose(ours.loc[ref["term"]], ref["es"], atol=1e-10)
+
+
+def test_gsea_batch_recovers_planted_pathway():
+    from radiogenomics.datasets import hallmark_gmt
+
+    sets = read_gmt(hallmark_gmt())
+    genes = sorted(set().union(*sets.values()))
+    rng = np.random.default_rng(1)
+    R = pd.DataFrame(rng.standard_normal((len(genes), 2)), index=genes, columns=["x", "y"])
+    hyp = [g for g in sets["HALLMARK_HYPOXIA"] if g in R.index]
+    R.loc[hyp[:120], "x"] += 1.0
+    res = tl.gsea_batch(R, hallmark_gmt(), permutation_num=200, progress_bar=False)
+    top = res[res["ranking"] == "x"].iloc[0]
+    assert top["term"] == "HALLMARK_HYPOXIA" and top["fdr"] < 0.05 and top["nes"] > 2
+    assert res[res["ranking"] == "y"]["fdr"].min() > 0.01
+
+
+def test_ora_matches_fisher_exact():
+    from scipy.stats import fisher_exact
+
+    universe = [f"G{i}" for i in range(200)]
+    sets = {"A": universe[:30], "B": universe[20:60], "C": [*universe[100:110], "OUT1"]}
+    hits = universe[:15] + universe[150:160]
+    res = tl.ora(hits, sets, universe, min_size=5).set_index("term")
+    for term, members in sets.items():
+        inset = [g for g in members if g in universe]
+        a = len(set(inset) & set(hits))
+        table = [[a, len(inset) - a], [len(hits) - a, 200 - len(inset) - len(hits) + a]]
+        assert res.loc[term, "pvalue"] == pytest.approx(
+            fisher_exact(table, alternative="greater").pvalue, rel=1e-10)
+        assert res.loc[term, "size"] == len(inset)
+    with pytest.raises(ValidationError, match="not in the universe"):
+        tl.ora(["ZZZ"], sets, universe)
+
+
+def test_ssgsea_scores_follow_the_planted_latent():
+    from radiogenomics.datasets import hallmark_gmt, synthetic_cohort
+    from radiogenomics.pp import log_cpm
+
+    syn = synthetic_cohort(40, random_state=2, n_genes=800)
+    log_cpm(syn.cohort.rna)
+    expr = syn.cohort.rna.to_df()
+    scores = tl.ssgsea(expr, hallmark_gmt())
+    r = np.corrcoef(scores["HALLMARK_HYPOXIA"], syn.truth.latent.loc[scores.index])[0, 1]
+    assert scores.shape[0] == 40 and r > 0.7
+
+
+def test_gmt_set_without_genes_is_an_error(tmp_path):
+    p = tmp_path / "empty.gmt"
+    p.write_text("SET1\tdesc\tA\tB\nSET2\tdesc\t\n")
+    with pytest.raises(ValidationError, match="no genes: \\['SET2'\\]"):
+        tl.gsea_prerank(pd.Series([1.0, 2.0], index=["A", "B"]), p)
+
+
+def test_cli_associate_and_enrich(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    rng = np.random.default_rng(0)
+    ids = [f"p{i}" for i in range(40)]
+    from radiogenomics.datasets import hallmark_gmt
+
+    genes = sorted(set().union(*read_gmt(hallmark_gmt()).values()))[:1500]
+    z = rng.standard_normal(40)
+    Y = pd.DataFrame(rng.standard_normal((40, len(genes))), index=ids, columns=genes)
+    hyp = [g for g in read_gmt(hallmark_gmt())["HALLMARK_HYPOXIA"] if g in Y.columns]
+    Y[hyp] += z[:, None]
+    pd.DataFrame({"size": z + 0.3 * rng.standard_normal(40)}, index=ids).to_csv(tmp_path / "x.csv")
+    Y.to_csv(tmp_path / "y.csv")
+    exe = str(Path(sys.executable).parent / "radiogenomics")
+    a = subprocess.run([exe, "associate", "--x", str(tmp_path / "x.csv"), "--y",
+                        str(tmp_path / "y.csv"), "--out", str(tmp_path / "a.parquet")],
+                       capture_output=True, text=True)
+    assert a.returncode == 0, a.stderr
+    e = subprocess.run([exe, "enrich", "--associations", str(tmp_path / "a.parquet"), "--out",
+                        str(tmp_path / "g.csv"), "--permutations", "200"],
+                       capture_output=True, text=True)
+    assert e.returncode == 0, e.stderr
+    g = pd.read_csv(tmp_path / "g.csv")
+    assert g.iloc[0]["term"] == "HALLMARK_HYPOXIA"
+    bad = subprocess.run([exe, "associate", "--x", str(tmp_path / "missing.csv"), "--y",
+                          str(tmp_path / "y.csv"), "--out", str(tmp_path / "b.csv")],
+                         capture_output=True, text=True)
+    assert bad.returncode == 1 and "missing.csv: cannot read" in bad.stderr
+
+
+def test_association_plots():
+    from radiogenomics import pl
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.standard_normal((30, 3)), columns=["a", "b", "c"])
+    Y = pd.DataFrame(rng.standard_normal((30, 20)), columns=[f"G{i}" for i in range(20)])
+    Y["G0"] += 2 * X["a"]
+    res = tl.associate(X, Y)
+    fig = pl.volcano(res, "a")
+    assert "genes at q < 0.05" in fig.axes[0].get_title()
+    fig = pl.gene_feature_scatter(X["a"], Y["G0"], color=pd.Series(rng.integers(0, 2, 30),
+                                                                   name="response"),
+                                  r=0.8, q=1e-4)
+    assert fig.axes[0].get_title() == "r = 0.80 q = 0.0001"
+    R = res.pivot(index="gene", columns="feature", values="r")
+    R.index = [f"{g}" for g in R.index]
+    sets = {"S1": [f"G{i}" for i in range(0, 10)], "S2": [f"G{i}" for i in range(10, 20)]}
+    batch = tl.gsea_batch(R, sets, permutation_num=50, min_size=5, progress_bar=False)
+    fig = pl.enrichment_dotplot(batch, fdr=1.0)
+    assert len(fig.axes[0].get_yticklabels()) == 2
+    fig = pl.association_heatmap(res, n_features=3, n_genes=10)
+    assert len(fig.axes[0].get_xticklabels()) == 10

@@ -1,7 +1,14 @@
 """Image-feature × gene association and pathway enrichment."""
 
 from radiogenomics.assoc.correlation import associate, cluster_order, correlation_matrix, top_genes
-from radiogenomics.assoc.enrichment import GseaResult, gsea_prerank
+from radiogenomics.assoc.enrichment import (
+    GseaResult,
+    gsea_batch,
+    gsea_prerank,
+    load_gene_sets,
+    ora,
+    ssgsea,
+)
 
-__all__ = ["GseaResult", "associate", "cluster_order", "correlation_matrix", "gsea_prerank",
-           "top_genes"]
+__all__ = ["GseaResult", "associate", "cluster_order", "correlation_matrix", "gsea_batch",
+           "gsea_prerank", "load_gene_sets", "ora", "ssgsea", "top_genes"]

@@ -337,7 +337,7 @@ def associate(
     if chunk_size is None:
         chunk_size = max(1, int(256e6 // (8 * 3 * max(p_, 1))))
     logger.info("associate: %d × %d pairs, n = %d, %s, chunks of %d genes (~%.0f MB), %s",
-                p_, q_, n, method + (f" | {k} covariates" if k else ""), chunk_size,
+                p_, q_, n, method + (f" | {k} covariates" if k else ""), min(chunk_size, q_),
                 3 * 8 * p_ * min(chunk_size, q_) / 1e6, backend)
 
     R = np.empty((p_, q_))

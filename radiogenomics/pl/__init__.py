@@ -1,6 +1,11 @@
 """Plots. Each function takes ``ax=`` (or builds its own figure) and returns the Figure."""
 
-from radiogenomics.pl.association import association_heatmap
+from radiogenomics.pl.association import (
+    association_heatmap,
+    enrichment_dotplot,
+    gene_feature_scatter,
+    volcano,
+)
 from radiogenomics.pl.clinical import (
     calibration_plot,
     classifier_plot,
@@ -18,10 +23,13 @@ __all__ = [
     "calibration_plot",
     "classifier_plot",
     "decision_curve_plot",
+    "enrichment_dotplot",
     "forest_plot",
+    "gene_feature_scatter",
     "gsea_plot",
     "km_plot",
     "nomogram_plot",
     "roc_plot",
     "stability_plot",
+    "volcano",
 ]

@@ -5,9 +5,13 @@ from radiogenomics.assoc import (
     associate,
     cluster_order,
     correlation_matrix,
+    gsea_batch,
     gsea_prerank,
+    load_gene_sets,
+    ora,
+    ssgsea,
     top_genes,
 )
 
-__all__ = ["GseaResult", "associate", "cluster_order", "correlation_matrix", "gsea_prerank",
-           "top_genes"]
+__all__ = ["GseaResult", "associate", "cluster_order", "correlation_matrix", "gsea_batch",
+           "gsea_prerank", "load_gene_sets", "ora", "ssgsea", "top_genes"]
