@@ -44,7 +44,7 @@ else
 fi
 
 STAMP="$VENV/.radiogenomics-setup"
-want="$(cat scripts/setup.sh requirements/constraints.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
+want="$(cat scripts/setup.sh requirements/requirements.in requirements/constraints.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -x "$VENV/bin/python" ]; then
   log "virtual environment up to date ($VENV)"
   exit 0

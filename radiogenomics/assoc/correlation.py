@@ -101,11 +101,31 @@ def correlation_matrix(X: np.ndarray, Y: np.ndarray, method: str = "spearman",
     return r, _pvalues(r, n - 2 - k)
 
 
+def adjust_pvalues(p: np.ndarray, method: str = "bh") -> np.ndarray:
+    """Benjamini–Hochberg (``"bh"``) or Benjamini–Yekutieli (``"by"``) adjusted p-values.
+
+    Same numbers as ``scipy.stats.false_discovery_control``, with one sort instead of two
+    (at 40 M pairs the second sort costs seconds).
+    """
+    p = np.asarray(p, float)
+    m = p.size
+    order = np.argsort(p)
+    scale = m / np.arange(1, m + 1)
+    if method == "by":
+        scale = scale * np.sum(1.0 / np.arange(1, m + 1))
+    elif method != "bh":
+        raise ValidationError(f"method='{method}': choose 'bh' or 'by'.")
+    q_sorted = np.minimum.accumulate((p[order] * scale)[::-1])[::-1]
+    q = np.empty(m)
+    q[order] = np.minimum(q_sorted, 1.0)
+    return q
+
+
 def storey_qvalues(p: np.ndarray, lam: float = 0.5) -> tuple[np.ndarray, float]:
     """Storey (2002) q-values with π0 = #{p > λ} / (m (1 − λ)), capped at 1."""
     p = np.asarray(p, float)
     pi0 = min(1.0, float((p > lam).mean() / (1 - lam)))
-    return np.minimum(1.0, pi0 * stats.false_discovery_control(p, method="bh")), pi0
+    return np.minimum(1.0, pi0 * adjust_pvalues(p, "bh")), pi0
 
 
 # ---------------------------------------------------------------------- inputs
@@ -342,7 +362,7 @@ def associate(
 
     R = np.empty((p_, q_))
     P = np.empty((p_, q_))
-    N = np.full((p_, q_), n - k, dtype=np.int64)
+    N = np.full((p_, q_), n - k, dtype=np.int32)
     ca, cb = ~nan_a, ~nan_b
     Xs = _prepare(A.loc[:, ca].to_numpy(float), rank, Cm) if ca.any() else None
     ia, ib = np.flatnonzero(ca), np.flatnonzero(cb)
@@ -389,7 +409,7 @@ def associate(
     if fdr == "storey":
         Q[ok], pi0 = storey_qvalues(flat_p[ok])
     else:
-        Q[ok] = stats.false_discovery_control(flat_p[ok], method="by" if fdr == "by" else "bh")
+        Q[ok] = adjust_pvalues(flat_p[ok], "by" if fdr == "by" else "bh")
     Q = Q.reshape(P.shape)
     extra = {}
     if fdr == "permutation":
@@ -398,10 +418,15 @@ def associate(
         extra = _permutation_fdr(A.to_numpy(float), B.to_numpy(float), R, rank, Cm, n_perm,
                                  chunk_size, gemm, random_state, progress_bar)
 
+    sel = _keep_index(P, Q, keep)
+    # sort by p only (stable: ties stay in feature-major order); a multi-key sort on the
+    # string columns would dominate the run time at tens of millions of pairs
+    sel = sel[np.argsort(flat_p[sel], kind="stable")]
+    fi, gi = np.divmod(sel, q_)
     table = pd.DataFrame({
-        "feature": np.repeat(A.columns.to_numpy(), q_), "gene": np.tile(B.columns.to_numpy(), p_),
-        "r": R.ravel(), "pvalue": flat_p, "qvalue": Q.ravel(), "n": N.ravel(),
-        **{key: v.ravel() for key, v in extra.items()},
+        "feature": A.columns.to_numpy()[fi], "gene": B.columns.to_numpy()[gi],
+        "r": R.ravel()[sel], "pvalue": flat_p[sel], "qvalue": Q.ravel()[sel],
+        "n": N.ravel()[sel], **{key: v.ravel()[sel] for key, v in extra.items()},
     })
     attrs = {"n": n, "method": method, "fdr": fdr, "backend": backend, "pi0": pi0,
              "covariates": list(C.columns) if C is not None else [],
@@ -410,8 +435,8 @@ def associate(
         missing = [f for f in negative_controls if f not in A.columns]
         if missing:
             raise ValidationError(f"negative_controls: unknown features {missing[:5]}.")
-        ctrl = table["feature"].isin(negative_controls)
-        sig = table["qvalue"] < 0.05
+        ctrl = np.repeat(A.columns.isin(negative_controls), q_)
+        sig = Q.ravel() < 0.05
         attrs["negative_controls"] = {
             "control_features": len(negative_controls),
             "control_hits": int((sig & ctrl).sum()),
@@ -420,9 +445,6 @@ def associate(
             "real_hit_rate": float(sig[~ctrl].mean()),
         }
         logger.info("associate: negative controls %s", attrs["negative_controls"])
-    table = table.sort_values(["pvalue", "feature", "gene"], kind="stable",
-                              na_position="last").reset_index(drop=True)
-    table = _keep(table, keep)
     table.attrs.update(attrs)
 
     from radiogenomics.cohort import Cohort
@@ -437,15 +459,20 @@ def associate(
     return table
 
 
-def _keep(table: pd.DataFrame, keep: str | float | int) -> pd.DataFrame:
+def _keep_index(P: np.ndarray, Q: np.ndarray, keep: str | float | int) -> np.ndarray:
+    """Flat indices of the pairs to return."""
     if isinstance(keep, str):
         if keep != "all":
             raise ValidationError(f"keep='{keep}': use 'all', a q threshold or an int.")
-        return table
+        return np.arange(P.size)
     if isinstance(keep, float):
-        return table[table["qvalue"] < keep].reset_index(drop=True)
+        return np.flatnonzero(Q.ravel() < keep)
     if isinstance(keep, int) and keep > 0:
-        return table.groupby("feature", sort=False).head(keep).reset_index(drop=True)
+        k = min(keep, P.shape[1])
+        Pn = np.where(np.isnan(P), np.inf, P)
+        cols = np.argpartition(Pn, k - 1, axis=1)[:, :k] if k < P.shape[1] else \
+            np.tile(np.arange(P.shape[1]), (P.shape[0], 1))
+        return (np.arange(P.shape[0])[:, None] * P.shape[1] + cols).ravel()
     raise ValidationError(f"keep={keep!r}: use 'all', a q threshold (float) or a top-k (int).")
 
 

@@ -1,5 +1,6 @@
-"""Expression: normalisation and filtering of RNA counts."""
+"""Expression: normalisation, probe collapse, differential expression."""
 
 from radiogenomics.expression.normalize import filter_low_counts, log_cpm
+from radiogenomics.expression.probes import collapse_probes, geo2r_log2_needed
 
-__all__ = ["filter_low_counts", "log_cpm"]
+__all__ = ["collapse_probes", "filter_low_counts", "geo2r_log2_needed", "log_cpm"]

@@ -1,5 +1,12 @@
 """Readers and writers: gene sets, cohorts, image manifests."""
 
+from radiogenomics.io.geo import (
+    SeriesMatrix,
+    probe_gene_map,
+    read_geo_series,
+    read_gpl_annotation,
+    read_series_matrix,
+)
 from radiogenomics.io.gmt import read_gmt
 from radiogenomics.io.manifest import read_manifest
 
@@ -18,4 +25,5 @@ def read_h5mu(path):
     return Cohort.read_h5mu(path)
 
 
-__all__ = ["read_cohort", "read_gmt", "read_h5mu", "read_manifest"]
+__all__ = ["SeriesMatrix", "probe_gene_map", "read_cohort", "read_geo_series", "read_gmt",
+           "read_gpl_annotation", "read_h5mu", "read_manifest", "read_series_matrix"]

@@ -1,6 +1,7 @@
 """Preprocessing verbs (scanpy style): normalisation and filtering of cohort modalities."""
 
 from radiogenomics.expression.normalize import filter_low_counts, log_cpm
+from radiogenomics.expression.probes import collapse_probes
 from radiogenomics.imaging.features import drop_constant_features
 
-__all__ = ["drop_constant_features", "filter_low_counts", "log_cpm"]
+__all__ = ["collapse_probes", "drop_constant_features", "filter_low_counts", "log_cpm"]
