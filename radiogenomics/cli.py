@@ -203,6 +203,35 @@ def enrich(
 
 
 @app.command()
+def de(
+    counts: Path = typer.Option(..., help="CSV genes × samples (first column = gene)."),
+    clinical: Path = typer.Option(..., help="CSV with a sample-ID first column."),
+    design: str = typer.Option(..., help="Formula, e.g. '~ batch + group'."),
+    contrast: str = typer.Option(..., help="'variable,tested,reference' or 'variable'."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output table (.csv or .parquet)."),
+    method: str = typer.Option("pydeseq2", help="pydeseq2, deseq2, limma-voom or limma."),
+    jobs: int = typer.Option(1, help="CPU cores for pydeseq2."),
+    verbose: bool = typer.Option(False, "--verbose", "-v"),
+) -> None:
+    """Differential expression (pydeseq2, or DESeq2/limma in R)."""
+    _setup_logging(verbose)
+    from radiogenomics.errors import RadiogenomicsError
+    from radiogenomics.tl import differential_expression
+
+    try:
+        values = _read_matrix(counts, "count").T
+        clin = _read_matrix(clinical, "clinical")
+        res = differential_expression(values, design, [c.strip() for c in contrast.split(",")],
+                                      clinical=clin, method=method, n_jobs=jobs,
+                                      layer=None if method == "limma" else "counts")
+    except (RadiogenomicsError, ValueError) as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from exc
+    _write_table(res, out)
+    typer.echo(f"{len(res)} genes, {int((res['padj'] < 0.05).sum())} at padj < 0.05 -> {out}")
+
+
+@app.command()
 def info() -> None:
     """Show versions of the package, its key dependencies, and R."""
     from importlib.metadata import PackageNotFoundError, version

@@ -2,8 +2,10 @@
 
 from radiogenomics.pl.association import (
     association_heatmap,
+    de_volcano,
     enrichment_dotplot,
     gene_feature_scatter,
+    ma_plot,
     volcano,
 )
 from radiogenomics.pl.clinical import (
@@ -22,12 +24,14 @@ __all__ = [
     "association_heatmap",
     "calibration_plot",
     "classifier_plot",
+    "de_volcano",
     "decision_curve_plot",
     "enrichment_dotplot",
     "forest_plot",
     "gene_feature_scatter",
     "gsea_plot",
     "km_plot",
+    "ma_plot",
     "nomogram_plot",
     "roc_plot",
     "stability_plot",

@@ -112,3 +112,36 @@ def enrichment_dotplot(gsea: pd.DataFrame, *, fdr: float = 0.25, top: int = 20,
     fig.colorbar(sc, ax=ax, label="NES", shrink=0.7)
     ax.set_title("pathways × image features (size: −log10 FDR)", fontsize=9)
     return fig
+
+
+def de_volcano(de: pd.DataFrame, *, padj: float = 0.05, lfc: float = 1.0, label: int = 10,
+               ax: Any = None) -> Any:
+    """Volcano of a differential-expression table (log2 fold change vs −log10 p)."""
+    fig, ax = get_ax(ax, figsize=(5, 4))
+    d = de.dropna(subset=["pvalue", "log2fc"])
+    y = -np.log10(np.maximum(d["pvalue"], 1e-300))
+    sig = (d["padj"] < padj) & (d["log2fc"].abs() >= lfc)
+    ax.scatter(d.loc[~sig, "log2fc"], y[~sig], s=5, color="#bbbbbb", lw=0)
+    ax.scatter(d.loc[sig, "log2fc"], y[sig], s=7, color="#b2182b", lw=0,
+               label=f"padj < {padj}, |log2FC| ≥ {lfc}")
+    for _, row in d[sig].nsmallest(label, "pvalue").iterrows():
+        ax.annotate(row["gene"], (row["log2fc"], -np.log10(max(row["pvalue"], 1e-300))),
+                    fontsize=6, xytext=(2, 2), textcoords="offset points")
+    ax.set(xlabel="log2 fold change", ylabel="−log10 p", title=f"{int(sig.sum())} genes")
+    ax.legend(frameon=False, fontsize=7)
+    return fig
+
+
+def ma_plot(de: pd.DataFrame, *, padj: float = 0.05, ax: Any = None) -> Any:
+    """MA plot: log2 fold change against mean expression (log10 base mean)."""
+    fig, ax = get_ax(ax, figsize=(5, 4))
+    d = de.dropna(subset=["log2fc"])
+    sig = d["padj"] < padj
+    x = np.log10(np.maximum(d["base_mean"], 1e-3)) if (d["base_mean"] > 0).all() \
+        else d["base_mean"]
+    ax.scatter(x[~sig], d.loc[~sig, "log2fc"], s=5, color="#bbbbbb", lw=0)
+    ax.scatter(x[sig], d.loc[sig, "log2fc"], s=7, color="#2166ac", lw=0, label=f"padj < {padj}")
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set(xlabel="mean expression (log10)", ylabel="log2 fold change")
+    ax.legend(frameon=False, fontsize=7)
+    return fig

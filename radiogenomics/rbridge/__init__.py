@@ -287,6 +287,24 @@ def cv_glmnet(X: np.ndarray, y: np.ndarray, alpha: float = 1.0, nfolds: int = 10
     return np.asarray(res, float)
 
 
+def differential_expression(values: pd.DataFrame, coldata: pd.DataFrame, design: str,
+                            contrast: list[str], method: str) -> pd.DataFrame:
+    """DESeq2 (``method="deseq2"``, counts) or limma (``"limma-voom"`` on counts, ``"limma"``
+    on log data) in R. ``values`` is genes × samples; returns the tidy results table."""
+    ro = _robjects()
+    env = source("de")
+    require("DESeq2" if method == "deseq2" else "limma")
+    mat = _matrix(values.to_numpy(float))
+    mat.rownames = ro.StrVector(list(values.index.astype(str)))
+    mat.colnames = ro.StrVector(list(values.columns.astype(str)))
+    cd = to_r(coldata)
+    if method == "deseq2":
+        res = env["rg_deseq2"](mat, cd, design, ro_strvec(contrast))
+    else:
+        res = env["rg_limma"](mat, cd, design, ro_strvec(contrast), method == "limma-voom")
+    return to_py(res).reset_index(drop=True)
+
+
 def _matrix(X: np.ndarray) -> Any:
     """A numeric R matrix (column-major copy of X)."""
     ro = _robjects()

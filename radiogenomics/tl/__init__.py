@@ -12,6 +12,8 @@ from radiogenomics.assoc import (
     ssgsea,
     top_genes,
 )
+from radiogenomics.expression.de import differential_expression
 
-__all__ = ["GseaResult", "associate", "cluster_order", "correlation_matrix", "gsea_batch",
-           "gsea_prerank", "load_gene_sets", "ora", "ssgsea", "top_genes"]
+__all__ = ["GseaResult", "associate", "cluster_order", "correlation_matrix",
+           "differential_expression", "gsea_batch", "gsea_prerank", "load_gene_sets", "ora",
+           "ssgsea", "top_genes"]

@@ -149,3 +149,43 @@ cat("calibration reference CSVs written\n")
 data("bodyfat", package = "TH.data")
 write.csv(bodyfat, file.path(here, "bodyfat.csv"), row.names = FALSE)
 cat("bodyfat written\n")
+
+# ---------------------------------------------------------------- DE: DESeq2 and limma on TCGA HNSC
+# Input rule (shared with the Python tests through the CSVs written here): RSEM normalised
+# counts rounded to integers, the 63 primary tumours with an HPV status, genes with a unique
+# symbol and mean count >= 10.
+suppressPackageStartupMessages({library(DESeq2); library(limma)})
+shared <- file.path(dirname(dirname(dirname(here))), "shared", "data", "expression", "tcga_hnsc")
+if (!dir.exists(shared)) shared <- file.path(dirname(dirname(here)), "..", "shared", "data",
+                                            "expression", "tcga_hnsc")
+cnt <- read.delim(gzfile(file.path(shared, "tcga_hnsc_rsem_normalized_counts.tsv.gz")),
+                  row.names = 1, check.names = FALSE)
+hpv <- read.csv(file.path(shared, "tcga_hnsc_hpv_status_site.csv"), check.names = FALSE)
+colnames(cnt) <- substr(colnames(cnt), 1, 16)
+keep <- intersect(colnames(cnt), hpv$Barcode)
+cnt <- round(as.matrix(cnt[, keep]))
+sym <- sub("\\|.*$", "", rownames(cnt))
+ok <- sym != "?" & !duplicated(sym) & !(sym %in% sym[duplicated(sym)])
+cnt <- cnt[ok, ]; rownames(cnt) <- sym[ok]
+cnt <- cnt[rowMeans(cnt) >= 10, ]
+coldata <- data.frame(sample = keep,
+                      hpv = ifelse(hpv$New.HPV.Status[match(keep, hpv$Barcode)] == "HPV+",
+                                   "pos", "neg"))
+coldata$hpv <- factor(coldata$hpv, levels = c("neg", "pos"))
+storage.mode(cnt) <- "integer"
+write.csv(data.frame(gene = rownames(cnt), cnt, check.names = FALSE),
+          file.path(here, "de_counts_hnsc.csv"), row.names = FALSE)
+write.csv(coldata, file.path(here, "de_coldata_hnsc.csv"), row.names = FALSE)
+dds <- DESeqDataSetFromMatrix(cnt, coldata, design = ~ hpv)
+dds <- DESeq(dds, quiet = TRUE)
+res <- results(dds, contrast = c("hpv", "pos", "neg"))
+write.csv(data.frame(gene = rownames(res), base_mean = res$baseMean, log2fc = res$log2FoldChange,
+                     lfc_se = res$lfcSE, stat = res$stat, pvalue = res$pvalue, padj = res$padj),
+          file.path(here, "deseq2_hnsc.csv"), row.names = FALSE)
+design <- model.matrix(~ hpv, coldata)
+v <- voom(cnt, design)
+tt <- topTable(eBayes(lmFit(v, design)), coef = 2, number = Inf, sort.by = "none")
+write.csv(data.frame(gene = rownames(tt), log2fc = tt$logFC, stat = tt$t, pvalue = tt$P.Value,
+                     padj = tt$adj.P.Val), file.path(here, "limma_voom_hnsc.csv"),
+          row.names = FALSE)
+cat("DE reference CSVs written:", nrow(cnt), "genes x", ncol(cnt), "samples\n")
