@@ -81,7 +81,7 @@ def test_design_errors(hnsc, kwargs, match):
 def test_count_and_id_errors(hnsc):
     counts, coldata = hnsc
     sub = counts.iloc[:, :50]
-    with pytest.raises(ValidationError, match="non-negative integer counts.*limma"):
+    with pytest.raises(ValidationError, match=r"non-negative integer counts.*limma"):
         tl.differential_expression(sub + 0.5, "~ hpv", CONTRAST, clinical=coldata)
     with pytest.raises(ValidationError, match="constant"):
         tl.differential_expression(sub, "~ hpv + site", CONTRAST,
