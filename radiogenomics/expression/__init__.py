@@ -1,8 +1,17 @@
 """Expression: normalisation, probe collapse, differential expression."""
 
 from radiogenomics.expression.de import differential_expression
-from radiogenomics.expression.normalize import filter_low_counts, log_cpm
+from radiogenomics.expression.ids import detect_id_type, map_gene_ids, rename_genes
+from radiogenomics.expression.normalize import (
+    filter_low_counts,
+    log_cpm,
+    size_factors,
+    tpm,
+    vst,
+    zscore,
+)
 from radiogenomics.expression.probes import collapse_probes, geo2r_log2_needed
 
-__all__ = ["collapse_probes", "differential_expression", "filter_low_counts", "geo2r_log2_needed",
-           "log_cpm"]
+__all__ = ["collapse_probes", "detect_id_type", "differential_expression", "filter_low_counts",
+           "geo2r_log2_needed", "log_cpm", "map_gene_ids", "rename_genes", "size_factors", "tpm",
+           "vst", "zscore"]

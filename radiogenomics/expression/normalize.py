@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from radiogenomics._utils import logger
 from radiogenomics.errors import ValidationError
@@ -54,3 +55,59 @@ def log_cpm(adata: AnnData, layer: str = "counts", prior_count: float = 1.0,
     target.X = np.log2(counts / lib * 1e6 + prior_count)
     target.uns["normalization"] = {"method": "log2_cpm", "prior_count": prior_count}
     return target if copy else None
+
+
+def _counts_frame(data: AnnData | pd.DataFrame, layer: str) -> pd.DataFrame:
+    if isinstance(data, pd.DataFrame):
+        v = data.to_numpy(float)
+        if np.isnan(v).any() or (v < 0).any() or not np.allclose(v, np.round(v)):
+            raise ValidationError("counts: non-negative integer counts are required; for log "
+                                  "or normalised values use zscore or limma instead.")
+        return data
+    return pd.DataFrame(_counts(data, layer), index=data.obs_names, columns=data.var_names)
+
+
+def size_factors(data: AnnData | pd.DataFrame, layer: str = "counts") -> pd.Series:
+    """DESeq2 median-of-ratios size factors (pydeseq2; equal to R ``estimateSizeFactors``)."""
+    from pydeseq2.preprocessing import deseq2_norm_fit
+
+    counts = _counts_frame(data, layer)
+    logmeans, filtered = deseq2_norm_fit(counts.to_numpy(float))
+    if not filtered.any():
+        raise ValidationError("counts: every gene has a zero count somewhere; median-of-ratios "
+                              "size factors are undefined (use poscounts or log-CPM).")
+    ratios = np.log(counts.to_numpy(float)[:, filtered]) - logmeans[filtered]
+    return pd.Series(np.exp(np.median(ratios, axis=1)), index=counts.index, name="size_factor")
+
+
+def vst(data: AnnData | pd.DataFrame, layer: str = "counts", n_jobs: int | None = None
+        ) -> pd.DataFrame:
+    """DESeq2 variance-stabilising transformation (blind, parametric trend) via pydeseq2."""
+    from pydeseq2.dds import DeseqDataSet
+
+    counts = _counts_frame(data, layer).round().astype(int)
+    meta = pd.DataFrame({"all": ["a"] * len(counts)}, index=counts.index)
+    dds = DeseqDataSet(counts=counts, metadata=meta, design="~1", quiet=True, n_cpus=n_jobs)
+    dds.vst(use_design=False)
+    return pd.DataFrame(np.asarray(dds.layers["vst_counts"]), index=counts.index,
+                        columns=counts.columns)
+
+
+def tpm(counts: pd.DataFrame, lengths: pd.Series) -> pd.DataFrame:
+    """Transcripts per million from samples × genes counts and gene lengths (bp)."""
+    missing = counts.columns.difference(lengths.index)
+    if len(missing):
+        raise ValidationError(f"lengths: no length for {len(missing)} genes, e.g. "
+                              f"{list(missing[:3])}.")
+    L = lengths.reindex(counts.columns).to_numpy(float)
+    if (L <= 0).any():
+        raise ValidationError("lengths: gene lengths must be positive.")
+    rate = counts.to_numpy(float) / (L / 1e3)
+    return pd.DataFrame(rate / rate.sum(axis=1, keepdims=True) * 1e6, index=counts.index,
+                        columns=counts.columns)
+
+
+def zscore(values: pd.DataFrame) -> pd.DataFrame:
+    """Per-gene z-scores across samples (sample SD, ddof = 1); constant genes become 0."""
+    sd = values.std(axis=0, ddof=1).replace(0, np.inf)
+    return (values - values.mean(axis=0)) / sd

@@ -189,3 +189,11 @@ write.csv(data.frame(gene = rownames(tt), log2fc = tt$logFC, stat = tt$t, pvalue
                      padj = tt$adj.P.Val), file.path(here, "limma_voom_hnsc.csv"),
           row.names = FALSE)
 cat("DE reference CSVs written:", nrow(cnt), "genes x", ncol(cnt), "samples\n")
+sf <- sizeFactors(estimateSizeFactors(DESeqDataSetFromMatrix(cnt, coldata, design = ~ 1)))
+write.csv(data.frame(sample = names(sf), size_factor = unname(sf)),
+          file.path(here, "deseq2_size_factors_hnsc.csv"), row.names = FALSE)
+vs <- assay(varianceStabilizingTransformation(DESeqDataSetFromMatrix(cnt, coldata, design = ~ 1),
+                                              blind = TRUE))
+write.csv(data.frame(gene = rownames(vs)[1:200], vs[1:200, ], check.names = FALSE),
+          file.path(here, "deseq2_vst_hnsc.csv"), row.names = FALSE)
+cat("size factors and VST written\n")
