@@ -105,3 +105,22 @@ def test_tpm_zscore_and_count_checks():
         pp.tpm(counts, pd.Series({"A": 1.0}))
     with pytest.raises(ValidationError, match="non-negative integer"):
         pp.size_factors(counts + 0.5)
+
+
+def test_combat_removes_batch_keeps_biology():
+    import anndata as ad
+
+    rng = np.random.default_rng(0)
+    n, g = 60, 200
+    batch = np.repeat(["b1", "b2"], n // 2)
+    group = np.tile(["x", "y"], n // 2)
+    X = rng.standard_normal((n, g)) + np.where(batch == "b2", 2.0, 0.0)[:, None]
+    X[:, :20] += np.where(group == "y", 1.5, 0.0)[:, None]
+    a = ad.AnnData(X, obs=pd.DataFrame({"batch": batch, "group": group},
+                                       index=[f"s{i}" for i in range(n)]))
+    out = pp.ComBat("batch", covariates=["group"]).fit_transform(a)
+    d_batch = out.X[batch == "b2"].mean() - out.X[batch == "b1"].mean()
+    d_group = out.X[group == "y", :20].mean() - out.X[group == "x", :20].mean()
+    assert abs(d_batch) < 0.1 and abs(d_group - 1.5) < 0.2
+    with pytest.raises(ValidationError, match="no 'site' column"):
+        pp.ComBat("site").fit_transform(a)

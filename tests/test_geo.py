@@ -110,3 +110,16 @@ def test_fuzz_parsers_raise_only_package_errors(tmp_path, text, table):
     for parser in (read_series_matrix, read_gpl_annotation):
         with contextlib.suppress(InputFileError, ValidationError):
             parser(p)
+
+
+def test_gds_soft_matches_series_matrix(geo):
+    from radiogenomics.io import read_gds
+
+    gds = read_gds(geo / "GDS507.soft.gz")
+    sm = read_series_matrix(geo / "GSE781-GPL97_series_matrix_from_GDS507.txt.gz")
+    assert gds.expression.shape == (22645, 17) and gds.platform_id == "GPL97"
+    pd.testing.assert_frame_equal(gds.expression[sm.expression.columns], sm.expression,
+                                  check_names=False)
+    assert (gds.samples["disease state"] == sm.samples["disease state"]).all()
+    ident = pd.read_json(__import__("io").StringIO(gds.series["identifier"]), typ="series")
+    assert ident["200000_s_at"] == "PRPF8"

@@ -3,6 +3,7 @@
 from radiogenomics.expression.de import differential_expression
 from radiogenomics.expression.ids import detect_id_type, map_gene_ids, rename_genes
 from radiogenomics.expression.normalize import (
+    ComBat,
     filter_low_counts,
     log_cpm,
     size_factors,
@@ -12,6 +13,6 @@ from radiogenomics.expression.normalize import (
 )
 from radiogenomics.expression.probes import collapse_probes, geo2r_log2_needed
 
-__all__ = ["collapse_probes", "detect_id_type", "differential_expression", "filter_low_counts",
-           "geo2r_log2_needed", "log_cpm", "map_gene_ids", "rename_genes", "size_factors", "tpm",
-           "vst", "zscore"]
+__all__ = ["ComBat", "collapse_probes", "detect_id_type", "differential_expression",
+           "filter_low_counts", "geo2r_log2_needed", "log_cpm", "map_gene_ids", "rename_genes",
+           "size_factors", "tpm", "vst", "zscore"]

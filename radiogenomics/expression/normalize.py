@@ -111,3 +111,50 @@ def zscore(values: pd.DataFrame) -> pd.DataFrame:
     """Per-gene z-scores across samples (sample SD, ddof = 1); constant genes become 0."""
     sd = values.std(axis=0, ddof=1).replace(0, np.inf)
     return (values - values.mean(axis=0)) / sd
+
+
+class ComBat:
+    """ComBat batch correction of log-scale expression (Johnson et al. 2007) through
+    scanpy's implementation, as a fit/transform object on AnnData.
+
+    ``fit_transform(adata)`` corrects ``X`` for ``obs[batch_key]`` while protecting
+    ``covariates`` (e.g. the outcome), and returns a corrected copy. ComBat estimates batch
+    effects from the data it corrects, so there is no separate ``transform`` of new samples.
+    Counts (ComBat-seq) are not covered: correct log-CPM/VST values instead.
+    """
+
+    def __init__(self, batch_key: str = "batch", covariates: list[str] | None = None) -> None:
+        self.batch_key = batch_key
+        self.covariates = covariates
+
+    def fit_transform(self, adata: AnnData) -> AnnData:
+        import anndata as ad
+        import scanpy as sc
+
+        if self.batch_key not in adata.obs.columns:
+            raise ValidationError(f"obs has no '{self.batch_key}' column; set batch_key=.")
+        sizes = adata.obs[self.batch_key].value_counts()
+        if (sizes < 2).any():
+            raise ValidationError(f"batches with a single sample: {list(sizes[sizes < 2].index)}"
+                                  "; ComBat needs ≥ 2 samples per batch.")
+        out = adata.copy()
+        out.X = np.asarray(out.X, dtype=float)
+        obs = pd.DataFrame({self.batch_key: pd.Categorical(out.obs[self.batch_key].astype(str))},
+                           index=out.obs_names)
+        covs: list[str] = []
+        for c in self.covariates or []:
+            if c not in out.obs.columns:
+                raise ValidationError(f"covariate '{c}' is not an obs column.")
+            col = out.obs[c]
+            if pd.api.types.is_numeric_dtype(col):
+                obs[c] = col.astype(float)
+                covs.append(c)
+            else:  # scanpy's design is singular with categorical covariates: one-hot them
+                dummies = pd.get_dummies(col.astype(str), prefix=c, drop_first=True, dtype=float)
+                obs = obs.join(dummies)
+                covs += list(dummies.columns)
+        tmp = ad.AnnData(out.X, obs=obs)
+        sc.pp.combat(tmp, key=self.batch_key, covariates=covs or None, inplace=True)
+        out.X = tmp.X
+        self.batches_ = list(sizes.index)
+        return out

@@ -4,6 +4,7 @@ from radiogenomics.io.expression import read_expression_table, read_gdc_star, re
 from radiogenomics.io.geo import (
     SeriesMatrix,
     probe_gene_map,
+    read_gds,
     read_geo_series,
     read_gpl_annotation,
     read_series_matrix,
@@ -27,5 +28,5 @@ def read_h5mu(path):
 
 
 __all__ = ["SeriesMatrix", "probe_gene_map", "read_cohort", "read_expression_table",
-           "read_gdc_star", "read_geo_series", "read_gmt", "read_gpl_annotation", "read_h5mu",
-           "read_manifest", "read_series_matrix", "read_tcga"]
+           "read_gdc_star", "read_gds", "read_geo_series", "read_gmt", "read_gpl_annotation",
+           "read_h5mu", "read_manifest", "read_series_matrix", "read_tcga"]

@@ -242,3 +242,54 @@ def read_geo_series(path: str | Path, platform: str | Path | None = None, *,
     clinical = sm.samples.copy()
     clinical.index.name = "patient_id"
     return Cohort(rna=rna, clinical=clinical)
+
+
+def read_gds(path: str | Path) -> SeriesMatrix:
+    """Parse a GEO DataSet SOFT file (``GDSxxx.soft[.gz]``).
+
+    Subsets become sample columns named by ``!subset_type`` (e.g. ``disease state``);
+    the ``IDENTIFIER`` column (gene symbol) is kept in ``series["identifier"]`` as a
+    probe → gene mapping usable by :func:`radiogenomics.expression.collapse_probes`.
+    """
+    path = Path(path)
+    lines = _open_text(path)
+    series: dict[str, str] = {}
+    subsets: list[dict[str, str]] = []
+    begin = end = None
+    for i, line in enumerate(lines):
+        if line.startswith("^SUBSET"):
+            subsets.append({})
+        elif line.startswith("!subset_") and subsets and " = " in line:
+            k, v = line[len("!subset_"):].split(" = ", 1)
+            subsets[-1][k.strip()] = v.strip()
+        elif line.startswith("!dataset_") and " = " in line:
+            k, v = line[len("!dataset_"):].split(" = ", 1)
+            series[k.strip()] = v.strip()
+        elif line.startswith("!dataset_table_begin"):
+            begin = i
+        elif line.startswith("!dataset_table_end"):
+            end = i
+            break
+    if begin is None:
+        raise InputFileError(f"{path}: no '!dataset_table_begin'; not a GEO DataSet (GDS) SOFT "
+                             "file.")
+    if end is None:
+        raise InputFileError(f"{path}: '!dataset_table_end' missing; the file is truncated.")
+    try:
+        table = pd.read_csv(io.StringIO("\n".join(lines[begin + 1:end])), sep="\t",
+                            index_col=0, na_values=["null", ""], low_memory=False)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise InputFileError(f"{path}: cannot parse the data table ({exc}).") from exc
+    table.index = table.index.astype(str)
+    ident = table.pop("IDENTIFIER") if "IDENTIFIER" in table.columns else None
+    samples = pd.DataFrame(index=pd.Index(table.columns.astype(str), name="sample_id"))
+    for s in subsets:
+        col = s.get("type", "subset")
+        for sid in s.get("sample_id", "").split(","):
+            if sid.strip() in samples.index:
+                samples.loc[sid.strip(), col] = s.get("description", "")
+    sm = SeriesMatrix(expression=table.astype(float), samples=samples,
+                      series={**series, "platform_id": series.get("platform", "")})
+    if ident is not None:
+        sm.series["identifier"] = ident.astype(str).to_json()
+    return sm

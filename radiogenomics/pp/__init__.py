@@ -2,6 +2,7 @@
 
 from radiogenomics.expression.ids import map_gene_ids, rename_genes
 from radiogenomics.expression.normalize import (
+    ComBat,
     filter_low_counts,
     log_cpm,
     size_factors,
@@ -12,5 +13,5 @@ from radiogenomics.expression.normalize import (
 from radiogenomics.expression.probes import collapse_probes
 from radiogenomics.imaging.features import drop_constant_features
 
-__all__ = ["collapse_probes", "drop_constant_features", "filter_low_counts", "log_cpm",
+__all__ = ["ComBat", "collapse_probes", "drop_constant_features", "filter_low_counts", "log_cpm",
            "map_gene_ids", "rename_genes", "size_factors", "tpm", "vst", "zscore"]
