@@ -20,6 +20,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 _SUBMODULES = {"io", "pp", "tl", "pl", "stats", "imaging", "expression", "assoc", "datasets",
+               "signature",
                "models",
                "rbridge", "report", "workflows", "errors"}
 __all__ = ["Cohort", "__version__", *sorted(_SUBMODULES)]

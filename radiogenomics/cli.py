@@ -232,6 +232,46 @@ def de(
 
 
 @app.command()
+def validate(
+    signature: Path = typer.Option(..., help="Signature card (.json or .yaml)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder (report.html, CSVs)."),
+    series: Path | None = typer.Option(None, help="GEO *_series_matrix.txt[.gz]."),
+    platform: Path | None = typer.Option(None, help="GPL annotation for probe -> gene."),
+    cohort: Path | None = typer.Option(None, help="Cohort directory instead of a series."),
+    outcome: str | None = typer.Option(None, help="Clinical/characteristics field."),
+    positive: str | None = typer.Option(None, help="Value of --outcome that is positive."),
+    time: str | None = typer.Option(None, help="Survival time column."),
+    event: str | None = typer.Option(None, help="Event column (0/1)."),
+    min_coverage: float = typer.Option(0.8, help="Refuse below this share of the weight."),
+    verbose: bool = typer.Option(False, "--verbose", "-v"),
+) -> None:
+    """Validate a signature card on an external cohort (AUC, sens/spec, C-index, report)."""
+    _setup_logging(verbose)
+    from radiogenomics.cohort import Cohort
+    from radiogenomics.errors import RadiogenomicsError
+    from radiogenomics.io import read_geo_series
+    from radiogenomics.signature import validate as run
+
+    try:
+        if series is not None:
+            data = read_geo_series(series, platform)
+        elif cohort is not None:
+            data = Cohort.read(cohort)
+        else:
+            raise typer.BadParameter("give --series (GEO) or --cohort")
+        res = run(signature, data, outcome=outcome, positive=positive, time=time, event=event,
+                  min_coverage=min_coverage, out_dir=out)
+    except RadiogenomicsError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from exc
+    for _, row in res.metrics.iterrows():
+        ci = (f" ({row['ci_low']:.3f}–{row['ci_high']:.3f})"
+              if "ci_low" in row and row["ci_low"] == row["ci_low"] else "")
+        typer.echo(f"{row['metric']}: {row['value']:.3f}{ci}")
+    typer.echo(f"coverage {res.scores.coverage:.0%}; report: {res.report}")
+
+
+@app.command()
 def info() -> None:
     """Show versions of the package, its key dependencies, and R."""
     from importlib.metadata import PackageNotFoundError, version

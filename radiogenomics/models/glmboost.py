@@ -327,6 +327,23 @@ class GlmBoost(BaseEstimator):
                                      @ self.center_)
         return self
 
+    def to_card(self, name: str, *, kind: str = "gene", **kwargs: object):
+        """A :class:`~radiogenomics.signature.SignatureCard` of the selected features.
+
+        Binomial weights and intercept are put on the logit scale (2·f), so a card's score
+        is the log-odds; extra keyword arguments go to :func:`radiogenomics.signature.make_card`.
+        """
+        from radiogenomics.signature import make_card
+
+        factor = 2.0 if self.family == "binomial" else 1.0
+        weights = dict(zip(self.feature_names_in_, factor * self.coef_, strict=True))
+        family = {"gaussian": "linear", "binomial": "binomial", "cox": "cox"}[self.family]
+        training = {"model": f"GlmBoost(family={self.family}, mstop={self.mstop_}, nu={self.nu})",
+                    "engine": self.engine_, **dict(kwargs.pop("training", {}) or {})}
+        return make_card(name, weights, kind=kind, family=family,
+                         intercept=factor * self.intercept_ if family != "cox" else 0.0,
+                         training=training, random_state=self.random_state, **kwargs)
+
     # ------------------------------------------------------------ prediction
     def decision_function(self, X: object) -> np.ndarray:
         """Linear predictor (half-logit for binomial, log relative hazard for Cox)."""

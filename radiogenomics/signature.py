@@ -1,0 +1,440 @@
+"""Signature cards: a versioned, validated file that carries everything needed to score a
+signature on a new cohort, plus scoring and external validation.
+
+A card (JSON or YAML) holds the features with weights, the intercept and decision threshold
+on the linear-predictor scale, the model family, the preprocessing to apply to a new cohort,
+the training summary and performance, and provenance (package version, git commit, input
+hashes, random state, creation time).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ValidationError as PydanticValidationError
+
+from radiogenomics import __version__
+from radiogenomics._utils import file_sha256, logger, write_text_atomic
+from radiogenomics.errors import InputFileError, ValidationError
+
+SCHEMA_VERSION = 1
+
+
+class SignatureError(ValidationError):
+    """A signature card that does not follow the schema (the message has the JSON path)."""
+
+
+class Feature(BaseModel):
+    """One feature of a signature."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    weight: float
+
+    @property
+    def direction(self) -> str:
+        return "up" if self.weight >= 0 else "down"
+
+
+class Preprocessing(BaseModel):
+    """How a new cohort is prepared before scoring."""
+
+    model_config = ConfigDict(extra="forbid")
+    normalization: Literal["none", "log2", "log2_cpm", "vst"] = "none"
+    id_type: Literal["symbol", "ensembl", "entrez", "feature"] = "symbol"
+    probe_collapse: Literal["max_mean", "max_var", "mean", "median"] = "max_mean"
+    standardization: Literal["none", "cohort_zscore", "training"] = "cohort_zscore"
+    training_mean: dict[str, float] | None = None
+    training_sd: dict[str, float] | None = None
+
+
+class Performance(BaseModel):
+    """One performance figure with its CI and cohort."""
+
+    model_config = ConfigDict(extra="forbid")
+    cohort: str
+    metric: str
+    value: float
+    ci_low: float | None = None
+    ci_high: float | None = None
+    n: int | None = None
+
+
+class Provenance(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    package_version: str = __version__
+    git_commit: str | None = None
+    input_hashes: dict[str, str] = Field(default_factory=dict)
+    random_state: int | None = None
+    created_at: str = Field(default_factory=lambda: _dt.datetime.now(_dt.UTC).isoformat(
+        timespec="seconds"))
+
+
+class SignatureCard(BaseModel):
+    """A signature card (schema version 1).
+
+    Examples
+    --------
+    >>> card = SignatureCard(name="hypoxia-7", kind="gene", family="binomial",  # doctest: +SKIP
+    ...                      features=[{"name": "CA9", "weight": 0.8}], threshold=0.0)
+    >>> card.write("card.json")  # doctest: +SKIP
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    schema_version: Literal[1] = SCHEMA_VERSION
+    name: str = Field(min_length=1)
+    description: str = ""
+    kind: Literal["gene", "image", "combined"]
+    family: Literal["linear", "binomial", "cox"]
+    features: list[Feature] = Field(min_length=1)
+    intercept: float = 0.0
+    threshold: float | None = None
+    outcome: dict[str, str] = Field(default_factory=dict)
+    preprocessing: Preprocessing = Field(default_factory=Preprocessing)
+    training: dict[str, Any] = Field(default_factory=dict)
+    performance: list[Performance] = Field(default_factory=list)
+    provenance: Provenance = Field(default_factory=Provenance)
+
+    @field_validator("features")
+    @classmethod
+    def _unique(cls, v: list[Feature]) -> list[Feature]:
+        names = [f.name for f in v]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"duplicated feature names {dup[:5]}")
+        return v
+
+    @model_validator(mode="after")
+    def _training_stats(self) -> SignatureCard:
+        p = self.preprocessing
+        if p.standardization == "training":
+            names = {f.name for f in self.features}
+            for key in ("training_mean", "training_sd"):
+                got = getattr(p, key) or {}
+                missing = sorted(names - set(got))
+                if missing:
+                    raise ValueError(f"standardization='training' needs preprocessing.{key} for "
+                                     f"every feature; missing {missing[:5]}")
+        return self
+
+    @property
+    def weights(self) -> pd.Series:
+        return pd.Series({f.name: f.weight for f in self.features}, dtype=float)
+
+    def write(self, path: str | Path) -> Path:
+        """Write JSON (``.json``) or YAML (``.yaml``/``.yml``) atomically."""
+        path = Path(path)
+        data = self.model_dump(mode="json")
+        if path.suffix in (".yaml", ".yml"):
+            import yaml
+
+            text = yaml.safe_dump(data, sort_keys=False)
+        else:
+            text = json.dumps(data, indent=2)
+        return write_text_atomic(path, text)
+
+
+def _format_errors(exc: PydanticValidationError) -> str:
+    parts = []
+    for e in exc.errors()[:8]:
+        loc = ".".join(str(x) for x in e["loc"]) or "(root)"
+        parts.append(f"{loc}: {e['msg']}")
+    return "; ".join(parts)
+
+
+def load_card(source: str | Path | dict) -> SignatureCard:
+    """Read and validate a card from a JSON/YAML file or a dict.
+
+    Raises
+    ------
+    SignatureError
+        With the JSON path of every problem, e.g. ``features.2.weight: Input should be a
+        valid number``.
+    """
+    origin = "card"
+    if isinstance(source, dict):
+        data = source
+    else:
+        path = Path(source)
+        origin = str(path)
+        if not path.exists():
+            raise InputFileError(f"{path}: signature card not found.")
+        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            if path.suffix in (".yaml", ".yml"):
+                import yaml
+
+                data = yaml.safe_load(text)
+            else:
+                data = json.loads(text)
+        except Exception as exc:  # json/yaml syntax errors of many kinds
+            raise SignatureError(f"{path}: not valid JSON/YAML ({exc}).") from exc
+    if not isinstance(data, dict):
+        raise SignatureError(f"{origin}: a card must be a JSON/YAML object (mapping).")
+    version = data.get("schema_version", SCHEMA_VERSION)
+    if version != SCHEMA_VERSION:
+        raise SignatureError(f"{origin}: schema_version {version!r} is not supported "
+                             f"(this radiogenomics reads version {SCHEMA_VERSION}).")
+    try:
+        return SignatureCard.model_validate(data)
+    except PydanticValidationError as exc:
+        raise SignatureError(f"{origin}: {_format_errors(exc)}") from exc
+
+
+def git_commit() -> str | None:
+    """The current git commit of the working directory, if any."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                             timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def make_card(name: str, weights: dict[str, float] | pd.Series, *, kind: str = "gene",
+              family: str = "binomial", intercept: float = 0.0,
+              threshold: float | None = None, outcome: dict[str, str] | None = None,
+              preprocessing: dict[str, Any] | None = None, training: dict[str, Any] | None = None,
+              performance: list[dict[str, Any]] | None = None,
+              inputs: list[str | Path] | None = None, random_state: int | None = None,
+              description: str = "") -> SignatureCard:
+    """Build a card with provenance (version, git commit, SHA-256 of ``inputs``)."""
+    w = pd.Series(weights, dtype=float)
+    w = w[w != 0]
+    if w.empty:
+        raise ValidationError("weights: all zero; a signature needs at least one feature.")
+    prov = Provenance(git_commit=git_commit(), random_state=random_state,
+                      input_hashes={str(p): file_sha256(p) for p in inputs or []})
+    return load_card({
+        "name": name, "description": description, "kind": kind, "family": family,
+        "features": [{"name": str(k), "weight": float(v)} for k, v in w.items()],
+        "intercept": float(intercept), "threshold": threshold, "outcome": outcome or {},
+        "preprocessing": preprocessing or {}, "training": training or {},
+        "performance": performance or [], "provenance": prov.model_dump(mode="json"),
+    })
+
+
+@dataclass
+class Scores:
+    """Signature scores with the coverage report."""
+
+    scores: pd.Series
+    coverage: float
+    present: list[str]
+    missing: list[str]
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _values(data: Any, kind: str) -> pd.DataFrame:
+    from radiogenomics.cohort import Cohort
+
+    if isinstance(data, pd.DataFrame):
+        return data
+    if isinstance(data, Cohort):
+        mod = "img" if kind == "image" else "rna"
+        adata = getattr(data, mod)
+        if adata is None:
+            raise ValidationError(f"cohort has no '{mod}' modality to score a {kind} signature.")
+        ids = data.patient_ids(mod)
+        if ids.duplicated().any():
+            raise ValidationError(f"{mod}: several rows per patient; select one scan/sample.")
+        X = adata.X.toarray() if hasattr(adata.X, "toarray") else np.asarray(adata.X)
+        return pd.DataFrame(X, index=ids, columns=adata.var_names.astype(str))
+    raise ValidationError("data: pass a Cohort or a samples × features DataFrame.")
+
+
+def score(card: SignatureCard, data: Any, *, min_coverage: float = 0.8) -> Scores:
+    """Score samples with a card: linear predictor ``intercept + Σ w·x``.
+
+    Preprocessing follows the card: gene IDs of the data are mapped to the card's ID type
+    when they differ; ``standardization`` is ``cohort_zscore`` (each feature z-scored in
+    this cohort), ``training`` (with the card's means/SDs) or ``none``. Missing features:
+    the present weights are scaled up by Σ|w| / Σ|w_present| (re-weighting) and coverage
+    (the share of |w| present) is reported; below ``min_coverage`` it is an error listing
+    the missing features.
+    """
+    X = _values(data, card.kind)
+    pre = card.preprocessing
+    if card.kind == "gene" and pre.id_type in ("symbol", "ensembl", "entrez"):
+        from radiogenomics.expression.ids import detect_id_type, rename_genes
+
+        if detect_id_type(X.columns) != pre.id_type:
+            X = rename_genes(X, pre.id_type, aggregate="max_mean")
+    if pre.normalization == "log2":
+        X = np.log2(X.clip(lower=0) + 1)
+    w = card.weights
+    present = [f for f in w.index if f in X.columns]
+    missing = [f for f in w.index if f not in X.columns]
+    total = float(w.abs().sum())
+    cover = float(w[present].abs().sum() / total) if present else 0.0
+    if cover < min_coverage:
+        raise ValidationError(
+            f"signature '{card.name}': only {cover:.0%} of the weight is covered (minimum "
+            f"{min_coverage:.0%}); missing features: {missing[:20]}"
+            f"{' …' if len(missing) > 20 else ''}. Check the gene-ID type or the platform."
+        )
+    V = X[present].astype(float)
+    if V.isna().any().any():
+        bad = V.columns[V.isna().any()].tolist()
+        raise ValidationError(f"missing values in signature features {bad[:5]}; impute first.")
+    if pre.standardization == "cohort_zscore":
+        sd = V.std(axis=0, ddof=1).replace(0, np.nan)
+        V = ((V - V.mean(axis=0)) / sd).fillna(0.0)
+    elif pre.standardization == "training":
+        mu = pd.Series(pre.training_mean)[present]
+        sd = pd.Series(pre.training_sd)[present].replace(0, np.nan)
+        V = ((V - mu) / sd).fillna(0.0)
+    scale = total / float(w[present].abs().sum())
+    s = card.intercept + scale * (V.to_numpy() @ w[present].to_numpy())
+    if missing:
+        logger.warning("signature '%s': %d of %d features missing (coverage %.0f%%), weights "
+                       "re-scaled ×%.3f: %s", card.name, len(missing), len(w), 100 * cover,
+                       scale, missing[:10])
+    return Scores(scores=pd.Series(s, index=X.index, name=card.name), coverage=cover,
+                  present=present, missing=missing, details={"reweight_factor": scale})
+
+
+@dataclass
+class ValidationResult:
+    """Output of :func:`validate`."""
+
+    metrics: pd.DataFrame
+    scores: Scores
+    threshold: float
+    threshold_source: str
+    report: Path | None = None
+
+
+def _outcome(clinical: pd.DataFrame, outcome: str, positive: str) -> pd.Series:
+    if outcome not in clinical.columns:
+        raise ValidationError(f"outcome field '{outcome}' not found; available fields: "
+                              f"{list(clinical.columns)}.")
+    col = clinical[outcome].dropna().astype(str).str.strip()
+    values = sorted(col.unique())
+    if str(positive) not in values:
+        raise ValidationError(f"positive class '{positive}' is not a value of '{outcome}'; "
+                              f"values: {values[:20]}.")
+    if len(values) < 2:
+        raise ValidationError(f"'{outcome}' has a single value ({values}); nothing to validate.")
+    return (col == str(positive)).astype(int)
+
+
+def validate(
+    card: SignatureCard | str | Path,
+    cohort: Any,
+    *,
+    outcome: str | None = None,
+    positive: str | None = None,
+    time: str | None = None,
+    event: str | None = None,
+    min_coverage: float = 0.8,
+    out_dir: str | Path | None = None,
+    n_boot: int = 1000,
+    random_state: int = 0,
+) -> ValidationResult:
+    """Validate a signature on a cohort (e.g. a GEO series loaded with ``read_geo_series``).
+
+    Binary outcome (``outcome`` field of ``cohort.clinical`` and its ``positive`` value):
+    AUC with DeLong CI, sensitivity/specificity/accuracy/PPV/NPV with exact CIs at the card's
+    threshold (or, without one, the Youden threshold of this cohort — flagged optimistic),
+    calibration (binomial cards). Survival (``time``/``event`` columns): Harrell's C with a
+    bootstrap CI and Kaplan–Meier/log-rank at the threshold (or median).
+
+    With ``out_dir`` writes ``scores.csv``, ``metrics.csv``, ``coverage.json`` and a
+    self-contained ``report.html`` (atomically).
+    """
+    from radiogenomics import pl, stats
+    from radiogenomics._utils import write_csv_atomic
+    from radiogenomics.report import Section, write_html_report
+
+    card = card if isinstance(card, SignatureCard) else load_card(card)
+    if outcome is None and time is None:
+        raise ValidationError("give outcome= (with positive=) and/or time= and event=.")
+    sc = score(card, cohort, min_coverage=min_coverage)
+    clin = cohort.clinical if hasattr(cohort, "clinical") else None
+    if clin is None:
+        raise ValidationError("cohort has no clinical table with the outcome.")
+    clin = clin.reindex(sc.scores.index)
+    s = sc.scores
+    rows: list[dict[str, Any]] = []
+    sections = [Section("Signature", f"{card.name} ({card.kind}, {card.family}; "
+                        f"{len(card.features)} features). Coverage {sc.coverage:.0%}; missing: "
+                        f"{', '.join(sc.missing) or 'none'}.")]
+    thr, thr_src = card.threshold, "card"
+    if outcome is not None:
+        if positive is None:
+            raise ValidationError("positive= is required with outcome=.")
+        y = _outcome(clin, outcome, positive)
+        ss = s.loc[y.index]
+        auc = stats.roc_auc(y, ss)
+        rows.append({"metric": "AUC", "value": auc.auc, "ci_low": auc.ci_low,
+                     "ci_high": auc.ci_high, "n": len(y)})
+        if thr is None:
+            thr, _ = stats.youden(y, ss)
+            thr_src = "Youden on this cohort (optimistic)"
+        pred = ss > thr
+        tab = stats.threshold_metrics(int((pred & (y == 1)).sum()), int((pred & (y == 0)).sum()),
+                                      int((~pred & (y == 0)).sum()),
+                                      int((~pred & (y == 1)).sum()))
+        for m, r in tab.iterrows():
+            rows.append({"metric": m, "value": r["value"], "ci_low": r["ci_low"],
+                         "ci_high": r["ci_high"], "n": int(r["n"])})
+        sections.append(Section(f"ROC: {outcome} = {positive}",
+                                f"AUC {auc.auc:.3f} (95% CI {auc.ci_low:.3f}–{auc.ci_high:.3f}, "
+                                f"DeLong), n = {len(y)} ({int(y.sum())} positive). Threshold "
+                                f"{thr:.3g} from the {thr_src}.",
+                                figure=pl.roc_plot(y, ss, label=card.name,
+                                                   random_state=random_state)))
+        if card.family == "binomial":
+            p = np.clip(1 / (1 + np.exp(-ss)), 1e-12, 1 - 1e-12)  # finite logits
+            cal = stats.calibration_intercept_slope(y, p)
+            rows += [{"metric": "calibration intercept", "value": cal["intercept"]},
+                     {"metric": "calibration slope", "value": cal["slope"]},
+                     {"metric": "Brier", "value": stats.brier_score(y, p)}]
+            sections.append(Section("Calibration", f"intercept {cal['intercept']:.2f}, slope "
+                                    f"{cal['slope']:.2f}",
+                                    figure=pl.calibration_plot(stats.calibration_curve(
+                                        y, p, n_bins=min(5, max(2, len(y) // 10))))))
+    if time is not None:
+        if event is None:
+            raise ValidationError("event= is required with time=.")
+        from radiogenomics.cohort import Cohort
+
+        surv = Cohort(clinical=clin, validate=False).survival(time, event)
+        ss = s.loc[surv.index]
+        ci = stats.c_index(surv["time"], surv["event"], ss, n_boot=n_boot,
+                           random_state=random_state)
+        rows.append({"metric": "C-index", "value": ci["c_index"], "ci_low": ci["ci_low"],
+                     "ci_high": ci["ci_high"], "n": len(ss)})
+        cut = thr if thr is not None else float(ss.median())
+        groups = np.where(ss > cut, "high", "low")
+        lr = stats.logrank(surv["time"], surv["event"], groups)
+        rows.append({"metric": "log-rank p", "value": lr["pvalue"], "n": len(ss)})
+        sections.append(Section("Survival", f"Harrell C {ci['c_index']:.3f} "
+                                f"({ci['ci_low']:.3f}–{ci['ci_high']:.3f}); log-rank p = "
+                                f"{lr['pvalue']:.2g} at cut {cut:.3g}.",
+                                figure=pl.km_plot(stats.kaplan_meier(surv["time"], surv["event"],
+                                                                     groups), pvalue=lr["pvalue"])))
+    metrics = pd.DataFrame(rows)
+    report = None
+    if out_dir is not None:
+        out = Path(out_dir)
+        write_csv_atomic(sc.scores.to_frame("score"), out / "scores.csv")
+        write_csv_atomic(metrics, out / "metrics.csv", index=False)
+        write_text_atomic(out / "coverage.json", json.dumps(
+            {"coverage": sc.coverage, "present": sc.present, "missing": sc.missing,
+             **sc.details}, indent=2))
+        sections.insert(1, Section("Metrics", "", table=metrics.set_index("metric")))
+        report = write_html_report(out / "report.html", f"Validation of {card.name}", sections,
+                                   meta={"radiogenomics": __version__,
+                                         "card created": card.provenance.created_at})
+    return ValidationResult(metrics=metrics, scores=sc, threshold=float(thr) if thr is not None
+                            else float("nan"), threshold_source=thr_src, report=report)

@@ -1,0 +1,160 @@
+"""Signature cards: schema, scoring rules, external validation on GEO and planted truth."""
+
+import contextlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from radiogenomics.errors import InputFileError, ValidationError
+from radiogenomics.signature import SignatureError, load_card, make_card, score, validate
+
+
+def toy():
+    return make_card("toy", {"A": 1.0, "B": -2.0, "C": 0.5}, intercept=0.25,
+                     preprocessing={"standardization": "none"})
+
+
+def test_scoring_equals_hand_computation():
+    X = pd.DataFrame({"A": [1.0, 2], "B": [0.5, 0.0], "C": [2.0, 4]}, index=["s1", "s2"])
+    s = score(toy(), X)
+    assert s.scores.to_dict() == {"s1": 0.25 + 1 - 1 + 1, "s2": 0.25 + 2 + 0 + 2}
+    assert s.coverage == 1 and s.missing == []
+
+
+def test_missing_features_reweighted_and_refused_below_min_coverage():
+    X = pd.DataFrame({"A": [1.0, 3], "B": [1.0, 2]}, index=["s1", "s2"])
+    s = score(toy(), X, min_coverage=0.8)
+    factor = 3.5 / 3.0  # Σ|w| / Σ|w present|
+    assert s.coverage == pytest.approx(3 / 3.5) and s.missing == ["C"]
+    assert s.scores["s1"] == pytest.approx(0.25 + factor * (1 - 2))
+    with pytest.raises(ValidationError, match=r"only 29% of the weight.*\['B', 'C'\]"):
+        score(toy(), X[["A"]], min_coverage=0.5)
+
+
+def test_cohort_zscore_and_training_standardisation():
+    X = pd.DataFrame({"A": [1.0, 2, 3], "B": [2.0, 2, 5]}, index=list("xyz"))
+    c = make_card("z", {"A": 1.0, "B": 1.0})
+    z = (X - X.mean()) / X.std()
+    np.testing.assert_allclose(score(c, X).scores, z.sum(axis=1))
+    t = make_card("t", {"A": 1.0}, preprocessing={"standardization": "training",
+                                                  "training_mean": {"A": 1.0},
+                                                  "training_sd": {"A": 2.0}})
+    np.testing.assert_allclose(score(t, X).scores, [0.0, 0.5, 1.0])
+    with pytest.raises(SignatureError, match="training_mean"):
+        make_card("t", {"A": 1.0}, preprocessing={"standardization": "training"})
+
+
+def test_round_trip_json_yaml_and_provenance(tmp_path):
+    inp = tmp_path / "in.csv"
+    inp.write_text("x\n1\n")
+    c = make_card("rt", {"A": 1.5}, inputs=[inp], random_state=3)
+    for name in ("c.json", "c.yaml"):
+        c.write(tmp_path / name)
+        assert load_card(tmp_path / name) == c
+    assert c.provenance.input_hashes[str(inp)] == __import__("hashlib").sha256(
+        b"x\n1\n").hexdigest()
+    assert c.provenance.package_version and c.provenance.random_state == 3
+
+
+@pytest.mark.parametrize(
+    ("patch", "match"),
+    [
+        ({"features": [{"name": "A", "weight": "x"}]}, r"features\.0\.weight"),
+        ({"features": []}, "features: List should have at least 1 item"),
+        ({"kind": "protein"}, "kind: Input should be 'gene', 'image' or 'combined'"),
+        ({"features": [{"name": "A", "weight": 1}, {"name": "A", "weight": 2}]}, "duplicated"),
+        ({"surprise": 1}, "surprise: Extra inputs are not permitted"),
+        ({"schema_version": 9}, "schema_version 9 is not supported"),
+    ],
+)
+def test_schema_errors_name_the_json_path(patch, match):
+    base = json.loads(toy().model_dump_json())
+    with pytest.raises(SignatureError, match=match):
+        load_card({**base, **patch})
+
+
+def test_card_file_errors(tmp_path):
+    with pytest.raises(InputFileError, match="not found"):
+        load_card(tmp_path / "none.json")
+    (tmp_path / "bad.json").write_text("{not json")
+    with pytest.raises(SignatureError, match="not valid JSON"):
+        load_card(tmp_path / "bad.json")
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.floats() | st.text(max_size=8),
+                    lambda kids: st.lists(kids, max_size=3) |
+                    st.dictionaries(st.text(max_size=8), kids, max_size=4), max_leaves=12))
+def test_fuzz_card_loader(data):
+    with contextlib.suppress(SignatureError):
+        load_card(data if isinstance(data, dict) else {"features": data})
+
+
+def test_validate_on_geo_series(shared_data, tmp_path):
+    from radiogenomics.datasets import hallmark_gmt
+    from radiogenomics.io import read_geo_series, read_gmt
+
+    geo = shared_data / "expression" / "geo"
+    c = read_geo_series(geo / "GSE781-GPL97_series_matrix_from_GDS507.txt.gz",
+                        geo / "GPL97.annot.gz")
+    hyp = [g for g in read_gmt(hallmark_gmt())["HALLMARK_HYPOXIA"] if g in c.rna.var_names]
+    card = make_card("hypoxia", {g: 1 / len(hyp) for g in hyp})
+    res = validate(card, c, outcome="disease state", positive="RCC", out_dir=tmp_path / "v")
+    auc = res.metrics.set_index("metric").loc["AUC"]
+    assert auc["value"] > 0.9 and auc["n"] == 17  # clear-cell RCC is hypoxic (VHL loss)
+    assert (tmp_path / "v" / "report.html").exists() and res.threshold_source.startswith("Youden")
+    with pytest.raises(ValidationError, match=r"outcome field 'status' not found.*disease state"):
+        validate(card, c, outcome="status", positive="RCC")
+    with pytest.raises(ValidationError, match=r"values: \['RCC', 'normal'\]"):
+        validate(card, c, outcome="disease state", positive="tumour")
+
+
+def test_planted_signature_validates_random_does_not():
+    from radiogenomics.datasets import synthetic_cohort
+    from radiogenomics.models import GlmBoostClassifier
+    from radiogenomics.pp import log_cpm
+
+    train = synthetic_cohort(100, random_state=10, n_genes=None)  # same gene universe
+    test = synthetic_cohort(100, random_state=11, n_genes=None)
+    for s in (train, test):  # planted phenotype: the latent driver above its median
+        log_cpm(s.cohort.rna)
+        z = s.truth.latent
+        s.cohort.clinical["hypoxic"] = (z > z.median()).astype(int).loc[s.cohort.clinical.index]
+    Xtr = train.cohort.rna.to_df()
+    ytr = train.cohort.clinical.loc[Xtr.index, "hypoxic"]
+    Z = (Xtr - Xtr.mean()) / Xtr.std()
+    planted = make_card("planted", test.truth.gene_effects.to_dict())
+    res = validate(planted, test.cohort, outcome="hypoxic", positive="1")
+    assert res.metrics.set_index("metric").loc["AUC", "value"] > 0.8
+    # a signature discovered on another cohort (GlmBoost, 4,383 genes, n = 100) transfers
+    learned = GlmBoostClassifier(mstop=150, engine="native").fit(Z, ytr).to_card("learned")
+    assert set(learned.weights.index) & set(train.truth.linked_genes)
+    res = validate(learned, test.cohort, outcome="hypoxic", positive="1")
+    assert res.metrics.set_index("metric").loc["AUC", "value"] > 0.7  # measured 0.79
+    rng = np.random.default_rng(0)
+    others = [g for g in Xtr.columns if g not in set(train.truth.linked_genes)]
+    rand = make_card("random", dict(zip(rng.choice(others, 20, replace=False),
+                                        rng.standard_normal(20), strict=True)))
+    auc = validate(rand, test.cohort, outcome="hypoxic", positive="1").metrics
+    assert auc.set_index("metric").loc["AUC", "value"] < 0.7
+
+
+def test_cli_validate(shared_data, tmp_path):
+    geo = shared_data / "expression" / "geo"
+    card = make_card("two", {"EGLN3": 1.0, "NNMT": 1.0})
+    card.write(tmp_path / "card.json")
+    exe = str(Path(sys.executable).parent / "radiogenomics")
+    run = subprocess.run([exe, "validate", "--signature", str(tmp_path / "card.json"),
+                          "--series", str(geo / "GSE781-GPL97_series_matrix_from_GDS507.txt.gz"),
+                          "--platform", str(geo / "GPL97.annot.gz"), "--outcome",
+                          "disease state", "--positive", "RCC", "--out", str(tmp_path / "o")],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "AUC: 1.000" in run.stdout and (tmp_path / "o" / "report.html").exists()
