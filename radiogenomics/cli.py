@@ -271,6 +271,31 @@ def validate(
     typer.echo(f"coverage {res.scores.coverage:.0%}; report: {res.report}")
 
 
+@app.command("run")
+def run_pipeline(
+    config: Path = typer.Argument(..., help="Run config (YAML)."),
+    out: Path = typer.Option(None, "--out", "-o", help="Run directory (default runs/<name>)."),
+    until: str | None = typer.Option(None, help="Stop after this step."),
+    progress: bool = typer.Option(True, help="Progress bars on a terminal."),
+    verbose: bool = typer.Option(False, "--verbose", "-v"),
+) -> None:
+    """Run (or resume) a discovery pipeline from a YAML config."""
+    _setup_logging(verbose)
+    from radiogenomics.errors import RadiogenomicsError
+    from radiogenomics.pipeline import Pipeline, load_config
+
+    try:
+        cfg, _ = load_config(config)
+        pipe = Pipeline(config, out or Path("runs") / cfg.name)
+        state = pipe.run(until=until, progress_bar=progress)
+    except RadiogenomicsError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from exc
+    for name, st in state.items():
+        typer.echo(f"{name}: {st['status']} ({st.get('seconds', 0):.1f} s)")
+    typer.echo(f"run directory: {pipe.out.resolve()}")
+
+
 @app.command()
 def info() -> None:
     """Show versions of the package, its key dependencies, and R."""

@@ -43,7 +43,8 @@ def _figure_html(fig: Any) -> str:
 
 
 def write_html_report(path: str | Path, title: str, sections: list[Section],
-                      note: str = "", meta: dict[str, str] | None = None) -> Path:
+                      note: str = "", meta: dict[str, str] | None = None,
+                      toc: bool = False) -> Path:
     """Write a self-contained HTML report atomically and return its path.
 
     Examples
@@ -60,8 +61,12 @@ def write_html_report(path: str | Path, title: str, sections: list[Section],
     if meta:
         parts.append("<p class='meta'>" + " · ".join(
             f"{html.escape(k)}: {html.escape(str(v))}" for k, v in meta.items()) + "</p>")
-    for s in sections:
-        parts.append(f"<h2>{html.escape(s.heading)}</h2>")
+    if toc:
+        parts.append("<nav><b>Contents</b><ol>" + "".join(
+            f"<li><a href='#s{i}'>{html.escape(s.heading)}</a></li>"
+            for i, s in enumerate(sections)) + "</ol></nav>")
+    for i, s in enumerate(sections):
+        parts.append(f"<h2 id='s{i}'>{html.escape(s.heading)}</h2>")
         if s.text:
             parts.append(f"<p>{html.escape(s.text)}</p>")
         if s.figure is not None:
