@@ -76,7 +76,7 @@ def test_failed_step_is_marked_and_earlier_steps_kept(tmp_path):
     cfg = json.loads(json.dumps(CONFIG))
     cfg["steps"] = {"load": CONFIG["steps"]["load"],
                     "select": {"outcome": "no_such_column", "n_repeats": 1, "n_splits": 3}}
-    with pytest.raises(PipelineError, match="step 'select' failed.*no_such_column"):
+    with pytest.raises(PipelineError, match=r"step 'select' failed.*no_such_column"):
         Pipeline(cfg, tmp_path / "r").run(progress_bar=False)
     st = json.loads((tmp_path / "r" / "state.json").read_text())
     assert st["load"]["status"] == "done" and st["select"]["status"] == "failed"
