@@ -4,6 +4,7 @@ from radiogenomics.expression.de import differential_expression
 from radiogenomics.expression.ids import detect_id_type, map_gene_ids, rename_genes
 from radiogenomics.expression.normalize import (
     ComBat,
+    ComBatSeq,
     filter_low_counts,
     log_cpm,
     size_factors,
@@ -13,6 +14,6 @@ from radiogenomics.expression.normalize import (
 )
 from radiogenomics.expression.probes import collapse_probes, geo2r_log2_needed
 
-__all__ = ["ComBat", "collapse_probes", "detect_id_type", "differential_expression",
+__all__ = ["ComBat", "ComBatSeq", "collapse_probes", "detect_id_type", "differential_expression",
            "filter_low_counts", "geo2r_log2_needed", "log_cpm", "map_gene_ids", "rename_genes",
            "size_factors", "tpm", "vst", "zscore"]

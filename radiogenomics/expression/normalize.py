@@ -158,3 +158,37 @@ class ComBat:
         out.X = tmp.X
         self.batches_ = list(sizes.index)
         return out
+
+
+class ComBatSeq:
+    """ComBat-seq batch correction of raw counts (Zhang et al. 2020) through inmoose.
+
+    ``fit_transform(adata)`` corrects ``layers[layer]`` for ``obs[batch_key]``, protecting
+    ``group_key`` (e.g. the outcome), and returns a copy whose layer holds adjusted integer
+    counts (``X`` is left for the caller to renormalise, e.g. with :func:`log_cpm`).
+    """
+
+    def __init__(self, batch_key: str = "batch", group_key: str | None = None,
+                 layer: str = "counts") -> None:
+        self.batch_key = batch_key
+        self.group_key = group_key
+        self.layer = layer
+
+    def fit_transform(self, adata: AnnData) -> AnnData:
+        from inmoose.pycombat import pycombat_seq
+
+        counts = _counts(adata, self.layer)
+        if self.batch_key not in adata.obs.columns:
+            raise ValidationError(f"obs has no '{self.batch_key}' column; set batch_key=.")
+        batch = adata.obs[self.batch_key].astype(str).to_numpy()
+        group = None
+        if self.group_key is not None:
+            if self.group_key not in adata.obs.columns:
+                raise ValidationError(f"obs has no '{self.group_key}' column.")
+            group = adata.obs[self.group_key].astype(str).to_numpy()
+        adjusted = pycombat_seq(pd.DataFrame(counts.T), list(batch),
+                                covar_mod=None if group is None else
+                                pd.DataFrame({"group": group}))
+        out = adata.copy()
+        out.layers[self.layer] = np.asarray(adjusted, dtype=np.int64).T
+        return out

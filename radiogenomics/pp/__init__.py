@@ -3,6 +3,7 @@
 from radiogenomics.expression.ids import map_gene_ids, rename_genes
 from radiogenomics.expression.normalize import (
     ComBat,
+    ComBatSeq,
     filter_low_counts,
     log_cpm,
     size_factors,
@@ -13,5 +14,6 @@ from radiogenomics.expression.normalize import (
 from radiogenomics.expression.probes import collapse_probes
 from radiogenomics.imaging.features import drop_constant_features
 
-__all__ = ["ComBat", "collapse_probes", "drop_constant_features", "filter_low_counts", "log_cpm",
-           "map_gene_ids", "rename_genes", "size_factors", "tpm", "vst", "zscore"]
+__all__ = ["ComBat", "ComBatSeq", "collapse_probes", "drop_constant_features",
+           "filter_low_counts", "log_cpm", "map_gene_ids", "rename_genes", "size_factors",
+           "tpm", "vst", "zscore"]
