@@ -22,6 +22,7 @@ bench: setup      ## performance ratios (see benchmarks/)
 	$(PY) benchmarks/bench_stats.py
 	$(PY) benchmarks/bench_models.py
 	$(PY) benchmarks/bench_de.py --genes 5000
+	$(PY) benchmarks/bench_io.py
 
 reference:        ## regenerate the R reference CSVs in tests/reference/
 	Rscript tests/reference/make_reference.R

@@ -19,7 +19,12 @@ def _read_table(path: Path, **kw) -> pd.DataFrame:
     name = path.name.lower().removesuffix(".gz")
     sep = "\t" if name.endswith((".tsv", ".txt", ".tab")) else ","
     try:
-        return pd.read_csv(path, sep=sep, engine="c", **kw)
+        # pyarrow's multithreaded parser is several times faster than the C engine on wide
+        # expression matrices (benchmarks/bench_io.py); fall back when it refuses the file
+        try:
+            return pd.read_csv(path, sep=sep, engine="pyarrow", **kw)
+        except (ValueError, ImportError, TypeError):
+            return pd.read_csv(path, sep=sep, engine="c", **kw)
     except (OSError, ValueError, EOFError) as exc:
         raise InputFileError(f"{path}: cannot be read as a table ({exc}).") from exc
 
@@ -28,7 +33,7 @@ def _gene_like(labels: pd.Index) -> float:
     """Fraction of labels that look like gene IDs (known symbols, Ensembl, Entrez, S|E)."""
     from radiogenomics.expression.ids import clean_ids, gene_table
 
-    s = clean_ids(labels.astype(str)[:2000])
+    s = clean_ids(labels.astype(str)[:500])
     t = gene_table()
     known = set(t["symbol"].dropna()) | set(t["ensembl"].dropna()) | set(t["entrez"].dropna())
     return float(s.isin(known).mean())
@@ -62,14 +67,15 @@ def read_expression_table(path: str | Path, orientation: str = "auto") -> pd.Dat
         logger.info("%s: genes are in the %s (%.0f%% of row labels and %.0f%% of column labels "
                     "are gene IDs)", path.name, "rows" if orientation == "genes_rows" else
                     "columns", 100 * rows, 100 * cols)
+    if orientation not in ("genes_rows", "samples_rows"):
+        raise ValidationError("orientation: choose auto, samples_rows or genes_rows.")
+    numeric = df.dtypes.map(pd.api.types.is_numeric_dtype)
+    if not numeric.all():  # checked before transposing: one test per file column
+        bad = list(df.columns[~numeric.to_numpy()][:3])
+        raise ValidationError(f"{path}: non-numeric values in column(s) {bad}; is the "
+                              "orientation right?")
     if orientation == "genes_rows":
         df = df.T
-    elif orientation != "samples_rows":
-        raise ValidationError("orientation: choose auto, samples_rows or genes_rows.")
-    bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
-    if bad:
-        raise ValidationError(f"{path}: non-numeric values in {len(bad)} gene column(s), e.g. "
-                              f"{bad[:3]}; is the orientation right?")
     df.index = df.index.astype(str)
     df.attrs["orientation"] = orientation
     return df
