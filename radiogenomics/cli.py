@@ -296,6 +296,36 @@ def run_pipeline(
     typer.echo(f"run directory: {pipe.out.resolve()}")
 
 
+@app.command("app")
+def run_app(
+    run_dir: Path | None = typer.Option(None, help="Run directory (default: latest in runs/)."),
+    port: int = typer.Option(8501, help="Port on 127.0.0.1."),
+    address: str = typer.Option("127.0.0.1", help="Bind address (default loopback only)."),
+) -> None:
+    """Start the Streamlit explorer on a run directory (bound to 127.0.0.1)."""
+    import os
+    import subprocess
+    import sys
+
+    home = Path(__file__).resolve().parents[1] / "apps" / "Home.py"
+    if not home.exists():
+        typer.secho(f"error: {home} not found (the app ships with the source tree)",
+                    fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
+    env = dict(os.environ)
+    if run_dir is not None:
+        if not run_dir.is_dir():
+            typer.secho(f"error: {run_dir}: run directory not found", fg=typer.colors.RED,
+                        err=True)
+            raise typer.Exit(code=1)
+        env["RADIOGENOMICS_RUN_DIR"] = str(run_dir.resolve())
+    cmd = [sys.executable, "-m", "streamlit", "run", str(home), "--server.address", address,
+           "--server.port", str(port), "--server.headless", "true",
+           "--browser.gatherUsageStats", "false"]
+    typer.echo(f"radiogenomics app on http://{address}:{port}")
+    raise typer.Exit(subprocess.call(cmd, env=env))
+
+
 @app.command()
 def info() -> None:
     """Show versions of the package, its key dependencies, and R."""

@@ -120,6 +120,7 @@ def run_demo(
     rna = pp.filter_low_counts(syn.cohort.rna)
     pp.log_cpm(rna)
     cohort = Cohort(rna=rna, img=img, clinical=syn.cohort.clinical)
+    cohort.write(out / "cohort")
 
     _step(3, n, f"correlating {img.n_vars} image features × {rna.n_vars} genes (Spearman, BH)")
     assoc = tl.associate(cohort, x="img", y="rna", method="spearman", fdr="bh")
