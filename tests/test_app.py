@@ -30,6 +30,8 @@ def demo_run(tmp_path_factory):
 def app_env(demo_run, monkeypatch):
     monkeypatch.setenv("RADIOGENOMICS_RUN_DIR", str(demo_run))
     monkeypatch.syspath_prepend(str(APPS))
+    # AppTest runs page scripts as __main__; keep later tests' spawn workers importable
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
     return demo_run
 
 

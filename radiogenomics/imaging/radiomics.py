@@ -154,28 +154,45 @@ def extract_radiomics(
             write_text_atomic(cache / f"{key}.json", json.dumps(feats))
 
     workers = (os.cpu_count() or 1) if n_jobs in (None, -1) else max(1, int(n_jobs))
-    args = [(df["image"].iloc[i], df["mask"].iloc[i], cfg, int(labels.iloc[i])) for i, _ in todo]
-    if workers == 1 or len(todo) <= 1:
-        for (i, key), a in progress(zip(todo, args, strict=True), total=len(todo),
-                                    desc="radiomics", enabled=progress_bar):
+    args = {i: (df["image"].iloc[i], df["mask"].iloc[i], cfg, int(labels.iloc[i]))
+            for i, _ in todo}
+
+    def run_here(cases: list[tuple[int, str]]) -> None:
+        for i, key in progress(cases, total=len(cases), desc="radiomics", enabled=progress_bar):
             try:
-                record(i, key, _extract_one(*a), None)
+                record(i, key, _extract_one(*args[i]), None)
             except Exception as exc:  # one bad case must not stop the batch
                 record(i, key, None, f"{type(exc).__name__}: {exc}")
+
+    if workers == 1 or len(todo) <= 1:
+        run_here(todo)
     elif todo:
         import multiprocessing as mp
+        from concurrent.futures.process import BrokenProcessPool
 
-        with ProcessPoolExecutor(max_workers=min(workers, len(todo)),
-                                 mp_context=mp.get_context("spawn")) as pool:
-            futures = {pool.submit(_extract_one, *a): (i, key) for (i, key), a in
-                       zip(todo, args, strict=True)}
-            for fut in progress(as_completed(futures), total=len(futures), desc="radiomics",
-                                enabled=progress_bar):
-                i, key = futures[fut]
-                try:
-                    record(i, key, fut.result(), None)
-                except Exception as exc:
-                    record(i, key, None, f"{type(exc).__name__}: {exc}")
+        left = dict(todo)
+        try:
+            with ProcessPoolExecutor(max_workers=min(workers, len(todo)),
+                                     mp_context=mp.get_context("spawn")) as pool:
+                futures = {pool.submit(_extract_one, *args[i]): (i, key) for i, key in todo}
+                for fut in progress(as_completed(futures), total=len(futures),
+                                    desc="radiomics", enabled=progress_bar):
+                    i, key = futures[fut]
+                    try:
+                        feats = fut.result()
+                    except BrokenProcessPool:
+                        raise
+                    except Exception as exc:
+                        record(i, key, None, f"{type(exc).__name__}: {exc}")
+                    else:
+                        record(i, key, feats, None)
+                    left.pop(i, None)
+        except BrokenProcessPool as exc:
+            # workers could not start (e.g. an interactive __main__ they cannot import):
+            # finish the remaining cases in this process rather than fail them all
+            logger.warning("radiomics: worker processes failed (%s); extracting %d remaining "
+                           "cases in this process", exc, len(left))
+            run_here(list(left.items()))
 
     names = sorted({k for feats in results.values() for k in feats})
     X = np.full((len(df), len(names)), np.nan)
