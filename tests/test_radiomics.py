@@ -83,3 +83,22 @@ def test_manifest_errors(tmp_path):
     (tmp_path / "m.csv").write_text("patient_id,image,mask\np1,a.nii.gz,b.nii.gz\n")
     with pytest.raises(InputFileError, match="image file"):
         extract_radiomics(tmp_path / "m.csv")
+
+
+def test_workers_that_cannot_start_fall_back_to_this_process(pyrad, tmp_path, monkeypatch,
+                                                             caplog):
+    import sys
+    import types
+
+    script = tmp_path / "interactive_main.py"
+    script.write_text("import module_that_does_not_exist\n")
+    fake = types.ModuleType("__main__")
+    fake.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", fake)
+    manifest = pd.DataFrame({"patient_id": ["a", "b"],
+                             "image": [str(pyrad / "lung2_image.nrrd")] * 2,
+                             "mask": [str(pyrad / "lung2_label.nrrd")] * 2})
+    with caplog.at_level(logging.WARNING, logger="radiogenomics"):
+        a = extract_radiomics(manifest, n_jobs=2, progress_bar=False)
+    assert (a.obs["error"] == "").all() and not np.isnan(a.X).any()
+    assert "in this process" in caplog.text
