@@ -92,6 +92,11 @@ def _overlap(sets: dict[str, list[str]], universe: pd.Index, min_size: int, max_
         idx = pos.reindex(genes).dropna().to_numpy(dtype=np.int64)
         if min_size <= len(idx) <= max_size:
             out[name] = np.sort(idx)
+    if not out:
+        raise ValidationError(
+            f"no gene set has between {min_size} and {max_size} genes in the ranking "
+            f"({len(universe)} genes). Check that gene symbols match the GMT (e.g. human HGNC)."
+        )
     return out
 
 
@@ -189,11 +194,6 @@ def gsea_batch(
                                      enabled=progress_bar)):
         r = _check_ranking(rankings[col])
         members = _overlap(sets, r.index, min_size, max_size, 0.3 if j == 0 else 0.0)
-        if not members:
-            raise ValidationError(
-                f"no gene set has between {min_size} and {max_size} genes in the ranking "
-                f"({n} genes). Check that gene symbols match the GMT (e.g. human HGNC)."
-            )
         sizes = sorted({len(v) for v in members.values()})
         if U is None or sizes[-1] > max_m:
             max_m = max(max_m, sizes[-1])
@@ -265,11 +265,6 @@ def gsea_prerank(
     ranked = _check_ranking(ranking)
     sets = load_gene_sets(gene_sets)
     members = _overlap(sets, ranked.index, min_size, max_size)
-    if not members:
-        raise ValidationError(
-            f"no gene set has between {min_size} and {max_size} genes in the ranking "
-            f"({len(ranked)} genes). Check that gene symbols match the GMT (e.g. human HGNC)."
-        )
     w = np.abs(ranked.to_numpy()) ** weight
     if engine == "native":
         table = gsea_batch(ranked.to_frame("r"), sets, permutation_num=permutation_num,
