@@ -113,6 +113,49 @@ def _gene_sets(name: str) -> Path:
 
 
 @app.command()
+def extract(
+    manifest: Path = typer.Option(..., help="CSV: patient_id, image, mask [, timepoint, ...]."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output AnnData (.h5ad) or .csv."),
+    params: Path | None = typer.Option(None, help="pyradiomics params YAML."),
+    n_jobs: int = typer.Option(-1, help="Worker processes (-1: all cores)."),
+    scheduler: str | None = typer.Option(None, help="Dask scheduler address (uses Dask)."),
+    cache_dir: Path | None = typer.Option(None, help="Per-case cache (resume, skip done)."),
+    progress: bool = typer.Option(True, help="Progress bar on a terminal."),
+    verbose: bool = typer.Option(False, "--verbose", "-v"),
+) -> None:
+    """Extract pyradiomics features for every scan of a manifest."""
+    _setup_logging(verbose)
+    import json
+
+    from radiogenomics._utils import atomic_path
+    from radiogenomics.errors import RadiogenomicsError
+    from radiogenomics.imaging import extract_radiomics
+
+    cache = cache_dir or out.parent / ".radiomics-cache"
+    before = len(list(cache.glob("*.json"))) if cache.exists() else 0
+    try:
+        adata = extract_radiomics(manifest, params, n_jobs=n_jobs,
+                                  backend="dask" if scheduler else "process",
+                                  scheduler_address=scheduler, cache_dir=cache,
+                                  progress_bar=progress)
+    except RadiogenomicsError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from exc
+    failed = int((adata.obs["error"] != "").sum())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out) as tmp:
+        if out.suffix == ".csv":
+            adata.obs[["patient_id", "error"]].join(adata.to_df()).to_csv(tmp, index=False)
+        else:
+            adata.obs = adata.obs.astype({c: str for c in adata.obs.columns
+                                          if adata.obs[c].dtype == object})
+            adata.uns["radiomics"] = json.loads(json.dumps(adata.uns["radiomics"]))
+            adata.write_h5ad(tmp)
+    typer.echo(f"{adata.n_obs} cases: {adata.n_obs - failed} ok, {failed} failed, "
+               f"{min(before, adata.n_obs)} from cache; {adata.n_vars} features -> {out}")
+
+
+@app.command()
 def associate(
     out: Path = typer.Option(..., "--out", "-o", help="Output table (.csv, .csv.gz, .parquet)."),
     cohort: Path | None = typer.Option(None, help="Cohort directory (rna/img/clinical)."),

@@ -102,3 +102,104 @@ def test_workers_that_cannot_start_fall_back_to_this_process(pyrad, tmp_path, mo
         a = extract_radiomics(manifest, n_jobs=2, progress_bar=False)
     assert (a.obs["error"] == "").all() and not np.isnan(a.X).any()
     assert "in this process" in caplog.text
+
+
+def _toy_case(tmp_path, name, arr, mask, spacing=(1.0, 1.0, 1.0)):
+    import SimpleITK as sitk
+
+    img = sitk.GetImageFromArray(np.asarray(arr, dtype=np.float32))
+    img.SetSpacing(spacing)
+    m = sitk.GetImageFromArray(np.asarray(mask))
+    m.SetSpacing(spacing)
+    ip, mp = tmp_path / f"{name}_img.nrrd", tmp_path / f"{name}_mask.nrrd"
+    sitk.WriteImage(img, str(ip))
+    sitk.WriteImage(m, str(mp))
+    return str(ip), str(mp)
+
+
+def test_per_case_input_errors_name_file_and_reason(tmp_path):
+    rng = np.random.default_rng(0)
+    arr = rng.normal(100, 10, (12, 12, 12))
+    ok_mask = np.zeros((12, 12, 12), np.uint8)
+    ok_mask[3:9, 3:9, 3:9] = 1
+    nan_arr = arr.copy()
+    nan_arr[5, 5, 5] = np.nan
+    cases = {
+        "ok": _toy_case(tmp_path, "ok", arr, ok_mask),
+        "empty": _toy_case(tmp_path, "empty", arr, np.zeros_like(ok_mask)),
+        "size": _toy_case(tmp_path, "size", arr, ok_mask[:10]),
+        "float": _toy_case(tmp_path, "float", arr, ok_mask * 0.5),
+        "nan": _toy_case(tmp_path, "nan", nan_arr, ok_mask),
+    }
+    (tmp_path / "corrupt.nrrd").write_bytes(b"NRRD0004\nnot really")
+    cases["corrupt"] = (str(tmp_path / "corrupt.nrrd"), cases["ok"][1])
+    m = pd.DataFrame([{"patient_id": k, "image": v[0], "mask": v[1]} for k, v in cases.items()])
+    a = extract_radiomics(m, n_jobs=1, progress_bar=False).obs.set_index("patient_id")["error"]
+    assert a["ok"] == ""
+    assert "mask is empty" in a["empty"] and "empty_mask.nrrd" in a["empty"]
+    assert "has size" in a["size"] and "resample" in a["size"]
+    assert "non-integer" in a["float"]
+    assert "NaN voxels" in a["nan"]
+    assert "cannot read image" in a["corrupt"] and "corrupt.nrrd" in a["corrupt"]
+
+
+def test_manifest_duplicate_row_is_named(tmp_path):
+    (tmp_path / "m.csv").write_text("patient_id,image,mask,timepoint\np1,a,b,pre\np1,a,b,pre\n")
+    with pytest.raises(ValidationError, match="row 3 repeats patient_id/timepoint = p1/pre"):
+        extract_radiomics(tmp_path / "m.csv")
+
+
+def test_cropping_keeps_filtered_features_identical(pyrad):
+    """LoG features computed on our cropped volume equal pyradiomics on the full scan."""
+    from radiomics import featureextractor
+
+    from radiogenomics.imaging.radiomics import _load_params
+
+    params = _load_params({"imageType": {"LoG": {"sigma": [1.0, 2.0]}},
+                           "featureClass": {"firstorder": None}})
+    img, msk = str(pyrad / "breast1_image.nrrd"), str(pyrad / "breast1_label.nrrd")
+    ours = extract_radiomics(pd.DataFrame({"patient_id": ["b"], "image": [img], "mask": [msk]}),
+                             params, n_jobs=1, progress_bar=False)
+    full = featureextractor.RadiomicsFeatureExtractor(params).execute(img, msk)
+    for name in ours.var_names:
+        assert ours[0, name].X[0, 0] == pytest.approx(float(full[name]), rel=1e-6), name
+
+
+def test_dask_backend(pyrad):
+    m = pd.DataFrame({"patient_id": ["a", "b"],
+                      "image": [str(pyrad / "lung2_image.nrrd")] * 2,
+                      "mask": [str(pyrad / "lung2_label.nrrd")] * 2,
+                      "timepoint": ["pre", "post"]})
+    a = extract_radiomics(m, n_jobs=2, backend="dask", progress_bar=False)
+    b = extract_radiomics(m, n_jobs=1, progress_bar=False)
+    np.testing.assert_allclose(a.X, b.X)
+    with pytest.raises(ValidationError, match="backend="):
+        extract_radiomics(m, backend="ray")
+
+
+def test_delta_multisequence_and_dvh_known_values():
+    import anndata as ad
+
+    from radiogenomics.imaging import delta_features, dvh_features, wide_by_sequence
+
+    obs = pd.DataFrame({"patient_id": ["p1", "p1", "p2", "p2", "p3"],
+                        "timepoint": ["pre", "post", "pre", "post", "pre"]},
+                       index=[f"s{i}" for i in range(5)])
+    X = np.array([[2.0, 10], [3.0, 5], [4.0, 0], [2.0, 1], [9.0, 9]])
+    a = ad.AnnData(X, obs=obs, var=pd.DataFrame(index=["f", "g"]))
+    d = delta_features(a)
+    assert d.loc["p1"].tolist() == [1.0, -5.0] and d.loc["p2"].tolist() == [-2.0, 1.0]
+    assert d.attrs["dropped"] == ["p3"]
+    r = delta_features(a, kind="relative")
+    assert r.loc["p1", "delta_f"] == 0.5 and np.isnan(r.loc["p2", "delta_g"])
+    seq = a.copy()
+    seq.obs = seq.obs.rename(columns={"timepoint": "sequence"})
+    seq.obs["sequence"] = ["T1C", "T2", "T1C", "T2", "T1C"]
+    w = wide_by_sequence(seq)
+    assert list(w.columns) == ["T1C_f", "T1C_g", "T2_f", "T2_g"]
+    assert w.loc["p2", "T2_g"] == 1 and np.isnan(w.loc["p3", "T2_f"])
+    dose = np.arange(100, dtype=float).reshape(10, 10)  # 0..99 Gy
+    mask = np.ones_like(dose)
+    f = dvh_features(dose, mask, doses=[50], volumes=[10, 50])
+    assert f["dose_mean"] == 49.5 and f["dose_max"] == 99 and f["V50"] == 50
+    assert f["D10"] == 90 and f["D50"] == 50

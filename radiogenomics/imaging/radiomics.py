@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from radiogenomics._utils import file_sha256, logger, progress, write_text_atomic
-from radiogenomics.errors import InputFileError
+from radiogenomics.errors import InputFileError, ValidationError
 from radiogenomics.io.manifest import read_manifest
 
 if TYPE_CHECKING:
@@ -54,19 +54,113 @@ def _load_params(params: dict | str | Path | None) -> dict[str, Any]:
     return params
 
 
+def _margin(params: dict[str, Any], spacing: tuple[float, ...]) -> int:
+    """Voxels kept around the mask's bounding box so filters see the same neighbourhood."""
+    types = params.get("imageType") or {}
+    margin = int(params["setting"].get("padDistance", 5)) + 5
+    sigmas = (types.get("LoG") or {}).get("sigma") or params["setting"].get("sigma") or []
+    if "LoG" in types and sigmas:
+        # SimpleITK's recursive (IIR) Gaussian has infinite support: 10 σ keeps LoG values
+        # equal to the uncropped ones to float32 precision
+        margin = max(margin, int(np.ceil(10 * max(sigmas) / min(spacing))) + 2)
+    if "Wavelet" in types:
+        margin = max(margin, 24)
+    return margin
+
+
+def _load_case(image: str, mask: str, label: int, params: dict[str, Any]) -> tuple[Any, Any]:
+    """Read, check and crop one image/mask pair (raises ValueError naming the problem)."""
+    import SimpleITK as sitk
+
+    try:
+        img = sitk.ReadImage(str(image))
+    except RuntimeError as exc:
+        raise ValueError(f"cannot read image {image}: {str(exc).splitlines()[0]}") from exc
+    try:
+        msk = sitk.ReadImage(str(mask))
+    except RuntimeError as exc:
+        raise ValueError(f"cannot read mask {mask}: {str(exc).splitlines()[0]}") from exc
+    if img.GetDimension() != msk.GetDimension() or img.GetSize() != msk.GetSize():
+        raise ValueError(f"mask {mask} has size {msk.GetSize()} but image {image} has "
+                         f"{img.GetSize()}; resample the mask onto the image grid")
+    if not params["setting"].get("correctMask", True):
+        for what, a, b in (("spacing", img.GetSpacing(), msk.GetSpacing()),
+                           ("origin", img.GetOrigin(), msk.GetOrigin()),
+                           ("direction", img.GetDirection(), msk.GetDirection())):
+            if not np.allclose(a, b, atol=1e-3):
+                raise ValueError(f"mask {mask} {what} {b} differs from image {what} {a}")
+    m = sitk.GetArrayViewFromImage(msk)
+    if not np.issubdtype(m.dtype, np.integer):
+        if not np.all(np.mod(m, 1) == 0):
+            raise ValueError(f"mask {mask} has non-integer values; a label map is expected")
+        msk = sitk.Cast(msk, sitk.sitkUInt16)
+        m = sitk.GetArrayViewFromImage(msk)
+    region = m == label
+    if not region.any():
+        present = sorted(int(v) for v in np.unique(m) if v != 0)[:10]
+        raise ValueError(f"Label ({label}) not present in mask {mask} "
+                         f"(labels present: {present or 'none — the mask is empty'})")
+    arr = sitk.GetArrayViewFromImage(img)
+    if np.issubdtype(arr.dtype, np.floating) and np.isnan(arr[region]).any():
+        raise ValueError(f"image {image} has NaN voxels inside the mask")
+    # crop to the mask's bounding box plus a margin: pyradiomics then works on a small
+    # volume instead of the whole scan, with identical features (benchmarks/bench_radiomics.py)
+    idx = np.argwhere(region)
+    lo_zyx, hi_zyx = idx.min(axis=0), idx.max(axis=0) + 1
+    margin = _margin(params, img.GetSpacing())
+    size_xyz = img.GetSize()
+    lo = [max(0, int(lo_zyx[::-1][d]) - margin) for d in range(img.GetDimension())]
+    hi = [min(size_xyz[d], int(hi_zyx[::-1][d]) + margin) for d in range(img.GetDimension())]
+    extent = [hi[d] - lo[d] for d in range(img.GetDimension())]
+    return sitk.RegionOfInterest(img, extent, lo), sitk.RegionOfInterest(msk, extent, lo)
+
+
 def _extract_one(image: str, mask: str, params: dict[str, Any], label: int) -> dict[str, float]:
-    """Run pyradiomics on one case (in a worker process)."""
+    """Run pyradiomics on one case (in a worker process, one SimpleITK thread)."""
+    import SimpleITK as sitk
     from radiomics import featureextractor
 
     logging.getLogger("radiomics").setLevel(logging.ERROR)
-    extractor = featureextractor.RadiomicsFeatureExtractor(params)
-    result = extractor.execute(image, mask, label=int(label))
+    threads = sitk.ProcessObject_GetGlobalDefaultNumberOfThreads()
+    sitk.ProcessObject_SetGlobalDefaultNumberOfThreads(1)  # one thread per worker process
+    try:
+        img, msk = _load_case(image, mask, int(label), params)
+        extractor = featureextractor.RadiomicsFeatureExtractor(params)
+        result = extractor.execute(img, msk, label=int(label))
+    finally:
+        sitk.ProcessObject_SetGlobalDefaultNumberOfThreads(threads)
     out: dict[str, float] = {}
     for key, value in result.items():
         if key.startswith("diagnostics_"):
             continue
         out[key] = float(np.asarray(value))
     return out
+
+
+def _run_dask(todo: list[tuple[int, str]], args: dict[int, tuple], workers: int,
+              address: str | None, record: Any, progress_bar: bool) -> None:
+    """Extract cases on a Dask cluster (local or at ``address``)."""
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if address is None:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+    client = Client(address or cluster)
+    try:
+        futures = {client.submit(_extract_one, *args[i], pure=False): (i, key)
+                   for i, key in todo}
+        for fut in progress(as_completed(futures), total=len(futures), desc="radiomics (dask)",
+                            enabled=progress_bar):
+            i, key = futures[fut]
+            try:
+                record(i, key, fut.result(), None)
+            except Exception as exc:
+                record(i, key, None, f"{type(exc).__name__}: {exc}")
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def _case_key(image: str, mask: str, params: dict[str, Any], label: int, version: str) -> str:
@@ -82,6 +176,8 @@ def extract_radiomics(
     params: dict | str | Path | None = None,
     *,
     n_jobs: int | None = None,
+    backend: str = "process",
+    scheduler_address: str | None = None,
     cache_dir: str | Path | None = None,
     progress_bar: bool = True,
 ) -> AnnData:
@@ -99,6 +195,11 @@ def extract_radiomics(
         all feature classes, bin width 25, label 1.
     n_jobs
         Worker processes (``None`` or ``-1``: all cores; ``1``: in this process).
+    backend
+        ``"process"`` (a local process pool) or ``"dask"``: a ``LocalCluster`` with
+        ``n_jobs`` single-threaded workers, or the existing cluster at ``scheduler_address``
+        (so a large cohort runs on many machines). Scripts that start a local cluster need
+        an ``if __name__ == "__main__":`` guard.
     cache_dir
         Folder of per-case results keyed by a hash of image bytes, mask bytes,
         settings, label and pyradiomics version: re-runs skip finished cases and a
@@ -164,7 +265,11 @@ def extract_radiomics(
             except Exception as exc:  # one bad case must not stop the batch
                 record(i, key, None, f"{type(exc).__name__}: {exc}")
 
-    if workers == 1 or len(todo) <= 1:
+    if backend not in ("process", "dask"):
+        raise ValidationError(f"backend='{backend}': choose 'process' or 'dask'.")
+    if backend == "dask" and todo:
+        _run_dask(todo, args, workers, scheduler_address, record, progress_bar)
+    elif workers == 1 or len(todo) <= 1:
         run_here(todo)
     elif todo:
         import multiprocessing as mp

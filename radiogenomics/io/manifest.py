@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from radiogenomics.errors import InputFileError, ValidationError
@@ -51,6 +52,15 @@ def read_manifest(manifest: str | Path | pd.DataFrame, check_files: bool = True)
     if df.empty:
         raise ValidationError(f"{source}: no rows.")
     df["patient_id"] = df["patient_id"].astype(str)
+    keys = ["patient_id", *[c for c in ("timepoint", "sequence", "label", "roi") if c in df]]
+    dup = df.duplicated(keys, keep="first")
+    if dup.any():
+        row = int(np.flatnonzero(dup.to_numpy())[0])
+        raise ValidationError(
+            f"{source}: row {row + 2} repeats {'/'.join(keys)} = "
+            f"{'/'.join(map(str, df.iloc[row][keys]))}; give each scan a distinct timepoint, "
+            "sequence or label (row numbers count the header as row 1)."
+        )
     for col in ("image", "mask"):
         paths = [Path(p) for p in df[col].astype(str)]
         if base is not None:
