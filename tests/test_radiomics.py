@@ -203,3 +203,35 @@ def test_delta_multisequence_and_dvh_known_values():
     f = dvh_features(dose, mask, doses=[50], volumes=[10, 50])
     assert f["dose_mean"] == 49.5 and f["dose_max"] == 99 and f["V50"] == 50
     assert f["D10"] == 90 and f["D50"] == 50
+
+
+def test_cache_recomputes_only_changed_case_and_cli(tmp_path, caplog):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    rng = np.random.default_rng(1)
+    masks = np.zeros((10, 10, 10), np.uint8)
+    masks[2:8, 2:8, 2:8] = 1
+    rows = []
+    for k in range(3):
+        ip, mp = _toy_case(tmp_path, f"c{k}", rng.normal(50, 5, (10, 10, 10)), masks)
+        rows.append({"patient_id": f"c{k}", "image": ip, "mask": mp})
+    pd.DataFrame(rows).to_csv(tmp_path / "m.csv", index=False)
+    cache = tmp_path / "cache"
+    extract_radiomics(tmp_path / "m.csv", n_jobs=1, cache_dir=cache, progress_bar=False)
+    changed = masks.copy()
+    changed[2, 2, 2] = 0
+    _toy_case(tmp_path, "c1", rng.normal(50, 5, (10, 10, 10)), changed)  # new bytes for c1
+    with caplog.at_level(logging.INFO, logger="radiogenomics"):
+        extract_radiomics(tmp_path / "m.csv", n_jobs=1, cache_dir=cache, progress_bar=False)
+    assert "2 of 3 cases cached, 1 to extract" in caplog.text
+    exe = str(Path(sys.executable).parent / "radiogenomics")
+    run = subprocess.run([exe, "extract", "--manifest", str(tmp_path / "m.csv"), "--out",
+                          str(tmp_path / "f.h5ad"), "--n-jobs", "1", "--cache-dir", str(cache),
+                          "--no-progress"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "3 cases: 3 ok, 0 failed, 3 from cache" in run.stdout
+    import anndata as ad
+
+    assert ad.read_h5ad(tmp_path / "f.h5ad").n_obs == 3
