@@ -155,6 +155,41 @@ def extract(
                f"{min(before, adata.n_obs)} from cache; {adata.n_vars} features -> {out}")
 
 
+deep_app = typer.Typer(help="Deep imaging signatures (MONAI).", no_args_is_help=True)
+app.add_typer(deep_app, name="deep")
+
+
+@deep_app.command("embed")
+def deep_embed(
+    manifest: Path = typer.Option(..., help="CSV: patient_id, image, mask."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output AnnData (.h5ad)."),
+    model: str = typer.Option("resnet18", help="resnet10/18/34/50, densenet121, ..."),
+    weights: Path | None = typer.Option(None, help="Local weights (.pt/.pth/.safetensors)."),
+    roi_size: int = typer.Option(64, help="Cubic ROI edge in voxels."),
+    device: str = typer.Option("auto", help="auto, cpu or cuda."),
+    batch_size: int = typer.Option(4),
+    progress: bool = typer.Option(True),
+    verbose: bool = typer.Option(False, "--verbose", "-v"),
+) -> None:
+    """Deep features per scan from a MONAI network (never downloads weights)."""
+    _setup_logging(verbose)
+    from radiogenomics._utils import atomic_path
+    from radiogenomics.errors import RadiogenomicsError
+    from radiogenomics.imaging.deep import extract_embeddings
+
+    try:
+        adata = extract_embeddings(manifest, model, weights=weights, roi_size=roi_size,
+                                   device=device, batch_size=batch_size, progress_bar=progress)
+    except RadiogenomicsError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from exc
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out) as tmp:
+        adata.obs = adata.obs.astype(str)
+        adata.write_h5ad(tmp)
+    typer.echo(f"{adata.n_obs} scans × {adata.n_vars} deep features -> {out}")
+
+
 @app.command()
 def associate(
     out: Path = typer.Option(..., "--out", "-o", help="Output table (.csv, .csv.gz, .parquet)."),

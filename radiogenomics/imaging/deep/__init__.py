@@ -1,0 +1,11 @@
+"""Deep imaging signatures with MONAI networks: ROI preprocessing, embeddings, Cox/BCE
+training with checkpoints, Grad-CAM. GPU when present (``device="auto"``), CPU otherwise."""
+
+from radiogenomics.imaging.deep.embed import build_network, extract_embeddings, load_weights
+from radiogenomics.imaging.deep.losses import cox_partial_likelihood
+from radiogenomics.imaging.deep.preprocess import load_roi
+from radiogenomics.imaging.deep.saliency import saliency_png
+from radiogenomics.imaging.deep.train import DeepResponse, DeepSurv, resolve_device
+
+__all__ = ["DeepResponse", "DeepSurv", "build_network", "cox_partial_likelihood",
+           "extract_embeddings", "load_roi", "load_weights", "resolve_device", "saliency_png"]

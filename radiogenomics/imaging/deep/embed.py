@@ -1,0 +1,183 @@
+"""Deep embeddings from MONAI networks (penultimate layer, global pooling)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from radiogenomics._utils import logger, progress
+from radiogenomics.errors import InputFileError, ValidationError
+
+if TYPE_CHECKING:
+    from anndata import AnnData
+
+MODELS = ("resnet10", "resnet18", "resnet34", "resnet50", "densenet121", "efficientnet-b0",
+          "tiny")
+
+
+def build_network(model: str = "resnet18", *, spatial_dims: int = 3, in_channels: int = 1,
+                  num_outputs: int = 1) -> Any:
+    """A network from ``monai.networks.nets`` with ``num_outputs`` outputs.
+
+    ``"tiny"`` is a 4-stage ResNet with 8–64 channels for CPU tests and small cohorts.
+    """
+    from monai.networks import nets
+
+    if model == "tiny":
+        return nets.ResNet("basic", [1, 1, 1, 1], [8, 16, 32, 64], spatial_dims=spatial_dims,
+                           n_input_channels=in_channels, num_classes=num_outputs)
+    if model.startswith("resnet"):
+        fn = getattr(nets, model, None)
+        if fn is None:
+            raise ValidationError(f"model='{model}': choose one of {MODELS}.")
+        return fn(spatial_dims=spatial_dims, n_input_channels=in_channels,
+                  num_classes=num_outputs, pretrained=False)
+    if model == "densenet121":
+        return nets.DenseNet121(spatial_dims=spatial_dims, in_channels=in_channels,
+                                out_channels=num_outputs)
+    if model == "efficientnet-b0":
+        return nets.EfficientNetBN("efficientnet-b0", pretrained=False,
+                                   spatial_dims=spatial_dims, in_channels=in_channels,
+                                   num_classes=num_outputs)
+    raise ValidationError(f"model='{model}': choose one of {MODELS}.")
+
+
+def _head(net: Any) -> tuple[Any, str]:
+    for name in ("fc", "_fc"):
+        if hasattr(net, name):
+            return getattr(net, name), name
+    if hasattr(net, "class_layers"):
+        return net.class_layers.out, "class_layers.out"
+    raise ValidationError("cannot find the classification head of this network.")
+
+
+def penultimate(net: Any) -> Any:
+    """The network with its final linear layer replaced by identity (pooled features)."""
+    import torch
+
+    _, name = _head(net)
+    if name == "class_layers.out":
+        net.class_layers.out = torch.nn.Identity()
+    else:
+        setattr(net, name, torch.nn.Identity())
+    return net
+
+
+def load_weights(net: Any, path: str | Path, *, strict_head: bool = False) -> dict[str, list]:
+    """Load a local checkpoint (``torch.load(weights_only=True)`` or safetensors).
+
+    MedicalNet-style keys (``module.`` prefix, ``state_dict`` wrapper) are mapped; the
+    missing/unexpected keys are returned and logged. A checkpoint that matches none of the
+    network's keys is an error listing examples of both.
+    """
+    import torch
+
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(f"{path}: weights file not found (weights are never downloaded).")
+    if path.suffix == ".safetensors":
+        from safetensors.torch import load_file
+
+        state = load_file(str(path))
+    else:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    if isinstance(state, dict) and "state_dict" in state:
+        state = state["state_dict"]
+    state = {k.removeprefix("module."): v for k, v in state.items()}
+    own = net.state_dict()
+    usable = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
+    missing = sorted(set(own) - set(usable))
+    unexpected = sorted(set(state) - set(own))
+    if not usable:
+        raise ValidationError(
+            f"{path}: no parameter matches this network (another architecture?). Network keys "
+            f"e.g. {list(own)[:4]}; checkpoint keys e.g. {list(state)[:4]}."
+        )
+    net.load_state_dict(usable, strict=False)
+    logger.info("%s: loaded %d tensors; %d missing (e.g. %s), %d unexpected (e.g. %s)", path.name,
+                len(usable), len(missing), missing[:3], len(unexpected), unexpected[:3])
+    return {"missing": missing, "unexpected": unexpected}
+
+
+def extract_embeddings(
+    manifest: str | Path | pd.DataFrame,
+    model: str = "resnet18",
+    *,
+    spatial_dims: int = 3,
+    weights: str | Path | None = None,
+    device: str = "auto",
+    amp: bool = True,
+    batch_size: int = 4,
+    roi_size: int = 64,
+    intensity: str = "zscore",
+    window: tuple[float, float] | None = None,
+    random_state: int = 0,
+    progress_bar: bool = True,
+) -> AnnData:
+    """``deep_*`` features per scan from a MONAI network's pooled penultimate layer.
+
+    Parameters follow :func:`radiogenomics.imaging.extract_radiomics` (same manifest and
+    ``obs`` conventions, so handcrafted and deep features join in a Cohort). Without
+    ``weights`` the network is randomly initialised (seeded by ``random_state``) with a
+    warning. ``amp`` applies on CUDA only. Failed cases keep NaN and an ``error``.
+    """
+    import anndata as ad
+    import torch
+
+    from radiogenomics.imaging.deep.preprocess import load_roi
+    from radiogenomics.imaging.deep.train import resolve_device
+    from radiogenomics.io.manifest import read_manifest
+
+    if spatial_dims != 3:
+        raise ValidationError("spatial_dims: only 3D volumes are supported for now.")
+    df = read_manifest(manifest)
+    dev = resolve_device(device)
+    torch.manual_seed(random_state)
+    net = build_network(model, spatial_dims=3)
+    if weights is not None:
+        load_weights(net, weights)
+    else:
+        logger.warning("extract_embeddings: no weights given; %s is randomly initialised "
+                       "(seed %d) — embeddings are reproducible but not pretrained", model,
+                       random_state)
+    net = penultimate(net).to(dev).eval()
+    feats: dict[int, np.ndarray] = {}
+    errors: dict[int, str] = {}
+    rows = list(range(len(df)))
+    batches = [rows[i:i + batch_size] for i in range(0, len(rows), batch_size)]
+    for b in progress(batches, total=len(batches), desc="embeddings", enabled=progress_bar):
+        vols, ok = [], []
+        for i in b:
+            try:
+                vols.append(load_roi(df["image"].iloc[i], df["mask"].iloc[i], roi_size=roi_size,
+                                     label=int(df["label"].iloc[i]) if "label" in df else 1,
+                                     intensity=intensity, window=window))
+                ok.append(i)
+            except (ValidationError, RuntimeError) as exc:
+                errors[i] = str(exc)
+                logger.warning("embeddings: case %d failed: %s", i, exc)
+        if not ok:
+            continue
+        x = torch.from_numpy(np.stack(vols)).to(dev)
+        with torch.no_grad(), torch.autocast(device_type=dev.type, enabled=amp and
+                                             dev.type == "cuda"):
+            out = net(x).float().cpu().numpy()
+        for i, v in zip(ok, out, strict=True):
+            feats[i] = v
+    if not feats:
+        raise ValidationError("no case could be embedded; see the logged errors.")
+    dim = len(next(iter(feats.values())))
+    X = np.full((len(df), dim), np.nan, dtype=np.float32)
+    for i, v in feats.items():
+        X[i] = v
+    obs = df.copy()
+    obs["error"] = [errors.get(i, "") for i in range(len(df))]
+    obs.index = [f"scan{i}" for i in range(len(df))]
+    adata = ad.AnnData(X=X, obs=obs, var=pd.DataFrame(index=[f"deep_{model}_{j}"
+                                                             for j in range(dim)]))
+    adata.uns["deep"] = {"model": model, "weights": str(weights) if weights else "random",
+                         "roi_size": roi_size, "device": str(dev)}
+    return adata

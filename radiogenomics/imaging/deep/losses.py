@@ -1,0 +1,61 @@
+"""Cox partial-likelihood loss in torch (Breslow and Efron ties)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def cox_partial_likelihood(risk: Any, time: Any, event: Any, ties: str = "efron",
+                           reduction: str = "mean") -> Any:
+    """Negative log partial likelihood of a Cox model with linear predictor ``risk``.
+
+    Equals ``-loglik`` of R ``survival::coxph`` at fixed coefficients (tested against R on
+    ``survival::lung`` for both tie methods). ``reduction="mean"`` divides by the number of
+    events (scale-free for mini-batches), ``"sum"`` returns the full negative log-likelihood.
+
+    Parameters
+    ----------
+    risk, time, event
+        1-D tensors (risk = log relative hazard; event 1 = event, 0 = censored).
+    ties
+        ``"efron"`` or ``"breslow"``.
+    """
+    import torch
+
+    if ties not in ("efron", "breslow"):
+        raise ValueError(f"ties='{ties}': choose 'efron' or 'breslow'.")
+    risk = risk.reshape(-1)
+    time = time.reshape(-1).to(risk.dtype)
+    event = event.reshape(-1).to(risk.dtype)
+    order = torch.argsort(time, descending=True)
+    r, t, e = risk[order], time[order], event[order]
+    # log Σ_{j: t_j ≥ t_i} exp(r_j): cumulative log-sum-exp in descending time, taken at the
+    # last index of each tie group so tied subjects share the same risk set
+    cum = torch.logcumsumexp(r, dim=0)
+    uniq, inverse, counts = torch.unique_consecutive(t, return_inverse=True,
+                                                     return_counts=True)
+    last = torch.cumsum(counts, 0) - 1
+    log_risk_set = cum[last][inverse]
+    n_events = e.sum()
+    if n_events == 0:
+        raise ValueError("cox loss: the batch has no events; use larger or stratified batches.")
+    if ties == "breslow":
+        loglik = (e * (r - log_risk_set)).sum()
+    else:
+        # Efron: for d tied events at t, subtract (k/d)·Σ_{tied events} exp(r) for k = 0..d-1
+        group = inverse
+        g = len(uniq)
+        d = torch.zeros(g, dtype=r.dtype, device=r.device).index_add_(0, group, e)
+        s_ev = torch.zeros(g, dtype=r.dtype, device=r.device).index_add_(0, group, e * r.exp())
+        risk_set = log_risk_set.exp()
+        # rank of each event within its tie group (0..d-1)
+        ev_idx = torch.nonzero(e > 0).reshape(-1)
+        k = torch.zeros_like(e)
+        if len(ev_idx):
+            grp = group[ev_idx]  # non-decreasing: events of one tie group are consecutive
+            _, n_in = torch.unique_consecutive(grp, return_counts=True)
+            starts = torch.repeat_interleave(torch.cumsum(n_in, 0) - n_in, n_in)
+            k[ev_idx] = (torch.arange(len(grp), device=r.device) - starts).to(r.dtype)
+        denom = risk_set - (k / d[group].clamp(min=1)) * s_ev[group]
+        loglik = (e * (r - torch.log(denom))).sum()
+    return -loglik / n_events if reduction == "mean" else -loglik

@@ -1,0 +1,251 @@
+"""Deep survival (DeepSurv, Cox loss) and response (BCE) models as scikit-learn estimators,
+with device/AMP arguments, early stopping, checkpoints and resume."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from radiogenomics._utils import atomic_path, logger, progress
+from radiogenomics.errors import ValidationError
+
+
+def resolve_device(device: str = "auto") -> Any:
+    """``"auto"`` → CUDA when available, else CPU; ``"cuda"`` without a GPU is an error."""
+    import torch
+
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ValidationError("device='cuda' but no CUDA device is available; use device='auto' "
+                              "(falls back to the CPU) or 'cpu'.")
+    return torch.device(device)
+
+
+def _volumes(X: Any, roi_size: int, intensity: str) -> np.ndarray:
+    from radiogenomics.imaging.deep.preprocess import load_roi
+    from radiogenomics.io.manifest import read_manifest
+
+    if isinstance(X, np.ndarray):
+        if X.ndim != 5:
+            raise ValidationError(f"X: expected N × 1 × D × H × W volumes, got shape {X.shape}.")
+        return X.astype(np.float32)
+    df = read_manifest(X)
+    return np.stack([load_roi(r.image, r.mask, roi_size=roi_size, intensity=intensity)
+                     for r in df.itertuples(index=False)])
+
+
+class _DeepBase(BaseEstimator):
+    task = ""
+
+    def __init__(self, model: str = "tiny", roi_size: int = 32, epochs: int = 30,
+                 batch_size: int = 16, lr: float = 1e-3, weight_decay: float = 1e-4,
+                 device: str = "auto", amp: bool = True, patience: int | None = None,
+                 val_fraction: float = 0.2, checkpoint: str | Path | None = None,
+                 augment: bool = True, intensity: str = "zscore", random_state: int = 0,
+                 progress_bar: bool = True) -> None:
+        self.model = model
+        self.roi_size = roi_size
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.device = device
+        self.amp = amp
+        self.patience = patience
+        self.val_fraction = val_fraction
+        self.checkpoint = checkpoint
+        self.augment = augment
+        self.intensity = intensity
+        self.random_state = random_state
+        self.progress_bar = progress_bar
+
+    # subclasses: _targets(y) -> tensor(s); _loss(out, targets, idx)
+    def fit(self, X: Any, y: Any) -> _DeepBase:
+        import torch
+
+        from radiogenomics.imaging.deep.embed import build_network
+
+        vols = _volumes(X, self.roi_size, self.intensity)
+        target = self._targets(y, len(vols))
+        dev = resolve_device(self.device)
+        torch.manual_seed(self.random_state)
+        rng = np.random.default_rng(self.random_state)
+        net = build_network(self.model, spatial_dims=3).to(dev)
+        opt = torch.optim.Adam(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        n = len(vols)
+        idx = rng.permutation(n)
+        n_val = round(self.val_fraction * n) if self.patience else 0
+        val, train = idx[:n_val], idx[n_val:]
+        start, history, best, best_state, bad = 0, [], np.inf, None, 0
+        ckpt = Path(self.checkpoint) if self.checkpoint else None
+        if ckpt is not None and ckpt.exists():
+            state = torch.load(ckpt, map_location=dev, weights_only=True)
+            if state.get("arch") != self.model:
+                raise ValidationError(f"{ckpt}: checkpoint is for '{state.get('arch')}', not "
+                                      f"'{self.model}'.")
+            net.load_state_dict(state["model"])
+            opt.load_state_dict(state["optimizer"])
+            start, history = int(state["epoch"]) + 1, list(state["history"])
+            logger.info("%s: resuming from epoch %d", ckpt, start)
+        scaler = torch.amp.GradScaler("cuda", enabled=self.amp and dev.type == "cuda")
+        Xt = torch.from_numpy(vols)
+        for epoch in progress(range(start, self.epochs), total=self.epochs - start,
+                              desc=f"train {self.task}", enabled=self.progress_bar):
+            net.train()
+            order = train[rng.permutation(len(train))]
+            losses = []
+            for b, s in enumerate(range(0, len(order), self.batch_size)):
+                bi = order[s:s + self.batch_size]
+                if len(bi) < 2:
+                    continue
+                xb = Xt[bi].to(dev)
+                if self.augment:
+                    for ax in (2, 3, 4):
+                        if rng.random() < 0.5:
+                            xb = torch.flip(xb, dims=(ax,))
+                with torch.autocast(device_type=dev.type, enabled=self.amp and
+                                    dev.type == "cuda"):
+                    out = net(xb).float().reshape(-1)
+                    loss = self._loss(out, target, bi, dev)
+                if not torch.isfinite(loss):
+                    raise ValidationError(f"loss is {loss.item()} at epoch {epoch}, batch {b}; "
+                                          "lower lr, check for NaN voxels or constant inputs.")
+                opt.zero_grad()
+                scaler.scale(loss).backward()
+                scaler.step(opt)
+                scaler.update()
+                losses.append(float(loss.detach()))
+            val_loss = self._eval_loss(net, Xt, target, val, dev) if n_val else np.nan
+            history.append(float(np.mean(losses)) if losses else float("nan"))
+            if ckpt is not None:
+                with atomic_path(ckpt) as tmp:
+                    torch.save({"model": net.state_dict(), "optimizer": opt.state_dict(),
+                                "epoch": epoch, "history": history, "arch": self.model}, tmp)
+            if n_val:
+                if val_loss < best - 1e-4:
+                    best, bad = val_loss, 0
+                    best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+                else:
+                    bad += 1
+                    if bad >= self.patience:
+                        logger.info("early stopping at epoch %d (best val loss %.4f)", epoch,
+                                    best)
+                        break
+        if best_state is not None:
+            net.load_state_dict(best_state)
+        self.net_, self.history_, self.device_ = net.eval(), history, dev
+        return self
+
+    def _eval_loss(self, net: Any, Xt: Any, target: Any, idx: np.ndarray, dev: Any) -> float:
+        import torch
+
+        with torch.no_grad():
+            out = net(Xt[idx].to(dev)).float().reshape(-1)
+            return float(self._loss(out, target, idx, dev))
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Network output (log relative hazard or logit) per sample."""
+        import torch
+
+        vols = torch.from_numpy(_volumes(X, self.roi_size, self.intensity))
+        outs = []
+        with torch.no_grad():
+            for s in range(0, len(vols), self.batch_size):
+                outs.append(self.net_(vols[s:s + self.batch_size].to(self.device_)).float()
+                            .reshape(-1).cpu().numpy())
+        return np.concatenate(outs)
+
+    def save(self, path: str | Path) -> Path:
+        """Save the trained weights (state dict, loadable with weights_only=True)."""
+        import torch
+
+        with atomic_path(path) as tmp:
+            torch.save({"model": self.net_.state_dict(), "arch": self.model}, tmp)
+        return Path(path)
+
+    def load(self, path: str | Path) -> _DeepBase:
+        """Load weights saved by :meth:`save` (``torch.load(weights_only=True)``)."""
+        import torch
+
+        from radiogenomics.imaging.deep.embed import build_network
+
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        if state.get("arch") != self.model:
+            raise ValidationError(f"{path}: weights are for '{state.get('arch')}', not "
+                                  f"'{self.model}'.")
+        self.device_ = resolve_device(self.device)
+        net = build_network(self.model, spatial_dims=3)
+        net.load_state_dict(state["model"])
+        self.net_ = net.to(self.device_).eval()
+        return self
+
+
+class DeepSurv(_DeepBase):
+    """3D CNN with the Cox partial-likelihood loss (Efron ties); ``predict`` → risk score,
+    ``score`` → Harrell's C-index. ``y`` is an (n, 2) array of (time, event)."""
+
+    task = "survival"
+
+    def _targets(self, y: Any, n: int) -> Any:
+        import torch
+
+        a = np.asarray(y, dtype=float)
+        if a.shape != (n, 2):
+            raise ValidationError(f"y: expected ({n}, 2) (time, event), got {a.shape}.")
+        if (a[:, 0] <= 0).any() or not set(np.unique(a[:, 1])) <= {0.0, 1.0}:
+            raise ValidationError("y: times must be > 0 and events 0/1.")
+        return torch.from_numpy(a)
+
+    def _loss(self, out: Any, target: Any, idx: np.ndarray, dev: Any) -> Any:
+        from radiogenomics.imaging.deep.losses import cox_partial_likelihood
+
+        t = target[idx].to(dev)
+        if t[:, 1].sum() == 0:
+            return out.sum() * 0.0  # a batch without events carries no partial likelihood
+        return cox_partial_likelihood(out.double(), t[:, 0], t[:, 1], ties="efron")
+
+    def predict(self, X: Any) -> np.ndarray:
+        return self.decision_function(X)
+
+    def score(self, X: Any, y: Any) -> float:
+        from radiogenomics.stats import concordance_index
+
+        a = np.asarray(y, dtype=float)
+        return concordance_index(a[:, 0], self.predict(X), a[:, 1])
+
+
+class DeepResponse(_DeepBase):
+    """3D CNN with binary cross-entropy; ``predict_proba`` → probability, ``score`` → AUC."""
+
+    task = "response"
+
+    def _targets(self, y: Any, n: int) -> Any:
+        import torch
+
+        a = np.asarray(pd.Series(y), dtype=float)
+        if a.shape != (n,) or not set(np.unique(a)) <= {0.0, 1.0} or len(np.unique(a)) < 2:
+            raise ValidationError("y: binary 0/1 labels with both classes are required.")
+        return torch.from_numpy(a)
+
+    def _loss(self, out: Any, target: Any, idx: np.ndarray, dev: Any) -> Any:
+        import torch
+
+        return torch.nn.functional.binary_cross_entropy_with_logits(
+            out, target[idx].to(dev).float())
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        p = 1 / (1 + np.exp(-self.decision_function(X)))
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X: Any) -> np.ndarray:
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
+
+    def score(self, X: Any, y: Any) -> float:
+        from radiogenomics.stats import roc_auc
+
+        return roc_auc(np.asarray(y), self.predict_proba(X)[:, 1]).auc

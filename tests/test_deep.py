@@ -1,0 +1,126 @@
+"""Deep imaging: Cox loss vs R, embeddings, weights, checkpoints/resume, planted training."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from radiogenomics.errors import InputFileError, ValidationError
+
+torch = pytest.importorskip("torch")
+
+
+def test_cox_loss_equals_r_partial_likelihood(reference):
+    from radiogenomics.imaging.deep import cox_partial_likelihood
+
+    lung = pd.read_csv(reference / "lung.csv")
+    ref = pd.read_csv(reference / "cox_loglik_lung.csv").set_index("ties")
+    beta = ref[["b_age", "b_sex", "b_ecog"]].iloc[0].to_numpy()
+    risk = torch.tensor(lung[["age", "sex", "ph.ecog"]].to_numpy(float) @ beta)
+    t = torch.tensor(lung["time"].to_numpy(float))
+    e = torch.tensor(lung["status"].to_numpy(float))
+    for ties in ("breslow", "efron"):
+        nll = cox_partial_likelihood(risk, t, e, ties, reduction="sum").item()
+        assert -nll == pytest.approx(ref.loc[ties, "loglik"], abs=1e-6)
+    # the gradient flows and the mean reduction divides by the number of events
+    r = risk.clone().requires_grad_(True)
+    loss = cox_partial_likelihood(r, t, e)
+    loss.backward()
+    assert torch.isfinite(r.grad).all()
+    assert loss.item() == pytest.approx(-ref.loc["efron", "loglik"] / e.sum().item(), rel=1e-9)
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    from radiogenomics.datasets import synthetic_cohort
+
+    syn = synthetic_cohort(150, random_state=3, image_size=24, survival_log_hr=1.5,
+                           response_log_odds=3.0, image_coupling=0.95)
+    m = syn.write_images(tmp_path_factory.mktemp("deep"))
+    clin = syn.cohort.clinical.loc[m["patient_id"]]
+    return m, np.column_stack([clin["os_time"], clin["os_event"]]), clin["response"].to_numpy()
+
+
+def test_embeddings_deterministic_and_weights(planted, tmp_path):
+    from radiogenomics.imaging.deep import build_network, extract_embeddings, load_weights
+
+    m = planted[0].iloc[:4]
+    a = extract_embeddings(m, "resnet10", roi_size=24, progress_bar=False)
+    b = extract_embeddings(m, "resnet10", roi_size=24, progress_bar=False)
+    np.testing.assert_array_equal(a.X, b.X)
+    assert a.shape == (4, 512) and a.var_names[0] == "deep_resnet10_0"
+    assert list(a.obs["patient_id"]) == list(m["patient_id"])
+    torch.manual_seed(0)  # the initialisation extract_embeddings used for random_state=0
+    net = build_network("resnet10")
+    torch.save({"state_dict": {f"module.{k}": v for k, v in net.state_dict().items()}},
+               tmp_path / "medicalnet.pth")
+    c = extract_embeddings(m, "resnet10", weights=tmp_path / "medicalnet.pth", roi_size=24,
+                           random_state=99, progress_bar=False)
+    np.testing.assert_allclose(c.X, a.X, rtol=1e-5)  # same weights despite another seed
+    torch.save(build_network("densenet121").state_dict(), tmp_path / "other.pt")
+    with pytest.raises(ValidationError, match="no parameter matches"):
+        load_weights(build_network("resnet10"), tmp_path / "other.pt")
+    with pytest.raises(InputFileError, match="never downloaded"):
+        load_weights(net, tmp_path / "missing.pt")
+
+
+def test_survival_training_planted_shuffled_checkpoint_and_resume(planted, tmp_path):
+    from radiogenomics.imaging.deep import DeepSurv
+
+    m, y, _ = planted
+    tr, te = m.iloc[:100], m.iloc[100:]
+    kw = {"roi_size": 24, "epochs": 20, "batch_size": 16, "lr": 3e-3, "progress_bar": False}
+    ds = DeepSurv(**kw, checkpoint=tmp_path / "ckpt.pt").fit(tr, y[:100])
+    assert ds.score(te, y[100:]) > 0.65
+    shuffled = y[:100][np.random.default_rng(0).permutation(100)]
+    assert abs(DeepSurv(**kw).fit(tr, shuffled).score(te, y[100:]) - 0.5) < 0.12
+    # saved weights reload to identical predictions
+    ds.save(tmp_path / "w.pt")
+    again = DeepSurv(**kw).load(tmp_path / "w.pt")
+    np.testing.assert_allclose(again.predict(te), ds.predict(te), rtol=1e-6)
+    # resume: a checkpoint at epoch 19 means a 22-epoch run trains only epochs 20-21
+    resumed = DeepSurv(**{**kw, "epochs": 22}, checkpoint=tmp_path / "ckpt.pt").fit(tr, y[:100])
+    assert len(resumed.history_) == 22
+    with pytest.raises(ValidationError, match="checkpoint is for 'tiny'"):
+        DeepSurv(**{**kw, "model": "resnet10"}, checkpoint=tmp_path / "ckpt.pt").fit(tr, y[:100])
+
+
+def test_response_training_and_bad_input(planted, tmp_path):
+    from radiogenomics.imaging.deep import DeepResponse, load_roi, resolve_device
+
+    m, _, r = planted
+    model = DeepResponse(roi_size=24, epochs=15, batch_size=16, lr=3e-3, progress_bar=False)
+    assert model.fit(m.iloc[:100], r[:100]).score(m.iloc[100:], r[100:]) > 0.7
+    with pytest.raises(ValidationError, match="both classes"):
+        DeepResponse(roi_size=24, epochs=1).fit(m.iloc[:10], np.zeros(10))
+    import SimpleITK as sitk
+
+    empty = sitk.Image(24, 24, 24, sitk.sitkUInt8)
+    sitk.WriteImage(empty, str(tmp_path / "empty.nrrd"))
+    with pytest.raises(ValidationError, match="the mask is empty"):
+        load_roi(m["image"].iloc[0], str(tmp_path / "empty.nrrd"))
+    if not torch.cuda.is_available():
+        with pytest.raises(ValidationError, match="no CUDA device"):
+            resolve_device("cuda")
+        assert resolve_device("auto").type == "cpu"
+
+
+def test_saliency_png_and_cli_embed(planted, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from radiogenomics.imaging.deep import DeepResponse, load_roi, saliency_png
+
+    m, _, r = planted
+    model = DeepResponse(roi_size=24, epochs=1, progress_bar=False).fit(m.iloc[:20], r[:20])
+    vol = load_roi(m["image"].iloc[0], m["mask"].iloc[0], roi_size=24)
+    for method in ("gradcam", "occlusion"):
+        png = saliency_png(model, vol, tmp_path / f"{method}.png", method=method)
+        assert png.read_bytes()[:4] == b"\x89PNG"
+    m.iloc[:3].to_csv(tmp_path / "m.csv", index=False)
+    exe = str(Path(sys.executable).parent / "radiogenomics")
+    run = subprocess.run([exe, "deep", "embed", "--manifest", str(tmp_path / "m.csv"), "--out",
+                          str(tmp_path / "e.h5ad"), "--model", "resnet10", "--roi-size", "24",
+                          "--no-progress"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "3 scans × 512 deep features" in run.stdout
