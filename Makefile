@@ -24,6 +24,7 @@ bench: setup      ## performance ratios (see benchmarks/)
 	$(PY) benchmarks/bench_de.py --genes 5000
 	$(PY) benchmarks/bench_io.py
 	$(PY) benchmarks/bench_radiomics.py
+	$(PY) benchmarks/bench_deep.py
 
 reference:        ## regenerate the R reference CSVs in tests/reference/
 	Rscript tests/reference/make_reference.R
