@@ -399,7 +399,7 @@ def run_app(
         env["RADIOGENOMICS_RUN_DIR"] = str(run_dir.resolve())
     cmd = [sys.executable, "-m", "streamlit", "run", str(home), "--server.address", address,
            "--server.port", str(port), "--server.headless", "true",
-           "--browser.gatherUsageStats", "false"]
+           "--browser.gatherUsageStats", "false", "--server.maxUploadSize", "200"]
     typer.echo(f"radiogenomics app on http://{address}:{port}")
     raise typer.Exit(subprocess.call(cmd, env=env))
 

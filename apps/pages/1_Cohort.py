@@ -26,3 +26,5 @@ if art is not None and art.cohort is not None:
         surv = c.survival("os_time", "os_event")
         km = stats.kaplan_meier(surv["time"], surv["event"])
         st.pyplot(pl.km_plot(km))
+        st.download_button("Download KM table (CSV)", km.to_csv(index=False),
+                           file_name="kaplan_meier.csv", mime="text/csv")

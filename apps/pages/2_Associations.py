@@ -28,6 +28,9 @@ if art is not None and art.associations is not None:
     feature = st.selectbox("Feature for the volcano and scatter", features,
                            index=features.index(sub["feature"].iloc[0]) if len(sub) else 0)
     st.pyplot(pl.volcano(a, feature, q=q))
+    st.download_button("Download volcano data (CSV)",
+                       a[a["feature"] == feature].to_csv(index=False),
+                       file_name=f"volcano_{feature}.csv", mime="text/csv")
     top = tl.top_genes(a, feature, 25)
     st.dataframe(top, hide_index=True)
     st.download_button("Download top genes (CSV)", top.to_csv(index=False),

@@ -13,6 +13,8 @@ if art is not None and art.gsea_features is not None:
     g = art.gsea_features
     fdr = st.slider("FDR threshold for the dot plot", 0.01, 1.0, 0.25, 0.01)
     st.pyplot(pl.enrichment_dotplot(g, fdr=fdr))
+    st.download_button("Download dot-plot data (CSV)", g[g["fdr"] <= fdr].to_csv(index=False),
+                       file_name="pathways_by_feature.csv", mime="text/csv")
     feature = st.selectbox("Feature", list(dict.fromkeys(g["ranking"])))
     table = g[g["ranking"] == feature].drop(columns="ranking")
     st.dataframe(table, hide_index=True)

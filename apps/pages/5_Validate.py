@@ -3,8 +3,8 @@
 import tempfile
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
+from _shared import load_validation_inputs, save_upload
 
 from radiogenomics.errors import RadiogenomicsError
 
@@ -15,33 +15,25 @@ series = st.file_uploader("GEO series matrix (.txt / .gz) or expression CSV (sam
 platform = st.file_uploader("Platform annotation (GPL .annot / .gz), optional")
 clinical = st.file_uploader("Clinical CSV (for an expression CSV), optional", type=["csv"])
 if card_file and series:
-    from radiogenomics import Cohort
-    from radiogenomics.io import read_geo_series
     from radiogenomics.signature import validate
 
     tmp = Path(tempfile.mkdtemp(prefix="rg-validate-"))
-    paths = {}
-    for name, f in (("card", card_file), ("series", series), ("platform", platform),
-                    ("clinical", clinical)):
-        if f is not None:
-            p = tmp / f.name
-            p.write_bytes(f.getvalue())
-            paths[name] = p
     try:
-        if paths["series"].name.endswith(".csv"):
-            expr = pd.read_csv(paths["series"], index_col=0)
-            clin = pd.read_csv(paths["clinical"], index_col=0) if "clinical" in paths else None
-            cohort = Cohort(rna=expr, clinical=clin)
-        else:
-            cohort = read_geo_series(paths["series"], paths.get("platform"))
+        card_path = save_upload(card_file, tmp, "card")
+        cohort = load_validation_inputs(
+            save_upload(series, tmp, "series"),
+            save_upload(platform, tmp, "platform") if platform else None,
+            save_upload(clinical, tmp, "clinical") if clinical else None)
         fields = list(cohort.clinical.columns)
         outcome = st.selectbox("Outcome field", fields)
         values = sorted(cohort.clinical[outcome].dropna().astype(str).unique())
         positive = st.selectbox("Positive class", values)
         if st.button("Validate"):
-            res = validate(paths["card"], cohort, outcome=outcome, positive=positive,
+            res = validate(card_path, cohort, outcome=outcome, positive=positive,
                            out_dir=tmp / "out")
             st.dataframe(res.metrics, hide_index=True)
+            st.download_button("Download metrics (CSV)", res.metrics.to_csv(index=False),
+                               file_name="validation_metrics.csv", mime="text/csv")
             st.write(f"Coverage {res.scores.coverage:.0%}; missing: "
                      f"{', '.join(res.scores.missing) or 'none'}")
             st.components.v1.html(res.report.read_text(), height=900, scrolling=True)

@@ -36,4 +36,7 @@ if art is not None and feats is not None and art.cohort.clinical is not None:
         st.metric("Total points", f"{out['total_points']:.1f}")
         st.metric(f"Predicted P({outcome} = 1)", f"{out['probability']:.1%}")
         st.pyplot(pl.nomogram_plot(nom))
+        st.download_button("Download nomogram points (CSV)",
+                           nom.points_table().to_csv(index=False),
+                           file_name="nomogram_points.csv", mime="text/csv")
         st.dataframe(pd.DataFrame({"coef": fit.params, "p": fit.pvalues}))
