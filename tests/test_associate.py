@@ -165,3 +165,16 @@ def test_negative_controls_and_cohort_storage():
     assert c.uns["associations"]["r"].shape == (3, 600)
     top = tl.top_genes(res, "size", 5)
     assert set(top["gene"]) <= set(syn.truth.linked_genes)
+
+
+def test_permutation_fdr_on_a_dask_cluster_equals_local():
+    from dask.distributed import LocalCluster
+
+    X, Y = _frames(n=30, p=4, q=60, seed=11)
+    local = tl.associate(X, Y, fdr="permutation", n_perm=60, random_state=5,
+                         progress_bar=False)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster:
+        remote = tl.associate(X, Y, fdr="permutation", n_perm=60, random_state=5,
+                              scheduler_address=cluster.scheduler_address)
+    pd.testing.assert_frame_equal(local, remote)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from radiogenomics._utils import check_random_state, logger, progress
+from radiogenomics._utils import logger, progress
 from radiogenomics.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -266,6 +266,7 @@ def associate(
     max_nan: float = 0.1,
     keep: str | float | int = "all",
     negative_controls: list[str] | None = None,
+    scheduler_address: str | None = None,
     n_jobs: int | None = None,
     random_state: int | None = None,
     progress_bar: bool = True,
@@ -304,6 +305,9 @@ def associate(
         Features of ``x`` known to carry no biology (e.g. noise or phantom features): the
         number of their associations at q < 0.05 is reported next to the real ones in
         ``.attrs["negative_controls"]``.
+    scheduler_address
+        Dask scheduler to spread the permutation GEMMs over (``fdr="permutation"``);
+        results are identical to a local run.
     n_jobs
         Threads for p-values (default: all cores).
 
@@ -416,7 +420,8 @@ def associate(
         if nan_a.any() or nan_b.any():
             raise ValidationError("fdr='permutation' needs complete data (no missing values).")
         extra = _permutation_fdr(A.to_numpy(float), B.to_numpy(float), R, rank, Cm, n_perm,
-                                 chunk_size, gemm, random_state, progress_bar)
+                                 chunk_size, gemm, random_state, progress_bar,
+                                 scheduler_address)
 
     sel = _keep_index(P, Q, keep)
     # sort by p only (stable: ties stay in feature-major order); a multi-key sort on the
@@ -476,26 +481,55 @@ def _keep_index(P: np.ndarray, Q: np.ndarray, keep: str | float | int) -> np.nda
     raise ValidationError(f"keep={keep!r}: use 'all', a q threshold (float) or a top-k (int).")
 
 
-def _permutation_fdr(A: np.ndarray, B: np.ndarray, R: np.ndarray, rank: bool,
-                     Cm: np.ndarray | None, n_perm: int, chunk_size: int, gemm: Any,
-                     random_state: int | None, progress_bar: bool) -> dict[str, np.ndarray]:
-    """Max-statistic FWER p and empirical q from joint permutations of the patients."""
-    rng = check_random_state(random_state)
-    Xs = _prepare(A, rank, Cm)
-    Ys = _prepare(B, rank, Cm)  # residualised once; rows permuted (ter Braak)
-    bins = 10_000
-    hist = np.zeros(bins + 1)
-    maxes = np.empty(n_perm)
-    for b in progress(range(n_perm), total=n_perm, desc="permutations", enabled=progress_bar):
-        perm = rng.permutation(len(Ys))
-        Yp = Ys[perm]
+_BINS = 10_000
+
+
+def _perm_block(Xs: np.ndarray, Ys: np.ndarray, seeds: list[Any], chunk_size: int,
+                gemm: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """|r| histogram and max |r| for the permutations generated from ``seeds``."""
+    gemm = gemm or (lambda a, b: a.T @ b)
+    hist = np.zeros(_BINS + 1)
+    maxes = np.empty(len(seeds))
+    for b, seed in enumerate(seeds):
+        Yp = Ys[np.random.default_rng(seed).permutation(len(Ys))]
         mx = 0.0
         for s in range(0, Yp.shape[1], chunk_size):
             r = np.abs(gemm(Xs, Yp[:, s:s + chunk_size]))
             mx = max(mx, float(r.max()))
-            hist += np.bincount(np.minimum((r * bins).astype(np.int64), bins).ravel(),
-                                minlength=bins + 1)
+            hist += np.bincount(np.minimum((r * _BINS).astype(np.int64), _BINS).ravel(),
+                                minlength=_BINS + 1)
         maxes[b] = mx
+    return hist, maxes
+
+
+def _permutation_fdr(A: np.ndarray, B: np.ndarray, R: np.ndarray, rank: bool,
+                     Cm: np.ndarray | None, n_perm: int, chunk_size: int, gemm: Any,
+                     random_state: int | None, progress_bar: bool,
+                     scheduler_address: str | None = None) -> dict[str, np.ndarray]:
+    """Max-statistic FWER p and empirical q from joint permutations of the patients.
+
+    Each permutation has its own seed (spawned from ``random_state``), so the result is the
+    same serially and on a Dask cluster (``scheduler_address``), whatever the chunking.
+    """
+    Xs = _prepare(A, rank, Cm)
+    Ys = _prepare(B, rank, Cm)  # residualised once; rows permuted (ter Braak)
+    seeds = np.random.SeedSequence(random_state).spawn(n_perm)
+    blocks = [seeds[i:i + 25] for i in range(0, n_perm, 25)]
+    bins = _BINS
+    if scheduler_address is not None:
+        from dask.distributed import Client
+
+        with Client(scheduler_address) as client:
+            xs, ys = client.scatter(Xs, broadcast=True), client.scatter(Ys, broadcast=True)
+            futures = [client.submit(_perm_block, xs, ys, blk, chunk_size, pure=False)
+                       for blk in blocks]
+            parts = client.gather(futures)
+    else:
+        parts = [_perm_block(Xs, Ys, blk, chunk_size, gemm)
+                 for blk in progress(blocks, total=len(blocks), desc="permutations",
+                                     enabled=progress_bar)]
+    hist = np.sum([p[0] for p in parts], axis=0)
+    maxes = np.concatenate([p[1] for p in parts])
     absr = np.abs(R)
     maxes.sort()
     p_fwer = (1 + n_perm - np.searchsorted(maxes, absr, side="left")) / (1 + n_perm)
