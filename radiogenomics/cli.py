@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 
@@ -27,6 +28,12 @@ def _setup_logging(verbose: bool) -> None:
     pkg.handlers[:] = [handler]
     pkg.setLevel(logging.DEBUG if verbose else logging.INFO)
     pkg.propagate = False
+
+
+def _fail(exc: Exception) -> NoReturn:
+    """Print a library error as one red line and exit with status 1 (no traceback)."""
+    typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=1) from exc
 
 
 def _version(value: bool) -> None:
@@ -69,8 +76,7 @@ def demo(
         res = run_demo(out, n_patients=n_patients, random_state=seed, n_jobs=jobs,
                        permutation_num=permutations, use_r=use_r, progress_bar=progress)
     except RadiogenomicsError as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=1) from exc
+        _fail(exc)
     typer.echo(
         f"top pathway: {res.top_pathway} (planted: {res.planted_pathway}, rank "
         f"{res.planted_pathway_rank}); top image feature: {res.top_feature}; "
@@ -139,8 +145,7 @@ def extract(
                                   scheduler_address=scheduler, cache_dir=cache,
                                   progress_bar=progress)
     except RadiogenomicsError as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=1) from exc
+        _fail(exc)
     failed = int((adata.obs["error"] != "").sum())
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(out) as tmp:
@@ -181,8 +186,7 @@ def deep_embed(
         adata = extract_embeddings(manifest, model, weights=weights, roi_size=roi_size,
                                    device=device, batch_size=batch_size, progress_bar=progress)
     except RadiogenomicsError as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=1) from exc
+        _fail(exc)
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(out) as tmp:
         adata.obs = adata.obs.astype(str)
@@ -225,8 +229,7 @@ def associate(
         else:
             raise typer.BadParameter("give --cohort, or both --x and --y")
     except (RadiogenomicsError, ValueError) as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=1) from exc
+        _fail(exc)
     _write_table(res, out)
     typer.echo(f"{len(res)} rows ({int((res['qvalue'] < 0.05).sum())} at q < 0.05) -> {out}")
 
@@ -274,8 +277,7 @@ def enrich(
         else:
             raise typer.BadParameter("use --method gsea or ora", param_hint="--method")
     except (RadiogenomicsError, OSError, ValueError) as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=1) from exc
+        _fail(exc)
     _write_table(res, out)
     typer.echo(f"{len(res)} rows -> {out}")
 
@@ -303,8 +305,7 @@ def de(
                                       clinical=clin, method=method, n_jobs=jobs,
                                       layer=None if method == "limma" else "counts")
     except (RadiogenomicsError, ValueError) as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=1) from exc
+        _fail(exc)
     _write_table(res, out)
     typer.echo(f"{len(res)} genes, {int((res['padj'] < 0.05).sum())} at padj < 0.05 -> {out}")
 
@@ -340,8 +341,7 @@ def validate(
         res = run(signature, data, outcome=outcome, positive=positive, time=time, event=event,
                   min_coverage=min_coverage, out_dir=out)
     except RadiogenomicsError as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=1) from exc
+        _fail(exc)
     for _, row in res.metrics.iterrows():
         ci = (f" ({row['ci_low']:.3f}–{row['ci_high']:.3f})"
               if "ci_low" in row and row["ci_low"] == row["ci_low"] else "")
@@ -367,8 +367,7 @@ def run_pipeline(
         pipe = Pipeline(config, out or Path("runs") / cfg.name)
         state = pipe.run(until=until, progress_bar=progress)
     except RadiogenomicsError as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=1) from exc
+        _fail(exc)
     for name, st in state.items():
         typer.echo(f"{name}: {st['status']} ({st.get('seconds', 0):.1f} s)")
     typer.echo(f"run directory: {pipe.out.resolve()}")
