@@ -354,6 +354,7 @@ def run_pipeline(
     config: Path = typer.Argument(..., help="Run config (YAML)."),
     out: Path = typer.Option(None, "--out", "-o", help="Run directory (default runs/<name>)."),
     until: str | None = typer.Option(None, help="Stop after this step."),
+    scheduler: str | None = typer.Option(None, help="Dask scheduler for parallel steps."),
     progress: bool = typer.Option(True, help="Progress bars on a terminal."),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
 ) -> None:
@@ -364,7 +365,7 @@ def run_pipeline(
 
     try:
         cfg, _ = load_config(config)
-        pipe = Pipeline(config, out or Path("runs") / cfg.name)
+        pipe = Pipeline(config, out or Path("runs") / cfg.name, scheduler_address=scheduler)
         state = pipe.run(until=until, progress_bar=progress)
     except RadiogenomicsError as exc:
         _fail(exc)

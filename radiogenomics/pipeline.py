@@ -146,9 +146,12 @@ class Pipeline:
     >>> Pipeline("config.yaml", "runs/r1").run()  # doctest: +SKIP
     """
 
-    def __init__(self, config: str | Path | dict, out_dir: str | Path) -> None:
+    def __init__(self, config: str | Path | dict, out_dir: str | Path,
+                 scheduler_address: str | None = None) -> None:
         self.config, self.base = load_config(config)
         self.out = Path(out_dir)
+        #: Dask scheduler for the parallel steps (extraction, permutation FDR)
+        self.scheduler = scheduler_address
         self.state_path = self.out / "state.json"
 
     # ------------------------------------------------------------------ helpers
@@ -300,7 +303,8 @@ def _step_extract(p: Pipeline, params: dict[str, Any], progress_bar: bool) -> li
     prm = params.get("params")
     img = extract_radiomics(manifest, p._path(prm) if isinstance(prm, str) else prm,
                             n_jobs=params.get("n_jobs"), cache_dir=p.out / "cache" / "radiomics",
-                            progress_bar=progress_bar)
+                            backend="dask" if p.scheduler else "process",
+                            scheduler_address=p.scheduler, progress_bar=progress_bar)
     img = drop_constant_features(img)
     with atomic_path(p.out / "extract" / "img.h5ad") as tmp:
         img.write_h5ad(tmp)
@@ -312,7 +316,8 @@ def _step_associate(p: Pipeline, params: dict[str, Any], progress_bar: bool) -> 
 
     res = associate(p.cohort(), method=params["method"], fdr=params["fdr"],
                     covariates=params["covariates"], n_perm=params["n_perm"],
-                    random_state=p.config.seed, progress_bar=progress_bar)
+                    scheduler_address=p.scheduler, random_state=p.config.seed,
+                    progress_bar=progress_bar)
     with atomic_path(p.out / "associate" / "associations.parquet") as tmp:
         res.to_parquet(tmp, index=False)
     return ["associate/associations.parquet"]
@@ -445,9 +450,45 @@ def _step_report(p: Pipeline, params: dict[str, Any], progress_bar: bool) -> lis
     if v.exists():
         sections.append(Section("External validation", "", table=pd.read_csv(v)
                                 .set_index("metric")))
+    sections.append(Section("Reporting checklist (TRIPOD / RQS items)",
+                            "Filled from what this run did; 'not recorded' marks items the "
+                            "run cannot know (to be completed by the authors).",
+                            table=_checklist(p)))
     write_html_report(p.out / "report.html", f"radiogenomics run: {p.config.name}", sections,
                       toc=True, meta={"radiogenomics": __version__})
     return ["report.html"]
+
+
+def _checklist(p: Pipeline) -> pd.DataFrame:
+    """TRIPOD / radiomics-quality-score items answered from the config and outputs."""
+    s = p.config.steps
+    state = p._state()
+    done = {k for k, v in state.items() if v.get("status") == "done"}
+    src = ("synthetic cohort (simulated)" if s.load.synthetic is not None else
+           f"cohort directory {s.load.cohort}")
+    rows = [
+        ("Source of data", src),
+        ("Participants / eligibility", "not recorded"),
+        ("Outcome definition", f"{s.select.outcome} = {s.select.positive}" if s.select
+         else "not recorded"),
+        ("Image acquisition and segmentation", "not recorded"),
+        ("Feature extraction settings", "pyradiomics; see extract step params" if s.extract
+         else "not run"),
+        ("Feature reproducibility (test–retest / ICC)", "not assessed in this run"),
+        ("Multiple testing", f"{s.associate.fdr} FDR over all feature–gene pairs" if s.associate
+         else "not run"),
+        ("Feature selection inside resampling", "yes: nested repeated CV "
+         f"({s.select.n_repeats} × {s.select.n_splits})" if s.select else "not run"),
+        ("Model", f"GlmBoost (mstop {s.model.mstop}, nu {s.model.nu})" if s.model
+         else "not run"),
+        ("Internal validation", "nested CV AUC reported" if "select" in done else "not run"),
+        ("External validation", "yes" if "validate" in done else "no"),
+        ("Calibration reported", "yes (validation report)" if "validate" in done else "no"),
+        ("Code and provenance", "radiogenomics run; provenance.json (versions, git commit, "
+         "input hashes)"),
+        ("Random seed", str(p.config.seed)),
+    ]
+    return pd.DataFrame(rows, columns=["item", "this run"]).set_index("item")
 
 
 STEP_FUNCS: dict[str, Callable[[Pipeline, dict[str, Any], bool], list[str]]] = {

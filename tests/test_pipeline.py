@@ -116,4 +116,25 @@ def test_validate_step_on_an_external_cohort(tmp_path):
     assert m.loc["AUC", "value"] > 0.6
     card = json.loads((tmp_path / "run" / "model" / "signature.json").read_text())
     assert card["preprocessing"]["standardization"] == "training"
-    assert "External validation" in (tmp_path / "run" / "report.html").read_text()
+    html = (tmp_path / "run" / "report.html").read_text()
+    assert "External validation" in html and "Reporting checklist" in html
+    assert "Feature selection inside resampling" in html
+
+
+def test_scheduler_runs_parallel_steps_on_dask(tmp_path):
+    import pandas as pd
+    from dask.distributed import LocalCluster
+
+    cfg = {"name": "d", "seed": 2, "steps": {
+        "load": {"synthetic": {"n_patients": 20, "n_genes": 300, "image_size": 16}},
+        "extract": {"n_jobs": 1},
+        "associate": {"fdr": "permutation", "n_perm": 30}}}
+    local = Pipeline(cfg, tmp_path / "local")
+    local.run(progress_bar=False)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster:
+        Pipeline(cfg, tmp_path / "dask", scheduler_address=cluster.scheduler_address).run(
+            progress_bar=False)
+    a = pd.read_parquet(tmp_path / "local" / "associate" / "associations.parquet")
+    b = pd.read_parquet(tmp_path / "dask" / "associate" / "associations.parquet")
+    pd.testing.assert_frame_equal(a, b)
