@@ -37,7 +37,8 @@ from radiogenomics._utils import (
 )
 from radiogenomics.errors import InputFileError, RadiogenomicsError, ValidationError
 
-ORDER = ("load", "extract", "associate", "enrich", "select", "model", "validate", "report")
+ORDER = ("load", "extract", "associate", "enrich", "survival", "select", "model", "validate",
+         "report")
 
 
 class PipelineError(RadiogenomicsError):
@@ -72,6 +73,13 @@ class EnrichStep(_Strict):
     top_features: int = 8
 
 
+class SurvivalStep(_Strict):
+    time: str = "os_time"
+    event: str = "os_event"
+    covariates: list[str] = Field(default_factory=lambda: ["age"])
+    use_r: Literal["auto", "yes", "no"] = "auto"
+
+
 class SelectStep(_Strict):
     outcome: str
     positive: str = "1"
@@ -102,6 +110,7 @@ class Steps(_Strict):
     extract: ExtractStep | None = None
     associate: AssociateStep | None = None
     enrich: EnrichStep | None = None
+    survival: SurvivalStep | None = None
     select: SelectStep | None = None
     model: ModelStep | None = None
     validate: ValidateStep | None = None
@@ -328,7 +337,9 @@ def _step_enrich(p: Pipeline, params: dict[str, Any], progress_bar: bool) -> lis
     from radiogenomics.tl import gsea_batch
 
     assoc = pd.read_parquet(p.out / "associate" / "associations.parquet")
-    feats = list(assoc.groupby("feature")["pvalue"].min().nsmallest(params["top_features"]).index)
+    best = assoc.groupby("feature")["pvalue"].min().sort_values().index
+    # the feature with the most significant genes first, then the strongest single links
+    feats = list(dict.fromkeys([top_feature(assoc), *best]))[: params["top_features"]]
     R = assoc[assoc["feature"].isin(feats)].pivot(index="gene", columns="feature",
                                                    values="r")[feats]
     gs = {"hallmark": hallmark_gmt(), "reactome": reactome_gmt()}.get(
@@ -337,6 +348,57 @@ def _step_enrich(p: Pipeline, params: dict[str, Any], progress_bar: bool) -> lis
                      random_state=p.config.seed, progress_bar=progress_bar)
     write_csv_atomic(res, p.out / "enrich" / "gsea.csv", index=False)
     return ["enrich/gsea.csv"]
+
+
+def top_feature(assoc: pd.DataFrame, q: float = 0.05) -> str:
+    """The image feature with the most genes at q < ``q`` (ties: the smallest p)."""
+    sig = assoc[assoc["qvalue"] < q]
+    if sig.empty:
+        return str(assoc["feature"].iloc[0])
+    counts = sig.groupby("feature").size()
+    best_p = assoc.groupby("feature")["pvalue"].min()
+    order = pd.DataFrame({"n": counts, "p": best_p.reindex(counts.index)})
+    return str(order.sort_values(["n", "p"], ascending=[False, True]).index[0])
+
+
+def _step_survival(p: Pipeline, params: dict[str, Any], progress_bar: bool) -> list[str]:
+    """Cox model of the standardised top image feature (+ covariates), C-index, KM."""
+    from radiogenomics import stats
+
+    assoc = pd.read_parquet(p.out / "associate" / "associations.parquet")
+    feat = top_feature(assoc)
+    c = p.cohort().align(["img", "clinical"])
+    X = pd.DataFrame(c.img.X, index=c.patient_ids("img"), columns=c.img.var_names)
+    clin = c.clinical.loc[X.index].copy()
+    clin["image_signature"] = (X[feat] - X[feat].mean()) / X[feat].std()
+    covs = ["image_signature", *params["covariates"]]
+    time_, event = params["time"], params["event"]
+    cox = stats.cox_ph(clin, time_, event, covs).assign(engine="lifelines")
+    diff = None
+    if params["use_r"] != "no":
+        from radiogenomics import rbridge
+
+        if params["use_r"] == "yes":
+            rbridge.require("survival")
+        if rbridge.r_available() and rbridge.has_package("survival"):
+            cox_r = stats.cox_ph(clin, time_, event, covs, engine="r")
+            diff = float((cox_r["coef"] - cox["coef"]).abs().max())
+            cox = pd.concat([cox, cox_r.assign(engine="R survival::coxph")])
+        else:
+            logger.info("R not available: Cox fitted with lifelines only")
+    coef = float(cox.loc[cox["engine"] == "lifelines"].loc["image_signature", "coef"])
+    risk = clin["image_signature"] * coef
+    groups = stats.risk_groups(risk)
+    lr = stats.logrank(clin[time_], clin[event], groups)
+    d = p.out / "survival"
+    write_csv_atomic(cox, d / "cox.csv")
+    write_csv_atomic(stats.kaplan_meier(clin[time_], clin[event], groups), d / "km.csv",
+                     index=False)
+    write_text_atomic(d / "summary.json", json.dumps({
+        "top_feature": feat, "c_index": stats.concordance_index(clin[time_], risk, clin[event]),
+        "logrank_p": lr["pvalue"], "n_patients": len(clin),
+        "cox_engines_max_abs_diff": diff}, indent=2))
+    return ["survival/cox.csv", "survival/km.csv", "survival/summary.json"]
 
 
 def _selectors(names: list[str], k: int, seed: int) -> dict[str, Any]:
@@ -432,14 +494,42 @@ def _step_report(p: Pipeline, params: dict[str, Any], progress_bar: bool) -> lis
                         "association with FDR control, GSEA prerank on local gene sets, "
                         "nested repeated cross-validation for selection, component-wise "
                         "boosting (mboost definitions) for the signature.")]
+    sections += _truth_sections(p)
     a = p.out / "associate" / "associations.parquet"
     if a.exists():
         assoc = pd.read_parquet(a)
-        sections.append(Section("Associations", f"{int((assoc['qvalue'] < 0.05).sum())} pairs "
-                                "at q < 0.05.", figure=pl.association_heatmap(assoc)))
+        feat = top_feature(assoc)
+        sections.append(Section("Image feature × gene associations",
+                                f"{int((assoc['qvalue'] < 0.05).sum())} pairs at q < 0.05 "
+                                f"(n = {assoc['n'].max()}). Top feature: {feat}.",
+                                figure=pl.association_heatmap(assoc),
+                                table=assoc.head(15).set_index("feature")))
+        sections.append(Section(f"Genes linked to {feat}", "Correlation r and −log10 p of "
+                                "every gene; red: q < 0.05.", figure=pl.volcano(assoc, feat)))
     g = p.out / "enrich" / "gsea.csv"
     if g.exists():
-        sections.append(Section("Pathways", "", figure=pl.enrichment_dotplot(pd.read_csv(g))))
+        gsea = pd.read_csv(g)
+        sections.append(Section("Pathways across the most associated image features",
+                                "GSEA prerank (native batched engine) on the bundled gene sets. "
+                                "Gene-set permutation ignores gene–gene correlation: treat FDR "
+                                "as optimistic for co-regulated pathways.",
+                                figure=pl.enrichment_dotplot(gsea),
+                                table=gsea.groupby("ranking").head(3).set_index("ranking")
+                                .drop(columns="leading_edge")))
+    sv = p.out / "survival" / "summary.json"
+    if sv.exists():
+        summ = json.loads(sv.read_text())
+        km = pd.read_csv(p.out / "survival" / "km.csv")
+        cox = pd.read_csv(p.out / "survival" / "cox.csv", index_col=0)
+        diff = summ.get("cox_engines_max_abs_diff")
+        sections.append(Section("Survival by image signature",
+                                f"Cox PH of the standardised top image feature "
+                                f"({summ['top_feature']}) plus covariates; Harrell C-index "
+                                f"{summ['c_index']:.3f}; median split log-rank p = "
+                                f"{summ['logrank_p']:.2g}." + (
+                                    f" lifelines and R survival::coxph agree to {diff:.1e}."
+                                    if diff is not None else ""),
+                                figure=pl.km_plot(km, pvalue=summ["logrank_p"]), table=cox))
     f = p.out / "select" / "cv_scores.csv"
     if f.exists():
         sc = pd.read_csv(f)
@@ -454,9 +544,55 @@ def _step_report(p: Pipeline, params: dict[str, Any], progress_bar: bool) -> lis
                             "Filled from what this run did; 'not recorded' marks items the "
                             "run cannot know (to be completed by the authors).",
                             table=_checklist(p)))
+    synthetic = p.config.steps.load.synthetic is not None
     write_html_report(p.out / "report.html", f"radiogenomics run: {p.config.name}", sections,
-                      toc=True, meta={"radiogenomics": __version__})
+                      toc=True, meta={"radiogenomics": __version__, "seed": str(p.config.seed)},
+                      note="SYNTHETIC DATA — simulated by radiogenomics.datasets."
+                           "synthetic_cohort; no patient data." if synthetic else "")
     return ["report.html"]
+
+
+def planted_truth(p: Pipeline) -> dict[str, Any] | None:
+    """For a synthetic run: how the results compare with what was planted."""
+    from radiogenomics.datasets import synthetic_cohort
+
+    syn_params = p.config.steps.load.synthetic
+    if syn_params is None:
+        return None
+    truth = synthetic_cohort(**{"random_state": p.config.seed, **syn_params}).truth
+    out: dict[str, Any] = {"planted_pathway": truth.pathway, "linked_features":
+                           truth.linked_features, "n_linked_genes": len(truth.linked_genes)}
+    a = p.out / "associate" / "associations.parquet"
+    if a.exists():
+        assoc = pd.read_parquet(a)
+        top10 = assoc.groupby("feature")["pvalue"].min().nsmallest(10).index
+        out["planted_features_in_top10"] = [f for f in top10 if f in truth.linked_features]
+    g = p.out / "enrich" / "gsea.csv"
+    if g.exists() and a.exists():
+        gsea = pd.read_csv(g)
+        first = gsea[gsea["ranking"] == top_feature(assoc)]
+        if first.empty:
+            return out
+        out["top_pathway"] = str(first["term"].iloc[0])
+        ranks = list(first["term"])
+        out["planted_pathway_rank"] = (ranks.index(truth.pathway) + 1 if truth.pathway in ranks
+                                       else None)
+    return out
+
+
+def _truth_sections(p: Pipeline) -> list[Any]:
+    from radiogenomics.report import Section
+
+    t = planted_truth(p)
+    if t is None:
+        return []
+    text = (f"Planted truth: {t['n_linked_genes']} genes of {t['planted_pathway']} follow a "
+            "latent score that also drives tumour size and texture, hazard and response.")
+    if "top_pathway" in t:
+        text += (f" Recovered: top pathway {t['top_pathway']} (planted pathway rank "
+                 f"{t['planted_pathway_rank']}); planted image features among the 10 most "
+                 f"associated: {len(t.get('planted_features_in_top10', []))}.")
+    return [Section("Planted truth", text)]
 
 
 def _checklist(p: Pipeline) -> pd.DataFrame:
@@ -493,6 +629,6 @@ def _checklist(p: Pipeline) -> pd.DataFrame:
 
 STEP_FUNCS: dict[str, Callable[[Pipeline, dict[str, Any], bool], list[str]]] = {
     "load": _step_load, "extract": _step_extract, "associate": _step_associate,
-    "enrich": _step_enrich, "select": _step_select, "model": _step_model,
-    "validate": _step_validate, "report": _step_report,
+    "enrich": _step_enrich, "survival": _step_survival, "select": _step_select,
+    "model": _step_model, "validate": _step_validate, "report": _step_report,
 }

@@ -16,23 +16,28 @@ def test_demo_recovers_planted_truth_and_resumes(tmp_path, caplog):
     res = run_demo(out, n_patients=60, random_state=0, n_jobs=2, permutation_num=200,
                    progress_bar=False)
     assert res.top_pathway == res.planted_pathway == "HALLMARK_HYPOXIA"
+    assert res.planted_pathway_rank == 1
     assert res.planted_features_in_top  # a planted image feature is among the top 10
     assert res.c_index > 0.6
-    for name in ("report.html", "associations.parquet", "associations_significant.csv",
-                 "gsea.csv", "cox.csv", "km.csv", "summary.json", "image_features.csv"):
+    for name in ("report.html", "summary.json", "state.json", "provenance.json",
+                 "associate/associations.parquet", "enrich/gsea.csv", "survival/cox.csv",
+                 "survival/km.csv", "extract/img.h5ad", "load/manifest.csv"):
         assert (out / name).exists(), name
     html = (out / "report.html").read_text()
     assert html.count("data:image/png;base64") >= 3 and "SYNTHETIC" in html
-    assert not list(out.glob(".*.tmp"))
-    gsea = pd.read_csv(out / "gsea.csv")
-    assert gsea["term"].iloc[0] == "HALLMARK_HYPOXIA" and gsea["fdr"].iloc[0] < 0.05
+    assert "Planted truth" in html and "Survival by image signature" in html
+    assert not list(out.rglob(".*.tmp"))
+    gsea = pd.read_csv(out / "enrich" / "gsea.csv")
+    first = gsea[gsea["ranking"] == res.top_feature].iloc[0]
+    assert first["term"] == "HALLMARK_HYPOXIA" and first["fdr"] < 0.05
     summary = json.loads((out / "summary.json").read_text())
     assert summary["n_significant_pairs"] > 0
-    # a second run reuses every finished radiomics case
+    # a second run recomputes nothing
     with caplog.at_level(logging.INFO, logger="radiogenomics"):
         again = run_demo(out, n_patients=60, random_state=0, n_jobs=2, permutation_num=200,
                          progress_bar=False)
-    assert "60 of 60 cases cached, 0 to extract" in caplog.text
+    assert "step extract: up to date, skipped" in caplog.text
+    assert "step report: up to date, skipped" in caplog.text
     assert again.top_feature == res.top_feature
 
 

@@ -1,5 +1,5 @@
 """End-to-end workflows built from the library's verbs."""
 
-from radiogenomics.workflows.demo import DemoResult, run_demo
+from radiogenomics.workflows.demo import DemoResult, demo_config, run_demo
 
-__all__ = ["DemoResult", "run_demo"]
+__all__ = ["DemoResult", "demo_config", "run_demo"]

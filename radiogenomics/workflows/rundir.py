@@ -22,7 +22,6 @@ class RunArtifacts:
     associations: pd.DataFrame | None = None
     gsea: pd.DataFrame | None = None
     gsea_features: pd.DataFrame | None = None
-    image_features: pd.DataFrame | None = None
     manifest: pd.DataFrame | None = None
     summary: dict[str, Any] = field(default_factory=dict)
 
@@ -43,6 +42,11 @@ def load_run(path: str | Path) -> RunArtifacts:
     cdir = _first(path, "cohort", "load/cohort")
     if cdir is not None:
         art.cohort = Cohort.read(cdir)
+        img = _first(path, "extract/img.h5ad")
+        if img is not None and art.cohort.img is None:
+            import anndata as ad
+
+            art.cohort.img = ad.read_h5ad(img)
     a = _first(path, "associations.parquet", "associate/associations.parquet")
     if a is not None:
         art.associations = pd.read_parquet(a)
@@ -52,9 +56,6 @@ def load_run(path: str | Path) -> RunArtifacts:
     gf = _first(path, "gsea_top_features.csv", "enrich/gsea.csv")
     if gf is not None:
         art.gsea_features = pd.read_csv(gf)
-    f = _first(path, "image_features.csv")
-    if f is not None:
-        art.image_features = pd.read_csv(f)
     m = _first(path, "manifest.csv", "load/manifest.csv")
     if m is not None:
         art.manifest = pd.read_csv(m)
