@@ -158,3 +158,18 @@ def test_cli_validate(shared_data, tmp_path):
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert "AUC: 1.000" in run.stdout and (tmp_path / "o" / "report.html").exists()
+
+
+def test_report_tables_are_downloadable(tmp_path):
+    import base64
+    import re
+
+    from radiogenomics.report import Section, write_html_report
+
+    table = pd.DataFrame({"metric": ["AUC"], "value": [0.91]}).set_index("metric")
+    path = write_html_report(tmp_path / "r.html", "t", [Section("Metrics", table=table)],
+                             toc=True)
+    html = path.read_text()
+    link = re.search(r"download='Metrics\.csv' href='data:text/csv;base64,([^']+)'", html)
+    assert link and "AUC,0.91" in base64.b64decode(link.group(1)).decode()
+    assert "<nav><b>Contents</b>" in html

@@ -74,5 +74,9 @@ def write_html_report(path: str | Path, title: str, sections: list[Section],
         if s.table is not None:
             parts.append(s.table.to_html(float_format=lambda v: f"{v:.4g}", border=0,
                                          escape=True))
+            data = base64.b64encode(s.table.to_csv().encode("utf-8")).decode("ascii")
+            name = "".join(c if c.isalnum() else "_" for c in s.heading)[:60] + ".csv"
+            parts.append(f"<p class='meta'><a download='{name}' "
+                         f"href='data:text/csv;base64,{data}'>download this table (CSV)</a></p>")
     parts.append("</body></html>")
     return write_text_atomic(path, "\n".join(parts))
