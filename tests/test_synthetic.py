@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -46,3 +48,14 @@ def test_write_images_manifest(tmp_path):
     assert img.GetSize() == (16, 16, 16) and img.GetSpacing() == (1.0, 1.0, 1.0)
     np.testing.assert_allclose(sitk.GetArrayFromImage(img), syn.images["SYN-0001"][0])
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_manifest_paths_work_from_a_relative_output_dir(tmp_path, monkeypatch):
+    from radiogenomics.io import read_manifest
+
+    monkeypatch.chdir(tmp_path)
+    syn = synthetic_cohort(10, random_state=2, image_size=12)
+    m = syn.write_images("rel/images")
+    m.to_csv(tmp_path / "rel" / "manifest.csv", index=False)
+    back = read_manifest("rel/manifest.csv")  # resolves without doubling the folder
+    assert all(Path(p).is_absolute() and Path(p).exists() for p in back["image"])

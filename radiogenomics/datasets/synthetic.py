@@ -92,7 +92,7 @@ class SyntheticCohort:
         """
         import SimpleITK as sitk
 
-        directory = Path(directory)
+        directory = Path(directory).resolve()  # absolute: the manifest works from any cwd
         directory.mkdir(parents=True, exist_ok=True)
         rows = []
         for pid, (img, mask) in self.images.items():
