@@ -45,6 +45,12 @@ class _RankingSelector(SelectorMixin, BaseEstimator):
         return A
 
 
+def _standardize(A: np.ndarray) -> np.ndarray:
+    """Columns centred and scaled to unit SD (constant columns only centred)."""
+    sd = A.std(axis=0)
+    return (A - A.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+
+
 def _binary(y: object) -> np.ndarray:
     yy = np.asarray(y)
     labels = np.unique(yy)
@@ -92,7 +98,7 @@ def _univariate_cox_p(A: np.ndarray, time: np.ndarray, event: np.ndarray) -> np.
     """Score-test p-values of univariate Cox models at β = 0 (Breslow ties), vectorised
     over features: U = Σ_i δ_i (z_i − z̄(t_i)), V = Σ_i δ_i var(z | risk set at t_i)."""
     order = np.argsort(-time, kind="stable")  # descending: cumulative sums = risk sets
-    Z = (A - A.mean(axis=0)) / np.where(A.std(axis=0) > 0, A.std(axis=0), 1)
+    Z = _standardize(A)
     Zs, d, ts = Z[order], event[order], time[order]
     # the risk set of t_i is everyone with t ≥ t_i: the end of t_i's tie group
     last = np.searchsorted(-ts, -ts, side="right") - 1
@@ -126,7 +132,7 @@ class LassoSelector(_RankingSelector):
 
     def fit(self, X: object, y: object) -> LassoSelector:
         A = self._prepare(X)
-        Zs = (A - A.mean(axis=0)) / np.where(A.std(axis=0) > 0, A.std(axis=0), 1)
+        Zs = _standardize(A)
         if self.family == "gaussian":
             from sklearn.linear_model import ElasticNetCV
 
@@ -208,7 +214,7 @@ class SVMRFESelector(_RankingSelector):
         from sklearn.svm import LinearSVC
 
         A = self._prepare(X)
-        Zs = (A - A.mean(axis=0)) / np.where(A.std(axis=0) > 0, A.std(axis=0), 1)
+        Zs = _standardize(A)
         rfe = RFE(LinearSVC(C=self.C, max_iter=5000), n_features_to_select=self.n_features,
                   step=self.step).fit(Zs, _binary(y))
         return self._finish(-rfe.ranking_.astype(float), self.n_features)
@@ -349,7 +355,7 @@ class MRMRSelector(_RankingSelector):
     def fit(self, X: object, y: object) -> MRMRSelector:
         A = self._prepare(X)
         yb = _binary(y).astype(float)
-        Zs = (A - A.mean(axis=0)) / np.where(A.std(axis=0) > 0, A.std(axis=0), 1)
+        Zs = _standardize(A)
         rel = np.abs(Zs.T @ ((yb - yb.mean()) / yb.std())) / len(yb)
         C = np.abs(np.corrcoef(A, rowvar=False)) if A.shape[1] > 1 else np.zeros((1, 1))
         C = np.nan_to_num(np.atleast_2d(C))
