@@ -22,7 +22,7 @@ VENV="$ROOT/.venv"
 APT_PACKAGES=(
   r-base-core r-base-dev r-cran-rms r-cran-survival r-bioc-deseq2 r-bioc-limma
   r-cran-glmnet r-cran-proc r-cran-th.data r-bioc-org.hs.eg.db r-cran-maxstat
-  chromium chromium-driver
+  chromium chromium-driver libgl1 libglib2.0-0
 )
 
 log() { printf '[setup] %s\n' "$*"; }

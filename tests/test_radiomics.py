@@ -33,7 +33,51 @@ def _baseline(pyrad, case):
     return b[~b.index.str.startswith("diagnostics")].astype(float)
 
 
-def test_matches_pyradiomics_baseline(pyrad, tmp_path):
+CONFIGS = ["", "_2d", "_FBN", "_combined", "_flatRegion", "_normalization", "_resampling",
+           "_resegmentation"]
+
+
+def _baseline_column(pyrad, column):
+    """Features and settings (from diagnostics_Configuration_*) of one baseline column."""
+    import ast
+
+    frames = [pd.read_csv(f, index_col=0) for f in sorted((pyrad / "baseline").glob("*.csv"))]
+    b = pd.concat(frames)[column]
+    b = b.groupby(level=0).first()  # first non-missing value of each row
+    settings = ast.literal_eval(b["diagnostics_Configuration_Settings"])
+    types = ast.literal_eval(b["diagnostics_Configuration_EnabledImageTypes"])
+    feats = b[~b.index.str.startswith("diagnostics")].dropna().astype(float)
+    classes = ["firstorder", "glcm", "gldm", "glrlm", "glszm", "ngtdm", "shape"]
+    # shape2D needs a single-slice mask; the baseline's shape2D values come from another setup
+    feats = feats[~feats.index.str.contains("shape2D")]
+    return feats, {"setting": settings, "imageType": types,
+                   "featureClass": {c: [] for c in classes}}
+
+
+@pytest.mark.parametrize("case", ["brain1", "brain2", "breast1", "lung2"])
+def test_matches_pyradiomics_baseline_every_configuration(pyrad, case):
+    """Each of pyradiomics' 8 baseline configurations (settings read from the column's own
+    diagnostics), 1e-6 relative; mesh-based shape features 1e-2 (they differ by ~1e-3
+    between pyradiomics builds)."""
+    refs, params = zip(*(_baseline_column(pyrad, case + c) for c in CONFIGS), strict=True)
+    manifest = pd.DataFrame({"patient_id": [case + c for c in CONFIGS],
+                             "image": str(pyrad / f"{case}_image.nrrd"),
+                             "mask": str(pyrad / f"{case}_label.nrrd")})
+    for i, (ref, cfg) in enumerate(zip(refs, params, strict=True)):
+        adata = extract_radiomics(manifest.iloc[[i]], cfg, n_jobs=1, progress_bar=False)
+        assert (adata.obs["error"] == "").all(), adata.obs["error"].iloc[0]
+        ours = pd.Series(adata.X[0], index=adata.var_names)
+        common = ref.index.intersection(ours.index)
+        assert len(common) >= 0.9 * len(ref), (CONFIGS[i], len(common), len(ref))
+        mesh = common.str.contains("shape") & (common.str.contains("Mesh|Surface|Spheric|"
+                                                                   "Perimeter", regex=True))
+        np.testing.assert_allclose(ours[common[~mesh]], ref[common[~mesh]], rtol=1e-6,
+                                   err_msg=f"{case}{CONFIGS[i]}")
+        np.testing.assert_allclose(ours[common[mesh]], ref[common[mesh]], rtol=1e-2,
+                                   err_msg=f"{case}{CONFIGS[i]} (mesh)")
+
+
+def test_default_extraction_in_parallel_matches_baseline(pyrad):
     cases = ["brain1", "lung2"]
     manifest = pd.DataFrame({"patient_id": cases,
                              "image": [str(pyrad / f"{c}_image.nrrd") for c in cases],

@@ -1,0 +1,109 @@
+"""numba kernels behind :mod:`radiogenomics.assoc._kernels` (imported on first use)."""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+MB = 16  # mantissa bits per BH bucket (relative width 1.5e-5)
+TINY_EXP = -40  # p < 2**-40 share one bucket that is always sorted
+BASE = (1023 + TINY_EXP) << MB
+NB = ((1023 << MB) - BASE) + 2
+SHIFT = np.uint64(52 - MB)
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def pvals(r, out, c0, c1, c2, c3, inv_h, a_max, half_nu):
+    """Cubic Hermite evaluation of log p(|r|) + (ν/2)·log(1 − r²) for a 2-D block into
+    ``out`` (any strides); NaN where |r| is beyond the table or NaN. Returns their count."""
+    rows, cols = r.shape
+    far = 0
+    for i in numba.prange(rows):
+        for j in range(cols):
+            a = abs(r[i, j])
+            if a >= 1.0:
+                out[i, j] = 0.0
+            elif not a <= a_max:  # beyond the table, or NaN
+                out[i, j] = np.nan
+                far += 1
+            else:
+                x = a * inv_h
+                k = min(int(x), c0.size - 1)
+                s = x - k
+                g = c0[k] + s * (c1[k] + s * (c2[k] + s * c3[k]))
+                out[i, j] = min(1.0, np.exp(g + half_nu * np.log1p(-a * a)))
+    return far
+
+
+@numba.njit(cache=True, nogil=True)
+def _keys(p):
+    bits = p.view(np.uint64)
+    key = np.empty(p.size, np.int64)
+    tiny = np.uint64(BASE) << SHIFT
+    for i in range(p.size):
+        b = bits[i]
+        key[i] = 0 if b < tiny else min(np.int64(b >> SHIFT) - BASE + 1, NB - 1)
+    return key
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _fill(q, key, qb, flagged):
+    for i in numba.prange(q.size):
+        if not flagged[key[i]]:
+            q[i] = min(qb[key[i]], 1.0)
+
+
+@numba.njit(cache=True, nogil=True)
+def _bucket_bound(b):
+    """Smallest p of bucket b ≥ 1 (the next bucket's bound is the largest, exclusive)."""
+    e = (b - 1 + BASE) >> MB
+    mant = (b - 1 + BASE) & ((1 << MB) - 1)
+    return np.ldexp(1.0 + mant / (1 << MB), e - 1023)
+
+
+@numba.njit(cache=True, nogil=True)
+def bh(p, scale):
+    """BH q-values, p·scale/rank with a running minimum from the top (scale = m·factor)."""
+    m = p.size
+    key = _keys(p)
+    counts = np.zeros(NB, np.int64)
+    for i in range(m):
+        counts[key[i]] += 1
+    end = np.cumsum(counts)  # rank of the last element of each bucket
+    flagged = np.zeros(NB, np.bool_)
+    m_up = np.inf  # upper bound of the running minimum
+    for b in range(NB - 1, -1, -1):
+        if counts[b] == 0:
+            continue
+        if b == 0 or _bucket_bound(b) * scale / end[b] < m_up:
+            flagged[b] = True
+            hi = _bucket_bound(b + 1) if b + 1 < NB else 2.0
+            m_up = min(m_up, hi * scale / end[b])
+    start = np.zeros(NB + 1, np.int64)
+    for b in range(NB):
+        start[b + 1] = start[b] + (counts[b] if flagged[b] else 0)
+    members = np.empty(start[NB], np.int64)
+    pos = start[:NB].copy()
+    for i in range(m):
+        b = key[i]
+        if flagged[b]:
+            members[pos[b]] = i
+            pos[b] += 1
+    q = np.empty(m)
+    qb = np.full(NB, np.inf)
+    run = np.inf
+    for b in range(NB - 1, -1, -1):
+        if counts[b] == 0:
+            continue
+        if flagged[b]:
+            seg = members[start[b]:start[b + 1]]
+            seg = seg[np.argsort(p[seg])]
+            rank = end[b]
+            for j in range(seg.size - 1, -1, -1):
+                run = min(run, p[seg[j]] * scale / rank)
+                q[seg[j]] = min(run, 1.0)
+                rank -= 1
+        else:
+            qb[b] = run
+    _fill(q, key, qb, flagged)
+    return q
