@@ -123,6 +123,8 @@ def extract(
     manifest: Path = typer.Option(..., help="CSV: patient_id, image, mask [, timepoint, ...]."),
     out: Path = typer.Option(..., "--out", "-o", help="Output AnnData (.h5ad) or .csv."),
     params: Path | None = typer.Option(None, help="pyradiomics params YAML."),
+    preset: str | None = typer.Option(None, help="Modality preset: CT, MR, PET or dose "
+                                      "(instead of --params)."),
     n_jobs: int = typer.Option(-1, help="Worker processes (-1: all cores)."),
     scheduler: str | None = typer.Option(None, help="Dask scheduler address (uses Dask)."),
     cache_dir: Path | None = typer.Option(None, help="Per-case cache (resume, skip done)."),
@@ -134,13 +136,17 @@ def extract(
     import json
 
     from radiogenomics._utils import atomic_path
-    from radiogenomics.errors import RadiogenomicsError
+    from radiogenomics.errors import RadiogenomicsError, ValidationError
     from radiogenomics.imaging import extract_radiomics
+    from radiogenomics.imaging import preset as modality_preset
 
     cache = cache_dir or out.parent / ".radiomics-cache"
     before = len(list(cache.glob("*.json"))) if cache.exists() else 0
     try:
-        adata = extract_radiomics(manifest, params, n_jobs=n_jobs,
+        if preset is not None and params is not None:
+            raise ValidationError("give --params or --preset, not both.")
+        cfg = modality_preset(preset) if preset is not None else params
+        adata = extract_radiomics(manifest, cfg, n_jobs=n_jobs,
                                   backend="dask" if scheduler else "process",
                                   scheduler_address=scheduler, cache_dir=cache,
                                   progress_bar=progress)

@@ -69,8 +69,9 @@ def _margin(params: dict[str, Any], spacing: tuple[float, ...]) -> int:
 
 
 def _load_case(image: str, mask: str, label: int, params: dict[str, Any],
-               roi: str | None = None) -> tuple[Any, Any]:
-    """Read, check and crop one image/mask pair (raises ValueError naming the problem)."""
+               roi: str | None = None, crop: bool = True) -> tuple[Any, Any]:
+    """Read, check and (with ``crop``) crop one image/mask pair (raises ValueError naming
+    the problem)."""
     import SimpleITK as sitk
 
     from radiogenomics.io.images import check_geometry, read_image, read_mask
@@ -102,7 +103,8 @@ def _load_case(image: str, mask: str, label: int, params: dict[str, Any],
     arr = sitk.GetArrayViewFromImage(img)
     if np.issubdtype(arr.dtype, np.floating) and np.isnan(arr[region]).any():
         raise ValueError(f"image {image} has NaN voxels inside the mask")
-    if params["setting"].get("normalize") or params["setting"].get("resampledPixelSpacing"):
+    if not crop or params["setting"].get("normalize") or \
+            params["setting"].get("resampledPixelSpacing"):
         # pyradiomics normalises with whole-image statistics and anchors the resampled grid
         # at the image origin: cropping would change both (the baseline test catches it)
         return img, msk

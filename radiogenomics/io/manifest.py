@@ -10,7 +10,7 @@ import pandas as pd
 from radiogenomics.errors import InputFileError, ValidationError
 
 REQUIRED = ("patient_id", "image", "mask")
-OPTIONAL = ("timepoint", "sequence", "label", "centre", "roi")
+OPTIONAL = ("timepoint", "sequence", "label", "centre", "roi", "perturbation")
 
 
 def read_manifest(manifest: str | Path | pd.DataFrame, check_files: bool = True) -> pd.DataFrame:
@@ -20,7 +20,7 @@ def read_manifest(manifest: str | Path | pd.DataFrame, check_files: bool = True)
     ----------
     manifest
         CSV path or DataFrame with columns ``patient_id, image, mask`` and optional
-        ``timepoint, sequence, label, centre, roi``. Relative paths in a CSV are
+        ``timepoint, sequence, label, centre, roi, perturbation``. Relative paths in a CSV are
         resolved against the CSV's folder.
     check_files
         Raise if an image or mask file does not exist.
@@ -52,7 +52,8 @@ def read_manifest(manifest: str | Path | pd.DataFrame, check_files: bool = True)
     if df.empty:
         raise ValidationError(f"{source}: no rows.")
     df["patient_id"] = df["patient_id"].astype(str)
-    keys = ["patient_id", *[c for c in ("timepoint", "sequence", "label", "roi") if c in df]]
+    keys = ["patient_id", *[c for c in ("timepoint", "sequence", "label", "roi", "perturbation")
+                            if c in df]]
     dup = df.duplicated(keys, keep="first")
     if dup.any():
         row = int(np.flatnonzero(dup.to_numpy())[0])

@@ -307,13 +307,14 @@ class CorrelationFilter(_RankingSelector):
         return self._finish(scores, int(keep.sum()))
 
 
-def icc(test: np.ndarray, retest: np.ndarray) -> np.ndarray:
-    """ICC(3,1) consistency per feature from two repeated measurements (n × p each)."""
-    a, b = np.asarray(test, float), np.asarray(retest, float)
-    if a.shape != b.shape:
-        raise ValidationError(f"test and retest shapes differ: {a.shape} vs {b.shape}.")
-    Y = np.stack([a, b], axis=2)  # n × p × k
-    n, k = Y.shape[0], 2
+def icc(test: np.ndarray, retest: np.ndarray, *more: np.ndarray) -> np.ndarray:
+    """ICC(3,1) consistency per feature (Shrout & Fleiss 1979) from k ≥ 2 repeated
+    measurements of the same n subjects (n × p each)."""
+    mats = [np.asarray(m, float) for m in (test, retest, *more)]
+    if any(m.shape != mats[0].shape for m in mats):
+        raise ValidationError(f"measurement shapes differ: {[m.shape for m in mats]}.")
+    Y = np.stack(mats, axis=2)  # n × p × k
+    n, k = Y.shape[0], Y.shape[2]
     grand = Y.mean(axis=(0, 2))
     ms_r = k * ((Y.mean(axis=2) - grand) ** 2).sum(axis=0) / (n - 1)
     resid = Y - Y.mean(axis=2, keepdims=True) - Y.mean(axis=0, keepdims=True) + grand[None, :,
