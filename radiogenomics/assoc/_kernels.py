@@ -14,9 +14,10 @@ correlations (``benchmarks/bench_associate.py`` prints the ratio).
   The tests compare with scipy at rtol 1e-10 over ν = 2…10⁵; the rare |r| beyond the table
   (p < 1e-290) are computed by scipy.
 * BH: ranks come from a counting sort on the p-values' IEEE bits (monotone for p ≥ 0) into
-  2.6·10⁶ buckets (16 mantissa bits; p < 2⁻⁴⁰ share one). A bucket whose smallest possible term p·m/rank cannot undercut the running
-  minimum of the higher ranks takes that minimum as its q-value without being sorted; the
-  other buckets are sorted exactly. The result equals R ``p.adjust`` (ties included).
+  2.6·10⁶ buckets (16 mantissa bits; p < 2⁻⁴⁰ share one). A bucket whose smallest
+  possible term p·m/rank cannot undercut the running minimum of the higher ranks takes
+  that minimum as its q-value without being sorted; the other buckets are sorted exactly.
+  The result equals R ``p.adjust`` (ties included).
 """
 
 from __future__ import annotations
