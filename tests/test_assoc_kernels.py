@@ -78,3 +78,11 @@ def test_large_association_goes_through_kernels_and_matches_scipy():
         ref = stats.spearmanr(X[row.feature], Y[row.gene])
         assert row.r == pytest.approx(ref.statistic, abs=1e-12)
         assert row.pvalue == pytest.approx(ref.pvalue, rel=1e-9)
+
+
+def test_rank_kernel_equals_scipy_rankdata_with_ties():
+    rng = np.random.default_rng(3)
+    A = rng.standard_normal((101, 300))
+    A[:, :50] = np.round(A[:, :50])  # heavy ties
+    A[:, 50] = 1.0  # all tied
+    np.testing.assert_array_equal(kern.rank_columns(A), stats.rankdata(A, axis=0))

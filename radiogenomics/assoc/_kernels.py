@@ -13,6 +13,8 @@ correlations (``benchmarks/bench_associate.py`` prints the ratio).
   (d log p / d log|r| ≈ ν/(1 − r²); scipy's stdtr and betainc routes differ by 1e-10 there).
   The tests compare with scipy at rtol 1e-10 over ν = 2…10⁵; the rare |r| beyond the table
   (p < 1e-290) are computed by scipy.
+* ranks: one compiled argsort per column, columns in parallel (scipy's ``rankdata`` on a
+  500 × 20,000 matrix is single-threaded and ~3× slower).
 * BH: ranks come from a counting sort on the p-values' IEEE bits (monotone for p ≥ 0) into
   2.6·10⁶ buckets (16 mantissa bits; p < 2⁻⁴⁰ share one). A bucket whose smallest
   possible term p·m/rank cannot undercut the running minimum of the higher ranks takes
@@ -64,18 +66,25 @@ class PValueTable:
         self.inv_h = 1.0 / h
         self.a_max = a_max
 
-    def __call__(self, r: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def __call__(self, r: np.ndarray, out: np.ndarray | None = None,
+                 r_out: np.ndarray | None = None) -> np.ndarray:
         r = np.asarray(r, dtype=np.float64)
         r2 = r.reshape(1, -1) if r.ndim < 2 else r
-        res = np.empty(r2.shape) if out is None else out.reshape(r2.shape)
-        if out is not None and not np.shares_memory(res, out):
-            raise ValueError("out must be reshapeable to r's 2-D shape without a copy.")
-        far = _nb().pvals(r2, res, self.c0, self.c1, self.c2, self.c3, self.inv_h,
+        res = np.empty(r2.shape) if out is None else _view2d(out, r2.shape)
+        rc = np.empty(r2.shape) if r_out is None else _view2d(r_out, r2.shape)
+        far = _nb().pvals(r2, rc, res, self.c0, self.c1, self.c2, self.c3, self.inv_h,
                           self.a_max, self.nu / 2.0)
         if far:  # beyond the table, or NaN input (stays NaN)
             idx = np.nonzero(np.isnan(res))
-            res[idx] = scipy_pvalues(r2[idx], self.nu)
+            res[idx] = scipy_pvalues(rc[idx], self.nu)
         return res.reshape(r.shape) if out is None else out
+
+
+def _view2d(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    v = a.reshape(shape)
+    if not np.shares_memory(v, a):
+        raise ValueError("output arrays must be reshapeable to r's 2-D shape without a copy.")
+    return v
 
 
 def scipy_pvalues(a: np.ndarray, nu: float | np.ndarray) -> np.ndarray:
@@ -90,11 +99,11 @@ _tables: dict[float, PValueTable] = {}
 
 
 def fast_pvalues(r: np.ndarray, nu: float, out: np.ndarray | None = None,
-                 threads: int | None = None) -> np.ndarray:
+                 threads: int | None = None, r_out: np.ndarray | None = None) -> np.ndarray:
     """Two-sided p-values of correlations with ν degrees of freedom (table cached per ν).
 
-    ``out`` (same shape as ``r``, may be a strided view) receives the result; ``threads``
-    caps numba's worker threads.
+    ``out`` (same shape as ``r``, may be a strided view) receives the result; ``r_out``
+    receives r clipped to [−1, 1] in the same pass; ``threads`` caps numba's threads.
     """
     if threads:
         import numba
@@ -103,7 +112,14 @@ def fast_pvalues(r: np.ndarray, nu: float, out: np.ndarray | None = None,
     if nu not in _tables:
         _tables.clear()  # one ν per association run; keep memory flat
         _tables[nu] = PValueTable(nu)
-    return _tables[nu](r, out)
+    return _tables[nu](r, out, r_out)
+
+
+def rank_columns(A: np.ndarray) -> np.ndarray:
+    """Average ranks of every column of a finite matrix (= ``scipy.stats.rankdata(A,
+    axis=0)``, exactly: ranks are integers or halves), columns ranked in parallel."""
+    A = np.asarray(A, dtype=np.float64)
+    return _nb().rank_rows(np.ascontiguousarray(A.T)).T
 
 
 def bh_qvalues(p: np.ndarray, scale: float = 1.0) -> np.ndarray:

@@ -13,14 +13,18 @@ SHIFT = np.uint64(52 - MB)
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
-def pvals(r, out, c0, c1, c2, c3, inv_h, a_max, half_nu):
-    """Cubic Hermite evaluation of log p(|r|) + (ν/2)·log(1 − r²) for a 2-D block into
-    ``out`` (any strides); NaN where |r| is beyond the table or NaN. Returns their count."""
+def pvals(r, rout, out, c0, c1, c2, c3, inv_h, a_max, half_nu):
+    """For a 2-D block of correlations: r clipped to [−1, 1] into ``rout`` and the cubic
+    Hermite evaluation of log p(|r|) + (ν/2)·log(1 − r²) into ``out`` (any strides; one
+    pass instead of clip + copy + p). NaN where |r| is beyond the table or NaN; returns
+    their count."""
     rows, cols = r.shape
     far = 0
     for i in numba.prange(rows):
         for j in range(cols):
-            a = abs(r[i, j])
+            v = min(max(r[i, j], -1.0), 1.0)
+            rout[i, j] = v
+            a = abs(v)
             if a >= 1.0:
                 out[i, j] = 0.0
             elif not a <= a_max:  # beyond the table, or NaN
@@ -107,3 +111,23 @@ def bh(p, scale):
             qb[b] = run
     _fill(q, key, qb, flagged)
     return q
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def rank_rows(AT):
+    """Average ranks (1-based, ties averaged, as scipy.stats.rankdata) of each row."""
+    q, n = AT.shape
+    out = np.empty((q, n))
+    for j in numba.prange(q):
+        row = AT[j]
+        order = np.argsort(row)
+        i = 0
+        while i < n:
+            k = i
+            while k + 1 < n and row[order[k + 1]] == row[order[i]]:
+                k += 1
+            avg = (i + k) / 2.0 + 1.0
+            for t in range(i, k + 1):
+                out[j, order[t]] = avg
+            i = k + 1
+    return out

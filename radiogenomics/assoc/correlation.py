@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from radiogenomics._utils import logger, progress
-from radiogenomics.assoc._kernels import fast_pvalues
+from radiogenomics.assoc._kernels import fast_pvalues, rank_columns
 from radiogenomics.assoc._kernels import scipy_pvalues as _pvalues
 from radiogenomics.errors import ValidationError
 
@@ -32,21 +32,25 @@ _BH_KERNEL_MIN = 2_000_000
 
 
 # ---------------------------------------------------------------------- primitives
-def _pvalues_large(r: np.ndarray, df: float, workers: int,
-                   out: np.ndarray | None = None) -> np.ndarray:
-    """``_pvalues`` for big blocks: the compiled table kernel (see ``_kernels``)."""
-    if r.size < _KERNEL_MIN:
-        p = _pvalues(r, df)
-        if out is not None:
-            out[...] = p
-        return p
-    return fast_pvalues(r, df, out=out, threads=workers)
+def _pvalues_large(r: np.ndarray, df: float, workers: int, out: np.ndarray | None = None,
+                   r_out: np.ndarray | None = None) -> np.ndarray:
+    """``_pvalues`` for big blocks: the compiled table kernel (see ``_kernels``), which also
+    writes r clipped to [−1, 1] into ``r_out``."""
+    if r.size >= _KERNEL_MIN:
+        return fast_pvalues(r, df, out=out, threads=workers, r_out=r_out)
+    r = np.clip(r, -1.0, 1.0)
+    if r_out is not None:
+        r_out[...] = r
+    p = _pvalues(r, df)
+    if out is not None:
+        out[...] = p
+    return p
 
 
 def _prepare(A: np.ndarray, rank: bool, C: np.ndarray | None) -> np.ndarray:
     """Rank (Spearman), residualise on covariates, centre and scale columns to unit norm."""
     if rank:
-        A = stats.rankdata(A, axis=0)
+        A = rank_columns(A) if A.size >= _KERNEL_MIN else stats.rankdata(A, axis=0)
     if C is not None:
         D = np.column_stack([np.ones(len(A)), C])
         A = A - D @ np.linalg.lstsq(D, A, rcond=None)[0]
@@ -371,11 +375,12 @@ def associate(
         if Xs is None:
             break
         Ys = _prepare(B.iloc[:, cols].to_numpy(float), rank, Cm)
-        r = np.clip(gemm(Xs, Ys), -1.0, 1.0)
-        if complete:  # contiguous block: write in place, no fancy-index copies
-            R[:, s:s + len(cols)] = r
-            _pvalues_large(r, n - 2 - k, workers, out=P[:, s:s + len(cols)])
+        r = gemm(Xs, Ys)
+        if complete:  # contiguous block: clip, copy and p-values in one pass, in place
+            block = np.s_[:, s:s + len(cols)]
+            _pvalues_large(r, n - 2 - k, workers, out=P[block], r_out=R[block])
             continue
+        np.clip(r, -1.0, 1.0, out=r)
         R[np.ix_(ia, cols)] = r
         P[np.ix_(ia, cols)] = _pvalues_large(r, n - 2 - k, workers)
     # pairwise-complete: each column with missing values against the other side, on the
