@@ -1,6 +1,12 @@
 """Bundled data: gene sets and a synthetic cohort with planted truth."""
 
 from radiogenomics.datasets.bundled import hallmark_gmt, reactome_gmt
-from radiogenomics.datasets.synthetic import SyntheticCohort, SyntheticTruth, synthetic_cohort
+from radiogenomics.datasets.synthetic import (
+    SyntheticCohort,
+    SyntheticTruth,
+    synthetic_cohort,
+    synthetic_longitudinal,
+)
 
-__all__ = ["SyntheticCohort", "SyntheticTruth", "hallmark_gmt", "reactome_gmt", "synthetic_cohort"]
+__all__ = ["SyntheticCohort", "SyntheticTruth", "hallmark_gmt", "reactome_gmt", "synthetic_cohort",
+           "synthetic_longitudinal"]

@@ -90,25 +90,27 @@ class SyntheticCohort:
         Files are ``<patient>_image.nii.gz`` and ``<patient>_mask.nii.gz``; existing
         files are overwritten atomically. The manifest has ``patient_id, image, mask``.
         """
-        import SimpleITK as sitk
-
         directory = Path(directory).resolve()  # absolute: the manifest works from any cwd
-        directory.mkdir(parents=True, exist_ok=True)
         rows = []
         for pid, (img, mask) in self.images.items():
-            paths = {}
-            for kind, arr in (("image", img), ("mask", mask)):
-                target = directory / f"{pid}_{kind}.nii.gz"
-                itk = sitk.GetImageFromArray(arr)
-                itk.SetSpacing(self.spacing)
-                with atomic_path(target) as tmp:
-                    # SimpleITK picks the writer from the extension
-                    tmp_nii = tmp.with_name(tmp.name + ".nii.gz")
-                    sitk.WriteImage(itk, str(tmp_nii), useCompression=True)
-                    tmp_nii.replace(tmp)
-                paths[kind] = str(target)
+            paths = {kind: str(_write_nifti(arr, self.spacing, directory / f"{pid}_{kind}.nii.gz"))
+                     for kind, arr in (("image", img), ("mask", mask))}
             rows.append({"patient_id": pid, **paths})
         return pd.DataFrame(rows)
+
+
+def _write_nifti(arr: np.ndarray, spacing: tuple[float, ...], target: Path) -> Path:
+    """Write ``arr`` (z, y, x) as compressed NIfTI atomically."""
+    import SimpleITK as sitk
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    itk = sitk.GetImageFromArray(arr)
+    itk.SetSpacing(spacing)
+    with atomic_path(target) as tmp:
+        tmp_nii = tmp.with_name(tmp.name + ".nii.gz")  # SimpleITK picks the writer from it
+        sitk.WriteImage(itk, str(tmp_nii), useCompression=True)
+        tmp_nii.replace(tmp)
+    return target
 
 
 def _smooth_noise(rng: np.random.Generator, shape: tuple[int, ...], sigma: float) -> np.ndarray:
@@ -280,3 +282,38 @@ def synthetic_cohort(
         truth=truth,
         notes={"data": "SYNTHETIC — simulated by radiogenomics.datasets.synthetic_cohort"},
     )
+
+
+def synthetic_longitudinal(directory: str | Path, n: int = 120, size: int = 24,
+                           shrink: float = 0.55, random_state: int | None = 0,
+                           ) -> tuple[pd.DataFrame, pd.Series]:
+    """Pre/post-treatment scans where response is planted in the *change*: responders'
+    tumours shrink to ``shrink`` × their pre-treatment radius, non-responders' stay within
+    ±5 %. Post-treatment radii have the same distribution in both groups (2.5–5 voxels), so
+    the post scan alone carries no signal; the pre scan alone carries some.
+
+    Returns the manifest (``patient_id, timepoint, image, mask``, NIfTI files under
+    ``directory``) and the 0/1 response per patient (index = patient, manifest order).
+    """
+    rng = check_random_state(random_state)
+    directory = Path(directory).resolve()
+    grid = np.indices((size,) * 3, dtype=np.float64) - (size - 1) / 2
+    rows, labels = [], {}
+    for i in range(n):
+        pid = f"LNG-{i + 1:04d}"
+        responder = int(rng.random() < 0.5)
+        base = rng.uniform(2.5, 5.0)
+        r_pre = base / shrink if responder else base
+        r_post = base if responder else base * rng.uniform(0.95, 1.05)
+        labels[pid] = responder
+        for tp, radius in (("pre", r_pre), ("post", r_post)):
+            r2 = sum((grid[d] / (radius * (1.0, 0.9, 0.8)[d])) ** 2 for d in range(3))
+            mask = (r2 <= 1.0).astype(np.uint8)
+            image = np.where(mask == 1, 80.0 + 10 * _smooth_noise(rng, grid.shape[1:], 1.0),
+                             20.0 + 6.0 * _smooth_noise(rng, grid.shape[1:], 2.0))
+            image = (image + rng.normal(0, 2.0, mask.shape)).astype(np.float32)
+            paths = {kind: str(_write_nifti(arr, (1.0, 1.0, 1.0),
+                                            directory / f"{pid}_{tp}_{kind}.nii.gz"))
+                     for kind, arr in (("image", image), ("mask", mask))}
+            rows.append({"patient_id": pid, "timepoint": tp, **paths})
+    return pd.DataFrame(rows), pd.Series(labels, name="response")

@@ -1,4 +1,5 @@
-"""Cox partial-likelihood loss in torch (Breslow and Efron ties)."""
+"""Losses in torch: Cox partial likelihood (Breslow and Efron ties) and the supervised
+contrastive loss."""
 
 from __future__ import annotations
 
@@ -59,3 +60,27 @@ def cox_partial_likelihood(risk: Any, time: Any, event: Any, ties: str = "efron"
         denom = risk_set - (k / d[group].clamp(min=1)) * s_ev[group]
         loglik = (e * (r - torch.log(denom))).sum()
     return -loglik / n_events if reduction == "mean" else -loglik
+
+
+def supervised_contrastive_loss(emb: Any, labels: Any, temperature: float = 0.1) -> Any:
+    """Supervised contrastive loss (Khosla et al. 2020, L_out) on L2-normalised embeddings.
+
+    For each anchor with at least one positive (same label, not itself):
+    −mean over positives p of log( exp(z·z_p/τ) / Σ_{a ≠ anchor} exp(z·z_a/τ) ); averaged over
+    such anchors (0 when no anchor has a positive).
+    """
+    import torch
+
+    z = torch.nn.functional.normalize(emb.float(), dim=1)
+    sim = z @ z.T / temperature
+    n = len(z)
+    self_mask = torch.eye(n, dtype=torch.bool, device=z.device)
+    sim = sim.masked_fill(self_mask, float("-inf"))
+    log_prob = sim - torch.logsumexp(sim, dim=1, keepdim=True)
+    pos = (labels[:, None] == labels[None, :]) & ~self_mask
+    n_pos = pos.sum(dim=1)
+    has = n_pos > 0
+    if not has.any():
+        return emb.sum() * 0.0
+    per_anchor = -(log_prob.masked_fill(~pos, 0.0).sum(dim=1)[has] / n_pos[has])
+    return per_anchor.mean()

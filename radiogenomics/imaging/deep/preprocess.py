@@ -10,12 +10,15 @@ from radiogenomics.errors import ValidationError
 
 def load_roi(image: str, mask: str, *, roi_size: int = 64, label: int = 1,
              intensity: str = "zscore", window: tuple[float, float] | None = None,
-             margin: int = 4) -> np.ndarray:
+             margin: int = 4, return_mask: bool = False,
+             ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """A fixed-size 3D crop (1 × S × S × S, float32) centred on the mask's bounding box.
 
     ``intensity``: ``"zscore"`` inside the ROI (MRI), or ``"window"`` with ``window=(lo, hi)``
     (CT HU, scaled to [0, 1]). A bounding box larger than ``roi_size`` is cropped around its
     centre with a warning; smaller ones are padded (MONAI ``ResizeWithPadOrCrop``).
+    ``return_mask=True`` also returns the mask cropped the same way (for a segmentation
+    head).
     """
     import SimpleITK as sitk
     from monai.transforms import ResizeWithPadOrCrop, ScaleIntensityRange
@@ -43,5 +46,9 @@ def load_roi(image: str, mask: str, *, roi_size: int = 64, label: int = 1,
         crop = np.asarray(ScaleIntensityRange(window[0], window[1], 0.0, 1.0, clip=True)(crop))
     else:
         raise ValidationError(f"intensity='{intensity}': choose 'zscore' or 'window'.")
-    out = ResizeWithPadOrCrop((roi_size,) * 3)(crop[None])
-    return np.asarray(out, dtype=np.float32)
+    resize = ResizeWithPadOrCrop((roi_size,) * 3)
+    out = np.asarray(resize(crop[None]), dtype=np.float32)
+    if not return_mask:
+        return out
+    box = region[tuple(slice(a, b) for a, b in zip(lo, hi, strict=True))]
+    return out, np.asarray(resize(box[None].astype(np.float32)), dtype=np.float32)

@@ -25,6 +25,11 @@ def saliency_png(model: Any, volume: np.ndarray, out_png: str | Path, *,
     from radiogenomics.pl._base import get_ax
 
     net = getattr(model, "net_", model)
+    if hasattr(net, "rnn"):
+        raise ValidationError("saliency maps take one volume; for a longitudinal model use "
+                              "its encoder (model.net_.encoder).")
+    if not hasattr(net, target_layer.split(".")[0]) and hasattr(net, "backbone"):
+        target_layer = f"backbone.{target_layer}"  # ScoreNet wraps the MONAI network
     device = next(net.parameters()).device
     x = torch.from_numpy(np.asarray(volume, dtype=np.float32)[None]).to(device)
     net.eval()

@@ -26,17 +26,47 @@ def resolve_device(device: str = "auto") -> Any:
     return torch.device(device)
 
 
-def _volumes(X: Any, roi_size: int, intensity: str) -> np.ndarray:
+def _volumes(X: Any, roi_size: int, intensity: str, masks: bool = False,
+             timepoints: tuple[str, ...] | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """ROI volumes (N × 1 × S³, or N × T × 1 × S³ with ``timepoints``) and, with ``masks``,
+    the matching mask crops."""
     from radiogenomics.imaging.deep.preprocess import load_roi
     from radiogenomics.io.manifest import read_manifest
 
+    want = 6 if timepoints else 5
     if isinstance(X, np.ndarray):
-        if X.ndim != 5:
-            raise ValidationError(f"X: expected N × 1 × D × H × W volumes, got shape {X.shape}.")
-        return X.astype(np.float32)
+        if X.ndim != want:
+            raise ValidationError(f"X: expected a {want}-D array of volumes "
+                                  f"({'N × T × ' if timepoints else 'N × '}1 × D × H × W), got "
+                                  f"shape {X.shape}.")
+        if masks:
+            raise ValidationError("the segmentation head needs masks: pass a manifest, not "
+                                  "an array.")
+        return X.astype(np.float32), None
     df = read_manifest(X)
-    return np.stack([load_roi(r.image, r.mask, roi_size=roi_size, intensity=intensity)
-                     for r in df.itertuples(index=False)])
+
+    def one(image: str, mask: str) -> tuple[np.ndarray, np.ndarray | None]:
+        out = load_roi(image, mask, roi_size=roi_size, intensity=intensity, return_mask=masks)
+        return out if masks else (out, None)
+
+    if timepoints is None:
+        pairs = [one(i, m) for i, m in zip(df["image"], df["mask"], strict=True)]
+    else:
+        if "timepoint" not in df.columns:
+            raise ValidationError("the manifest needs a 'timepoint' column for a longitudinal "
+                                  f"model (values {list(timepoints)}).")
+        groups = df.groupby("patient_id", sort=False)
+        pairs = []
+        for pid, g in groups:
+            rows = g.set_index(g["timepoint"].astype(str))
+            missing = [t for t in timepoints if t not in rows.index]
+            if missing:
+                raise ValidationError(f"patient {pid}: no scan for timepoint(s) {missing}.")
+            seq = [one(rows.loc[t, "image"], rows.loc[t, "mask"]) for t in timepoints]
+            pairs.append((np.stack([a for a, _ in seq]),
+                          np.stack([m for _, m in seq]) if masks else None))
+    vols = np.stack([a for a, _ in pairs])
+    return vols, (np.stack([m for _, m in pairs]) if masks else None)
 
 
 class _DeepBase(BaseEstimator):
@@ -46,7 +76,9 @@ class _DeepBase(BaseEstimator):
                  batch_size: int = 16, lr: float = 1e-3, weight_decay: float = 1e-4,
                  device: str = "auto", amp: bool = True, patience: int | None = None,
                  val_fraction: float = 0.2, checkpoint: str | Path | None = None,
-                 augment: bool = True, intensity: str = "zscore", random_state: int = 0,
+                 augment: bool = True, intensity: str = "zscore",
+                 aux_seg_weight: float = 0.0, contrastive_weight: float = 0.0,
+                 temperature: float = 0.1, random_state: int = 0,
                  progress_bar: bool = True) -> None:
         self.model = model
         self.roi_size = roi_size
@@ -61,21 +93,62 @@ class _DeepBase(BaseEstimator):
         self.checkpoint = checkpoint
         self.augment = augment
         self.intensity = intensity
+        self.aux_seg_weight = aux_seg_weight
+        self.contrastive_weight = contrastive_weight
+        self.temperature = temperature
         self.random_state = random_state
         self.progress_bar = progress_bar
+
+    timepoints: tuple[str, ...] | None = None  # set by the longitudinal estimator
+
+    def _build_net(self) -> Any:
+        """The network: ``model="unet"`` → :class:`SegAuxNet` (needed for the segmentation
+        head), otherwise a MONAI classifier as :class:`ScoreNet`."""
+        from radiogenomics.imaging.deep.nets import ScoreNet, SegAuxNet
+
+        if self.aux_seg_weight > 0 and self.model != "unet":
+            raise ValidationError("aux_seg_weight > 0 needs model='unet' (an encoder–decoder); "
+                                  f"'{self.model}' has no decoder.")
+        if self.model == "unet":
+            return SegAuxNet(roi_size=self.roi_size)
+        return ScoreNet(self.model)
+
+    def _load(self, X: Any, masks: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+        return _volumes(X, self.roi_size, self.intensity, masks, self.timepoints)
+
+    def _aux_loss(self, res: dict[str, Any], target: Any, bi: np.ndarray, mb: Any,
+                  dev: Any) -> Any:
+        """Weighted auxiliary terms: Dice + BCE on the mask, supervised contrastive."""
+        import torch
+
+        loss = torch.zeros((), device=dev)
+        if self.aux_seg_weight > 0:
+            from monai.losses import DiceCELoss
+
+            seg = DiceCELoss(sigmoid=True)(res["seg"].float(), mb)
+            loss = loss + self.aux_seg_weight * seg
+        if self.contrastive_weight > 0:
+            from radiogenomics.imaging.deep.losses import supervised_contrastive_loss
+
+            labels = self._contrast_labels(target, bi).to(dev)
+            loss = loss + self.contrastive_weight * supervised_contrastive_loss(
+                res["emb"], labels, self.temperature)
+        return loss
+
+    def _contrast_labels(self, target: Any, bi: np.ndarray) -> Any:
+        raise ValidationError(f"contrastive_weight > 0 needs class labels; the {self.task} "
+                              "model has none. Use it with DeepResponse/DeepLongitudinal.")
 
     # subclasses: _targets(y) -> tensor(s); _loss(out, targets, idx)
     def fit(self, X: Any, y: Any) -> _DeepBase:
         import torch
 
-        from radiogenomics.imaging.deep.embed import build_network
-
-        vols = _volumes(X, self.roi_size, self.intensity)
+        vols, masks = self._load(X, masks=self.aux_seg_weight > 0)
         target = self._targets(y, len(vols))
         dev = resolve_device(self.device)
         torch.manual_seed(self.random_state)
         rng = np.random.default_rng(self.random_state)
-        net = build_network(self.model, spatial_dims=3).to(dev)
+        net = self._build_net().to(dev)
         opt = torch.optim.Adam(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         n = len(vols)
         idx = rng.permutation(n)
@@ -94,6 +167,7 @@ class _DeepBase(BaseEstimator):
             logger.info("%s: resuming from epoch %d", ckpt, start)
         scaler = torch.amp.GradScaler("cuda", enabled=self.amp and dev.type == "cuda")
         Xt = torch.from_numpy(vols)
+        Mt = torch.from_numpy(masks.astype(np.float32)) if masks is not None else None
         for epoch in progress(range(start, self.epochs), total=self.epochs - start,
                               desc=f"train {self.task}", enabled=self.progress_bar):
             net.train()
@@ -104,14 +178,18 @@ class _DeepBase(BaseEstimator):
                 if len(bi) < 2:
                     continue
                 xb = Xt[bi].to(dev)
-                if self.augment:
-                    for ax in (2, 3, 4):
+                mb = Mt[bi].to(dev) if Mt is not None else None
+                if self.augment:  # random flips of the three spatial axes (mask alike)
+                    for ax in range(xb.ndim - 3, xb.ndim):
                         if rng.random() < 0.5:
                             xb = torch.flip(xb, dims=(ax,))
+                            mb = torch.flip(mb, dims=(ax,)) if mb is not None else None
                 with torch.autocast(device_type=dev.type, enabled=self.amp and
                                     dev.type == "cuda"):
-                    out = net(xb).float().reshape(-1)
-                    loss = self._loss(out, target, bi, dev)
+                    res = net.forward_all(xb)
+                    out = res["out"].float()
+                    loss = self._loss(out, target, bi, dev) + self._aux_loss(res, target, bi,
+                                                                             mb, dev)
                 if not torch.isfinite(loss):
                     raise ValidationError(f"loss is {loss.item()} at epoch {epoch}, batch {b}; "
                                           "lower lr, check for NaN voxels or constant inputs.")
@@ -152,7 +230,7 @@ class _DeepBase(BaseEstimator):
         """Network output (log relative hazard or logit) per sample."""
         import torch
 
-        vols = torch.from_numpy(_volumes(X, self.roi_size, self.intensity))
+        vols = torch.from_numpy(self._load(X)[0])
         outs = []
         with torch.no_grad():
             for s in range(0, len(vols), self.batch_size):
@@ -172,14 +250,12 @@ class _DeepBase(BaseEstimator):
         """Load weights saved by :meth:`save` (``torch.load(weights_only=True)``)."""
         import torch
 
-        from radiogenomics.imaging.deep.embed import build_network
-
         state = torch.load(path, map_location="cpu", weights_only=True)
         if state.get("arch") != self.model:
             raise ValidationError(f"{path}: weights are for '{state.get('arch')}', not "
                                   f"'{self.model}'.")
         self.device_ = resolve_device(self.device)
-        net = build_network(self.model, spatial_dims=3)
+        net = self._build_net()
         net.load_state_dict(state["model"])
         self.net_ = net.to(self.device_).eval()
         return self
@@ -238,6 +314,9 @@ class DeepResponse(_DeepBase):
         return torch.nn.functional.binary_cross_entropy_with_logits(
             out, target[idx].to(dev).float())
 
+    def _contrast_labels(self, target: Any, bi: np.ndarray) -> Any:
+        return target[bi]
+
     def predict_proba(self, X: Any) -> np.ndarray:
         p = 1 / (1 + np.exp(-self.decision_function(X)))
         return np.column_stack([1 - p, p])
@@ -249,3 +328,46 @@ class DeepResponse(_DeepBase):
         from radiogenomics.stats import roc_auc
 
         return roc_auc(np.asarray(y), self.predict_proba(X)[:, 1]).auc
+
+
+class DeepLongitudinal(DeepResponse):
+    """CNN + RNN response model over each patient's scans at ``timepoints`` (e.g. pre and
+    post treatment): one encoder shared over the scans, a GRU/LSTM over their embeddings,
+    binary cross-entropy (plus the optional contrastive term).
+
+    ``X`` is a manifest with a ``timepoint`` column (one row per scan; samples are the
+    patients in order of first appearance, see ``patients``) or an N × T × 1 × D × H × W
+    array; ``y`` has one 0/1 label per patient.
+    """
+
+    task = "longitudinal response"
+
+    def __init__(self, timepoints: tuple[str, ...] = ("pre", "post"), rnn: str = "gru",
+                 hidden: int = 32, model: str = "tiny", roi_size: int = 32, epochs: int = 30,
+                 batch_size: int = 16, lr: float = 1e-3, weight_decay: float = 1e-4,
+                 device: str = "auto", amp: bool = True, patience: int | None = None,
+                 val_fraction: float = 0.2, checkpoint: str | Path | None = None,
+                 augment: bool = True, intensity: str = "zscore",
+                 contrastive_weight: float = 0.0, temperature: float = 0.1,
+                 random_state: int = 0, progress_bar: bool = True) -> None:
+        super().__init__(model=model, roi_size=roi_size, epochs=epochs,
+                         batch_size=batch_size, lr=lr, weight_decay=weight_decay,
+                         device=device, amp=amp, patience=patience, val_fraction=val_fraction,
+                         checkpoint=checkpoint, augment=augment, intensity=intensity,
+                         contrastive_weight=contrastive_weight, temperature=temperature,
+                         random_state=random_state, progress_bar=progress_bar)
+        self.timepoints = tuple(timepoints)
+        self.rnn = rnn
+        self.hidden = hidden
+
+    def _build_net(self) -> Any:
+        from radiogenomics.imaging.deep.nets import LongitudinalNet
+
+        return LongitudinalNet(self.model, rnn=self.rnn, hidden=self.hidden)
+
+    @staticmethod
+    def patients(manifest: Any) -> list[str]:
+        """Patient order of the samples built from ``manifest``."""
+        from radiogenomics.io.manifest import read_manifest
+
+        return list(dict.fromkeys(read_manifest(manifest)["patient_id"]))

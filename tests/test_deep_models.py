@@ -1,0 +1,127 @@
+"""Deep multi-task, contrastive, longitudinal (CNN + GRU) and fusion models: reference
+loss values and planted-truth training on CPU."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from radiogenomics.errors import ValidationError
+
+torch = pytest.importorskip("torch")
+
+
+def _supcon_reference(z, labels, tau):
+    """Khosla et al. (2020) eq. 2, written as the paper's double loop."""
+    z = z / np.linalg.norm(z, axis=1, keepdims=True)
+    losses = []
+    for i in range(len(z)):
+        pos = [p for p in range(len(z)) if p != i and labels[p] == labels[i]]
+        if not pos:
+            continue
+        denom = sum(np.exp(z[i] @ z[a] / tau) for a in range(len(z)) if a != i)
+        losses.append(-np.mean([np.log(np.exp(z[i] @ z[p] / tau) / denom) for p in pos]))
+    return np.mean(losses)
+
+
+def test_supervised_contrastive_loss_equals_the_paper_formula():
+    from radiogenomics.imaging.deep import supervised_contrastive_loss
+
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal((12, 5))
+    labels = np.array([0, 1, 2] * 3 + [0, 1, 3])  # label 3 has no positive: not an anchor
+    emb = torch.tensor(z, requires_grad=True)
+    loss = supervised_contrastive_loss(emb, torch.tensor(labels), temperature=0.2)
+    assert loss.item() == pytest.approx(_supcon_reference(z, labels, 0.2), rel=1e-6)
+    loss.backward()
+    assert torch.isfinite(emb.grad).all()
+    # embeddings clustered by label give a lower loss than random ones
+    clustered = np.eye(5)[labels % 5] + 0.01 * rng.standard_normal((12, 5))
+    assert supervised_contrastive_loss(torch.tensor(clustered), torch.tensor(labels), 0.2) < loss
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    from radiogenomics.datasets import synthetic_cohort
+
+    syn = synthetic_cohort(150, random_state=3, image_size=24, survival_log_hr=1.5,
+                           response_log_odds=3.0, image_coupling=0.95)
+    m = syn.write_images(tmp_path_factory.mktemp("deepmt"))
+    clin = syn.cohort.clinical.loc[m["patient_id"]]
+    return m, clin
+
+
+def test_segmentation_head_learns_the_mask_and_contrastive_term_trains(planted):
+    from radiogenomics.imaging.deep import DeepResponse, load_roi
+
+    m, clin = planted
+    r = clin["response"].to_numpy()
+    kw = {"roi_size": 24, "epochs": 12, "batch_size": 16, "lr": 3e-3, "progress_bar": False}
+    mt = DeepResponse(model="unet", aux_seg_weight=1.0, **kw).fit(m.iloc[:100], r[:100])
+    assert mt.score(m.iloc[100:], r[100:]) > 0.7
+    dice = []
+    for row in m.iloc[100:110].itertuples():
+        vol, mask = load_roi(row.image, row.mask, roi_size=24, return_mask=True)
+        with torch.no_grad():
+            seg = mt.net_.forward_all(torch.from_numpy(vol[None]))["seg"][0, 0].numpy() > 0
+        dice.append(2 * (seg & (mask[0] > 0)).sum() / (seg.sum() + (mask[0] > 0).sum()))
+    assert np.mean(dice) > 0.8  # the decoder segments held-out tumours
+    con = DeepResponse(contrastive_weight=0.5, **kw).fit(m.iloc[:100], r[:100])
+    assert con.score(m.iloc[100:], r[100:]) > 0.7
+    with pytest.raises(ValidationError, match="needs model='unet'"):
+        DeepResponse(aux_seg_weight=1.0, **kw).fit(m.iloc[:20], r[:20])
+
+
+def test_contrastive_needs_labels_for_survival(planted):
+    from radiogenomics.imaging.deep import DeepSurv
+
+    m, clin = planted
+    y = clin[["os_time", "os_event"]].to_numpy()
+    with pytest.raises(ValidationError, match="contrastive_weight > 0 needs class labels"):
+        DeepSurv(roi_size=24, epochs=1, contrastive_weight=1.0, progress_bar=False).fit(
+            m.iloc[:20], y[:20])
+
+
+def test_longitudinal_cnn_gru_finds_the_planted_change(tmp_path):
+    from radiogenomics.datasets import synthetic_longitudinal
+    from radiogenomics.imaging.deep import DeepLongitudinal
+
+    m, y = synthetic_longitudinal(tmp_path, n=120, random_state=1)
+    patients = DeepLongitudinal.patients(m)
+    assert patients == list(y.index)
+    train_p, test_p = patients[:85], patients[85:]
+    kw = {"roi_size": 24, "epochs": 15, "batch_size": 16, "lr": 3e-3, "progress_bar": False}
+    model = DeepLongitudinal(**kw).fit(m[m.patient_id.isin(train_p)], y[train_p])
+    auc = model.score(m[m.patient_id.isin(test_p)], y[test_p])
+    assert auc > 0.75
+    lstm = DeepLongitudinal(rnn="lstm", **kw).fit(m[m.patient_id.isin(train_p)], y[train_p])
+    assert lstm.score(m[m.patient_id.isin(test_p)], y[test_p]) > 0.7
+    with pytest.raises(ValidationError, match="no scan for timepoint"):
+        DeepLongitudinal(**kw).fit(m[(m.timepoint == "pre")], y)
+    with pytest.raises(ValidationError, match="rnn='rnn'"):
+        DeepLongitudinal(rnn="rnn", **kw).fit(m, y)
+
+
+def test_fusion_mlp_beats_either_source_alone():
+    from radiogenomics.imaging.deep import FusionMLP
+    from radiogenomics.stats import roc_auc
+
+    rng = np.random.default_rng(0)
+    n = 600
+    deep = rng.standard_normal(n)
+    stage = rng.integers(0, 2, n).astype(float)
+    age = rng.normal(60, 10, n)
+    logit = 1.0 * deep + 2.0 * stage - 1.0 + 1.0 * deep * stage  # planted interaction
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    X = pd.DataFrame({"deep_score": deep, "stage": stage, "age": age})
+    tr, te = slice(0, 400), slice(400, None)
+    fused = FusionMLP(random_state=0).fit(X[tr], y[tr])
+    auc = fused.score(X[te], y[te])
+    assert auc > roc_auc(y[te], deep[te]).auc + 0.02
+    assert auc > roc_auc(y[te], stage[te]).auc + 0.02
+    times = rng.exponential(np.exp(-(deep + stage)))
+    surv = FusionMLP(task="survival").fit(X[tr], np.column_stack([times, np.ones(n)])[tr])
+    assert surv.score(X[te], np.column_stack([times, np.ones(n)])[te]) > 0.65
+    with pytest.raises(ValidationError, match="non-numeric columns"):
+        FusionMLP().fit(X.assign(site="a"), y)
+    with pytest.raises(ValidationError, match="differ from the training columns"):
+        fused.predict(X[["age", "stage", "deep_score"]])
