@@ -88,3 +88,12 @@ def check_random_state(random_state: int | None):
     if isinstance(random_state, np.random.Generator):
         return random_state
     return np.random.default_rng(random_state)
+
+
+def format_pydantic_errors(exc: Any) -> str:
+    """A pydantic ``ValidationError`` as ``field.path: message; …`` (first 8 errors)."""
+    parts = []
+    for e in exc.errors()[:8]:
+        loc = ".".join(str(x) for x in e["loc"]) or "(root)"
+        parts.append(f"{loc}: {e['msg']}")
+    return "; ".join(parts)

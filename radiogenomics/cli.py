@@ -200,6 +200,27 @@ def deep_embed(
     typer.echo(f"{adata.n_obs} scans × {adata.n_vars} deep features -> {out}")
 
 
+@deep_app.command("train")
+def deep_train(
+    config: Path = typer.Option(..., help="Training YAML (task, manifest, clinical, outcome, "
+                                "model); see radiogenomics.imaging.deep.config."),
+    out: Path = typer.Option(..., "--out", "-o", help="Run folder (weights, predictions, "
+                             "metrics, saliency); rerunning resumes from its checkpoint."),
+    verbose: bool = typer.Option(False, "--verbose", "-v"),
+) -> None:
+    """Train a deep survival/response/longitudinal model and evaluate it on held-out patients."""
+    _setup_logging(verbose)
+    from radiogenomics.errors import RadiogenomicsError
+    from radiogenomics.imaging.deep.config import train_from_config
+
+    try:
+        m = train_from_config(config, out)
+    except RadiogenomicsError as exc:
+        _fail(exc)
+    typer.echo(f"{m['task']}: {m['metric']} train {m['train']:.3f}, test {m['test']:.3f} "
+               f"({m['n_train']} / {m['n_test']} patients) -> {out}")
+
+
 @app.command()
 def associate(
     out: Path = typer.Option(..., "--out", "-o", help="Output table (.csv, .csv.gz, .parquet)."),

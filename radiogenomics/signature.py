@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic import ValidationError as PydanticValidationError
 
 from radiogenomics import __version__
-from radiogenomics._utils import file_sha256, logger, write_text_atomic
+from radiogenomics._utils import file_sha256, format_pydantic_errors, logger, write_text_atomic
 from radiogenomics.errors import InputFileError, ValidationError
 
 SCHEMA_VERSION = 1
@@ -142,14 +142,6 @@ class SignatureCard(BaseModel):
         return write_text_atomic(path, text)
 
 
-def _format_errors(exc: PydanticValidationError) -> str:
-    parts = []
-    for e in exc.errors()[:8]:
-        loc = ".".join(str(x) for x in e["loc"]) or "(root)"
-        parts.append(f"{loc}: {e['msg']}")
-    return "; ".join(parts)
-
-
 def load_card(source: str | Path | dict) -> SignatureCard:
     """Read and validate a card from a JSON/YAML file or a dict.
 
@@ -186,7 +178,7 @@ def load_card(source: str | Path | dict) -> SignatureCard:
     try:
         return SignatureCard.model_validate(data)
     except PydanticValidationError as exc:
-        raise SignatureError(f"{origin}: {_format_errors(exc)}") from exc
+        raise SignatureError(f"{origin}: {format_pydantic_errors(exc)}") from exc
 
 
 def git_commit() -> str | None:

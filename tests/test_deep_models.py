@@ -125,3 +125,40 @@ def test_fusion_mlp_beats_either_source_alone():
         FusionMLP().fit(X.assign(site="a"), y)
     with pytest.raises(ValidationError, match="differ from the training columns"):
         fused.predict(X[["age", "stage", "deep_score"]])
+
+
+def test_deep_train_cli_from_yaml_writes_a_run_and_resumes(planted, tmp_path):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    m, clin = planted
+    m.iloc[:60].to_csv(tmp_path / "manifest.csv", index=False)
+    clin.reset_index().rename(columns={clin.index.name or "index": "patient_id"}).to_csv(
+        tmp_path / "clinical.csv", index=False)
+    (tmp_path / "train.yaml").write_text(
+        "task: response\nmanifest: manifest.csv\nclinical: clinical.csv\n"
+        "outcome: {label: response}\ntest_fraction: 0.3\nsaliency: 2\n"
+        "model: {roi_size: 24, epochs: 3, batch_size: 16, progress_bar: false}\n")
+    exe = str(Path(sys.executable).parent / "radiogenomics")
+    cmd = [exe, "deep", "train", "--config", str(tmp_path / "train.yaml"), "--out",
+           str(tmp_path / "run")]
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "response: AUC train" in run.stdout and "(42 / 18 patients)" in run.stdout
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert 0 <= metrics["test"] <= 1 and len(metrics["saliency"]) == 2
+    preds = pd.read_csv(tmp_path / "run" / "predictions.csv")
+    assert len(preds) == 60 and set(preds["split"]) == {"train", "test"}
+    assert (tmp_path / "run" / "saliency" / metrics["saliency"][0]).read_bytes()[:4] == \
+        b"\x89PNG"
+    again = subprocess.run([*cmd, "--verbose"], capture_output=True, text=True)
+    assert again.returncode == 0 and "resuming from epoch 3" in again.stderr
+    (tmp_path / "bad.yaml").write_text("task: response\nmanifest: manifest.csv\n"
+                                       "clinical: clinical.csv\noutcome: {time: t}\n"
+                                       "model: {epoch: 3}\n")
+    bad = subprocess.run([exe, "deep", "train", "--config", str(tmp_path / "bad.yaml"),
+                          "--out", str(tmp_path / "bad")], capture_output=True, text=True)
+    assert bad.returncode == 1 and "outcome: the response task needs keys ['label']" in \
+        bad.stderr
