@@ -154,3 +154,31 @@ def test_real_browser_renders_pages(demo_run, tmp_path):
             driver.quit()
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_images_page_shows_grad_cam_of_a_deep_run(app_env, tmp_path):
+    """A `deep train --out <run>/deep` folder makes the Images page show the patient's map."""
+    import json
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from streamlit.testing.v1 import AppTest
+
+    from radiogenomics.workflows.rundir import load_run
+
+    first = str(load_run(app_env).manifest["patient_id"].iloc[0])
+    deep = tmp_path / "run"
+    shutil.copytree(app_env, deep)
+    (deep / "deep" / "saliency").mkdir(parents=True)
+    fig, ax = plt.subplots()
+    ax.imshow([[0, 1], [1, 0]])
+    fig.savefig(deep / "deep" / "saliency" / f"{first}.png")
+    (deep / "deep" / "metrics.json").write_text(json.dumps(
+        {"task": "response", "metric": "AUC", "test": 0.81, "n_test": 9}))
+    os.environ["RADIOGENOMICS_RUN_DIR"] = str(deep)  # monkeypatch restores it
+    at = AppTest.from_file(str(APPS / "pages/4_Images.py"), default_timeout=120).run()
+    assert not at.exception, at.exception
+    assert any("AUC test 0.810 on 9 held-out" in c.value for c in at.caption)
+    assert at.get("image"), "the Grad-CAM PNG is not shown"

@@ -1,4 +1,5 @@
-"""Images: slice viewer with the tumour mask next to the patient's feature values."""
+"""Images: slice viewer with the tumour mask next to the patient's feature values, and the
+deep model's Grad-CAM map when the run has one."""
 
 import numpy as np
 import streamlit as st
@@ -29,3 +30,16 @@ if art is not None and art.manifest is not None:
     feats = feature_frame(art)
     if feats is not None and patient in feats.index:
         right.dataframe(feats.loc[patient].rename("value").to_frame(), height=420)
+
+    st.subheader("Deep model saliency (Grad-CAM)")
+    if patient in art.saliency:
+        met = art.deep_metrics
+        if met:
+            st.caption(f"{met.get('task', '')} model: {met.get('metric', '')} test "
+                       f"{met.get('test', float('nan')):.3f} on {met.get('n_test', '?')} "
+                       "held-out patients. Warm colours: regions that raise the score.")
+        st.image(str(art.saliency[patient]), width=360)
+    else:
+        st.caption("No Grad-CAM map for this patient. Train a deep model into this run: "
+                   "`radiogenomics deep train --config train.yaml --out <run>/deep` writes maps "
+                   "for held-out patients (`saliency:` in the YAML sets how many).")

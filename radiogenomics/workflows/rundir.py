@@ -24,6 +24,9 @@ class RunArtifacts:
     gsea_features: pd.DataFrame | None = None
     manifest: pd.DataFrame | None = None
     summary: dict[str, Any] = field(default_factory=dict)
+    #: Grad-CAM overlays by patient, from ``radiogenomics deep train --out <run>/deep``
+    saliency: dict[str, Path] = field(default_factory=dict)
+    deep_metrics: dict[str, Any] = field(default_factory=dict)
 
 
 def _first(path: Path, *names: str) -> Path | None:
@@ -62,6 +65,9 @@ def load_run(path: str | Path) -> RunArtifacts:
     s = _first(path, "summary.json")
     if s is not None:
         art.summary = json.loads(s.read_text())
+    art.saliency = {p.stem: p for p in sorted((path / "deep" / "saliency").glob("*.png"))}
+    if (path / "deep" / "metrics.json").exists():
+        art.deep_metrics = json.loads((path / "deep" / "metrics.json").read_text())
     return art
 
 
