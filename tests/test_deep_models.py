@@ -162,3 +162,35 @@ def test_deep_train_cli_from_yaml_writes_a_run_and_resumes(planted, tmp_path):
                           "--out", str(tmp_path / "bad")], capture_output=True, text=True)
     assert bad.returncode == 1 and "outcome: the response task needs keys ['label']" in \
         bad.stderr
+
+
+def test_2d_and_25d_rois_resampling_and_training(planted, tmp_path):
+    from radiogenomics.imaging.deep import DeepResponse, extract_embeddings, load_roi, saliency_png
+
+    m, clin = planted
+    img, msk = m["image"].iloc[0], m["mask"].iloc[0]
+    v3 = load_roi(img, msk, roi_size=24)
+    v2, m2 = load_roi(img, msk, roi_size=24, mode="2d", return_mask=True)
+    v25 = load_roi(img, msk, roi_size=24, mode="2.5d")
+    assert v3.shape == (1, 24, 24, 24) and v2.shape == m2.shape == (1, 24, 24)
+    assert v25.shape == (3, 24, 24)
+    np.testing.assert_array_equal(v25[1], v2[0])  # the centre channel is the 2-D slice
+    import SimpleITK as sitk
+
+    mask_arr = sitk.GetArrayFromImage(sitk.ReadImage(msk))
+    assert m2.sum() == mask_arr.sum(axis=(1, 2)).max()  # the largest-area slice
+    coarse = load_roi(img, msk, roi_size=24, spacing=(2.0, 2.0, 2.0), return_mask=True)[1]
+    assert 0 < coarse.sum() < mask_arr.sum() / 4  # 8× fewer voxels per mm³
+    r = clin["response"].to_numpy()
+    model = DeepResponse(mode="2.5d", roi_size=24, epochs=15, batch_size=16, lr=3e-3,
+                         progress_bar=False).fit(m.iloc[:100], r[:100])
+    assert model.score(m.iloc[100:], r[100:]) > 0.7
+    png = saliency_png(model, v25, tmp_path / "g.png")
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    emb = extract_embeddings(m.iloc[:3], "resnet10", spatial_dims=2, mode="2.5d", roi_size=24,
+                             progress_bar=False)
+    assert emb.shape == (3, 512) and emb.uns["deep"]["mode"] == "2.5d"
+    with pytest.raises(ValidationError, match="mode='3d' is 3-D but spatial_dims=2"):
+        extract_embeddings(m.iloc[:1], "resnet10", spatial_dims=2, mode="3d")
+    with pytest.raises(ValidationError, match="model='unet' is 3-D"):
+        DeepResponse(model="unet", mode="2d", epochs=1).fit(m.iloc[:20], r[:20])

@@ -181,6 +181,7 @@ def _saliency(est: Any, rows: pd.DataFrame, folder: Path) -> list[str]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for r in rows.itertuples(index=False):
-        vol = load_roi(r.image, r.mask, roi_size=est.roi_size, intensity=est.intensity)
+        vol = load_roi(r.image, r.mask, roi_size=est.roi_size, intensity=est.intensity,
+                       mode=est.mode)
         written.append(saliency_png(est, vol, folder / f"{r.patient_id}.png").name)
     return written

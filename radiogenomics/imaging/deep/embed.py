@@ -114,6 +114,7 @@ def extract_embeddings(
     roi_size: int = 64,
     intensity: str = "zscore",
     window: tuple[float, float] | None = None,
+    mode: str | None = None,
     random_state: int = 0,
     progress_bar: bool = True,
 ) -> AnnData:
@@ -123,20 +124,24 @@ def extract_embeddings(
     ``obs`` conventions, so handcrafted and deep features join in a Cohort). Without
     ``weights`` the network is randomly initialised (seeded by ``random_state``) with a
     warning. ``amp`` applies on CUDA only. Failed cases keep NaN and an ``error``.
+    ``spatial_dims=2`` embeds the axial slice with the largest tumour area (``mode="2d"``,
+    the default then) or that slice with its neighbours as three channels (``"2.5d"``).
     """
     import anndata as ad
     import torch
 
-    from radiogenomics.imaging.deep.preprocess import load_roi
+    from radiogenomics.imaging.deep.preprocess import load_roi, roi_shape
     from radiogenomics.imaging.deep.train import resolve_device
     from radiogenomics.io.manifest import read_manifest
 
-    if spatial_dims != 3:
-        raise ValidationError("spatial_dims: only 3D volumes are supported for now.")
+    mode = mode or ("3d" if spatial_dims == 3 else "2d")
+    dims, channels = roi_shape(mode)
+    if dims != spatial_dims:
+        raise ValidationError(f"mode='{mode}' is {dims}-D but spatial_dims={spatial_dims}.")
     df = read_manifest(manifest)
     dev = resolve_device(device)
     torch.manual_seed(random_state)
-    net = build_network(model, spatial_dims=3)
+    net = build_network(model, spatial_dims=dims, in_channels=channels)
     if weights is not None:
         load_weights(net, weights)
     else:
@@ -154,7 +159,7 @@ def extract_embeddings(
             try:
                 vols.append(load_roi(df["image"].iloc[i], df["mask"].iloc[i], roi_size=roi_size,
                                      label=int(df["label"].iloc[i]) if "label" in df else 1,
-                                     intensity=intensity, window=window))
+                                     intensity=intensity, window=window, mode=mode))
                 ok.append(i)
             except (ValidationError, RuntimeError) as exc:
                 errors[i] = str(exc)
@@ -179,5 +184,5 @@ def extract_embeddings(
     adata = ad.AnnData(X=X, obs=obs, var=pd.DataFrame(index=[f"deep_{model}_{j}"
                                                              for j in range(dim)]))
     adata.uns["deep"] = {"model": model, "weights": str(weights) if weights else "random",
-                         "roi_size": roi_size, "device": str(dev)}
+                         "roi_size": roi_size, "mode": mode, "device": str(dev)}
     return adata

@@ -23,11 +23,11 @@ from radiogenomics.errors import ValidationError
 class ScoreNet(nn.Module):
     """A MONAI classification network as encoder + linear score."""
 
-    def __init__(self, model: str = "tiny", in_channels: int = 1) -> None:
+    def __init__(self, model: str = "tiny", in_channels: int = 1, spatial_dims: int = 3) -> None:
         super().__init__()
         from radiogenomics.imaging.deep.embed import _head, build_network, penultimate
 
-        net = build_network(model, spatial_dims=3, in_channels=in_channels)
+        net = build_network(model, spatial_dims=spatial_dims, in_channels=in_channels)
         # the network's own one-output head becomes the score: same initialisation as the
         # plain MONAI network, so results do not depend on the wrapper
         self.head = _head(net)[0]
@@ -86,15 +86,15 @@ class SegAuxNet(nn.Module):
 
 
 class LongitudinalNet(nn.Module):
-    """Shared encoder over T scans (B × T × C × D × H × W) and a recurrent layer over the
+    """Shared encoder over T scans (B × T × C × spatial) and a recurrent layer over the
     T embeddings; the last hidden state gives the score (CNN + RNN, pre/post response)."""
 
     def __init__(self, model: str = "tiny", rnn: str = "gru", hidden: int = 32,
-                 in_channels: int = 1) -> None:
+                 in_channels: int = 1, spatial_dims: int = 3) -> None:
         super().__init__()
         if rnn not in ("gru", "lstm"):
             raise ValidationError(f"rnn='{rnn}': choose 'gru' or 'lstm'.")
-        self.encoder = ScoreNet(model, in_channels)
+        self.encoder = ScoreNet(model, in_channels, spatial_dims)
         cls = nn.GRU if rnn == "gru" else nn.LSTM
         self.rnn = cls(self.encoder.embedding_dim, hidden, batch_first=True)
         self.head = nn.Linear(hidden, 1)

@@ -2,20 +2,50 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from radiogenomics._utils import logger
 from radiogenomics.errors import ValidationError
 
+MODES = ("3d", "2d", "2.5d")
+
+
+def roi_shape(mode: str) -> tuple[int, int]:
+    """(spatial dims, channels) of the ROIs of ``mode``."""
+    if mode not in MODES:
+        raise ValidationError(f"mode='{mode}': choose one of {MODES}.")
+    return (3, 1) if mode == "3d" else (2, 3 if mode == "2.5d" else 1)
+
+
+def _resample(img: Any, msk: Any, spacing: tuple[float, float, float]) -> tuple[Any, Any]:
+    import SimpleITK as sitk
+
+    old_sp, old_size = np.array(img.GetSpacing()), np.array(img.GetSize())
+    size = [max(1, int(np.rint(v))) for v in old_size * old_sp / np.asarray(spacing, float)]
+
+    def res(image: Any, interp: int) -> Any:
+        return sitk.Resample(image, size, sitk.Transform(), interp, image.GetOrigin(),
+                             tuple(float(v) for v in spacing), image.GetDirection(), 0,
+                             image.GetPixelID())
+
+    return res(sitk.Cast(img, sitk.sitkFloat32), sitk.sitkLinear), \
+        res(msk, sitk.sitkNearestNeighbor)
+
 
 def load_roi(image: str, mask: str, *, roi_size: int = 64, label: int = 1,
              intensity: str = "zscore", window: tuple[float, float] | None = None,
-             margin: int = 4, return_mask: bool = False,
+             margin: int = 4, return_mask: bool = False, mode: str = "3d",
+             spacing: tuple[float, float, float] | None = None,
              ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-    """A fixed-size 3D crop (1 × S × S × S, float32) centred on the mask's bounding box.
+    """A fixed-size crop around the mask: C × S × S × S (``mode="3d"``), 1 × S × S (``"2d"``,
+    the axial slice with the largest tumour area) or 3 × S × S (``"2.5d"``: that slice and its
+    two neighbours as channels), float32.
 
     ``intensity``: ``"zscore"`` inside the ROI (MRI), or ``"window"`` with ``window=(lo, hi)``
-    (CT HU, scaled to [0, 1]). A bounding box larger than ``roi_size`` is cropped around its
+    (CT HU, scaled to [0, 1]). ``spacing`` (mm, x y z) resamples image (linear) and mask
+    (nearest neighbour) first. A bounding box larger than ``roi_size`` is cropped around its
     centre with a warning; smaller ones are padded (MONAI ``ResizeWithPadOrCrop``).
     ``return_mask=True`` also returns the mask cropped the same way (for a segmentation
     head).
@@ -23,18 +53,24 @@ def load_roi(image: str, mask: str, *, roi_size: int = 64, label: int = 1,
     import SimpleITK as sitk
     from monai.transforms import ResizeWithPadOrCrop, ScaleIntensityRange
 
-    img = sitk.GetArrayFromImage(sitk.ReadImage(str(image))).astype(np.float32)
-    msk = sitk.GetArrayFromImage(sitk.ReadImage(str(mask)))
-    if img.shape != msk.shape:
-        raise ValidationError(f"{mask}: mask shape {msk.shape} differs from image {img.shape}.")
+    dims, _ = roi_shape(mode)
+    img_itk, msk_itk = sitk.ReadImage(str(image)), sitk.ReadImage(str(mask))
+    if img_itk.GetSize() != msk_itk.GetSize():
+        raise ValidationError(f"{mask}: mask size {msk_itk.GetSize()} differs from image "
+                              f"{img_itk.GetSize()}.")
+    if spacing is not None:
+        img_itk, msk_itk = _resample(img_itk, msk_itk, spacing)
+    img = sitk.GetArrayFromImage(img_itk).astype(np.float32)
+    msk = sitk.GetArrayFromImage(msk_itk)
     region = msk == label
     if not region.any():
         raise ValidationError(f"{mask}: label {label} absent — the mask is empty.")
     idx = np.argwhere(region)
     lo = np.maximum(idx.min(0) - margin, 0)
     hi = np.minimum(idx.max(0) + 1 + margin, img.shape)
-    crop = img[tuple(slice(a, b) for a, b in zip(lo, hi, strict=True))]
-    if max(crop.shape) > roi_size:
+    box = tuple(slice(a, b) for a, b in zip(lo, hi, strict=True))
+    crop, mcrop = img[box], region[box].astype(np.float32)
+    if max(crop.shape[3 - dims:]) > roi_size:
         logger.warning("%s: ROI %s is larger than roi_size %d; centre-cropped", mask,
                        crop.shape, roi_size)
     if intensity == "zscore":
@@ -46,9 +82,14 @@ def load_roi(image: str, mask: str, *, roi_size: int = 64, label: int = 1,
         crop = np.asarray(ScaleIntensityRange(window[0], window[1], 0.0, 1.0, clip=True)(crop))
     else:
         raise ValidationError(f"intensity='{intensity}': choose 'zscore' or 'window'.")
-    resize = ResizeWithPadOrCrop((roi_size,) * 3)
-    out = np.asarray(resize(crop[None]), dtype=np.float32)
+    if mode == "3d":
+        crop, mcrop = crop[None], mcrop[None]
+    else:
+        k = int(np.argmax(mcrop.sum(axis=(1, 2))))
+        ks = [k] if mode == "2d" else list(np.clip([k - 1, k, k + 1], 0, len(crop) - 1))
+        crop, mcrop = crop[ks], mcrop[[k]]
+    resize = ResizeWithPadOrCrop((roi_size,) * dims)
+    out = np.asarray(resize(crop), dtype=np.float32)
     if not return_mask:
         return out
-    box = region[tuple(slice(a, b) for a, b in zip(lo, hi, strict=True))]
-    return out, np.asarray(resize(box[None].astype(np.float32)), dtype=np.float32)
+    return out, np.asarray(resize(mcrop), dtype=np.float32)

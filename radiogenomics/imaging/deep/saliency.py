@@ -15,8 +15,9 @@ def saliency_png(model: Any, volume: np.ndarray, out_png: str | Path, *,
     """Write a PNG of the central axial slice with the saliency map overlaid.
 
     ``model`` is a fitted :class:`DeepSurv`/:class:`DeepResponse` (or a torch network);
-    ``volume`` is one 1 × D × H × W ROI (:func:`load_roi`). Grad-CAM uses ``target_layer``
-    (``layer4`` for MONAI ResNets); ``method="occlusion"`` uses occlusion sensitivity.
+    ``volume`` is one ROI from :func:`load_roi` (1 × D × H × W, or C × H × W in 2-D).
+    Grad-CAM uses ``target_layer`` (``layer4`` for MONAI ResNets); ``method="occlusion"``
+    uses occlusion sensitivity.
     """
     import torch
     from monai.visualize import GradCAM, OcclusionSensitivity
@@ -40,12 +41,16 @@ def saliency_png(model: Any, volume: np.ndarray, out_png: str | Path, *,
     else:
         raise ValidationError(f"method='{method}': choose 'gradcam' or 'occlusion'.")
     sal = np.asarray(sal.detach().cpu()).reshape(-1, *volume.shape[1:])[0]  # first output
-    k = volume.shape[1] // 2
+    if volume.ndim == 4:  # 1 × D × H × W: the central axial slice
+        k = volume.shape[1] // 2
+        image, sal, title = volume[0, k], sal[k], f"{method} (slice {k})"
+    else:  # C × H × W (2-D / 2.5-D): the central channel
+        image, title = volume[volume.shape[0] // 2], f"{method} (2-D)"
     fig, ax = get_ax(None, figsize=(4, 4))
-    ax.imshow(volume[0, k], cmap="gray")
-    ax.imshow(sal[k], cmap="jet", alpha=0.4)
+    ax.imshow(image, cmap="gray")
+    ax.imshow(sal, cmap="jet", alpha=0.4)
     ax.set_axis_off()
-    ax.set_title(f"{method} (slice {k})", fontsize=9)
+    ax.set_title(title, fontsize=9)
     with atomic_path(out_png) as tmp:
         fig.savefig(tmp, format="png", dpi=100)
     return Path(out_png)

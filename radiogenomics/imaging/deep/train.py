@@ -27,17 +27,20 @@ def resolve_device(device: str = "auto") -> Any:
 
 
 def _volumes(X: Any, roi_size: int, intensity: str, masks: bool = False,
-             timepoints: tuple[str, ...] | None = None) -> tuple[np.ndarray, np.ndarray | None]:
-    """ROI volumes (N × 1 × S³, or N × T × 1 × S³ with ``timepoints``) and, with ``masks``,
-    the matching mask crops."""
-    from radiogenomics.imaging.deep.preprocess import load_roi
+             timepoints: tuple[str, ...] | None = None, mode: str = "3d",
+             ) -> tuple[np.ndarray, np.ndarray | None]:
+    """ROIs (N × C × spatial, or N × T × C × spatial with ``timepoints``; see
+    :func:`load_roi` for ``mode``) and, with ``masks``, the matching mask crops."""
+    from radiogenomics.imaging.deep.preprocess import load_roi, roi_shape
     from radiogenomics.io.manifest import read_manifest
 
-    want = 6 if timepoints else 5
+    dims, _ = roi_shape(mode)
+    want = 2 + dims + (1 if timepoints else 0)
     if isinstance(X, np.ndarray):
         if X.ndim != want:
-            raise ValidationError(f"X: expected a {want}-D array of volumes "
-                                  f"({'N × T × ' if timepoints else 'N × '}1 × D × H × W), got "
+            lead = "N × T × " if timepoints else "N × "
+            raise ValidationError(f"X: expected a {want}-D array ({lead}C × "
+                                  f"{' × '.join('DHW'[3 - dims:])}) for mode='{mode}', got "
                                   f"shape {X.shape}.")
         if masks:
             raise ValidationError("the segmentation head needs masks: pass a manifest, not "
@@ -46,7 +49,8 @@ def _volumes(X: Any, roi_size: int, intensity: str, masks: bool = False,
     df = read_manifest(X)
 
     def one(image: str, mask: str) -> tuple[np.ndarray, np.ndarray | None]:
-        out = load_roi(image, mask, roi_size=roi_size, intensity=intensity, return_mask=masks)
+        out = load_roi(image, mask, roi_size=roi_size, intensity=intensity, return_mask=masks,
+                       mode=mode)
         return out if masks else (out, None)
 
     if timepoints is None:
@@ -78,7 +82,7 @@ class _DeepBase(BaseEstimator):
                  val_fraction: float = 0.2, checkpoint: str | Path | None = None,
                  augment: bool = True, intensity: str = "zscore",
                  aux_seg_weight: float = 0.0, contrastive_weight: float = 0.0,
-                 temperature: float = 0.1, random_state: int = 0,
+                 temperature: float = 0.1, mode: str = "3d", random_state: int = 0,
                  progress_bar: bool = True) -> None:
         self.model = model
         self.roi_size = roi_size
@@ -96,6 +100,7 @@ class _DeepBase(BaseEstimator):
         self.aux_seg_weight = aux_seg_weight
         self.contrastive_weight = contrastive_weight
         self.temperature = temperature
+        self.mode = mode
         self.random_state = random_state
         self.progress_bar = progress_bar
 
@@ -105,16 +110,20 @@ class _DeepBase(BaseEstimator):
         """The network: ``model="unet"`` → :class:`SegAuxNet` (needed for the segmentation
         head), otherwise a MONAI classifier as :class:`ScoreNet`."""
         from radiogenomics.imaging.deep.nets import ScoreNet, SegAuxNet
+        from radiogenomics.imaging.deep.preprocess import roi_shape
 
         if self.aux_seg_weight > 0 and self.model != "unet":
             raise ValidationError("aux_seg_weight > 0 needs model='unet' (an encoder–decoder); "
                                   f"'{self.model}' has no decoder.")
+        dims, channels = roi_shape(self.mode)
         if self.model == "unet":
+            if self.mode != "3d":
+                raise ValidationError("model='unet' is 3-D; use mode='3d'.")
             return SegAuxNet(roi_size=self.roi_size)
-        return ScoreNet(self.model)
+        return ScoreNet(self.model, in_channels=channels, spatial_dims=dims)
 
     def _load(self, X: Any, masks: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
-        return _volumes(X, self.roi_size, self.intensity, masks, self.timepoints)
+        return _volumes(X, self.roi_size, self.intensity, masks, self.timepoints, self.mode)
 
     def _aux_loss(self, res: dict[str, Any], target: Any, bi: np.ndarray, mb: Any,
                   dev: Any) -> Any:
@@ -167,6 +176,7 @@ class _DeepBase(BaseEstimator):
             logger.info("%s: resuming from epoch %d", ckpt, start)
         scaler = torch.amp.GradScaler("cuda", enabled=self.amp and dev.type == "cuda")
         Xt = torch.from_numpy(vols)
+        spatial = 3 if self.mode == "3d" else 2
         Mt = torch.from_numpy(masks.astype(np.float32)) if masks is not None else None
         for epoch in progress(range(start, self.epochs), total=self.epochs - start,
                               desc=f"train {self.task}", enabled=self.progress_bar):
@@ -179,8 +189,8 @@ class _DeepBase(BaseEstimator):
                     continue
                 xb = Xt[bi].to(dev)
                 mb = Mt[bi].to(dev) if Mt is not None else None
-                if self.augment:  # random flips of the three spatial axes (mask alike)
-                    for ax in range(xb.ndim - 3, xb.ndim):
+                if self.augment:  # random flips of the spatial axes (mask alike)
+                    for ax in range(xb.ndim - spatial, xb.ndim):
                         if rng.random() < 0.5:
                             xb = torch.flip(xb, dims=(ax,))
                             mb = torch.flip(mb, dims=(ax,)) if mb is not None else None
@@ -348,22 +358,25 @@ class DeepLongitudinal(DeepResponse):
                  device: str = "auto", amp: bool = True, patience: int | None = None,
                  val_fraction: float = 0.2, checkpoint: str | Path | None = None,
                  augment: bool = True, intensity: str = "zscore",
-                 contrastive_weight: float = 0.0, temperature: float = 0.1,
+                 contrastive_weight: float = 0.0, temperature: float = 0.1, mode: str = "3d",
                  random_state: int = 0, progress_bar: bool = True) -> None:
         super().__init__(model=model, roi_size=roi_size, epochs=epochs,
                          batch_size=batch_size, lr=lr, weight_decay=weight_decay,
                          device=device, amp=amp, patience=patience, val_fraction=val_fraction,
                          checkpoint=checkpoint, augment=augment, intensity=intensity,
                          contrastive_weight=contrastive_weight, temperature=temperature,
-                         random_state=random_state, progress_bar=progress_bar)
+                         mode=mode, random_state=random_state, progress_bar=progress_bar)
         self.timepoints = tuple(timepoints)
         self.rnn = rnn
         self.hidden = hidden
 
     def _build_net(self) -> Any:
         from radiogenomics.imaging.deep.nets import LongitudinalNet
+        from radiogenomics.imaging.deep.preprocess import roi_shape
 
-        return LongitudinalNet(self.model, rnn=self.rnn, hidden=self.hidden)
+        dims, channels = roi_shape(self.mode)
+        return LongitudinalNet(self.model, rnn=self.rnn, hidden=self.hidden,
+                               in_channels=channels, spatial_dims=dims)
 
     @staticmethod
     def patients(manifest: Any) -> list[str]:
