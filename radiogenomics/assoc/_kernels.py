@@ -128,4 +128,6 @@ def bh_qvalues(p: np.ndarray, scale: float = 1.0) -> np.ndarray:
     p = np.ascontiguousarray(p, dtype=np.float64).ravel()
     if p.size == 0:
         return p.copy()
-    return _nb().bh(p, float(p.size) * scale)
+    import numba
+
+    return _nb().bh(p, float(p.size) * scale, numba.get_num_threads())

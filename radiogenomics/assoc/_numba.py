@@ -39,22 +39,30 @@ def pvals(r, rout, out, c0, c1, c2, c3, inv_h, a_max, half_nu):
     return far
 
 
-@numba.njit(cache=True, nogil=True)
-def _keys(p):
-    bits = p.view(np.uint64)
-    key = np.empty(p.size, np.int64)
+@numba.njit(cache=True, nogil=True, inline="always")
+def _key(b):
+    """Bucket of a p-value from its IEEE bits (monotone for p ≥ 0); 0 for p < 2**TINY_EXP."""
     tiny = np.uint64(BASE) << SHIFT
-    for i in range(p.size):
-        b = bits[i]
-        key[i] = 0 if b < tiny else min(np.int64(b >> SHIFT) - BASE + 1, NB - 1)
-    return key
+    return 0 if b < tiny else min(np.int64(b >> SHIFT) - BASE + 1, NB - 1)
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
-def _fill(q, key, qb, flagged):
+def _count(bits, chunks):
+    """Bucket sizes, one histogram per chunk (one chunk per thread) in parallel, summed."""
+    per = np.zeros((chunks, NB), np.int64)
+    step = (bits.size + chunks - 1) // chunks
+    for c in numba.prange(chunks):
+        for i in range(c * step, min(bits.size, (c + 1) * step)):
+            per[c, _key(bits[i])] += 1
+    return per.sum(axis=0)
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _fill(q, bits, qb, flagged):
     for i in numba.prange(q.size):
-        if not flagged[key[i]]:
-            q[i] = min(qb[key[i]], 1.0)
+        k = _key(bits[i])
+        if not flagged[k]:
+            q[i] = min(qb[k], 1.0)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -66,13 +74,12 @@ def _bucket_bound(b):
 
 
 @numba.njit(cache=True, nogil=True)
-def bh(p, scale):
-    """BH q-values, p·scale/rank with a running minimum from the top (scale = m·factor)."""
+def bh(p, scale, chunks):
+    """BH q-values, p·scale/rank with a running minimum from the top (scale = m·factor);
+    ``chunks``: parallel histograms for the bucket counts (numba's thread count)."""
     m = p.size
-    key = _keys(p)
-    counts = np.zeros(NB, np.int64)
-    for i in range(m):
-        counts[key[i]] += 1
+    bits = p.view(np.uint64)  # keys are recomputed from the bits: no 8-byte-per-pair array
+    counts = _count(bits, chunks)
     end = np.cumsum(counts)  # rank of the last element of each bucket
     flagged = np.zeros(NB, np.bool_)
     m_up = np.inf  # upper bound of the running minimum
@@ -89,7 +96,7 @@ def bh(p, scale):
     members = np.empty(start[NB], np.int64)
     pos = start[:NB].copy()
     for i in range(m):
-        b = key[i]
+        b = _key(bits[i])
         if flagged[b]:
             members[pos[b]] = i
             pos[b] += 1
@@ -109,7 +116,7 @@ def bh(p, scale):
                 rank -= 1
         else:
             qb[b] = run
-    _fill(q, key, qb, flagged)
+    _fill(q, bits, qb, flagged)
     return q
 
 
