@@ -179,6 +179,7 @@ def deep_embed(
     roi_size: int = typer.Option(64, help="Cubic ROI edge in voxels."),
     device: str = typer.Option("auto", help="auto, cpu or cuda."),
     batch_size: int = typer.Option(4),
+    n_jobs: int = typer.Option(2, help="Threads loading the next batch's ROIs."),
     progress: bool = typer.Option(True),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
 ) -> None:
@@ -190,7 +191,8 @@ def deep_embed(
 
     try:
         adata = extract_embeddings(manifest, model, weights=weights, roi_size=roi_size,
-                                   device=device, batch_size=batch_size, progress_bar=progress)
+                                   device=device, batch_size=batch_size, n_jobs=n_jobs,
+                                   progress_bar=progress)
     except RadiogenomicsError as exc:
         _fail(exc)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -102,6 +102,18 @@ def load_weights(net: Any, path: str | Path, *, strict_head: bool = False) -> di
     return {"missing": missing, "unexpected": unexpected}
 
 
+def _embed_batch(net: Any, vols: list[np.ndarray], ok: list[int], feats: dict[int, np.ndarray],
+                 dev: Any, amp: bool) -> None:
+    import torch
+
+    x = torch.from_numpy(np.stack(vols)).to(dev)
+    with torch.no_grad(), torch.autocast(device_type=dev.type, enabled=amp and
+                                         dev.type == "cuda"):
+        out = net(x).float().cpu().numpy()
+    for i, v in zip(ok, out, strict=True):
+        feats[i] = v
+
+
 def extract_embeddings(
     manifest: str | Path | pd.DataFrame,
     model: str = "resnet18",
@@ -111,6 +123,7 @@ def extract_embeddings(
     device: str = "auto",
     amp: bool = True,
     batch_size: int = 4,
+    n_jobs: int = 1,
     roi_size: int = 64,
     intensity: str = "zscore",
     window: tuple[float, float] | None = None,
@@ -124,9 +137,13 @@ def extract_embeddings(
     ``obs`` conventions, so handcrafted and deep features join in a Cohort). Without
     ``weights`` the network is randomly initialised (seeded by ``random_state``) with a
     warning. ``amp`` applies on CUDA only. Failed cases keep NaN and an ``error``.
-    ``spatial_dims=2`` embeds the axial slice with the largest tumour area (``mode="2d"``,
-    the default then) or that slice with its neighbours as three channels (``"2.5d"``).
+    ``n_jobs`` threads read and crop the next batch's ROIs while the network runs (SimpleITK
+    and numpy release the GIL). ``spatial_dims=2`` embeds the axial slice with the largest
+    tumour area (``mode="2d"``, the default then) or that slice with its neighbours as three
+    channels (``"2.5d"``).
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     import anndata as ad
     import torch
 
@@ -153,25 +170,32 @@ def extract_embeddings(
     errors: dict[int, str] = {}
     rows = list(range(len(df)))
     batches = [rows[i:i + batch_size] for i in range(0, len(rows), batch_size)]
-    for b in progress(batches, total=len(batches), desc="embeddings", enabled=progress_bar):
-        vols, ok = [], []
-        for i in b:
-            try:
-                vols.append(load_roi(df["image"].iloc[i], df["mask"].iloc[i], roi_size=roi_size,
-                                     label=int(df["label"].iloc[i]) if "label" in df else 1,
-                                     intensity=intensity, window=window, mode=mode))
-                ok.append(i)
-            except (ValidationError, RuntimeError) as exc:
-                errors[i] = str(exc)
-                logger.warning("embeddings: case %d failed: %s", i, exc)
-        if not ok:
-            continue
-        x = torch.from_numpy(np.stack(vols)).to(dev)
-        with torch.no_grad(), torch.autocast(device_type=dev.type, enabled=amp and
-                                             dev.type == "cuda"):
-            out = net(x).float().cpu().numpy()
-        for i, v in zip(ok, out, strict=True):
-            feats[i] = v
+
+    def load(i: int) -> np.ndarray | str:
+        try:
+            return load_roi(df["image"].iloc[i], df["mask"].iloc[i], roi_size=roi_size,
+                            label=int(df["label"].iloc[i]) if "label" in df else 1,
+                            intensity=intensity, window=window, mode=mode)
+        except (ValidationError, RuntimeError) as exc:
+            return str(exc)
+
+    with ThreadPoolExecutor(max(1, n_jobs)) as pool:
+        pending = pool.map(load, batches[0]) if batches else iter(())
+        for n, b in enumerate(progress(batches, total=len(batches), desc="embeddings",
+                                       enabled=progress_bar)):
+            loaded = list(pending)
+            if n + 1 < len(batches):  # prefetch the next batch while this one runs
+                pending = pool.map(load, batches[n + 1])
+            vols, ok = [], []
+            for i, v in zip(b, loaded, strict=True):
+                if isinstance(v, str):
+                    errors[i] = v
+                    logger.warning("embeddings: case %d failed: %s", i, v)
+                else:
+                    vols.append(v)
+                    ok.append(i)
+            if ok:
+                _embed_batch(net, vols, ok, feats, dev, amp)
     if not feats:
         raise ValidationError("no case could be embedded; see the logged errors.")
     dim = len(next(iter(feats.values())))
