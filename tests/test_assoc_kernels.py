@@ -86,3 +86,21 @@ def test_rank_kernel_equals_scipy_rankdata_with_ties():
     A[:, :50] = np.round(A[:, :50])  # heavy ties
     A[:, 50] = 1.0  # all tied
     np.testing.assert_array_equal(kern.rank_columns(A), stats.rankdata(A, axis=0))
+
+
+@pytest.mark.parametrize("chunk_size", [7, 1000])
+def test_block_size_does_not_change_results(chunk_size):
+    """Row blocks (complete data) and gene chunks (with missing values) give the same
+    matrices whatever the block size, including a last partial block."""
+    rng = np.random.default_rng(9)
+    X = pd.DataFrame(rng.standard_normal((40, 23)), columns=[f"f{i}" for i in range(23)])
+    Y = pd.DataFrame(rng.standard_normal((40, 31)), columns=[f"g{j}" for j in range(31)])
+    ref = tl.associate(X, Y, progress_bar=False).set_index(["feature", "gene"]).sort_index()
+    got = tl.associate(X, Y, chunk_size=chunk_size, progress_bar=False)
+    pd.testing.assert_frame_equal(got.set_index(["feature", "gene"]).sort_index(), ref)
+    Y.iloc[3, 5] = np.nan  # one gene handled pairwise, the rest in chunks
+    a = tl.associate(X, Y, chunk_size=chunk_size, progress_bar=False)
+    b = tl.associate(X, Y, progress_bar=False)
+    pd.testing.assert_frame_equal(a.set_index(["feature", "gene"]).sort_index(),
+                                  b.set_index(["feature", "gene"]).sort_index())
+    assert len(a) == 23 * 31

@@ -226,24 +226,32 @@ def _drop_constant(F: pd.DataFrame, name: str) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------- backend
 def _gemm(device: str) -> tuple[str, Any]:
-    """Return (backend name, function computing Xsᵀ·Ys)."""
+    """Return (backend name, function computing Xsᵀ·Ys, optionally into ``out``)."""
+
+    def numpy_gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        return np.matmul(a.T, b, out=out)
+
     if device == "cpu":
-        return "numpy", lambda a, b: a.T @ b
+        return "numpy", numpy_gemm
     try:
         import torch
     except ImportError:
         if device == "cuda":
             raise ValidationError("device='cuda' needs torch with CUDA.") from None
-        return "numpy", lambda a, b: a.T @ b
+        return "numpy", numpy_gemm
     if device == "auto" and not torch.cuda.is_available():
-        return "numpy", lambda a, b: a.T @ b
+        return "numpy", numpy_gemm
     if device == "cuda" and not torch.cuda.is_available():
         raise ValidationError("device='cuda' but no CUDA device is available; use 'auto'.")
 
-    def gemm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         ta = torch.from_numpy(np.ascontiguousarray(a)).to("cuda")
         tb = torch.from_numpy(np.ascontiguousarray(b)).to("cuda")
-        return (ta.T @ tb).cpu().numpy()
+        res = (ta.T @ tb).cpu().numpy()
+        if out is None:
+            return res
+        out[...] = res
+        return out
 
     return "torch-cuda", gemm
 
@@ -293,7 +301,8 @@ def associate(
     device
         ``"auto"`` (CUDA through torch when present, else numpy/BLAS), ``"cpu"``, ``"cuda"``.
     chunk_size
-        Genes per GEMM chunk (default: sized to ~256 MB per chunk; logged).
+        Genes per GEMM chunk (default: sized to ~256 MB per chunk; logged). With complete
+        data the blocks are rows of features holding the same number of pairs.
     max_nan
         Largest fraction of missing values per column handled pairwise-complete.
     keep
@@ -369,20 +378,23 @@ def associate(
     Xs = _prepare(A.loc[:, ca].to_numpy(float), rank, Cm) if ca.any() else None
     ia, ib = np.flatnonzero(ca), np.flatnonzero(cb)
     starts = range(0, len(ib), chunk_size)
-    complete = bool(ca.all() and cb.all())
-    for s in progress(starts, total=len(starts), desc="associate", enabled=progress_bar):
-        cols = ib[s:s + chunk_size]
-        if Xs is None:
-            break
-        Ys = _prepare(B.iloc[:, cols].to_numpy(float), rank, Cm)
-        r = gemm(Xs, Ys)
-        if complete:  # contiguous block: clip, copy and p-values in one pass, in place
-            block = np.s_[:, s:s + len(cols)]
-            _pvalues_large(r, n - 2 - k, workers, out=P[block], r_out=R[block])
-            continue
-        np.clip(r, -1.0, 1.0, out=r)
-        R[np.ix_(ia, cols)] = r
-        P[np.ix_(ia, cols)] = _pvalues_large(r, n - 2 - k, workers)
+    if Xs is not None and ca.all() and cb.all():
+        # complete data: blocks of feature rows, so each GEMM writes straight into a
+        # contiguous slab of R; then clip and p-values in one in-place pass
+        Ys = _prepare(B.to_numpy(float), rank, Cm)
+        rows_per = max(1, chunk_size * p_ // max(q_, 1))  # same elements per block
+        starts = range(0, p_, rows_per)
+        for s in progress(starts, total=len(starts), desc="associate", enabled=progress_bar):
+            slab = R[s:s + rows_per]
+            gemm(Xs[:, s:s + rows_per], Ys, out=slab)
+            _pvalues_large(slab, n - 2 - k, workers, out=P[s:s + rows_per], r_out=slab)
+    elif Xs is not None:  # complete columns of each side; the others are done pairwise below
+        for s in progress(starts, total=len(starts), desc="associate", enabled=progress_bar):
+            cols = ib[s:s + chunk_size]
+            Ys = _prepare(B.iloc[:, cols].to_numpy(float), rank, Cm)
+            r = np.clip(gemm(Xs, Ys), -1.0, 1.0)
+            R[np.ix_(ia, cols)] = r
+            P[np.ix_(ia, cols)] = _pvalues_large(r, n - 2 - k, workers)
     # pairwise-complete: each column with missing values against the other side, on the
     # samples it has (ranks and residuals recomputed on that subset)
     Av, Bv = A.to_numpy(float), B.to_numpy(float)
