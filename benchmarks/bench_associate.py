@@ -7,6 +7,7 @@ Prints, for the same data:
   and extrapolated);
 - the bare float64 GEMM of the standardised matrices (the hardware floor) and where the
   rest of our time goes (ranking, p-value kernel, BH kernel; each a pass over 40 M pairs);
+- the same call on data with strong shared signal (BH then has to sort most buckets);
 - peak resident memory;
 - permutation FDR with 1,000 permutations (timed on a 200 × 2,000 × 500 slice and scaled
   per permutation-GEMM when --full-perm is not given);
@@ -63,17 +64,22 @@ def main() -> None:
     t_warm = timed(lambda: tl.associate(X.iloc[:, :100], Y.iloc[:, :30_000], keep=0.05,
                                         progress_bar=False))
     print(f"first kernel-sized call in this process (numba load/compile): {t_warm:.2f} s")
-    t_ours = timed(lambda: tl.associate(X, Y, keep=0.05, progress_bar=False))
+    # the first full-size call also pays for first-touching ~1 GB of fresh memory (r, p, q),
+    # which is slow on VMs whose host backs guest pages lazily; report it, then the best of
+    # 3 (the GEMM below is also the best of 3)
+    t_cold = timed(lambda: tl.associate(X, Y, keep=0.05, progress_bar=False))
+    t_ours = min(t_cold, timed(lambda: tl.associate(X, Y, keep=0.05, progress_bar=False), 2))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     Xv, Yv = X.to_numpy(), Y.to_numpy()
     idx = [(i % a.features, (i * 7919) % a.genes) for i in range(a.loop_pairs)]
     t_loop = timed(lambda: [stats.spearmanr(Xv[:, i], Yv[:, j]) for i, j in idx]) \
         / a.loop_pairs * pairs
     Xs, Ys = _prepare(Xv, True, None), _prepare(Yv, True, None)
-    t_gemm = timed(lambda: Xs.T @ Ys, 2)
+    t_gemm = timed(lambda: Xs.T @ Ys, 3)
     t_rank = timed(lambda: (_prepare(Xv, True, None), _prepare(Yv, True, None)))
     print(f"radiogenomics associate (Spearman + BH): {t_ours:8.2f} s "
-          f"({pairs / t_ours / 1e6:.1f} M pairs/s), peak RSS {peak:,.0f} MB")
+          f"({pairs / t_ours / 1e6:.1f} M pairs/s; first call {t_cold:.2f} s), "
+          f"peak RSS {peak:,.0f} MB")
     print(f"scipy spearmanr per pair (extrapolated): {t_loop:8.0f} s -> ours "
           f"{t_loop / t_ours:,.0f}x faster")
     r_all = Xs.T @ Ys
@@ -84,6 +90,15 @@ def main() -> None:
     print(f"bare float64 GEMM (hardware floor)     : {t_gemm:8.2f} s -> ours = "
           f"{t_ours / t_gemm:.1f}x the GEMM (ranking {t_rank:.2f} s, p-value kernel "
           f"{t_p:.2f} s [scipy stdtr {t_scipy_p:.1f} s], BH kernel {t_bh:.2f} s)")
+    # BH cost depends on the data: with signal most p-value buckets need exact sorting.
+    # Five latent factors shared by 30 % of features and genes give that case.
+    Z = rng.standard_normal((a.samples, 5))
+    Xsig = X + 0.5 * Z @ (rng.standard_normal((5, a.features)) * (rng.random(a.features) < .3))
+    Ysig = Y + 0.5 * Z @ (rng.standard_normal((5, a.genes)) * (rng.random(a.genes) < .3))
+    t_sig = timed(lambda: tl.associate(Xsig, Ysig, keep=0.05, progress_bar=False), 2)
+    n_sig = len(tl.associate(Xsig, Ysig, keep=0.05, progress_bar=False))
+    print(f"with signal ({n_sig / pairs:.0%} of pairs at q < 0.05)     : {t_sig:8.2f} s -> "
+          f"{t_sig / t_gemm:.1f}x the GEMM")
     r_check, _ = tl.correlation_matrix(Xv[:, :3], Yv[:, :3])
     err = max(abs(r_check[i, j] - stats.spearmanr(Xv[:, i], Yv[:, j]).statistic)
               for i in range(3) for j in range(3))

@@ -43,7 +43,7 @@ def test_out_parameter_writes_strided_view():
     assert (P[:, :100] == 0).all() and (P[:, 500:] == 0).all()
 
 
-@pytest.mark.parametrize("kind", ["uniform", "signal", "ties", "zeros"])
+@pytest.mark.parametrize("kind", ["uniform", "signal", "ties", "zeros", "bulk", "tiny"])
 def test_bh_kernel_equals_statsmodels(kind):
     from statsmodels.stats.multitest import multipletests
 
@@ -58,6 +58,10 @@ def test_bh_kernel_equals_statsmodels(kind):
         p[:1000] = 0.0
         p[1000:1010] = 1.0
         p[2000:4000] = 1e-300
+    elif kind == "tiny":  # strong signal: p spread over many binades below 2**-40
+        p[: m // 4] = 10 ** -rng.uniform(12, 300, m // 4)
+    elif kind == "bulk":  # one bucket holding most p-values (sorted by the fallback path)
+        p[p < 0.95] = 0.5
     for method, factor in (("fdr_bh", 1.0), ("fdr_by", float(np.sum(1 / np.arange(1, m + 1))))):
         q = kern.bh_qvalues(p, factor)
         np.testing.assert_allclose(q, multipletests(p, method=method)[1], rtol=1e-13, atol=0)

@@ -6,23 +6,31 @@ Why hand-written (numba) rather than scipy: at 40 M pairs ``scipy.special.stdtr`
 correlations (``benchmarks/bench_associate.py`` prints the ratio).
 
 * p-values: for one degrees-of-freedom value ν the two-sided p of a correlation depends only
-  on a = |r|. We tabulate g(a) = log p(a) − (ν/2)·log(1 − a²), which is smooth on [0, 1]
-  (the stiff factor (1 − a²)^(ν/2) is taken out), at 2¹⁶ + 1 nodes with its exact derivative
-  (from the null density of r) and evaluate a cubic Hermite interpolant. It agrees with
-  scipy to ~1e-13 relative, and to 2e-11 for |r| → 1 where p itself is ill-conditioned
-  (d log p / d log|r| ≈ ν/(1 − r²); scipy's stdtr and betainc routes differ by 1e-10 there).
-  The tests compare with scipy at rtol 1e-10 over ν = 2…10⁵; the rare |r| beyond the table
-  (p < 1e-290) are computed by scipy.
-* ranks: one compiled argsort per column, columns in parallel (scipy's ``rankdata`` on a
-  500 × 20,000 matrix is single-threaded and ~3× slower).
+  on a = |r|. We tabulate G(a) = log p(a) at 2¹⁶ + 1 nodes on [0, a_hi] with its exact
+  derivative (from the null density of r); cell k stores p(a_k) and the cubic Hermite
+  coefficients of Δ = G − G(a_k), and p = p(a_k)·exp(Δ) with exp as a short polynomial
+  (|Δ| ≤ 0.25 per cell), so no libm call is made and the loop vectorises (5× faster than
+  evaluating exp and log per pair). a_hi keeps the Hermite error below 1e-13: the stiff
+  part (ν/2)·log(1 − a²) has fourth derivative ≈ 3ν/(1 − a)⁴, and a_hi is also where p
+  reaches 1e-290. It agrees with scipy to ~1e-12 relative; the tests compare at rtol 1e-10
+  over ν = 2…10⁵ (scipy's stdtr and betainc routes differ by 1e-10 near |r| → 1). The
+  rare |r| > a_hi (|r| > 0.96 at n = 500) are computed by scipy.
+* ranks: numpy's argsort of column blocks in threads (it releases the GIL), then a
+  compiled pass that averages ties (scipy's ``rankdata`` on a 500 × 20,000 matrix is
+  single-threaded and ~3× slower).
 * BH: ranks come from a counting sort on the p-values' IEEE bits (monotone for p ≥ 0) into
-  2.6·10⁶ buckets (16 mantissa bits; p < 2⁻⁴⁰ share one). A bucket whose smallest
+  2.6·10⁶ buckets (16 mantissa bits; 4 below p = 2⁻⁴⁰). A bucket whose smallest
   possible term p·m/rank cannot undercut the running minimum of the higher ranks takes
-  that minimum as its q-value without being sorted; the other buckets are sorted exactly.
-  The result equals R ``p.adjust`` (ties included).
+  that minimum as its q-value without being sorted; the indices of the other buckets are
+  scattered into contiguous segments (4 bytes each) and each segment is sorted in cache
+  (counting sort on the next mantissa bits). The result equals R ``p.adjust`` (ties
+  included). With strong signal most buckets need sorting: 40 M p-values then take
+  ~0.6 s on 2 cores (numpy's full argsort, ~11 s).
 """
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 from scipy import special
@@ -40,6 +48,9 @@ def _nb():
 class PValueTable:
     """Exact two-sided correlation p-values for one degrees-of-freedom value ν."""
 
+    # Hermite error bound h⁴/384 · max|G⁽⁴⁾| ≤ _TOL, with h ≤ 1/_NODES
+    _TOL = 1e-13
+
     def __init__(self, nu: float) -> None:
         self.nu = float(nu)
         half = self.nu / 2.0
@@ -48,23 +59,23 @@ class PValueTable:
         for _ in range(80):
             mid = (lo + hi) / 2
             lo, hi = (mid, hi) if scipy_pvalues(np.array([mid]), nu)[0] > _P_FLOOR else (lo, mid)
-        a_max = min(lo, 1.0 - 1e-6)
-        a = np.linspace(0.0, a_max, _NODES + 1)
+        stiff = (3.0 * max(self.nu, 2.0) / (384.0 * self._TOL)) ** 0.25 / _NODES
+        a_hi = min(lo, 1.0 - stiff)
+        a = np.linspace(0.0, a_hi, _NODES + 1)
         p = scipy_pvalues(a, nu)
-        one_m = np.log1p(-a * a)
-        g = np.log(p) - half * one_m
-        # d log p / da = −2 f(a) / p with f the null density of r
-        log_f = (half - 1.0) * one_m - special.betaln(0.5, half)
-        dg = -2.0 * np.exp(log_f - np.log(p)) + self.nu * a / (1.0 - a * a)
-        h = a_max / _NODES
-        d0, d1 = dg[:-1] * h, dg[1:] * h
-        y0, y1 = g[:-1], g[1:]
-        self.c0 = y0
-        self.c1 = d0
-        self.c2 = 3 * (y1 - y0) - 2 * d0 - d1
-        self.c3 = 2 * (y0 - y1) + d0 + d1
+        G = np.log(p)
+        # dG/da = −2 f(a) / p with f the null density of r
+        log_f = (half - 1.0) * np.log1p(-a * a) - special.betaln(0.5, half)
+        dG = -2.0 * np.exp(log_f - G)
+        h = a_hi / _NODES
+        d0, d1 = dG[:-1] * h, dG[1:] * h
+        y0, y1 = G[:-1], G[1:]
+        if np.max(y0 - y1) > 0.25:  # the exp polynomial's range; holds for ν ≥ 2
+            raise RuntimeError(f"p-value table for ν={nu}: cells too wide.")
+        self.tab = np.column_stack([p[:-1], d0, 3 * (y1 - y0) - 2 * d0 - d1,
+                                    2 * (y0 - y1) + d0 + d1])
         self.inv_h = 1.0 / h
-        self.a_max = a_max
+        self.a_hi = a_hi
 
     def __call__(self, r: np.ndarray, out: np.ndarray | None = None,
                  r_out: np.ndarray | None = None) -> np.ndarray:
@@ -72,8 +83,7 @@ class PValueTable:
         r2 = r.reshape(1, -1) if r.ndim < 2 else r
         res = np.empty(r2.shape) if out is None else _view2d(out, r2.shape)
         rc = np.empty(r2.shape) if r_out is None else _view2d(r_out, r2.shape)
-        far = _nb().pvals(r2, rc, res, self.c0, self.c1, self.c2, self.c3, self.inv_h,
-                          self.a_max, self.nu / 2.0)
+        far = _nb().pvals(r2, rc, res, self.tab, self.inv_h, self.a_hi)
         if far:  # beyond the table, or NaN input (stays NaN)
             idx = np.nonzero(np.isnan(res))
             res[idx] = scipy_pvalues(rc[idx], self.nu)
@@ -115,11 +125,23 @@ def fast_pvalues(r: np.ndarray, nu: float, out: np.ndarray | None = None,
     return _tables[nu](r, out, r_out)
 
 
-def rank_columns(A: np.ndarray) -> np.ndarray:
+def rank_columns(A: np.ndarray, threads: int | None = None) -> np.ndarray:
     """Average ranks of every column of a finite matrix (= ``scipy.stats.rankdata(A,
-    axis=0)``, exactly: ranks are integers or halves), columns ranked in parallel."""
-    A = np.asarray(A, dtype=np.float64)
-    return _nb().rank_rows(np.ascontiguousarray(A.T)).T
+    axis=0)``, exactly: ranks are integers or halves), column blocks ranked in threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    AT = np.ascontiguousarray(np.asarray(A, dtype=np.float64).T)
+    out = np.empty_like(AT)
+    threads = threads or os.cpu_count() or 1
+    bounds = np.linspace(0, AT.shape[0], 4 * threads + 1).astype(int)
+
+    def block(s: int) -> None:
+        a, b = bounds[s], bounds[s + 1]
+        _nb().rank_ties(AT[a:b], np.argsort(AT[a:b], axis=1), out[a:b])
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(block, range(len(bounds) - 1)))
+    return out.T
 
 
 def bh_qvalues(p: np.ndarray, scale: float = 1.0) -> np.ndarray:
@@ -130,4 +152,24 @@ def bh_qvalues(p: np.ndarray, scale: float = 1.0) -> np.ndarray:
         return p.copy()
     import numba
 
-    return _nb().bh(p, float(p.size) * scale, numba.get_num_threads())
+    nb = _nb()
+    scale = float(p.size) * scale
+    bits = p.view(np.uint64)
+    per_threads = min(numba.get_num_threads(), 8)
+    per = np.zeros((per_threads, nb.NB), np.int64)
+    nb.bh_count(bits, per)
+    counts = per.sum(axis=0)
+    end = np.cumsum(counts)
+    flagged = np.zeros(nb.NB, np.bool_)
+    start = np.empty(nb.NB + 1, np.int64)
+    fb = nb.bh_plan(per, counts, end, scale, flagged, start)
+    rec = np.empty(start[-1], np.uint32 if p.size < 2**32 else np.int64)
+    nb.bh_scatter(bits, per, flagged, rec)
+    del per
+    q, seg_min = np.empty(p.size), np.empty(fb.size)
+    nb.bh_segments(bits, p, rec, q, fb, start, end, scale, seg_min, 8 * per_threads)
+    run_in, qb = np.empty(fb.size), np.full(nb.NB, np.nan)
+    nb.bh_running(fb, counts, flagged, seg_min, run_in, qb)
+    nb.bh_cap(rec, q, fb, start, run_in)
+    nb.bh_fill(bits, q, qb)
+    return q

@@ -204,7 +204,7 @@ def _encode(C: pd.DataFrame) -> pd.DataFrame:
 
 
 def _nan_columns(F: pd.DataFrame, name: str, max_nan: float) -> np.ndarray:
-    frac = F.isna().mean()
+    frac = pd.Series(np.isnan(F.to_numpy(float)).mean(axis=0), index=F.columns)
     bad = frac[frac > max_nan]
     if len(bad):
         raise ValidationError(
@@ -216,8 +216,11 @@ def _nan_columns(F: pd.DataFrame, name: str, max_nan: float) -> np.ndarray:
 
 
 def _drop_constant(F: pd.DataFrame, name: str) -> pd.DataFrame:
-    sd = F.std(axis=0, skipna=True)
-    const = sd.index[(sd == 0) | sd.isna()]
+    v = F.to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        lo, hi = np.fmin.reduce(v, axis=0), np.fmax.reduce(v, axis=0)  # NaN-skipping
+    # constant, all-missing, or a single observed value
+    const = F.columns[~(hi > lo) | (np.sum(~np.isnan(v), axis=0) < 2)]
     if len(const):
         logger.warning("associate: dropping %d constant %s column(s): %s", len(const), name,
                        ", ".join(map(str, const[:10])) + (" …" if len(const) > 10 else ""))
@@ -350,9 +353,9 @@ def associate(
             f"{n} patients with both modalities: association needs at least {MIN_SAMPLES}."
         )
     for F, name in ((A, "x"), (B, "y")):
-        bad = [c for c, t in F.dtypes.items() if not pd.api.types.is_numeric_dtype(t)]
-        if bad:
-            raise ValidationError(f"{name}: non-numeric columns {bad[:5]}.")
+        bad = F.select_dtypes(exclude="number").columns
+        if len(bad):
+            raise ValidationError(f"{name}: non-numeric columns {list(bad[:5])}.")
     A0, B0 = A, B
     A, B = _drop_constant(A, "feature"), _drop_constant(B, "gene")
     dropped = {"features": sorted(set(A0.columns) - set(A.columns)),
@@ -373,7 +376,8 @@ def associate(
 
     R = np.empty((p_, q_))
     P = np.empty((p_, q_))
-    N = np.full((p_, q_), n - k, dtype=np.int32)
+    # pairs' sample counts differ from n − k only with missing values
+    N = np.full((p_, q_), n - k, dtype=np.int32) if nan_a.any() or nan_b.any() else None
     ca, cb = ~nan_a, ~nan_b
     Xs = _prepare(A.loc[:, ca].to_numpy(float), rank, Cm) if ca.any() else None
     ia, ib = np.flatnonzero(ca), np.flatnonzero(cb)
@@ -451,7 +455,8 @@ def associate(
     table = pd.DataFrame({
         "feature": A.columns.to_numpy()[fi], "gene": B.columns.to_numpy()[gi],
         "r": R.ravel()[sel], "pvalue": flat_p[sel], "qvalue": Q.ravel()[sel],
-        "n": N.ravel()[sel], **{key: v.ravel()[sel] for key, v in extra.items()},
+        "n": np.full(len(sel), n - k, np.int32) if N is None else N.ravel()[sel],
+        **{key: v.ravel()[sel] for key, v in extra.items()},
     })
     attrs = {"n": n, "method": method, "fdr": fdr, "backend": backend, "pi0": pi0,
              "covariates": list(C.columns) if C is not None else [],
