@@ -108,3 +108,13 @@ def test_block_size_does_not_change_results(chunk_size):
     pd.testing.assert_frame_equal(a.set_index(["feature", "gene"]).sort_index(),
                                   b.set_index(["feature", "gene"]).sort_index())
     assert len(a) == 23 * 31
+
+
+def test_abs_histogram_equals_numpy():
+    r = np.random.default_rng(2).uniform(-1, 1, (301, 457))
+    r[0, :3] = [1.0, -1.0, 0.0]
+    counts, top = kern.abs_histogram(r, 10_000)
+    ref = np.bincount(np.minimum((np.abs(r) * 10_000).astype(np.int64), 10_000).ravel(),
+                      minlength=10_001)
+    np.testing.assert_array_equal(counts, ref)
+    assert top == np.abs(r).max()

@@ -173,3 +173,11 @@ def bh_qvalues(p: np.ndarray, scale: float = 1.0) -> np.ndarray:
     nb.bh_cap(rec, q, fb, start, run_in)
     nb.bh_fill(bits, q, qb)
     return q
+
+
+def abs_histogram(r: np.ndarray, bins: int) -> tuple[np.ndarray, float]:
+    """Counts of ⌊|r|·bins⌋ (capped at ``bins``) and max |r| of a 2-D block in one
+    compiled pass (numpy needs five: abs, max, scale, cast, bincount)."""
+    hist = np.zeros(bins + 1, np.int64)
+    mx = _nb().abs_hist(np.asarray(r, dtype=np.float64), bins, hist)
+    return hist, float(mx)

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from radiogenomics._utils import logger, progress
-from radiogenomics.assoc._kernels import fast_pvalues, rank_columns
+from radiogenomics.assoc._kernels import abs_histogram, fast_pvalues, rank_columns
 from radiogenomics.assoc._kernels import scipy_pvalues as _pvalues
 from radiogenomics.errors import ValidationError
 
@@ -519,10 +519,9 @@ def _perm_block(Xs: np.ndarray, Ys: np.ndarray, seeds: list[Any], chunk_size: in
         Yp = Ys[np.random.default_rng(seed).permutation(len(Ys))]
         mx = 0.0
         for s in range(0, Yp.shape[1], chunk_size):
-            r = np.abs(gemm(Xs, Yp[:, s:s + chunk_size]))
-            mx = max(mx, float(r.max()))
-            hist += np.bincount(np.minimum((r * _BINS).astype(np.int64), _BINS).ravel(),
-                                minlength=_BINS + 1)
+            counts, top = abs_histogram(gemm(Xs, Yp[:, s:s + chunk_size]), _BINS)
+            hist += counts
+            mx = max(mx, top)
         maxes[b] = mx
     return hist, maxes
 
