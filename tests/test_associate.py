@@ -96,6 +96,18 @@ def test_bh_by_storey_against_statsmodels():
     np.testing.assert_allclose(st["qvalue"], np.minimum(1, pi0 * bh), rtol=1e-10)
 
 
+def test_adjust_pvalues_keeps_nan_out_of_m_like_p_adjust():
+    from radiogenomics.assoc.correlation import adjust_pvalues
+
+    # R: p.adjust(c(0.01, NA, 0.04, 0.03), "BH") -> 0.03 NA 0.04 0.04 (m = 3)
+    q = adjust_pvalues(np.array([0.01, np.nan, 0.04, 0.03]))
+    np.testing.assert_allclose(q, [0.03, np.nan, 0.04, 0.04], rtol=1e-15)
+    # 2-D input keeps its shape, same numbers as flattened
+    P = np.random.default_rng(0).uniform(size=(30, 40))
+    np.testing.assert_array_equal(adjust_pvalues(P, "by"), adjust_pvalues(P.ravel(), "by")
+                                  .reshape(P.shape))
+
+
 def test_missing_values_pairwise_complete_and_threshold():
     X, Y = _frames(seed=3)
     X.iloc[:4, 0] = np.nan

@@ -99,30 +99,39 @@ def correlation_matrix(X: np.ndarray, Y: np.ndarray, method: str = "spearman",
 def adjust_pvalues(p: np.ndarray, method: str = "bh") -> np.ndarray:
     """Benjamini–Hochberg (``"bh"``) or Benjamini–Yekutieli (``"by"``) adjusted p-values.
 
-    Same numbers as ``scipy.stats.false_discovery_control`` and R ``p.adjust``; from 2·10⁶
-    p-values on, a compiled bucket sort replaces the full ``argsort`` (``_kernels``).
+    Same numbers as ``scipy.stats.false_discovery_control`` and R ``p.adjust``; NaN stays
+    NaN and is left out of the count m (as ``p.adjust``). From 2·10⁶ p-values on, a
+    compiled bucket sort replaces the full ``argsort`` (``_kernels``).
     """
-    p = np.asarray(p, float)
-    m = p.size
     if method not in ("bh", "by"):
         raise ValidationError(f"method='{method}': choose 'bh' or 'by'.")
+    p = np.asarray(p, float)
+    nan = np.isnan(p)
+    if nan.any():
+        q = np.full(p.shape, np.nan)
+        q[~nan] = adjust_pvalues(p[~nan], method)
+        return q
+    m = p.size
     factor = float(np.sum(1.0 / np.arange(1, m + 1))) if method == "by" else 1.0
-    if m >= _BH_KERNEL_MIN and not np.isnan(p).any():
+    if m >= _BH_KERNEL_MIN:
         from radiogenomics.assoc._kernels import bh_qvalues
 
         return bh_qvalues(p, factor).reshape(p.shape)
-    order = np.argsort(p)
+    flat = p.ravel()
+    order = np.argsort(flat)
     scale = m / np.arange(1, m + 1) * factor
-    q_sorted = np.minimum.accumulate((p[order] * scale)[::-1])[::-1]
+    q_sorted = np.minimum.accumulate((flat[order] * scale)[::-1])[::-1]
     q = np.empty(m)
     q[order] = np.minimum(q_sorted, 1.0)
-    return q
+    return q.reshape(p.shape)
 
 
 def storey_qvalues(p: np.ndarray, lam: float = 0.5) -> tuple[np.ndarray, float]:
-    """Storey (2002) q-values with π0 = #{p > λ} / (m (1 − λ)), capped at 1."""
+    """Storey (2002) q-values with π0 = #{p > λ} / (m (1 − λ)), capped at 1 (NaN kept,
+    left out of m)."""
     p = np.asarray(p, float)
-    pi0 = min(1.0, float((p > lam).mean() / (1 - lam)))
+    ok = ~np.isnan(p)
+    pi0 = min(1.0, float((p[ok] > lam).mean() / (1 - lam))) if ok.any() else 1.0
     return np.minimum(1.0, pi0 * adjust_pvalues(p, "bh")), pi0
 
 
@@ -164,12 +173,15 @@ def _inputs(cohort_or_X: Any, Y: pd.DataFrame | None, x: str, y: str,
         return A, B.loc[A.index], C
     if not isinstance(cohort_or_X, pd.DataFrame) or not isinstance(Y, pd.DataFrame):
         raise ValidationError("pass a Cohort, or two DataFrames (samples × features) X and Y.")
-    common = cohort_or_X.index.intersection(Y.index)
-    dropped = len(cohort_or_X) + len(Y) - 2 * len(common)
-    if dropped:
-        logger.info("associate: %d samples kept, %d present in only one table dropped",
-                    len(common), dropped)
-    A, B = cohort_or_X.loc[common], Y.loc[common]
+    if cohort_or_X.index.equals(Y.index) and cohort_or_X.index.is_unique:
+        A, B, common = cohort_or_X, Y, Y.index  # already aligned: no 100 MB copies
+    else:
+        common = cohort_or_X.index.intersection(Y.index)
+        dropped = len(cohort_or_X) + len(Y) - 2 * len(common)
+        if dropped:
+            logger.info("associate: %d samples kept, %d present in only one table dropped",
+                        len(common), dropped)
+        A, B = cohort_or_X.loc[common], Y.loc[common]
     C = None
     if covariates is not None:
         if not isinstance(covariates, pd.DataFrame):
@@ -427,17 +439,8 @@ def associate(
             block(everyone[~np.isnan(Bv[:, j])], ia, np.array([j]))
 
     flat_p = P.ravel()
-    ok = ~np.isnan(flat_p)
-    pi0 = 1.0
-    if ok.all():  # no copies of a 40 M-element vector
-        Q, pi0 = storey_qvalues(flat_p) if fdr == "storey" else \
-            (adjust_pvalues(flat_p, "by" if fdr == "by" else "bh"), 1.0)
-    else:
-        Q = np.full(flat_p.shape, np.nan)
-        if fdr == "storey":
-            Q[ok], pi0 = storey_qvalues(flat_p[ok])
-        else:
-            Q[ok] = adjust_pvalues(flat_p[ok], "by" if fdr == "by" else "bh")
+    Q, pi0 = storey_qvalues(flat_p) if fdr == "storey" else \
+        (adjust_pvalues(flat_p, "by" if fdr == "by" else "bh"), 1.0)
     Q = Q.reshape(P.shape)
     extra = {}
     if fdr == "permutation":
