@@ -1,3 +1,7 @@
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -190,3 +194,13 @@ def test_permutation_fdr_on_a_dask_cluster_equals_local():
         remote = tl.associate(X, Y, fdr="permutation", n_perm=60, random_state=5,
                               scheduler_address=cluster.scheduler_address)
     pd.testing.assert_frame_equal(local, remote)
+
+
+@pytest.mark.skipif(Path("/proc/driver/nvidia/version").exists(), reason="has a GPU driver")
+def test_auto_device_without_gpu_driver_does_not_import_torch():
+    code = ("import sys, numpy as np, pandas as pd; from radiogenomics import tl; "
+            "r = np.random.default_rng(0).standard_normal((20, 5)); "
+            "res = tl.associate(pd.DataFrame(r[:, :2]), pd.DataFrame(r[:, 2:]), "
+            "progress_bar=False); "
+            "assert res.attrs['backend'] == 'numpy'; assert 'torch' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300)

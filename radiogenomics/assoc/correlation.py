@@ -9,6 +9,8 @@ their own degrees of freedom); a column with more is an error naming it.
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,6 +31,7 @@ MIN_SAMPLES = 10
 # below these sizes scipy/numpy are as fast as the compiled kernels (``_kernels``)
 _KERNEL_MIN = 100_000
 _BH_KERNEL_MIN = 2_000_000
+_NVIDIA_DRIVER = Path("/proc/driver/nvidia/version")
 
 
 # ---------------------------------------------------------------------- primitives
@@ -248,6 +251,8 @@ def _gemm(device: str) -> tuple[str, Any]:
 
     if device == "cpu":
         return "numpy", numpy_gemm
+    if device == "auto" and "torch" not in sys.modules and not _NVIDIA_DRIVER.exists():
+        return "numpy", numpy_gemm  # no GPU driver: skip importing torch (~2 s) to learn it
     try:
         import torch
     except ImportError:
