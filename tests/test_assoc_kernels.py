@@ -90,6 +90,11 @@ def test_rank_kernel_equals_scipy_rankdata_with_ties():
     A[:, :50] = np.round(A[:, :50])  # heavy ties
     A[:, 50] = 1.0  # all tied
     np.testing.assert_array_equal(kern.rank_columns(A), stats.rankdata(A, axis=0))
+    R = stats.rankdata(A, axis=0)
+    R -= R.mean(axis=0)
+    norm = np.linalg.norm(R, axis=0)
+    np.testing.assert_allclose(kern.rank_columns(A, standardize=True),
+                               R / np.where(norm > 0, norm, 1.0), rtol=1e-13, atol=1e-15)
 
 
 @pytest.mark.parametrize("chunk_size", [7, 1000])

@@ -237,23 +237,31 @@ def bh_fill(bits, q, qb):
 
 
 @numba.njit(cache=True, nogil=True)
-def rank_ties(AT, order, out):
+def rank_ties(AT, order, out, standardize):
     """Average ranks (1-based, ties averaged, as scipy.stats.rankdata) of each row of
-    ``AT`` given its ascending ``order``."""
+    ``AT`` given its ascending ``order``; with ``standardize``, centred (their mean is
+    exactly (n + 1)/2, ties included) and scaled to unit norm in the same pass."""
     q, n = AT.shape
+    centre = (n + 1) / 2.0 if standardize else 0.0
     for j in range(q):
         row = AT[j]
         o = order[j]
         i = 0
+        ss = 0.0
         while i < n:
             k = i
             v = row[o[i]]
             while k + 1 < n and row[o[k + 1]] == v:
                 k += 1
-            avg = (i + k) / 2.0 + 1.0
+            avg = (i + k) / 2.0 + 1.0 - centre
+            ss += (k - i + 1) * avg * avg
             for t in range(i, k + 1):
                 out[j, o[t]] = avg
             i = k + 1
+        if standardize and ss > 0:
+            inv = 1.0 / np.sqrt(ss)
+            for t in range(n):
+                out[j, t] *= inv
 
 
 @numba.njit(cache=True, nogil=True)

@@ -52,6 +52,8 @@ def _pvalues_large(r: np.ndarray, df: float, workers: int, out: np.ndarray | Non
 
 def _prepare(A: np.ndarray, rank: bool, C: np.ndarray | None) -> np.ndarray:
     """Rank (Spearman), residualise on covariates, centre and scale columns to unit norm."""
+    if rank and C is None and A.size >= _KERNEL_MIN:
+        return rank_columns(A, standardize=True)
     if rank:
         A = rank_columns(A) if A.size >= _KERNEL_MIN else stats.rankdata(A, axis=0)
     if C is not None:
