@@ -123,3 +123,19 @@ def test_abs_histogram_equals_numpy():
                       minlength=10_001)
     np.testing.assert_array_equal(counts, ref)
     assert top == np.abs(r).max()
+
+
+def test_adjust_pvalues_kernel_path_with_nan():
+    """From 2·10⁶ p-values on adjust_pvalues uses the bucket kernel; NaN stays NaN and is
+    left out of m, as R p.adjust."""
+    from statsmodels.stats.multitest import multipletests
+
+    from radiogenomics.assoc.correlation import _BH_KERNEL_MIN, adjust_pvalues
+
+    rng = np.random.default_rng(11)
+    p = rng.uniform(size=_BH_KERNEL_MIN + 1000) ** 3
+    p[::997] = np.nan
+    q = adjust_pvalues(p)
+    ok = ~np.isnan(p)
+    assert np.isnan(q[~ok]).all()
+    np.testing.assert_allclose(q[ok], multipletests(p[ok], method="fdr_bh")[1], rtol=1e-13)
