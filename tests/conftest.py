@@ -54,3 +54,15 @@ def shared_data() -> Path:
 def reference() -> Path:
     """Folder of R-generated reference CSVs (see tests/reference/make_reference.R)."""
     return REFERENCE
+
+
+@pytest.fixture(scope="session")
+def planted_images(tmp_path_factory):
+    """A 150-patient synthetic cohort whose images carry planted survival and response
+    signal, written once per session: (manifest, clinical table in manifest order)."""
+    from radiogenomics.datasets import synthetic_cohort
+
+    syn = synthetic_cohort(150, random_state=3, image_size=24, survival_log_hr=1.5,
+                           response_log_odds=3.0, image_coupling=0.95)
+    m = syn.write_images(tmp_path_factory.mktemp("planted"))
+    return m, syn.cohort.clinical.loc[m["patient_id"]]

@@ -30,13 +30,8 @@ def test_cox_loss_equals_r_partial_likelihood(reference):
 
 
 @pytest.fixture(scope="module")
-def planted(tmp_path_factory):
-    from radiogenomics.datasets import synthetic_cohort
-
-    syn = synthetic_cohort(150, random_state=3, image_size=24, survival_log_hr=1.5,
-                           response_log_odds=3.0, image_coupling=0.95)
-    m = syn.write_images(tmp_path_factory.mktemp("deep"))
-    clin = syn.cohort.clinical.loc[m["patient_id"]]
+def planted(planted_images):
+    m, clin = planted_images
     return m, np.column_stack([clin["os_time"], clin["os_event"]]), clin["response"].to_numpy()
 
 

@@ -39,21 +39,10 @@ def test_supervised_contrastive_loss_equals_the_paper_formula():
     assert supervised_contrastive_loss(torch.tensor(clustered), torch.tensor(labels), 0.2) < loss
 
 
-@pytest.fixture(scope="module")
-def planted(tmp_path_factory):
-    from radiogenomics.datasets import synthetic_cohort
-
-    syn = synthetic_cohort(150, random_state=3, image_size=24, survival_log_hr=1.5,
-                           response_log_odds=3.0, image_coupling=0.95)
-    m = syn.write_images(tmp_path_factory.mktemp("deepmt"))
-    clin = syn.cohort.clinical.loc[m["patient_id"]]
-    return m, clin
-
-
-def test_segmentation_head_learns_the_mask_and_contrastive_term_trains(planted):
+def test_segmentation_head_learns_the_mask_and_contrastive_term_trains(planted_images):
     from radiogenomics.imaging.deep import DeepResponse, load_roi
 
-    m, clin = planted
+    m, clin = planted_images
     r = clin["response"].to_numpy()
     kw = {"roi_size": 24, "epochs": 12, "batch_size": 16, "lr": 3e-3, "progress_bar": False}
     mt = DeepResponse(model="unet", aux_seg_weight=1.0, **kw).fit(m.iloc[:100], r[:100])
@@ -71,10 +60,10 @@ def test_segmentation_head_learns_the_mask_and_contrastive_term_trains(planted):
         DeepResponse(aux_seg_weight=1.0, **kw).fit(m.iloc[:20], r[:20])
 
 
-def test_contrastive_needs_labels_for_survival(planted):
+def test_contrastive_needs_labels_for_survival(planted_images):
     from radiogenomics.imaging.deep import DeepSurv
 
-    m, clin = planted
+    m, clin = planted_images
     y = clin[["os_time", "os_event"]].to_numpy()
     with pytest.raises(ValidationError, match="contrastive_weight > 0 needs class labels"):
         DeepSurv(roi_size=24, epochs=1, contrastive_weight=1.0, progress_bar=False).fit(
@@ -127,13 +116,13 @@ def test_fusion_mlp_beats_either_source_alone():
         fused.predict(X[["age", "stage", "deep_score"]])
 
 
-def test_deep_train_cli_from_yaml_writes_a_run_and_resumes(planted, tmp_path):
+def test_deep_train_cli_from_yaml_writes_a_run_and_resumes(planted_images, tmp_path):
     import json
     import subprocess
     import sys
     from pathlib import Path
 
-    m, clin = planted
+    m, clin = planted_images
     m.iloc[:60].to_csv(tmp_path / "manifest.csv", index=False)
     clin.reset_index().rename(columns={clin.index.name or "index": "patient_id"}).to_csv(
         tmp_path / "clinical.csv", index=False)
@@ -164,10 +153,10 @@ def test_deep_train_cli_from_yaml_writes_a_run_and_resumes(planted, tmp_path):
         bad.stderr
 
 
-def test_2d_and_25d_rois_resampling_and_training(planted, tmp_path):
+def test_2d_and_25d_rois_resampling_and_training(planted_images, tmp_path):
     from radiogenomics.imaging.deep import DeepResponse, extract_embeddings, load_roi, saliency_png
 
-    m, clin = planted
+    m, clin = planted_images
     img, msk = m["image"].iloc[0], m["mask"].iloc[0]
     v3 = load_roi(img, msk, roi_size=24)
     v2, m2 = load_roi(img, msk, roi_size=24, mode="2d", return_mask=True)
