@@ -204,3 +204,19 @@ def test_auto_device_without_gpu_driver_does_not_import_torch():
             "progress_bar=False); "
             "assert res.attrs['backend'] == 'numpy'; assert 'torch' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
+
+
+def test_nullable_and_boolean_columns():
+    """pandas nullable integers with <NA> are missing values; booleans are numeric."""
+    X, Y = _frames(seed=4)
+    Xn = X.copy()
+    Xn["count"] = pd.array(np.arange(len(X)) % 7, dtype="Int64")
+    Xn.loc[Xn.index[:3], "count"] = pd.NA
+    Xn["flag"] = np.arange(len(X)) % 2 == 0
+    res = tl.associate(Xn, Y, progress_bar=False).set_index(["feature", "gene"])
+    m = Xn["count"].notna()
+    ref = stats.spearmanr(Xn.loc[m, "count"].astype(float), Y.loc[m, "g0"])
+    assert res.loc[("count", "g0"), "r"] == pytest.approx(ref.statistic, abs=1e-12)
+    assert res.loc[("count", "g0"), "n"] == m.sum()
+    ref = stats.spearmanr(Xn["flag"].astype(float), Y["g0"])
+    assert res.loc[("flag", "g0"), "pvalue"] == pytest.approx(ref.pvalue, rel=1e-9)

@@ -220,8 +220,13 @@ def _encode(C: pd.DataFrame) -> pd.DataFrame:
     return pd.get_dummies(C, columns=cat, drop_first=True, dtype=float) if cat else C.astype(float)
 
 
+def _values(F: pd.DataFrame) -> np.ndarray:
+    """float64 values; missing entries of nullable dtypes (pd.NA) become NaN."""
+    return F.to_numpy(dtype=float, na_value=np.nan)
+
+
 def _nan_columns(F: pd.DataFrame, name: str, max_nan: float) -> np.ndarray:
-    frac = pd.Series(np.isnan(F.to_numpy(float)).mean(axis=0), index=F.columns)
+    frac = pd.Series(np.isnan(_values(F)).mean(axis=0), index=F.columns)
     bad = frac[frac > max_nan]
     if len(bad):
         raise ValidationError(
@@ -233,7 +238,7 @@ def _nan_columns(F: pd.DataFrame, name: str, max_nan: float) -> np.ndarray:
 
 
 def _drop_constant(F: pd.DataFrame, name: str) -> pd.DataFrame:
-    v = F.to_numpy(float)
+    v = _values(F)
     with np.errstate(invalid="ignore"):
         lo, hi = np.fmin.reduce(v, axis=0), np.fmax.reduce(v, axis=0)  # NaN-skipping
     # constant, all-missing, or a single observed value
@@ -372,7 +377,7 @@ def associate(
             f"{n} patients with both modalities: association needs at least {MIN_SAMPLES}."
         )
     for F, name in ((A, "x"), (B, "y")):
-        bad = F.select_dtypes(exclude="number").columns
+        bad = F.select_dtypes(exclude=["number", "bool"]).columns
         if len(bad):
             raise ValidationError(f"{name}: non-numeric columns {list(bad[:5])}.")
     A0, B0 = A, B
@@ -398,13 +403,13 @@ def associate(
     # pairs' sample counts differ from n − k only with missing values
     N = np.full((p_, q_), n - k, dtype=np.int32) if nan_a.any() or nan_b.any() else None
     ca, cb = ~nan_a, ~nan_b
-    Xs = _prepare(A.loc[:, ca].to_numpy(float), rank, Cm) if ca.any() else None
+    Xs = _prepare(_values(A.loc[:, ca]), rank, Cm) if ca.any() else None
     ia, ib = np.flatnonzero(ca), np.flatnonzero(cb)
     starts = range(0, len(ib), chunk_size)
     if Xs is not None and ca.all() and cb.all():
         # complete data: blocks of feature rows, so each GEMM writes straight into a
         # contiguous slab of R; then clip and p-values in one in-place pass
-        Ys = _prepare(B.to_numpy(float), rank, Cm)
+        Ys = _prepare(_values(B), rank, Cm)
         rows_per = max(1, chunk_size * p_ // max(q_, 1))  # same elements per block
         starts = range(0, p_, rows_per)
         for s in progress(starts, total=len(starts), desc="associate", enabled=progress_bar):
@@ -414,13 +419,13 @@ def associate(
     elif Xs is not None:  # complete columns of each side; the others are done pairwise below
         for s in progress(starts, total=len(starts), desc="associate", enabled=progress_bar):
             cols = ib[s:s + chunk_size]
-            Ys = _prepare(B.iloc[:, cols].to_numpy(float), rank, Cm)
+            Ys = _prepare(_values(B.iloc[:, cols]), rank, Cm)
             r = np.clip(gemm(Xs, Ys), -1.0, 1.0)
             R[np.ix_(ia, cols)] = r
             P[np.ix_(ia, cols)] = _pvalues_large(r, n - 2 - k, workers)
     # pairwise-complete: each column with missing values against the other side, on the
     # samples it has (ranks and residuals recomputed on that subset)
-    Av, Bv = A.to_numpy(float), B.to_numpy(float)
+    Av, Bv = _values(A), _values(B)
 
     def block(rows: np.ndarray, fi: np.ndarray, gj: np.ndarray) -> None:
         sub_a, sub_b = Av[np.ix_(rows, fi)], Bv[np.ix_(rows, gj)]
@@ -453,7 +458,7 @@ def associate(
     if fdr == "permutation":
         if nan_a.any() or nan_b.any():
             raise ValidationError("fdr='permutation' needs complete data (no missing values).")
-        extra = _permutation_fdr(A.to_numpy(float), B.to_numpy(float), R, rank, Cm, n_perm,
+        extra = _permutation_fdr(_values(A), _values(B), R, rank, Cm, n_perm,
                                  chunk_size, gemm, random_state, progress_bar,
                                  scheduler_address)
 
