@@ -395,7 +395,7 @@ def _step_survival(p: Pipeline, params: dict[str, Any], progress_bar: bool) -> l
     write_csv_atomic(stats.kaplan_meier(clin[time_], clin[event], groups), d / "km.csv",
                      index=False)
     write_text_atomic(d / "summary.json", json.dumps({
-        "top_feature": feat, "c_index": stats.concordance_index(clin[time_], risk, clin[event]),
+        "top_feature": feat, "c_index": stats.concordance_index(clin[time_], clin[event], risk),
         "logrank_p": lr["pvalue"], "n_patients": len(clin),
         "cox_engines_max_abs_diff": diff}, indent=2))
     return ["survival/cox.csv", "survival/km.csv", "survival/summary.json"]

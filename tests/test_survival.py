@@ -27,7 +27,7 @@ def test_cox_lifelines_matches_r(lung, reference):
 def test_concordance_of_linear_predictor_matches_r(lung, reference):
     ref = pd.read_csv(reference / "coxph_lung.csv").query("ties == 'efron'").set_index("covariate")
     lp = lung[COVS].to_numpy() @ ref.loc[COVS, "coef"].to_numpy()
-    c = stats.concordance_index(lung["time"], lp, lung["status"])
+    c = stats.concordance_index(lung["time"], lung["status"], lp)
     assert c == pytest.approx(ref["concordance"].iloc[0], abs=1e-10)
 
 

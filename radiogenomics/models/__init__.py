@@ -20,6 +20,7 @@ from radiogenomics.models.glmboost import (
     GlmBoostClassifier,
     GlmBoostCox,
     GlmBoostRegressor,
+    cv_folds,
     cvrisk,
 )
 from radiogenomics.models.selection import (
@@ -40,6 +41,6 @@ __all__ = [
     "GlmBoostCox",
     "GlmBoostRegressor", "GlmBoostSelector", "ICCFilter", "LassoSelector", "MRMRSelector",
     "RFImportanceSelector", "SVMRFESelector", "StabilitySelection", "UnivariateSelector",
-    "compare_classifiers", "cvrisk", "default_classifiers", "icc", "repeated_cv",
+    "compare_classifiers", "cv_folds", "cvrisk", "default_classifiers", "icc", "repeated_cv",
     "stability_parameters",
 ]

@@ -13,6 +13,10 @@ Definitions follow mboost (Bühlmann & Hothorn 2007; mboost 2.9 source):
   log-likelihood;
 - Cox: offset 0, gradient δ_i − e^{f_i} Σ_{k: t_k ≤ t_i} δ_k / Σ_{j: t_j ≥ t_k} e^{f_j}
   (Breslow), risk the negative log partial likelihood;
+- case weights w (cvrisk's fold weights): offset, base-learner fits (weighted least
+  squares, columns with X'WX < eps never selected) and the Cox risk sets use w; the
+  design is centred once with the unweighted means of all rows, as ``glmboost`` does
+  before ``cvrisk`` refits it on fold weights;
 - AIC: Gaussian "corrected" (Hurvich et al. 1998) log(RSS/n) + (1 + df/n)/(1 − (df + 2)/n)
   and "classical" 2·risk + 2·df, with df the trace of the boosting hat matrix
   B_m = B_{m−1} + diag(fW(f_m)) H_j (I − B_{m−1}), fW = 1 (Gaussian) or 4p(1 − p).
@@ -20,31 +24,44 @@ Definitions follow mboost (Bühlmann & Hothorn 2007; mboost 2.9 source):
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from radiogenomics._utils import check_random_state, logger
 from radiogenomics.errors import ValidationError
 
 FAMILIES = ("gaussian", "binomial", "cox")
 LOG2 = np.log(2.0)
+EPS = np.finfo(float).eps
 
 
 def _check_x(X: object) -> tuple[np.ndarray, list[str]]:
+    """Numeric, finite 2-D data and column labels (DataFrame names, else ``x0, x1, …``).
+
+    Errors name the offending columns by their DataFrame names.
+    """
     if isinstance(X, pd.DataFrame):
-        bad = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+        bad = [c for c in X.columns if not (pd.api.types.is_numeric_dtype(X[c])
+                                            or pd.api.types.is_bool_dtype(X[c]))]
         if bad:
             raise ValidationError(f"X: non-numeric columns {bad[:5]}; encode them as numbers.")
         names = [str(c) for c in X.columns]
-        A = X.to_numpy(dtype=float)
+        A = X.to_numpy(dtype=float, na_value=np.nan)
     else:
-        A = np.asarray(X, dtype=float)
+        try:
+            A = np.asarray(X, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(f"X: not numeric ({exc}); encode features as numbers.") from exc
         if A.ndim != 2:
             raise ValidationError(f"X: expected a 2-D array, got shape {A.shape}.")
         names = [f"x{j}" for j in range(A.shape[1])]
+    if A.shape[0] == 0 or A.shape[1] == 0:
+        raise ValidationError(f"X: empty ({A.shape[0]} rows × {A.shape[1]} columns).")
     if not np.isfinite(A).all():
         bad = np.flatnonzero(~np.isfinite(A).all(axis=0))
         raise ValidationError(
@@ -74,17 +91,25 @@ def _survival_y(y: object) -> tuple[np.ndarray, np.ndarray]:
     return time, event
 
 
+def rescale_weights(w: np.ndarray) -> np.ndarray:
+    """mboost's ``rescale_weights``: integer weights as given, others to sum to #(w > 0)."""
+    w = np.asarray(w, float)
+    if np.max(np.abs(w - np.floor(w))) < np.sqrt(EPS):
+        return w
+    return w / w.sum() * (w > 0).sum()
+
+
 class _Family:
-    """Gradient, risk, offset and hat-matrix weights of one loss."""
+    """Gradient, risk and offset of one loss with case weights (mboost's families)."""
 
     def __init__(self, name: str, y: object) -> None:
         self.name = name
         if name == "gaussian":
-            self.y = np.asarray(y, dtype=float)
+            self.y = np.asarray(y, dtype=float).ravel()
             if not np.isfinite(self.y).all():
                 raise ValidationError("y: NaN/inf in the response.")
         elif name == "binomial":
-            yy = np.asarray(y)
+            yy = np.asarray(y).ravel()
             labels = np.unique(yy)
             if len(labels) != 2:
                 raise ValidationError(
@@ -106,48 +131,86 @@ class _Family:
     def n(self) -> int:
         return len(self.time) if self.name == "cox" else len(self.y)
 
-    def offset(self) -> float:
+    def offset(self, w: np.ndarray) -> float:
         if self.name == "gaussian":
-            return float(self.y.mean())
+            return float(np.sum(w * self.y) / np.sum(w))
         if self.name == "binomial":
-            p = float((self.y > 0).mean())
+            p = float(np.sum(w * (self.y > 0)) / np.sum(w))
+            if not 0 < p < 1:
+                raise ValidationError("y: a training set holds a single class; the binomial "
+                                      "offset is infinite. Use folds that keep both classes.")
             return 0.5 * np.log(p / (1 - p))
         return 0.0
 
-    def _cox_sums(self, f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _risk_sets(self, f: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """e^f and Σ_{j: t_j ≥ t_i} w_j e^{f_j}, both in time order."""
         o = self.order
         ef = np.exp(f[o])
-        tail = np.cumsum(ef[::-1])[::-1]  # Σ_{j ≥ i} in sorted order
-        risk = tail[self.first]  # Σ over t_j ≥ t_i (ties included)
-        return ef, risk
+        tail = np.cumsum((w[o] * ef)[::-1])[::-1]
+        return ef, tail[self.first]
 
-    def ngradient(self, f: np.ndarray) -> np.ndarray:
+    def ngradient(self, f: np.ndarray, w: np.ndarray) -> np.ndarray:
         if self.name == "gaussian":
             return self.y - f
         if self.name == "binomial":
             e = np.exp(-2 * self.y * f)
             return 2 * self.y * e / (LOG2 * (1 + e))
-        ef, risk = self._cox_sums(f)
-        d = self.event[self.order]
-        cum = np.cumsum(d / risk)[self.last]  # Σ_{k: t_k ≤ t_i} δ_k / S(t_k)
+        ef, s = self._risk_sets(f, w)
+        o = self.order
+        d = self.event[o]
+        cum = np.cumsum(d * w[o] / np.where(s == 0, 1.0, s))[self.last]
         g = np.empty(self.n)
-        g[self.order] = d - ef * cum
+        g[o] = d - ef * cum
         return g
 
-    def risk(self, f: np.ndarray) -> float:
+    def risk(self, f: np.ndarray, w: np.ndarray) -> float:
         if self.name == "gaussian":
-            return float(np.sum((self.y - f) ** 2))
+            return float(np.sum(w * (self.y - f) ** 2))
         if self.name == "binomial":
-            return float(np.sum(np.logaddexp(0.0, -2 * self.y * f)))
-        _, risk = self._cox_sums(f)
-        d = self.event[self.order]
-        return float(-np.sum(d * (f[self.order] - np.log(risk))))
+            fc = np.clip(f, -36.0, 36.0)  # mboost's Binomial loss truncates |f| at 36
+            return float(np.sum(w * np.logaddexp(0.0, -2 * self.y * fc)))
+        _, s = self._risk_sets(f, w)
+        o = self.order
+        keep = (w[o] > 0) & (self.event[o] > 0)
+        return float(-np.sum(w[o][keep] * (f[o][keep] - np.log(s[keep]))))
 
-    def weights(self, f: np.ndarray) -> np.ndarray:
+    def hat_weights(self, f: np.ndarray) -> np.ndarray:
         if self.name == "binomial":
-            p = 1 / (1 + np.exp(-2 * f))
+            p = 1 / (1 + np.exp(-2 * np.clip(f, -36.0, 36.0)))
             return 4 * p * (1 - p)
         return np.ones_like(f)
+
+
+def _boost(Z: np.ndarray, fam: _Family, w: np.ndarray, mstop: int, nu: float,
+           ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    """Component-wise boosting on design Z with case weights w (mboost ``bolscw``).
+
+    Returns the offset, the coefficient path (mstop × columns), the selected column per
+    iteration and the in-bag risk per iteration.
+    """
+    xtx = np.einsum("ij,ij,i->j", Z, Z, w)
+    xtx[xtx < EPS] = 1.0  # bolscw: (near-)zero columns get a zero coefficient
+    sx = np.sqrt(xtx)
+    offset = fam.offset(w)
+    f = np.full(fam.n, offset)
+    beta = np.zeros(Z.shape[1])
+    path = np.empty((mstop, Z.shape[1]))
+    xsel = np.empty(mstop, dtype=int)
+    risk = np.empty(mstop)
+    for m in range(mstop):
+        u = fam.ngradient(f, w)
+        mu = (Z.T @ (w * u)) / sx
+        j = int(np.argmax(np.abs(mu)))  # first index wins ties, as which(mmu == amu)[1]
+        b = mu[j] / sx[j]
+        beta[j] += nu * b
+        f += nu * b * Z[:, j]
+        path[m], xsel[m], risk[m] = beta, j, fam.risk(f, w)
+    return offset, path, xsel, risk
+
+
+def _design(A: np.ndarray, center: np.ndarray) -> np.ndarray:
+    """Intercept column (selectable, never centred) and the centred features."""
+    return np.column_stack([np.ones(len(A)), A - center])
 
 
 class GlmBoost(BaseEstimator):
@@ -170,10 +233,12 @@ class GlmBoost(BaseEstimator):
         when installed, else native).
     early_stopping
         ``None``, ``"aic"`` (Gaussian: corrected AIC; Binomial: classical AIC) or
-        ``"cv"`` (out-of-fold risk over ``cv`` folds, see :func:`cvrisk`).
+        ``"cv"`` (out-of-bag risk of :func:`cvrisk` on the folds of ``cv``). Stopping at
+        the ``mstop`` cap warns: raise ``mstop``.
     cv
-        Folds for ``early_stopping="cv"``: an int (k-fold) or an (n, B) 0/1 matrix of
-        in-bag weights as mboost's ``cvrisk(folds=)``.
+        Folds for ``early_stopping="cv"``: an int (k-fold, mboost ``cv(type="kfold")``),
+        ``"bootstrap"`` / ``"subsampling"`` (25 folds, as mboost's defaults) or an (n, B)
+        matrix of in-bag weights as mboost's ``cvrisk(folds=)``.
     random_state
         Seed for the CV folds.
 
@@ -182,28 +247,34 @@ class GlmBoost(BaseEstimator):
     coef_ : ndarray of shape (n_features,)
     intercept_ : float
         On the scale of ``decision_function`` with the offset folded in
-        (mboost ``coef(m, off2int = TRUE)``; half-logit for binomial; 0 for Cox).
+        (mboost ``coef(m, off2int = TRUE)``; half-logit for binomial).
     offset_ : float
     selected_ : list of str
-        Features in order of first selection (the intercept column is not listed).
+        Features in order of first selection (the intercept column is not listed); array
+        input is named ``x0, x1, …``.
     path_ : DataFrame
-        Coefficients after each iteration (rows 1…mstop).
+        Coefficients after each iteration (rows 1…mstop_).
     risk_ : ndarray
-        Empirical risk after each iteration.
+        Empirical (in-bag) risk after each iteration.
     mstop_ : int
-        Iterations used (``mstop`` or the early-stopping choice).
+        Iterations used (``mstop`` or the early-stopping choice; 0 = offset only).
     engine_ : str
 
     Examples
     --------
+    >>> import numpy as np
     >>> from radiogenomics.models import GlmBoost
-    >>> m = GlmBoost(mstop=100, nu=0.1).fit(X, y)  # doctest: +SKIP
-    >>> m.coef_, m.selected_  # doctest: +SKIP
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((100, 5))
+    >>> y = 2 * X[:, 1] + rng.standard_normal(100)
+    >>> m = GlmBoost(mstop=100, nu=0.1, engine="native").fit(X, y)
+    >>> m.selected_[0]
+    'x1'
     """
 
     def __init__(self, family: str = "gaussian", mstop: int = 100, nu: float = 0.1,
                  center: bool = True, engine: str = "auto", early_stopping: str | None = None,
-                 cv: int | np.ndarray = 10, random_state: int | None = None) -> None:
+                 cv: int | str | np.ndarray = 10, random_state: int | None = None) -> None:
         self.family = family
         self.mstop = mstop
         self.nu = nu
@@ -213,7 +284,28 @@ class GlmBoost(BaseEstimator):
         self.cv = cv
         self.random_state = random_state
 
-    # ---------------------------------------------------------------- fitting
+    # ---------------------------------------------------------------- checks
+    def _check_params(self) -> None:
+        if not isinstance(self.mstop, int | np.integer) or int(self.mstop) < 1:
+            raise ValidationError(f"mstop={self.mstop!r}: must be an integer ≥ 1.")
+        if not 0 < float(self.nu) <= 1:
+            raise ValidationError(f"nu={self.nu!r}: must lie in (0, 1].")
+        if self.early_stopping not in (None, "aic", "cv"):
+            raise ValidationError(
+                f"early_stopping='{self.early_stopping}': choose None, 'aic' or 'cv'."
+            )
+        if self.family not in FAMILIES:
+            raise ValidationError(f"family='{self.family}': choose one of {FAMILIES}.")
+
+    def _prepare(self, X: object, *, reset: bool) -> np.ndarray:
+        """Validated float data; records ``n_features_in_`` (and ``feature_names_in_`` for
+        DataFrames only) on ``reset``, checks them otherwise."""
+        _, names = _check_x(X)
+        A = validate_data(self, X, reset=reset, dtype=float)
+        if reset:
+            self._names = names
+        return A
+
     def _resolve_engine(self) -> str:
         if self.engine == "native":
             return "native"
@@ -225,131 +317,119 @@ class GlmBoost(BaseEstimator):
                 return "mboost"
             if rbridge.r_available() and rbridge.has_package("mboost"):
                 return "mboost"
-            logger.info("GlmBoost: R package mboost not installed; using the native engine "
-                        "(install.packages('mboost') to use R)")
+            logger.debug("GlmBoost: R package mboost not installed; using the native engine")
             return "native"
         raise ValidationError(f"engine='{self.engine}': choose 'auto', 'native' or 'mboost'.")
 
+    # ---------------------------------------------------------------- fitting
     def fit(self, X: object, y: object) -> GlmBoost:
         """Fit ``mstop`` iterations (then stop early if asked)."""
-        if int(self.mstop) < 1 or not 0 < float(self.nu) <= 1:
-            raise ValidationError("mstop must be ≥ 1 and nu in (0, 1].")
-        A, names = _check_x(X)
+        self._check_params()
+        A = self._prepare(X, reset=True)
         fam = _Family(self.family, y)
         if fam.n != A.shape[0]:
             raise ValidationError(f"X has {A.shape[0]} rows but y has {fam.n}.")
-        self.feature_names_in_ = np.asarray(names, dtype=object)
-        self.n_features_in_ = A.shape[1]
         if self.family == "binomial":
             self.classes_ = fam.classes
         self.engine_ = self._resolve_engine()
-        if self.engine_ == "mboost":
-            self._fit_mboost(A, names, y)
-        else:
-            self._boost(A, fam)
-        if self.early_stopping is not None:
-            if self.early_stopping == "aic":
-                m = int(self.aic()["mstop"])
-            elif self.early_stopping == "cv":
-                m = int(cvrisk(self, X, y, folds=self.cv, random_state=self.random_state)
-                        .attrs["mstop"])
-            else:
-                raise ValidationError(
-                    f"early_stopping='{self.early_stopping}': choose None, 'aic' or 'cv'."
-                )
-            self.set_mstop(m)
-        else:
-            self.set_mstop(int(self.mstop))
-        return self
-
-    def _design(self, A: np.ndarray) -> np.ndarray:
-        Z = A - self.center_ if self.center else A
-        return np.column_stack([np.ones(len(A)), Z])
-
-    def _boost(self, A: np.ndarray, fam: _Family) -> None:
         self.center_ = A.mean(axis=0) if self.center else np.zeros(A.shape[1])
-        Z = self._design(A)
-        norms = np.einsum("ij,ij->j", Z, Z)
-        if (norms == 0).any():
-            zero = [str(self.feature_names_in_[j - 1]) for j in np.flatnonzero(norms == 0)]
-            raise ValidationError(f"X: constant (all-zero after centring) column(s) {zero[:5]}.")
-        self.offset_ = fam.offset()
-        f = np.full(fam.n, self.offset_)
-        mstop, nu = int(self.mstop), float(self.nu)
-        beta = np.zeros(Z.shape[1])
-        path = np.empty((mstop, Z.shape[1]))
-        xsel = np.empty(mstop, dtype=int)
-        fits = np.empty((mstop, fam.n)) if fam.name != "cox" else None
-        risk = np.empty(mstop)
-        for m in range(mstop):
-            u = fam.ngradient(f)
-            zu = Z.T @ u
-            j = int(np.argmax(zu * zu / norms))  # least RSS; first index wins ties
-            b = zu[j] / norms[j]
-            beta[j] += nu * b
-            f += nu * b * Z[:, j]
-            path[m], xsel[m], risk[m] = beta, j, fam.risk(f)
-            if fits is not None:
-                fits[m] = f
-        self._Z, self._norms, self._fam, self._fits = Z, norms, fam, fits
-        self._path_design, self._xsel, self.risk_ = path, xsel, risk
+        self._Z = _design(A, self.center_)
+        self._fam = fam
+        if self.engine_ == "mboost":
+            self._fit_mboost(A, y)
+        else:
+            self.offset_, self._path_design, self._xsel, self.risk_ = _boost(
+                self._Z, fam, np.ones(fam.n), int(self.mstop), float(self.nu))
+        m = int(self.mstop)
+        if self.early_stopping == "aic":
+            m = int(self.aic()["mstop"])
+        elif self.early_stopping == "cv":
+            m = int(cvrisk(self, A, y, folds=self.cv, random_state=self.random_state)
+                    .attrs["mstop"])
+        if self.early_stopping is not None and m == int(self.mstop):
+            warnings.warn(
+                f"GlmBoost: early stopping ('{self.early_stopping}') chose the last iteration, "
+                f"mstop = {m}: the risk was still falling at the cap. Raise mstop (e.g. "
+                f"mstop={2 * m}) so the stopping iteration is found rather than imposed.",
+                UserWarning, stacklevel=2)
+        return self.set_mstop(m)
 
-    def _fit_mboost(self, A: np.ndarray, names: list[str], y: object) -> None:
+    def _fit_mboost(self, A: np.ndarray, y: object) -> None:
         from radiogenomics import rbridge
 
-        res = rbridge.glmboost(A, names, y, self.family, int(self.mstop), float(self.nu),
-                               bool(self.center))
-        self.center_ = A.mean(axis=0) if self.center else np.zeros(A.shape[1])
+        res = rbridge.glmboost(A, self._names, y, self.family, int(self.mstop),
+                               float(self.nu), bool(self.center))
         self.offset_ = res["offset"]
         self._path_design = res["path"]
         self._xsel = res["xselect"]
         self.risk_ = res["risk"]
-        self._fam = _Family(self.family, y)
-        self._Z = self._design(A)
-        self._norms = np.einsum("ij,ij->j", self._Z, self._Z)
-        self._fits = None
 
     def set_mstop(self, mstop: int) -> GlmBoost:
-        """Use the first ``mstop`` iterations (≤ the fitted number)."""
-        if not 1 <= mstop <= len(self._xsel):
-            raise ValidationError(f"mstop={mstop}: must be between 1 and {len(self._xsel)}.")
+        """Use the first ``mstop`` iterations (0 … the fitted number; 0 = offset only)."""
+        check_is_fitted(self, "_xsel")
+        if not 0 <= mstop <= len(self._xsel):
+            raise ValidationError(f"mstop={mstop}: must be between 0 and {len(self._xsel)}.")
         self.mstop_ = int(mstop)
-        b = self._path_design[mstop - 1]
+        b = self._path_design[mstop - 1] if mstop else np.zeros(self._path_design.shape[1])
         self.coef_ = b[1:].copy()
         self.intercept_ = float(self.offset_ + b[0] - b[1:] @ self.center_)
-        names = list(self.feature_names_in_)
         first = dict.fromkeys(int(j) for j in self._xsel[:mstop] if j > 0)
-        self.selected_ = [names[j - 1] for j in first]
-        cols = ["(Intercept)", *names]
+        self.selected_ = [self._names[j - 1] for j in first]
+        cols = ["(Intercept)", *self._names]
         self.path_ = pd.DataFrame(self._path_design[:mstop], columns=cols,
                                   index=pd.RangeIndex(1, mstop + 1, name="iteration"))
-        self.path_["(Intercept)"] = (self.path_["(Intercept)"] - self.path_[names].to_numpy()
-                                     @ self.center_)
+        self.path_["(Intercept)"] = (self.path_["(Intercept)"]
+                                     - self.path_[self._names].to_numpy() @ self.center_)
         return self
 
     def to_card(self, name: str, *, kind: str = "gene", **kwargs: object):
-        """A :class:`~radiogenomics.signature.SignatureCard` of the selected features.
+        """A :class:`~radiogenomics.signature.SignatureCard` that scores exactly as this model.
 
-        Binomial weights and intercept are put on the logit scale (2·f), so a card's score
-        is the log-odds; extra keyword arguments go to :func:`radiogenomics.signature.make_card`.
+        The card's score is this model's linear predictor: ``decision_function`` for Gaussian
+        and Cox, the logit (2·f; mboost's Binomial works on the half-logit scale) for
+        binomial. The weights apply to the features as they were given to :meth:`fit`, so
+        the card records ``standardization="none"``. When ``fit`` saw features you
+        standardised yourself, pass ``preprocessing={"standardization": "training",
+        "training_mean": …, "training_sd": …}`` with the statistics you used; other
+        ``preprocessing`` fields (``id_type``, ``normalization`` …) are merged in. Extra
+        keyword arguments go to :func:`radiogenomics.signature.make_card`.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from radiogenomics.signature import score
+        >>> X = pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [10.0, 0, 30, 5]})
+        >>> m = GlmBoost(mstop=20, engine="native").fit(X, [1.0, 2, 2, 4])
+        >>> card = m.to_card("toy")
+        >>> bool(np.allclose(score(card, X).scores, m.decision_function(X)))
+        True
         """
         from radiogenomics.signature import make_card
 
+        check_is_fitted(self, "coef_")
+        pre = dict(kwargs.pop("preprocessing", None) or {})
+        scaling = pre.setdefault("standardization", "none")
+        if scaling not in ("none", "training"):
+            raise ValidationError(
+                f"preprocessing.standardization='{scaling}': a card written by a model must "
+                "score exactly as the model, so its scaling is 'none' (weights on the features "
+                "as given to fit) or 'training' (with the training_mean/training_sd you used "
+                "to standardise them before fit)."
+            )
         factor = 2.0 if self.family == "binomial" else 1.0
-        weights = dict(zip(self.feature_names_in_, factor * self.coef_, strict=True))
+        weights = dict(zip(self._names, factor * self.coef_, strict=True))
         family = {"gaussian": "linear", "binomial": "binomial", "cox": "cox"}[self.family]
         training = {"model": f"GlmBoost(family={self.family}, mstop={self.mstop_}, nu={self.nu})",
                     "engine": self.engine_, **dict(kwargs.pop("training", {}) or {})}
         return make_card(name, weights, kind=kind, family=family,
-                         intercept=factor * self.intercept_ if family != "cox" else 0.0,
+                         intercept=factor * self.intercept_, preprocessing=pre,
                          training=training, random_state=self.random_state, **kwargs)
 
     # ------------------------------------------------------------ prediction
     def decision_function(self, X: object) -> np.ndarray:
         """Linear predictor (half-logit for binomial, log relative hazard for Cox)."""
-        A, _ = _check_x(X)
-        if A.shape[1] != self.n_features_in_:
-            raise ValidationError(f"X has {A.shape[1]} columns, the model {self.n_features_in_}.")
+        check_is_fitted(self, "coef_")
+        A = self._prepare(X, reset=False)
         return A @ self.coef_ + self.intercept_
 
     def aic(self, method: str | None = None) -> dict[str, object]:
@@ -358,6 +438,7 @@ class GlmBoost(BaseEstimator):
         ``method``: ``"corrected"`` (Gaussian only, default there) or ``"classical"``
         (Binomial, default there). Cox has no AIC in mboost: use :func:`cvrisk`.
         """
+        check_is_fitted(self, "_xsel")
         fam = self._fam
         method = method or ("corrected" if fam.name == "gaussian" else "classical")
         if fam.name == "cox":
@@ -367,16 +448,16 @@ class GlmBoost(BaseEstimator):
         if fam.name == "binomial" and method != "classical":
             raise ValidationError("Binomial family: only the classical AIC (as mboost).")
         n = fam.n
-        fits = self._fits
-        if fits is None:  # mboost engine: rebuild fitted values from the path
-            fits = (self._path_design @ self._Z.T) + self.offset_
+        fits = (self._path_design @ self._Z.T) + self.offset_
+        norms = np.einsum("ij,ij->j", self._Z, self._Z)
+        norms[norms < EPS] = 1.0
         B = np.zeros((n, n))
         df = np.empty(len(self._xsel))
         nu = float(self.nu)
         for m, j in enumerate(self._xsel):
             z = self._Z[:, j]
-            w = fam.weights(fits[m]) * z
-            B += np.outer(w, (z - B.T @ z) * (nu / self._norms[j]))
+            w = fam.hat_weights(fits[m]) * z
+            B += np.outer(w, (z - B.T @ z) * (nu / norms[j]))
             df[m] = np.trace(B)
         risk = self.risk_
         if method == "corrected":
@@ -386,27 +467,55 @@ class GlmBoost(BaseEstimator):
         return {"mstop": int(np.argmin(aic)) + 1, "aic": aic, "df": df}
 
 
-class GlmBoostRegressor(GlmBoost, RegressorMixin):
-    """:class:`GlmBoost` with the Gaussian family and ``predict`` → fitted values."""
+class GlmBoostRegressor(RegressorMixin, GlmBoost):
+    """:class:`GlmBoost` with the Gaussian family; ``predict`` → fitted values."""
+
+    family = "gaussian"
 
     def __init__(self, mstop: int = 100, nu: float = 0.1, center: bool = True,
                  engine: str = "auto", early_stopping: str | None = None,
-                 cv: int | np.ndarray = 10, random_state: int | None = None) -> None:
-        super().__init__("gaussian", mstop, nu, center, engine, early_stopping, cv,
-                         random_state)
+                 cv: int | str | np.ndarray = 10, random_state: int | None = None) -> None:
+        self.mstop = mstop
+        self.nu = nu
+        self.center = center
+        self.engine = engine
+        self.early_stopping = early_stopping
+        self.cv = cv
+        self.random_state = random_state
 
     def predict(self, X: object) -> np.ndarray:
         return self.decision_function(X)
 
 
-class GlmBoostClassifier(GlmBoost, ClassifierMixin):
-    """:class:`GlmBoost` with mboost's Binomial family; ``predict_proba`` = 1/(1 + e^{−2f})."""
+class GlmBoostClassifier(ClassifierMixin, GlmBoost):
+    """:class:`GlmBoost` with mboost's Binomial family; ``predict_proba`` = 1/(1 + e^{−2f}).
+
+    Binary outcomes only.
+    """
+
+    family = "binomial"
 
     def __init__(self, mstop: int = 100, nu: float = 0.1, center: bool = True,
                  engine: str = "auto", early_stopping: str | None = None,
-                 cv: int | np.ndarray = 10, random_state: int | None = None) -> None:
-        super().__init__("binomial", mstop, nu, center, engine, early_stopping, cv,
-                         random_state)
+                 cv: int | str | np.ndarray = 10, random_state: int | None = None) -> None:
+        self.mstop = mstop
+        self.nu = nu
+        self.center = center
+        self.engine = engine
+        self.early_stopping = early_stopping
+        self.cv = cv
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
+
+    def fit(self, X: object, y: object) -> GlmBoostClassifier:
+        from sklearn.utils.multiclass import check_classification_targets
+
+        check_classification_targets(y)
+        return super().fit(X, y)
 
     def predict_proba(self, X: object) -> np.ndarray:
         p = 1 / (1 + np.exp(-2 * self.decision_function(X)))
@@ -418,12 +527,21 @@ class GlmBoostClassifier(GlmBoost, ClassifierMixin):
 
 class GlmBoostCox(GlmBoost):
     """:class:`GlmBoost` with the Cox partial likelihood; ``predict`` → risk score,
-    ``score`` → Harrell's C-index."""
+    ``score`` → Harrell's C-index. ``y`` is an (n, 2) array of (time, event) or a
+    scikit-survival structured array."""
+
+    family = "cox"
 
     def __init__(self, mstop: int = 100, nu: float = 0.1, center: bool = True,
                  engine: str = "auto", early_stopping: str | None = None,
-                 cv: int | np.ndarray = 10, random_state: int | None = None) -> None:
-        super().__init__("cox", mstop, nu, center, engine, early_stopping, cv, random_state)
+                 cv: int | str | np.ndarray = 10, random_state: int | None = None) -> None:
+        self.mstop = mstop
+        self.nu = nu
+        self.center = center
+        self.engine = engine
+        self.early_stopping = early_stopping
+        self.cv = cv
+        self.random_state = random_state
 
     def predict(self, X: object) -> np.ndarray:
         return self.decision_function(X)
@@ -432,65 +550,132 @@ class GlmBoostCox(GlmBoost):
         from radiogenomics.stats import concordance_index
 
         time, event = _survival_y(y)
-        return concordance_index(time, self.predict(X), event)
+        return concordance_index(time, event, self.predict(X))
 
 
-def _folds(n: int, folds: int | np.ndarray, y_strata: np.ndarray | None,
-           random_state: int | None) -> np.ndarray:
-    """(n, B) in-bag weight matrix: k-fold (stratified when possible) or user-given."""
-    if isinstance(folds, np.ndarray):
-        W = np.asarray(folds, dtype=float)
-        if W.shape[0] != n or W.ndim != 2:
-            raise ValidationError(f"folds: expected an (n={n}, B) weight matrix, got {W.shape}.")
-        return W
-    k = int(folds)
-    if k < 2 or k > n:
-        raise ValidationError(f"folds={k}: need 2 ≤ folds ≤ n ({n}).")
-    rng = check_random_state(random_state)
-    assign = np.empty(n, dtype=int)
-    groups = [np.arange(n)] if y_strata is None else [np.flatnonzero(y_strata == c)
-                                                      for c in np.unique(y_strata)]
-    for g in groups:
-        if y_strata is not None and len(g) < k:
-            raise ValidationError(
-                f"folds={k}: a class has only {len(g)} samples; use fewer folds."
-            )
-        assign[g] = rng.permutation(np.arange(len(g)) % k)
-    return np.column_stack([(assign != i).astype(float) for i in range(k)])
-
-
-def cvrisk(model: GlmBoost, X: object, y: object, folds: int | np.ndarray = 10,
-           random_state: int | None = None) -> pd.DataFrame:
-    """Out-of-fold empirical risk per iteration, as mboost ``cvrisk``.
+def cv_folds(weights: int | np.ndarray, type: str = "bootstrap", B: int | None = None, *,
+             prob: float = 0.5, strata: object | None = None,
+             random_state: int | None = None) -> np.ndarray:
+    """An (n, B) matrix of in-bag weights, as mboost's ``cv()``.
 
     Parameters
     ----------
+    weights
+        Case weights, or ``n`` for unit weights.
+    type
+        ``"bootstrap"`` (multinomial counts, B = 25), ``"kfold"`` (B = 10 folds; fold b
+        leaves one block of ⌊n/B⌋ rows out, the last fold the rest) or ``"subsampling"``
+        (⌊n·prob⌋ rows in each of B = 25 subsamples).
+    strata
+        Labels; folds are drawn within each stratum.
+
+    Examples
+    --------
+    >>> cv_folds(10, "kfold", 5, random_state=0).sum(axis=0)
+    array([8., 8., 8., 8., 8.])
+    """
+    w = np.ones(int(weights)) if np.ndim(weights) == 0 else np.asarray(weights, float)
+    n = len(w)
+    if type not in ("bootstrap", "kfold", "subsampling"):
+        raise ValidationError(f"type='{type}': choose 'bootstrap', 'kfold' or 'subsampling'.")
+    B = int(B if B is not None else (10 if type == "kfold" else 25))
+    if B < 1 or (type == "kfold" and not 2 <= B <= n):
+        raise ValidationError(f"B={B}: need 2 ≤ folds ≤ n ({n}) for k-fold, B ≥ 1 otherwise.")
+    rng = check_random_state(random_state)
+    groups = ([np.arange(n)] if strata is None
+              else [np.flatnonzero(np.asarray(strata) == s) for s in pd.unique(np.asarray(strata))])
+    folds = np.zeros((n, B))
+    for idx in groups:
+        k = len(idx)
+        if type == "bootstrap":
+            folds[idx] = rng.multinomial(k, w[idx] / w[idx].sum(), size=B).T
+            continue
+        if type == "kfold":
+            if k < B:
+                raise ValidationError(f"kfold with B={B}: a stratum has only {k} rows.")
+            fl = k // B
+            out = np.minimum(np.arange(k) // fl, B - 1)  # row block left out of each fold
+            block = (out[:, None] != np.arange(B)[None, :]).astype(float)
+        else:
+            m = int(np.floor(k * prob))
+            block = np.column_stack([rng.permutation(np.repeat([0.0, 1.0], [k - m, m]))
+                                     for _ in range(B)])
+        folds[idx] = block[rng.permutation(k)] * w[idx, None]
+    return folds
+
+
+def _fold_matrix(folds: int | str | np.ndarray | None, n: int, random_state: int | None,
+                 ) -> np.ndarray:
+    if folds is None or (isinstance(folds, str) and folds == "bootstrap"):
+        return cv_folds(n, "bootstrap", random_state=random_state)
+    if isinstance(folds, str):
+        return cv_folds(n, folds, random_state=random_state)
+    if isinstance(folds, np.ndarray | pd.DataFrame | list):
+        W = np.asarray(folds, dtype=float)
+        if W.ndim != 2 or W.shape[0] != n:
+            raise ValidationError(f"folds: expected an (n={n}, B) weight matrix, got {W.shape}.")
+        if (W < 0).any() or not np.isfinite(W).all():
+            raise ValidationError("folds: weights must be finite and ≥ 0.")
+        return W
+    return cv_folds(n, "kfold", int(folds), random_state=random_state)
+
+
+def cvrisk(model: GlmBoost, X: object, y: object, folds: int | str | np.ndarray | None = None,
+           random_state: int | None = None) -> pd.DataFrame:
+    """Out-of-bag empirical risk per iteration (0 … mstop), as mboost ``cvrisk``.
+
+    The design is centred with the means of all rows (as ``glmboost`` builds it once);
+    each fold refits the model with the fold's in-bag weights (offset, base-learners and
+    Cox risk sets weighted) and scores the out-of-bag rows (weight 1 where the fold weight
+    is 0). Risks are divided by the number of out-of-bag rows; the chosen ``mstop`` is the
+    grid value with the smallest total, as ``mstop(cvrisk(...))``.
+
+    Parameters
+    ----------
+    model
+        A :class:`GlmBoost` (its family, ``mstop``, ``nu`` and ``center`` are used; always
+        the native engine).
     folds
-        Number of folds (k-fold; stratified for binomial) or an (n, B) matrix of in-bag
-        weights (1 = train, 0 = test), e.g. mboost's ``cv(weights, type="bootstrap")``.
+        ``None`` or ``"bootstrap"`` (mboost's default: 25 bootstrap samples), an int
+        (k-fold), ``"subsampling"``, or an (n, B) matrix of in-bag weights such as
+        :func:`cv_folds` or mboost's ``cv()`` returns.
 
     Returns
     -------
     DataFrame
-        B × mstop out-of-fold risks (per test observation); ``.attrs["mstop"]`` is the
-        iteration with the smallest mean risk.
+        B × (mstop + 1) out-of-bag risks, columns = iterations 0 … mstop;
+        ``.attrs["mstop"]`` is the chosen iteration.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(1)
+    >>> X = rng.standard_normal((60, 4)); y = X[:, 0] + rng.standard_normal(60)
+    >>> cv = cvrisk(GlmBoost(mstop=50, engine="native"), X, y, folds=5, random_state=0)
+    >>> cv.shape
+    (5, 51)
     """
+    family = model.family
     A, _ = _check_x(X)
-    strata = np.asarray(y) if model.family == "binomial" else None
-    W = _folds(A.shape[0], folds, strata, random_state)
-    params = {**model.get_params(), "early_stopping": None, "engine": "native"}
-    params["family"] = model.family  # the family-specific wrappers do not expose it
+    fam = _Family(family, y)
+    if fam.n != A.shape[0]:
+        raise ValidationError(f"X has {A.shape[0]} rows but y has {fam.n}.")
+    mstop, nu = int(model.mstop), float(model.nu)
+    center = A.mean(axis=0) if model.center else np.zeros(A.shape[1])
+    Z = _design(A, center)
+    W = _fold_matrix(folds, A.shape[0], random_state)
+    if family == "cox" and (W == 0).sum(axis=0).max() == 1 and W.shape[1] == A.shape[0]:
+        raise ValidationError("leave-one-out folds cannot score a Cox partial likelihood.")
     rows = []
-    y_arr = y if isinstance(y, np.ndarray) else np.asarray(y)
     for b in range(W.shape[1]):
-        train, test = W[:, b] > 0, W[:, b] == 0
-        fam_test = _Family(model.family, y_arr[test])
-        fit = GlmBoost(**params).fit(A[train], y_arr[train])
-        Zt = fit._design(A[test])
-        F = fit._path_design @ Zt.T + fit.offset_
-        rows.append([fam_test.risk(F[m]) / test.sum() for m in range(F.shape[0])])
-    out = pd.DataFrame(rows, columns=pd.RangeIndex(1, len(rows[0]) + 1, name="iteration"))
-    out.attrs["mstop"] = int(np.argmin(out.mean(axis=0).to_numpy())) + 1
+        oob = (W[:, b] == 0).astype(float)
+        if oob.sum() == 0:
+            raise ValidationError(f"folds: fold {b + 1} leaves no row out of bag.")
+        offset, path, _, _ = _boost(Z, fam, rescale_weights(W[:, b]), mstop, nu)
+        F = offset + np.vstack([np.zeros(Z.shape[1]), path]) @ Z.T
+        rows.append([fam.risk(F[m], oob) for m in range(mstop + 1)] / oob.sum())
+    out = pd.DataFrame(rows, columns=pd.RangeIndex(0, mstop + 1, name="iteration"))
+    out.attrs["mstop"] = int(np.nanargmin(out.sum(axis=0).to_numpy()))
     return out
 
 
@@ -514,4 +699,4 @@ def glmboost_naive(X: np.ndarray, y: np.ndarray, mstop: int = 100, nu: float = 0
 
 
 __all__: Sequence[str] = ("GlmBoost", "GlmBoostClassifier", "GlmBoostCox",
-                          "GlmBoostRegressor", "cvrisk", "glmboost_naive")
+                          "GlmBoostRegressor", "cv_folds", "cvrisk", "glmboost_naive")

@@ -197,7 +197,7 @@ def _coxnet_cv_coef(model, Zs, time, event, cv, random_state) -> np.ndarray:
             Zs[tr], Surv.from_arrays(event[tr] > 0, time[tr]))
         for i in range(len(m.alphas_)):
             risk = Zs[te] @ m.coef_[:, i]
-            scores[i] += concordance_index(time[te], risk, event[te]) if event[te].any() else 0.5
+            scores[i] += concordance_index(time[te], event[te], risk) if event[te].any() else 0.5
     return model.coef_[:, int(np.argmax(scores))]
 
 

@@ -102,10 +102,11 @@ def cox_ph(
     return out
 
 
-def concordance_index(time: np.ndarray, risk: np.ndarray, event: np.ndarray) -> float:
+def concordance_index(time: np.ndarray, event: np.ndarray, risk: np.ndarray) -> float:
     """Harrell's C-index of a risk score (higher risk = shorter survival).
 
-    Ties in risk count one half, as in R ``survival::concordance``.
+    Arguments in the package's one order ``(time, event, risk)``. Ties in risk count one
+    half, as in R ``survival::concordance``.
     """
     from lifelines.utils import concordance_index as _ci
 
@@ -311,7 +312,7 @@ def c_index(time: object, event: object, risk: object, *, method: str = "harrell
 
 def _c_fn(method: str, tau: float | None):
     if method == "harrell":
-        return lambda t, e, r: concordance_index(t, r, e)
+        return concordance_index
     if method == "uno":
         from sksurv.metrics import concordance_index_ipcw
         from sksurv.util import Surv

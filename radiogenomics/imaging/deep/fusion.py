@@ -130,7 +130,7 @@ class FusionMLP(BaseEstimator):
             from radiogenomics.stats import concordance_index
 
             a = np.asarray(y, dtype=float)
-            return concordance_index(a[:, 0], self.predict(X), a[:, 1])
+            return concordance_index(a[:, 0], a[:, 1], self.predict(X))
         from radiogenomics.stats import roc_auc
 
         return roc_auc(np.asarray(y), self.predict_proba(X)[:, 1]).auc

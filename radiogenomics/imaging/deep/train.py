@@ -302,7 +302,7 @@ class DeepSurv(_DeepBase):
         from radiogenomics.stats import concordance_index
 
         a = np.asarray(y, dtype=float)
-        return concordance_index(a[:, 0], self.predict(X), a[:, 1])
+        return concordance_index(a[:, 0], a[:, 1], self.predict(X))
 
 
 class DeepResponse(_DeepBase):
