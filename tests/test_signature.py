@@ -130,11 +130,14 @@ def test_planted_signature_validates_random_does_not():
     Xtr = train.cohort.rna.to_df()
     ytr = train.cohort.clinical.loc[Xtr.index, "hypoxic"]
     Z = (Xtr - Xtr.mean()) / Xtr.std()
+    scaling = {"standardization": "training", "training_mean": Xtr.mean().to_dict(),
+               "training_sd": Xtr.std().to_dict()}
     planted = make_card("planted", test.truth.gene_effects.to_dict())
     res = validate(planted, test.cohort, outcome="hypoxic", positive="1")
     assert res.metrics.set_index("metric").loc["AUC", "value"] > 0.8
     # a signature discovered on another cohort (GlmBoost, 4,383 genes, n = 100) transfers
-    learned = GlmBoostClassifier(mstop=150, engine="native").fit(Z, ytr).to_card("learned")
+    learned = GlmBoostClassifier(mstop=150, engine="native").fit(Z, ytr).to_card(
+        "learned", preprocessing=scaling)
     assert set(learned.weights.index) & set(train.truth.linked_genes)
     res = validate(learned, test.cohort, outcome="hypoxic", positive="1")
     assert res.metrics.set_index("metric").loc["AUC", "value"] > 0.7  # measured 0.79
@@ -173,3 +176,69 @@ def test_report_tables_are_downloadable(tmp_path):
     link = re.search(r"download='Metrics\.csv' href='data:text/csv;base64,([^']+)'", html)
     assert link and "AUC,0.91" in base64.b64decode(link.group(1)).decode()
     assert "<nav><b>Contents</b>" in html
+
+
+def _scaled_data(family, seed):
+    """Features on very different scales (×1e-3 … ×1e4) with a planted linear effect."""
+    rng = np.random.default_rng(seed)
+    scales = np.array([1e-3, 1.0, 50.0, 1e4, 0.2])
+    z = rng.standard_normal((120, 5))
+    X = pd.DataFrame(z * scales + [5, -2, 100, 3e4, 0],
+                     columns=["tiny", "unit", "fifty", "huge", "small"],
+                     index=[f"p{i}" for i in range(120)])
+    lp = z[:, 0] - z[:, 3] + 0.5 * z[:, 4]
+    if family == "gaussian":
+        y = lp + rng.standard_normal(120)
+    elif family == "binomial":
+        y = (lp + rng.logistic(size=120) > 0).astype(int)
+    else:
+        t = rng.exponential(np.exp(-0.5 * lp))
+        y = np.column_stack([t, (t <= rng.exponential(2.0, 120)).astype(int)])
+    return X, y
+
+
+@pytest.mark.parametrize("family", ["gaussian", "binomial", "cox"])
+def test_card_scores_exactly_as_its_model(family):
+    """Item 1 of the trust issue: a card written by a model scores new data with the model's
+    linear predictor (logit for binomial) to 1e-8, on features with very different scales,
+    raw or standardised with the training statistics."""
+    from radiogenomics.models import GlmBoost
+
+    X, y = _scaled_data(family, 0)
+    new, _ = _scaled_data(family, 1)
+    m = GlmBoost(family=family, mstop=200, nu=0.2, engine="native").fit(X, y)
+    lp = m.decision_function(new) * (2.0 if family == "binomial" else 1.0)
+    card = m.to_card("raw", kind="image", preprocessing={"id_type": "feature"})
+    assert card.preprocessing.standardization == "none"
+    assert card.preprocessing.id_type == "feature"  # user preprocessing merged
+    np.testing.assert_allclose(score(card, new).scores.to_numpy(), lp, rtol=0, atol=1e-8)
+    mu, sd = X.mean(), X.std()
+    mz = GlmBoost(family=family, mstop=200, nu=0.2, engine="native").fit((X - mu) / sd, y)
+    card_z = mz.to_card("z", kind="image", preprocessing={
+        "standardization": "training", "training_mean": mu.to_dict(),
+        "training_sd": sd.to_dict()})
+    lpz = mz.decision_function((new - mu) / sd) * (2.0 if family == "binomial" else 1.0)
+    np.testing.assert_allclose(score(card_z, new).scores.to_numpy(), lpz, rtol=0, atol=1e-8)
+    with pytest.raises(ValidationError, match="score exactly as the model"):
+        m.to_card("bad", preprocessing={"standardization": "cohort_zscore"})
+
+
+def test_card_on_geo_probes_scores_as_model(shared_data):
+    """A probe-level card (id_type='feature') fitted on a GEO series matrix scores that
+    series exactly as the model's logit."""
+    from radiogenomics.io import read_geo_series
+    from radiogenomics.models import GlmBoostClassifier
+
+    geo = shared_data / "expression" / "geo"
+    c = read_geo_series(geo / "GSE781-GPL97_series_matrix_from_GDS507.txt.gz")
+    X = c.rna.to_df()
+    X.index = c.patient_ids("rna")
+    X = X.loc[:, X.std() > 0].iloc[:, :300]
+    assert X.columns[0].endswith("_at")  # Affymetrix probe IDs, no gene mapping
+    y = (c.clinical.loc[X.index, "disease state"] == "RCC").astype(int)
+    m = GlmBoostClassifier(mstop=50, engine="native").fit(X, y)
+    card = m.to_card("probes", preprocessing={"id_type": "feature"})
+    s = score(card, c)
+    np.testing.assert_allclose(s.scores.loc[X.index].to_numpy(), 2 * m.decision_function(X),
+                               rtol=0, atol=1e-8)
+    assert s.coverage == 1.0

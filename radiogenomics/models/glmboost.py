@@ -301,6 +301,8 @@ class GlmBoost(BaseEstimator):
         """Validated float data; records ``n_features_in_`` (and ``feature_names_in_`` for
         DataFrames only) on ``reset``, checks them otherwise."""
         _, names = _check_x(X)
+        if isinstance(X, pd.DataFrame):  # AnnData frames mix str and numpy.str_ names
+            X = X.set_axis([str(c) for c in X.columns], axis=1)
         A = validate_data(self, X, reset=reset, dtype=float)
         if reset:
             self._names = names
