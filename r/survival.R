@@ -12,7 +12,7 @@ rg_coxph <- function(data, duration, event, covariates, ties = "efron", eps = 1e
   s <- summary(fit)$coefficients
   ci <- exp(confint(fit))
   data.frame(
-    coef = unname(s[, "coef"]), se = unname(s[, "se(coef)"]), z = unname(s[, "z"]),
+    term = rownames(s), coef = unname(s[, "coef"]), se = unname(s[, "se(coef)"]), z = unname(s[, "z"]),
     pvalue = unname(s[, "Pr(>|z|)"]), hr = unname(s[, "exp(coef)"]),
     hr_lower = unname(ci[, 1]), hr_upper = unname(ci[, 2]),
     concordance = unname(fit$concordance["concordance"]),

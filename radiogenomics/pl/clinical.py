@@ -78,7 +78,7 @@ def nomogram_plot(nom: Any, *, ax: Any = None, risk_ticks: Any = None) -> Any:
     """Publication-style nomogram: a points ruler, one axis per predictor, total points,
     and probability (binomial) or survival at each horizon (Cox)."""
     table = nom.points_table()
-    preds = list(nom.coef.index)
+    preds = list(nom.predictors)
     totals_max = table.groupby("variable")["points"].max().sum()
     rows = ["Points", *preds, "Total points"]
     fun_rows: list[tuple[str, np.ndarray, np.ndarray]] = []
@@ -106,7 +106,8 @@ def nomogram_plot(nom: Any, *, ax: Any = None, risk_ticks: Any = None) -> Any:
     ruler(n - 1, np.arange(0, 101, 10.0), [str(v) for v in range(0, 101, 10)])
     for i, p in enumerate(preds):
         sub = table[table["variable"] == p]
-        ruler(n - 2 - i, sub["points"].to_numpy(), [f"{v:g}" for v in sub["value"]])
+        ruler(n - 2 - i, sub["points"].to_numpy(),
+              [v if isinstance(v, str) else f"{v:g}" for v in sub["value"]])
     tt = np.linspace(0, totals_max, 9)
     ruler(n - 2 - len(preds), tt * scale, [f"{v:.0f}" for v in tt])
     for j, (_, x, f) in enumerate(fun_rows):

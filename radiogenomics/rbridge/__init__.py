@@ -153,7 +153,8 @@ def coxph(
     Parameters
     ----------
     df
-        One row per patient with ``duration``, ``event`` (0/1) and numeric ``covariates``.
+        One row per patient with ``duration``, ``event`` (0/1) and ``covariates`` (numeric,
+        or pandas Categoricals, which R receives as factors; treatment contrasts).
     ties
         ``"efron"`` (R's default) or ``"breslow"``.
     eps
@@ -162,16 +163,16 @@ def coxph(
     Returns
     -------
     DataFrame
-        Indexed by covariate: ``coef, se, z, pvalue, hr, hr_lower, hr_upper``
+        Indexed by R's coefficient name: ``coef, se, z, pvalue, hr, hr_lower, hr_upper``
         (95 % Wald intervals) and the model's ``concordance`` repeated per row.
     """
     require("survival")
     env = source("survival")
-    data = df[[duration, event, *covariates]].astype(float)
+    data = df[[duration, event, *covariates]]
     res = env["rg_coxph"](to_r(data), duration, event, ro_strvec(covariates), ties, eps)
     out = to_py(res)
-    out.index = list(covariates)
-    return out
+    out.index = list(out["term"])
+    return out.drop(columns="term")
 
 
 def cox_zph(df: pd.DataFrame, duration: str, event: str, covariates: list[str]) -> pd.DataFrame:
@@ -199,57 +200,97 @@ def maxstat(time: Any, event: Any, score: Any, minprop: float, maxprop: float
 class RmsFit:
     """An ``rms::lrm`` (binomial) or ``rms::cph`` (Cox) model fitted and held in R.
 
-    The ``datadist`` rms needs is assigned in R's global environment.
+    Predictors may be numeric or factors (pandas ``Categorical``/string columns; see
+    :func:`radiogenomics.stats._design.model_terms`); R receives factors with the same
+    levels, reference first, ordered factors as ordered (treatment contrasts, as rms
+    requires). Each fit keeps its own ``datadist`` in R's global environment.
 
     Examples
     --------
-    >>> fit = RmsFit(df, "outcome", ["age", "s100b"], family="binomial")  # doctest: +SKIP
+    >>> fit = RmsFit(df, "outcome", ["age", "grade"], family="binomial")  # doctest: +SKIP
     >>> fit.validate(B=200, seed=1)  # doctest: +SKIP
     """
 
+    _count = 0
+
     def __init__(self, df: pd.DataFrame, outcome: str, predictors: list[str],
-                 family: str = "binomial", duration: str | None = None) -> None:
+                 family: str = "binomial", duration: str | None = None,
+                 time_inc: float | None = None) -> None:
+        from radiogenomics.stats._design import model_terms, r_frame
+
         require("rms")
         self.predictors = list(predictors)
         self.family = family
-        cols = [outcome, *self.predictors] + ([duration] if duration else [])
+        self.outcome, self.duration, self.time_inc = outcome, duration, time_inc
+        self.terms = model_terms(df, self.predictors)
+        numeric = [outcome] + ([duration] if duration else [])
+        self._data = to_r(r_frame(df, self.terms, numeric))
+        RmsFit._count += 1
+        self._dd = f"rg_datadist_{RmsFit._count}"
         self._env = source("rms")
-        self._fit = self._env["rg_rms_fit"](to_r(df[cols].astype(float)), outcome,
-                                            ro_strvec(self.predictors), family,
-                                            duration if duration else _robjects().NULL)
+        self._fit = self._refit(time_inc)
+
+    def _refit(self, time_inc: float | None) -> Any:
+        ro = _robjects()
+        return self._env["rg_rms_fit"](
+            self._data, self.outcome, ro_strvec(self.predictors), self.family,
+            self.duration if self.duration else ro.NULL,
+            float(time_inc) if time_inc is not None else ro.NULL, self._dd)
 
     @property
     def coef(self) -> pd.Series:
-        """Coefficients (``Intercept`` first for lrm)."""
+        """Coefficients (``Intercept`` first for lrm; factor levels as ``"var=level"``)."""
         ro = _robjects()
         c = ro.r["coef"](self._fit)
         return pd.Series(np.asarray(c, float), index=list(c.names))
 
     def nomogram(self, horizons: list[float] | None = None) -> dict[str, Any]:
-        """``rms::nomogram`` points: ``points`` table, ``coef``, scale ``sc``, ``center``."""
+        """``rms::nomogram`` points (``variable, value, numeric, points``), ``coef``, scale
+        ``sc`` and ``center``."""
         ro = _robjects()
         hz = ro.FloatVector(horizons) if horizons else ro.NULL
-        res = self._env["rg_rms_nomogram"](self._fit, ro_strvec(self.predictors), hz)
+        res = self._env["rg_rms_nomogram"](self._fit, ro_strvec(self.predictors), hz, self._dd)
         out = dict(zip(res.names, res, strict=True))
         return {"points": to_py(out["points"]).reset_index(drop=True),
                 "coef": pd.Series(np.asarray(out["coef"], float), index=list(out["coef"].names)),
                 "sc": float(out["sc"][0]), "center": float(np.asarray(out["center"])[0])}
 
     def validate(self, B: int = 200, seed: int = 1) -> pd.DataFrame:
-        """Bootstrap optimism-corrected indexes (``rms::validate``) after ``set.seed(seed)``."""
+        """Bootstrap optimism-corrected indexes (``rms::validate``) after ``set.seed(seed)``:
+        ``index, index_orig, optimism, index_corrected`` (Dxy, R2, Slope, …, and C)."""
         return to_py(self._env["rg_rms_validate"](self._fit, int(B), int(seed))).reset_index(
             drop=True)
 
-    def calibrate(self, B: int = 200, seed: int = 1, horizon: float | None = None
-                  ) -> pd.DataFrame:
-        """Bootstrap calibration curve (``rms::calibrate``): predicted, observed, corrected."""
+    def calibrate(self, B: int = 200, seed: int = 1, horizon: float | None = None,
+                  method: str = "hare", m: int = 50) -> pd.DataFrame:
+        """Bootstrap calibration (``rms::calibrate``) after ``set.seed(seed)``:
+        ``predicted, observed, corrected``.
+
+        Cox models are calibrated at ``horizon`` (required): the model is refitted with
+        ``time.inc = horizon`` so rms compares predicted and observed survival at the same
+        time, with rms' default ``method="hare"`` or ``"KM"`` (``m`` patients per group).
+        """
+        from radiogenomics.errors import ValidationError
+
         ro = _robjects()
-        h = float(horizon) if horizon is not None else ro.NULL
-        return to_py(self._env["rg_rms_calibrate"](self._fit, int(B), int(seed), h)
-                     ).reset_index(drop=True)
+        if self.family != "cox":
+            res = self._env["rg_rms_calibrate"](self._fit, int(B), int(seed))
+            return to_py(res).reset_index(drop=True)
+        if horizon is None:
+            raise ValidationError(
+                "calibrating a Cox model needs horizon= (the time at which predicted and "
+                "observed survival are compared, in the duration's units; e.g. horizon=3 "
+                "for 3-year survival when times are in years)."
+            )
+        if method not in ("hare", "KM"):
+            raise ValidationError(f"method='{method}': choose 'hare' (rms' default) or 'KM'.")
+        fit = self._fit if self.time_inc == horizon else self._refit(horizon)
+        res = self._env["rg_rms_calibrate"](fit, int(B), int(seed), float(horizon), method,
+                                            int(m))
+        return to_py(res).reset_index(drop=True)
 
     def baseline_survival(self, horizons: list[float]) -> pd.Series:
-        """Survival at each horizon for a centred linear predictor of 0 (cph only)."""
+        """Survival at each horizon for a linear predictor equal to the fit's centre."""
         res = to_py(self._env["rg_cph_baseline"](self._fit, _robjects().FloatVector(horizons)))
         return pd.Series(res["s0"].to_numpy(), index=res["horizon"].to_numpy())
 

@@ -1,9 +1,12 @@
-"""Nomograms: points tables, total points → probability/survival, and rms through R.
+"""Nomograms: points tables, total points → probability/survival, rms through R, and a
+native fallback — with clinical factors (T stage, grade, HPV …) as well as numbers.
 
-Points follow ``rms::nomogram``: for predictor j with coefficient β_j and axis values v,
-``points_j(v) = sc · (β_j v − min_v β_j v)`` with ``sc = max_points / max_j range_j(β_j v)``,
-so the predictor with the widest linear-predictor range spans 0…``max_points``. The linear
-predictor is ``lp = total_points / sc + intercept + Σ_j min_v β_j v``.
+Points follow ``rms::nomogram``: predictor j contributes ``c_j(v)`` to the linear predictor
+— ``β_j v`` for a number, the level's coefficient ``β_{j=v}`` for a factor (0 for the
+reference level) — and ``points_j(v) = sc · (c_j(v) − min_v c_j(v))`` over the axis values,
+with ``sc = max_points / max_j range_j c_j``, so the predictor with the widest
+linear-predictor range spans 0…``max_points``. The linear predictor is
+``lp = total_points / sc + intercept + Σ_j min_v c_j(v)``.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from radiogenomics.errors import ValidationError
 
 
 def default_axis(values: pd.Series, n_ticks: int = 8) -> np.ndarray:
-    """Axis values for a predictor: all levels when ≤ 10 distinct values, else round
+    """Axis values for a numeric predictor: all levels when ≤ 10 distinct values, else round
     ticks spanning the 5 %–95 % range (rms' ``datadist`` display quantiles)."""
     v = pd.to_numeric(values, errors="coerce").dropna()
     u = np.unique(v)
@@ -38,49 +41,69 @@ def default_axis(values: pd.Series, n_ticks: int = 8) -> np.ndarray:
     return ticks[(ticks >= lo - 1e-12 * abs(hi - lo)) | (ticks == ticks.min())]
 
 
+def _is_levels(axis: object) -> bool:
+    """A factor axis holds level names (strings)."""
+    return any(isinstance(v, str) for v in np.asarray(axis, dtype=object).ravel())
+
+
 @dataclass
 class Nomogram:
-    """A nomogram for a linear model (logistic or Cox).
+    """A nomogram for a linear model (logistic or Cox) with numeric and factor predictors.
 
     Parameters
     ----------
     coef
-        Coefficient per predictor (no intercept).
+        Coefficient per model term: a numeric predictor's name, or ``"<factor>=<level>"``
+        for each non-reference level of a factor (rms' names).
     axes
-        Axis values per predictor.
+        Axis per predictor: numbers, or a factor's level names (reference first).
     intercept
         Logistic intercept (0 for Cox).
     family
         ``"binomial"`` or ``"cox"``.
     baseline_survival
-        Cox only: survival at each horizon for ``lp = center``.
+        Cox only: survival at each horizon for a patient with ``lp = center``.
     center
-        Cox only: the linear predictor of the reference patient (e.g. at covariate means).
+        Cox only: the linear predictor of that reference patient.
 
     Examples
     --------
-    >>> nom = Nomogram(pd.Series({"age": 0.03, "s100b": 4.6}),  # doctest: +SKIP
-    ...                {"age": np.arange(20, 90, 10), "s100b": np.linspace(0, 2, 5)}, -2.8)
-    >>> nom.predict({"age": 60, "s100b": 0.3})  # doctest: +SKIP
+    >>> nom = Nomogram(pd.Series({"age": 0.03, "grade=high": 1.2}),
+    ...                {"age": np.arange(20, 91, 10), "grade": ["low", "high"]}, -2.8)
+    >>> round(nom.predict({"age": 60, "grade": "high"})["probability"], 3)
+    0.5
     """
 
     coef: pd.Series
-    axes: dict[str, np.ndarray]
+    axes: dict[str, Any]
     intercept: float = 0.0
     family: str = "binomial"
     baseline_survival: pd.Series | None = None
     center: float = 0.0
     max_points: float = 100.0
+    rms: Any = field(default=None, repr=False, compare=False)
+    predictors: list[str] = field(init=False)
     mins: pd.Series = field(init=False)
     sc: float = field(init=False)
 
     def __post_init__(self) -> None:
         if self.family not in ("binomial", "cox"):
             raise ValidationError(f"family='{self.family}': choose 'binomial' or 'cox'.")
-        missing = [p for p in self.coef.index if p not in self.axes]
-        if missing:
-            raise ValidationError(f"axes: no axis values for predictor(s) {missing}.")
-        xb = {p: self.coef[p] * np.asarray(self.axes[p], float) for p in self.coef.index}
+        self.coef = pd.Series(self.coef, dtype=float)
+        self.axes = {p: (list(map(str, a)) if _is_levels(a) else np.asarray(a, float))
+                     for p, a in self.axes.items()}
+        preds: list[str] = []
+        for term in self.coef.index:
+            p = term if term in self.axes else str(term).split("=", 1)[0]
+            if p not in self.axes or (p != term and not self._is_factor(p)):
+                raise ValidationError(f"axes: no axis values for predictor of term '{term}'.")
+            if p != term and str(term).split("=", 1)[1] not in self.axes[p]:
+                raise ValidationError(f"term '{term}': level not on the axis of '{p}' "
+                                      f"({self.axes[p]}).")
+            if p not in preds:
+                preds.append(p)
+        self.predictors = preds
+        xb = {p: self._contrib(p, self.axes[p]) for p in preds}
         for p, v in xb.items():
             if len(np.unique(v)) < 2:
                 raise ValidationError(
@@ -90,22 +113,40 @@ class Nomogram:
         self.mins = pd.Series({p: v.min() for p, v in xb.items()})
         self.sc = self.max_points / max(v.max() - v.min() for v in xb.values())
 
+    def _is_factor(self, p: str) -> bool:
+        return isinstance(self.axes[p], list)
+
+    def _contrib(self, p: str, values: Sequence[object]) -> np.ndarray:
+        """Linear-predictor contribution of predictor ``p`` at ``values``."""
+        if not self._is_factor(p):
+            return self.coef[p] * np.asarray(values, float)
+        levels = self.axes[p]
+        out = []
+        for v in np.atleast_1d(np.asarray(values, dtype=object)):
+            if str(v) not in levels:
+                raise ValidationError(f"'{p}' = {v!r}: not a level of the factor; levels "
+                                      f"{levels}.")
+            out.append(float(self.coef.get(f"{p}={v}", 0.0)))
+        return np.asarray(out)
+
     def points_table(self) -> pd.DataFrame:
         """``variable, value, points`` for every axis value (as ``rms::nomogram``)."""
-        rows = [
-            {"variable": p, "value": float(v),
-             "points": self.sc * (self.coef[p] * v - self.mins[p])}
-            for p in self.coef.index for v in np.asarray(self.axes[p], float)
-        ]
+        rows = []
+        for p in self.predictors:
+            vals = self.axes[p]
+            for v, c in zip(vals, self._contrib(p, vals), strict=True):
+                rows.append({"variable": p, "value": v if self._is_factor(p) else float(v),
+                             "points": self.sc * (c - self.mins[p])})
         return pd.DataFrame(rows)
 
-    def points(self, values: Mapping[str, float]) -> pd.Series:
-        """Points of each predictor for one patient, plus ``total``."""
-        missing = [p for p in self.coef.index if p not in values]
+    def points(self, values: Mapping[str, object]) -> pd.Series:
+        """Points of each predictor for one patient (numbers, or level names for factors),
+        plus ``total``."""
+        missing = [p for p in self.predictors if p not in values]
         if missing:
             raise ValidationError(f"values: missing predictor(s) {missing}.")
-        pts = pd.Series({p: self.sc * (self.coef[p] * float(values[p]) - self.mins[p])
-                         for p in self.coef.index})
+        pts = pd.Series({p: float(self.sc * (self._contrib(p, [values[p]])[0] - self.mins[p]))
+                         for p in self.predictors})
         pts["total"] = pts.sum()
         return pts
 
@@ -113,7 +154,7 @@ class Nomogram:
         """Linear predictor for a total-points value."""
         return np.asarray(total) / self.sc + self.intercept + self.mins.sum()
 
-    def predict(self, values: Mapping[str, float]) -> dict[str, float]:
+    def predict(self, values: Mapping[str, object]) -> dict[str, float]:
         """Total points, linear predictor and probability (binomial) or survival at
         each horizon (Cox, ``S(h) = S_ref(h) ** exp(lp − center)``)."""
         pts = self.points(values)
@@ -126,6 +167,31 @@ class Nomogram:
                 out[f"survival@{h:g}"] = float(s0 ** np.exp(lp - self.center))
         return out
 
+    # ------------------------------------------------------------------ rms
+    def _need_rms(self, what: str) -> Any:
+        if self.rms is None:
+            raise ValidationError(
+                f"Nomogram.{what}() runs rms in R on the fitted model; this nomogram was not "
+                "built by Nomogram.from_rms (or Nomogram.fit with R and rms available). "
+                "Install R with r-cran-rms (make setup) and build it with from_rms."
+            )
+        return self.rms
+
+    def validate(self, B: int = 200, seed: int = 1) -> pd.DataFrame:
+        """Bootstrap optimism correction (``rms::validate`` after ``set.seed(seed)``):
+        ``index, index_orig, optimism, index_corrected`` with rows Dxy, R2, Slope, … and C."""
+        return self._need_rms("validate").validate(B=B, seed=seed)
+
+    def calibrate(self, B: int = 200, seed: int = 1, horizon: float | None = None, *,
+                  method: str = "hare", m: int = 50) -> pd.DataFrame:
+        """Bootstrap calibration (``rms::calibrate`` after ``set.seed(seed)``):
+        ``predicted, observed, corrected``. Cox models need ``horizon`` (rms compares
+        predicted and observed survival there; ``method`` ``"hare"``, rms' default, or
+        ``"KM"`` with ``m`` patients per group)."""
+        return self._need_rms("calibrate").calibrate(B=B, seed=seed, horizon=horizon,
+                                                     method=method, m=m)
+
+    # ------------------------------------------------------------ builders
     @classmethod
     def from_rms(cls, df: pd.DataFrame | Any, outcome: str, predictors: Sequence[str], *,
                  family: str = "binomial", duration: str | None = None,
@@ -133,33 +199,96 @@ class Nomogram:
         """Fit ``rms::lrm``/``rms::cph`` in R and build the nomogram from rms' own axes.
 
         ``df`` is a DataFrame or a :class:`~radiogenomics.Cohort` (its clinical table).
+        Factors (Categorical or string columns) enter with treatment contrasts, reference =
+        first level; the fitted model stays in R for :meth:`validate` and :meth:`calibrate`.
         """
         from radiogenomics import rbridge
 
         df = _frame(df)
-        _check_predictors(df, [outcome, *predictors] + ([duration] if duration else []))
-        if family == "cox" and (duration is None or not horizons):
-            raise ValidationError("family='cox' needs duration= and horizons=.")
+        _check_outcome(df, outcome, family, duration, horizons)
         fit = rbridge.RmsFit(df, outcome, list(predictors), family=family, duration=duration)
         nom = fit.nomogram(list(horizons) if horizons else None)
         pts = nom["points"]
-        axes = {p: pts.loc[pts["variable"] == p, "value"].to_numpy() for p in predictors}
+        axes: dict[str, Any] = {}
+        for p in predictors:
+            sub = pts[pts["variable"] == p]
+            num = bool(sub["numeric"].iloc[0])
+            axes[p] = sub["value"].astype(float).to_numpy() if num else list(sub["value"])
         coef = nom["coef"]
         base = fit.baseline_survival(list(horizons)) if family == "cox" else None
-        return cls(coef[list(predictors)], axes, float(coef.get("Intercept", 0.0)), family,
-                   base, nom["center"])
+        return cls(coef.drop("Intercept", errors="ignore"), axes,
+                   float(coef.get("Intercept", 0.0)), family, base, nom["center"], rms=fit)
+
+    @classmethod
+    def fit(cls, df: pd.DataFrame | Any, outcome: str, predictors: Sequence[str], *,
+            family: str = "binomial", duration: str | None = None,
+            horizons: Sequence[float] | None = None, engine: str = "auto") -> Nomogram:
+        """Fit a logistic or Cox model and draw its nomogram.
+
+        ``engine="rms"`` is :meth:`from_rms`; ``"native"`` fits in Python (statsmodels
+        ``Logit``; lifelines Cox with Efron ties, as ``cph``) with the same treatment
+        coding and rms-style axes (numeric: :func:`default_axis`; factors: every level);
+        ``"auto"`` uses rms when R and rms are installed. Native nomograms have no
+        :meth:`validate`/:meth:`calibrate` (they run rms).
+        """
+        if engine not in ("auto", "rms", "native"):
+            raise ValidationError(f"engine='{engine}': choose 'auto', 'rms' or 'native'.")
+        if engine == "auto":
+            from radiogenomics import rbridge
+
+            engine = "rms" if rbridge.r_available() and rbridge.has_package("rms") else "native"
+        if engine == "rms":
+            return cls.from_rms(df, outcome, predictors, family=family, duration=duration,
+                                horizons=horizons)
+        from radiogenomics.stats._design import design_matrix, model_terms
+
+        df = _frame(df)
+        _check_outcome(df, outcome, family, duration, horizons)
+        terms = model_terms(df, list(predictors))
+        X = design_matrix(df, terms)
+        axes = {t.name: list(t.levels) if t.is_factor else default_axis(df[t.name])
+                for t in terms}
+        if family == "binomial":
+            import statsmodels.api as sm
+
+            res = sm.Logit(df[outcome].to_numpy(float), sm.add_constant(X, has_constant="add")
+                           ).fit(disp=0, method="newton", maxiter=100, tol=1e-12)
+            return cls(res.params.drop("const"), axes, float(res.params["const"]), family)
+        from lifelines import CoxPHFitter
+
+        data = pd.concat([df[[duration, outcome]].astype(float), X], axis=1)
+        cph = CoxPHFitter().fit(data, duration_col=duration, event_col=outcome,
+                                fit_options={"precision": 1e-12, "max_steps": 100})
+        coef = cph.params_[list(X.columns)]
+        center = float(X.mean().to_numpy() @ coef.to_numpy())
+        s0 = cph.baseline_survival_.iloc[:, 0]
+        base = pd.Series([float(s0[s0.index <= h].iloc[-1]) if (s0.index <= h).any() else 1.0
+                          for h in horizons], index=[float(h) for h in horizons])
+        return cls(coef, axes, 0.0, family, base, center)
 
     @classmethod
     def from_coefficients(cls, coef: Mapping[str, float], data: pd.DataFrame, *,
                           intercept: float = 0.0, family: str = "binomial",
                           baseline_survival: pd.Series | None = None, center: float = 0.0,
-                          axes: Mapping[str, Sequence[float]] | None = None) -> Nomogram:
-        """Nomogram of a Python-fitted model; axes default to :func:`default_axis` of ``data``."""
+                          axes: Mapping[str, Sequence[object]] | None = None) -> Nomogram:
+        """Nomogram of a Python-fitted model. Terms are numeric predictors or
+        ``"<factor>=<level>"``; axes default to :func:`default_axis` for numbers and every
+        level (reference first) for factors of ``data``."""
+        from radiogenomics.stats._design import model_terms
+
         coef = pd.Series(coef, dtype=float)
         data = _frame(data)
-        _check_predictors(data, list(coef.index))
-        ax = {p: np.asarray(axes[p], float) if axes and p in axes else default_axis(data[p])
-              for p in coef.index}
+        preds = list(dict.fromkeys(t if t in data.columns else str(t).split("=", 1)[0]
+                                   for t in coef.index))
+        terms = {t.name: t for t in model_terms(data, preds)}
+        ax: dict[str, Any] = {}
+        for p in preds:
+            if axes and p in axes:
+                ax[p] = axes[p]
+            elif terms[p].is_factor:
+                ax[p] = list(terms[p].levels)
+            else:
+                ax[p] = default_axis(data[p])
         return cls(coef, ax, intercept, family, baseline_survival, center)
 
 
@@ -173,14 +302,21 @@ def _frame(data: Any) -> pd.DataFrame:
     raise ValidationError("data: pass a DataFrame or a Cohort with a clinical table.")
 
 
-def _check_predictors(df: pd.DataFrame, columns: Sequence[str]) -> None:
-    missing = [c for c in columns if c not in df.columns]
+def _check_outcome(df: pd.DataFrame, outcome: str, family: str, duration: str | None,
+                   horizons: Sequence[float] | None) -> None:
+    if family not in ("binomial", "cox"):
+        raise ValidationError(f"family='{family}': choose 'binomial' or 'cox'.")
+    cols = [outcome] + ([duration] if duration else [])
+    missing = [c for c in cols if c not in df.columns]
     if missing:
         raise ValidationError(f"missing column(s) {missing}; available: {list(df.columns)[:12]}.")
-    for c in columns:
-        if not pd.api.types.is_numeric_dtype(df[c]):
-            raise ValidationError(f"column '{c}' is not numeric; encode it (e.g. 0/1) first.")
-        if df[c].nunique(dropna=True) < 2:
-            raise ValidationError(
-                f"column '{c}' has a single level; it cannot enter a model or nomogram."
-            )
+    y = pd.to_numeric(df[outcome], errors="coerce")
+    if y.isna().any() or not set(np.unique(y)) <= {0.0, 1.0}:
+        raise ValidationError(f"outcome '{outcome}' must be 0/1 without missing values "
+                              f"(1 = event); found {sorted(map(str, df[outcome].unique()))[:5]}.")
+    if family == "cox":
+        if duration is None or not horizons:
+            raise ValidationError("family='cox' needs duration= and horizons=.")
+        t = pd.to_numeric(df[duration], errors="coerce")
+        if t.isna().any() or (t <= 0).any():
+            raise ValidationError(f"duration '{duration}' must be positive numbers.")

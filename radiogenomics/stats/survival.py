@@ -32,6 +32,19 @@ def _check_frame(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return data.astype(float)
 
 
+def _survival_frame(df: pd.DataFrame, duration: str, event: str) -> pd.DataFrame:
+    data = _check_frame(df, [duration, event])
+    if not np.isfinite(data.to_numpy()).all():
+        raise ValidationError(f"'{duration}'/'{event}': inf values; fix or drop those rows.")
+    if (data[duration] <= 0).any():
+        raise ValidationError(f"column '{duration}': survival times must be > 0.")
+    if not set(np.unique(data[event])) <= {0.0, 1.0}:
+        raise ValidationError(f"column '{event}' must be 0/1 (1 = event).")
+    if data[event].sum() == 0:
+        raise ValidationError(f"column '{event}' has no events; a Cox model needs at least one.")
+    return data
+
+
 def cox_ph(
     df: pd.DataFrame,
     duration: str,
@@ -41,7 +54,7 @@ def cox_ph(
     engine: str = "lifelines",
     ties: str = "efron",
 ) -> pd.DataFrame:
-    """Fit a Cox proportional-hazards model.
+    """Fit a Cox proportional-hazards model with numeric covariates and clinical factors.
 
     Parameters
     ----------
@@ -50,7 +63,9 @@ def cox_ph(
     duration, event
         Column names of follow-up time and event indicator (1 = event, 0 = censored).
     covariates
-        Numeric predictor columns.
+        Predictor columns: numeric, or factors (pandas ``Categorical`` — levels in their
+        order — or string columns, levels sorted). A factor's first level is the
+        reference; each other level gets a coefficient named ``"<column>=<level>"``.
     engine
         ``"lifelines"`` (Python, Efron ties) or ``"r"`` (``survival::coxph`` through
         :mod:`radiogenomics.rbridge`; needs R).
@@ -60,32 +75,41 @@ def cox_ph(
     Returns
     -------
     DataFrame
-        Indexed by covariate: ``coef, se, z, pvalue, hr, hr_lower, hr_upper`` (95 % Wald CI);
-        the model's Harrell C-index in ``.attrs["concordance"]``.
+        Indexed by model term: ``coef, se, z, pvalue, hr, hr_lower, hr_upper`` (95 % Wald
+        CI); the model's Harrell C-index in ``.attrs["concordance"]``.
 
     Examples
     --------
-    >>> cox_ph(clin, "os_time", "os_event", ["score", "age"])  # doctest: +SKIP
+    >>> from radiogenomics.datasets import synthetic_cohort
+    >>> clin = synthetic_cohort(60, random_state=0).cohort.clinical  # sex: "F"/"M"
+    >>> list(cox_ph(clin, "os_time", "os_event", ["age", "sex"]).index)
+    ['age', 'sex=M']
     """
-    covariates = list(covariates)
-    data = _check_frame(df, [duration, event, *covariates])
-    if not set(np.unique(data[event])) <= {0.0, 1.0}:
-        raise ValidationError(f"column '{event}' must be 0/1 (1 = event).")
+    from radiogenomics.stats._design import design_matrix, model_terms, r_frame
+
+    terms = model_terms(df, list(covariates))
+    surv = _survival_frame(df, duration, event)
+    X = design_matrix(df, terms)
     if engine == "r":
         from radiogenomics import rbridge
 
-        out = rbridge.coxph(data, duration, event, covariates, ties=ties)
+        data = pd.concat([surv, r_frame(df, terms, keep_ordered=False)], axis=1)
+        out = rbridge.coxph(data, duration, event, [t.name for t in terms], ties=ties)
         conc = float(out["concordance"].iloc[0])
         out = out[COX_COLUMNS]
+        if len(out) != X.shape[1]:
+            raise ValidationError(f"R coxph returned {len(out)} coefficients for the design's "
+                                  f"{X.shape[1]} columns {list(X.columns)}.")
     elif engine == "lifelines":
         if ties != "efron":
             raise ValidationError("lifelines supports Efron ties only; use engine='r' for breslow.")
         from lifelines import CoxPHFitter
 
+        data = pd.concat([surv, X], axis=1)
         cph = CoxPHFitter()
         cph.fit(data, duration_col=duration, event_col=event,
                 fit_options={"precision": 1e-12, "max_steps": 100})
-        s = cph.summary
+        s = cph.summary.loc[list(X.columns)]
         out = pd.DataFrame(
             {
                 "coef": s["coef"], "se": s["se(coef)"], "z": s["z"], "pvalue": s["p"],
@@ -96,9 +120,10 @@ def cox_ph(
         conc = float(cph.concordance_index_)
     else:
         raise ValidationError(f"engine='{engine}': choose 'lifelines' or 'r'.")
-    out.index = pd.Index(covariates, name="covariate")
+    out.index = pd.Index(list(X.columns), name="covariate")
     out.attrs["concordance"] = conc
     out.attrs["engine"] = engine
+    out.attrs["terms"] = terms
     return out
 
 
