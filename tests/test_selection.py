@@ -94,23 +94,83 @@ def test_icc_matches_anova_definition():
 
 
 def test_stability_parameters_follow_stabs():
-    assert stability_parameters(500, cutoff=0.75, q=5)["pfer"] == pytest.approx(0.1)
-    assert stability_parameters(500, cutoff=0.75, pfer=1)["q"] == 15  # floor(sqrt(250))
-    assert stability_parameters(500, q=10, pfer=1)["cutoff"] == pytest.approx(0.6)
+    # Meinshausen–Bühlmann bound (assumption "none")
+    none = {"assumption": "none"}
+    assert stability_parameters(500, cutoff=0.75, q=5, **none)["pfer"] == pytest.approx(0.1)
+    assert stability_parameters(500, cutoff=0.75, pfer=1, **none)["q"] == 15  # floor(√250)
+    assert stability_parameters(500, q=10, pfer=1, **none)["cutoff"] == pytest.approx(0.6)
+    # published: mboost's ?stabsel, bodyfat p = 9 + intercept, q = 3, PFER = 1, "MB"
+    mb = stability_parameters(10, q=3, pfer=1, sampling="subsample")
+    assert (mb["cutoff"], mb["q"], mb["pfer"], mb["B"]) == (0.95, 3, 1.0, 100)
+    # unimodal (stabs' default), Shah & Samworth eq. 8 by hand: q² ≤ p·2(2c − 1 − 1/(2B))
+    # = 72·0.98 = 70.56 → q = 8, where the MB bound gives floor(√36) = 6
+    assert stability_parameters(72, cutoff=0.75, pfer=1)["q"] == 8
+    assert stability_parameters(72, cutoff=0.75, pfer=1, **none)["q"] == 6
+    # eq. 9 for cutoff > ¾: q²/p / ((1 + 1/B) / (4(1 − c + 1/(2B)))) = 0.44 / 1.02
+    assert stability_parameters(100, q=10, cutoff=0.9)["pfer"] == 0.431
     with pytest.raises(ValidationError, match="exactly two"):
         stability_parameters(100, cutoff=0.8)
     with pytest.raises(ValidationError, match="cutoff"):
         stability_parameters(100, cutoff=0.4, q=3)
+    with pytest.raises(ValidationError, match="assumption="):
+        stability_parameters(100, cutoff=0.8, q=3, assumption="convex")
+
+
+@pytest.mark.parametrize("p", [50, 200])
+def test_stability_bounds_are_tight_and_ordered(p):
+    """The q chosen for (cutoff, PFER) is the largest whose bound stays ≤ PFER, and the
+    sharper assumptions never allow fewer variables (r-concave ≥ unimodal ≥ none)."""
+    from radiogenomics.models.stability import _bound
+
+    qs = {}
+    for a in ("none", "unimodal", "r-concave"):
+        par = stability_parameters(p, cutoff=0.75, pfer=1, assumption=a)
+        q = qs[a] = par["q"]
+        assert _bound(p, q, 0.75, 50, a) <= 1 < _bound(p, q + 1, 0.75, 50, a)
+        cut = stability_parameters(p, q=q, pfer=1, assumption=a)["cutoff"]
+        # (stabs' unimodal cutoff search needs the bound strictly below PFER: one 1/(2B) step)
+        assert _bound(p, q, cut, 50, a) <= 1 and cut <= 0.75 + 1 / 100 + 1e-12
+    assert qs["r-concave"] >= qs["unimodal"] >= qs["none"]
 
 
 def test_stability_selection_recovers_planted(planted):
     X, y = planted
-    s = StabilitySelection(GlmBoostSelector(mstop=100), q=5, cutoff=0.75, n_subsamples=25,
-                           random_state=0).fit(X, y)
+    s = StabilitySelection(LassoSelector(engine="sklearn", random_state=0), q=5, cutoff=0.75,
+                           n_subsamples=10, assumption="none", random_state=0).fit(X, y)
     assert set(s.selected_) == {"x0", "x1", "x2"}
-    assert s.pfer_ == pytest.approx(25 / (0.5 * 300))
+    assert s.pfer_ == pytest.approx(25 / (0.5 * 300), rel=1e-2)  # 3 significant digits
+    assert s.path_ is None and len(s.probabilities_) == 300
     fig = pl.stability_plot(s)
     assert fig.axes[0].get_xlabel() == "selection probability"
+
+
+def test_stability_selection_with_boosting_follows_stabsel_mboost(planted):
+    """glmboost path: intercept counted in p, the first q distinct base-learners of each
+    subsample, probabilities along the iterations (stabs' phat), user half-samples with their
+    complements."""
+    X, y = planted
+    n = len(y)
+    rng = np.random.default_rng(1)
+    W = np.zeros((n, 20))
+    for b in range(20):
+        W[rng.permutation(n)[: n // 2], b] = 1
+    s = StabilitySelection(GlmBoostSelector(mstop=150), cutoff=0.75, pfer=1,
+                           subsamples=W).fit(X, y)
+    assert s.B_ == 20 and s.assumption_ == "unimodal"
+    assert s.q_ == stability_parameters(301, cutoff=0.75, pfer=1, B=20)["q"]
+    assert s.probabilities_.index[0] == "(Intercept)" and len(s.probabilities_) == 301
+    assert set(s.selected_) == {"x0", "x1", "x2"} and s.get_support().sum() == 3
+    path = s.path_.to_numpy()
+    assert (np.diff(path, axis=1) >= 0).all()  # selection only accumulates
+    np.testing.assert_allclose(path[:, -1], s.probabilities_.to_numpy())
+    assert (path.sum(axis=0) <= s.q_ + 1e-12).all()  # at most q variables per subsample
+    # the complement of each half-sample is used: 40 fits, probabilities in steps of 1/40
+    assert np.allclose(s.probabilities_ * 40, np.round(s.probabilities_ * 40))
+    fig = pl.stability_plot(s, kind="paths")
+    assert fig.axes[0].get_xlabel() == "boosting iteration"
+    with pytest.raises(ValidationError, match="0/1 matrix"):
+        StabilitySelection(GlmBoostSelector(), cutoff=0.75, pfer=1,
+                           subsamples=W[:10]).fit(X, y)
 
 
 def test_repeated_cv_no_leakage_with_random_labels():

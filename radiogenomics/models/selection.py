@@ -269,6 +269,11 @@ class GlmBoostSelector(_RankingSelector):
         self.early_stopping = early_stopping
         self.engine = engine
 
+    def boosting_model(self) -> GlmBoost:
+        """The unfitted :class:`GlmBoost` this selector runs (stability selection uses it
+        the way ``stabsel.mboost`` uses a glmboost model)."""
+        return GlmBoost(family=self.family, mstop=self.mstop, nu=self.nu, engine="native")
+
     def fit(self, X: object, y: object) -> GlmBoostSelector:
         A = self._prepare(X)
         m = GlmBoost(family=self.family, mstop=self.mstop, nu=self.nu, engine=self.engine,

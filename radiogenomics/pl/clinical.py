@@ -125,17 +125,38 @@ def nomogram_plot(nom: Any, *, ax: Any = None, risk_ticks: Any = None) -> Any:
     return fig
 
 
-def stability_plot(stab: Any, *, ax: Any = None, top: int = 30) -> Any:
-    """Selection probabilities of the ``top`` features with the stability cut-off
-    (from :class:`radiogenomics.models.StabilitySelection`)."""
+def stability_plot(stab: Any, *, kind: str = "maxsel", ax: Any = None, top: int = 30) -> Any:
+    """Stability selection as ``stabs``' ``plot``: ``kind="maxsel"`` draws the maximum
+    selection probability of the ``top`` variables with the cut-off; ``kind="paths"``
+    (boosting) draws each variable's selection probability along the iterations, selected
+    variables labelled (from :class:`radiogenomics.models.StabilitySelection`)."""
+    title = (f"stability selection (q = {stab.q_}, PFER ≤ {stab.pfer_:.2g}, "
+             f"{stab.assumption_})")
+    if kind == "paths":
+        if stab.path_ is None:
+            from radiogenomics.errors import ValidationError
+
+            raise ValidationError("kind='paths' needs a boosting selector (GlmBoost); use "
+                                  "kind='maxsel'.")
+        fig, ax = get_ax(ax, figsize=(6, 4))
+        path = stab.path_
+        for name, row in path.iterrows():
+            chosen = row.max() >= stab.cutoff_
+            ax.plot(path.columns, row.to_numpy(), color="#1b7837" if chosen else "#bbbbbb",
+                    lw=1.2 if chosen else 0.6)
+            if chosen:
+                ax.text(path.columns[-1], row.iloc[-1], f" {name}", fontsize=7, va="center")
+        ax.axhline(stab.cutoff_, ls="--", color="black", lw=0.8)
+        ax.set(ylim=(0, 1.02), xlabel="boosting iteration", ylabel="selection probability",
+               title=title)
+        return fig
     p = stab.probabilities_.sort_values(ascending=False).head(top)[::-1]
     fig, ax = get_ax(ax, figsize=(5, 0.22 * len(p) + 1.2))
     colors = ["#1b7837" if v >= stab.cutoff_ else "#999999" for v in p]
     ax.barh(range(len(p)), p.to_numpy(), color=colors)
     ax.axvline(stab.cutoff_, ls="--", color="black", lw=0.8)
     ax.set_yticks(range(len(p)), p.index, fontsize=7)
-    ax.set(xlim=(0, 1), xlabel="selection probability",
-           title=f"stability selection (q = {stab.q_}, PFER ≤ {stab.pfer_:.2g})")
+    ax.set(xlim=(0, 1), xlabel="selection probability", title=title)
     return fig
 
 
