@@ -59,7 +59,7 @@ def test_risk_groups_and_errors(lung):
     bad = lung.assign(status=lung["status"] * 2)
     with pytest.raises(ValidationError, match="must be 0/1"):
         stats.cox_ph(bad, "time", "status", COVS)
-    with pytest.raises(ValidationError, match="'age': 2[0-9]+ missing value"):
+    with pytest.raises(ValidationError, match=r"'age': 2[0-9]+ missing value"):
         stats.cox_ph(lung.assign(age=np.nan), "time", "status", COVS)
 
 

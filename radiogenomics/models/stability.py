@@ -67,7 +67,7 @@ def _a_values(theta_b: float, B: int, s: float, k_start: int) -> np.ndarray:
     return a_vec
 
 
-def _tail_D(theta: float, which: int, B: int, r: float) -> float:
+def _tail_bound(theta: float, which: int, B: int, r: float) -> float:
     """Upper tail bound of an r-concave distribution (Shah & Samworth 2013)."""
     s = 1 / r
     theta_b = theta * B
@@ -96,12 +96,13 @@ def _max_q(p: int, B: int) -> int:
     return int(np.sum(np.ceil(q * 4 * B / p) + 1 - 2 * B < 0))
 
 
-def _min_D(q: int, p: int, cutoff: float, B: int) -> float:
+def _min_tail_bound(q: int, p: int, cutoff: float, B: int) -> float:
     which = math.ceil(float(f"{cutoff / (1 / (2 * B)):.10g}"))
     mq = _max_q(p, B)
     if q > mq:
         raise ValidationError(f"q={q} must be ≤ {mq} for the r-concave bound.")
-    return min(1.0, _tail_D(q**2 / p**2, which - B, B, -0.5), _tail_D(q / p, which, 2 * B, -0.25))
+    return min(1.0, _tail_bound(q**2 / p**2, which - B, B, -0.5),
+               _tail_bound(q / p, which, 2 * B, -0.25))
 
 
 def _bound(p: int, q: int, cutoff: float, B: int, assumption: str) -> float:
@@ -110,7 +111,7 @@ def _bound(p: int, q: int, cutoff: float, B: int, assumption: str) -> float:
         return q**2 / p / (2 * cutoff - 1)
     if assumption == "unimodal":
         return q**2 / p / _um_const(cutoff, B, q / p)
-    return _min_D(q, p, cutoff, B) * p
+    return _min_tail_bound(q, p, cutoff, B) * p
 
 
 def _optimal_cutoff(p: int, q: int, pfer: float, B: int, assumption: str) -> float:
@@ -147,7 +148,7 @@ def _optimal_q(p: int, cutoff: float, pfer: float, B: int, assumption: str) -> i
         if upper <= 1 or f(1) * f(upper) > 0:
             raise ValidationError(f"cutoff={cutoff}, pfer={pfer}: no q in [1, {upper}] meets the "
                                   "bound; change cutoff or pfer.")
-        return int(math.floor(brentq(f, 1, upper, xtol=np.finfo(float).eps ** 0.25)))
+        return math.floor(brentq(f, 1, upper, xtol=np.finfo(float).eps ** 0.25))
     q = 1
     for q in range(1, _max_q(p, B) + 1):
         if _bound(p, q, cutoff, B, assumption) > pfer:

@@ -272,7 +272,6 @@ class RmsFit:
         """
         from radiogenomics.errors import ValidationError
 
-        ro = _robjects()
         if self.family != "cox":
             res = self._env["rg_rms_calibrate"](self._fit, int(B), int(seed))
             return to_py(res).reset_index(drop=True)
