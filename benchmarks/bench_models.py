@@ -70,7 +70,7 @@ def main() -> None:
         line += f"; R cv.glmnet {t_gl:.2f} s (ratio sklearn/glmnet {t_sk / t_gl:.1f})"
     print(line)
 
-    sel = {"glmboost": GlmBoostSelector(n_features=10), "uni": UnivariateSelector(k=10),
+    sel = {"glmboost": GlmBoostSelector(n_features=10), "uni": UnivariateSelector(n_features=10),
            "svm-rfe": SVMRFESelector(10, step=0.3)}
     t1 = timed(lambda: repeated_cv(X, y, sel, n_splits=5, n_repeats=10, n_jobs=1))
     t2 = timed(lambda: repeated_cv(X, y, sel, n_splits=5, n_repeats=10, n_jobs=2))

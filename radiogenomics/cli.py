@@ -56,7 +56,7 @@ def demo(
     n_patients: int = typer.Option(80, help="Patients in the synthetic cohort."),
     seed: int = typer.Option(0, help="Random seed of the synthetic cohort and GSEA."),
     jobs: int = typer.Option(-1, help="Worker processes for radiomics (-1: all cores)."),
-    permutations: int = typer.Option(1000, help="GSEA permutations."),
+    n_perm: int = typer.Option(1000, help="GSEA permutations."),
     use_r: str = typer.Option("auto", help="Cross-check Cox with R: auto, yes, no."),
     progress: bool = typer.Option(True, help="Show progress bars on a terminal."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging."),
@@ -74,7 +74,7 @@ def demo(
         raise typer.BadParameter("use --use-r auto, yes or no", param_hint="--use-r")
     try:
         res = run_demo(out, n_patients=n_patients, random_state=seed, n_jobs=jobs,
-                       permutation_num=permutations, use_r=use_r, progress_bar=progress)
+                       n_perm=n_perm, use_r=use_r, progress_bar=progress)
     except RadiogenomicsError as exc:
         _fail(exc)
     typer.echo(
@@ -270,7 +270,7 @@ def enrich(
     gene_sets: str = typer.Option("hallmark", help="hallmark, reactome or a local GMT path."),
     method: str = typer.Option("gsea", help="gsea (prerank on r) or ora (genes at q < --q)."),
     features: str = typer.Option("", help="Comma-separated features (default: top 10)."),
-    permutations: int = typer.Option(1000, help="GSEA permutations."),
+    n_perm: int = typer.Option(1000, help="GSEA permutations."),
     q: float = typer.Option(0.05, help="q-value threshold for ORA."),
     seed: int = typer.Option(0),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
@@ -294,7 +294,7 @@ def enrich(
         if method == "gsea":
             R = tab[tab["feature"].isin(feats)].pivot(index="gene", columns="feature",
                                                        values="r")[feats]
-            res = gsea_batch(R.dropna(), sets, permutation_num=permutations, random_state=seed)
+            res = gsea_batch(R.dropna(), sets, n_perm=n_perm, random_state=seed)
         elif method == "ora":
             universe = tab["gene"].unique().tolist()
             parts = []

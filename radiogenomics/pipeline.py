@@ -69,7 +69,7 @@ class AssociateStep(_Strict):
 
 class EnrichStep(_Strict):
     gene_sets: str = "hallmark"
-    permutations: int = 1000
+    n_perm: int = 1000
     top_features: int = 8
 
 
@@ -344,7 +344,7 @@ def _step_enrich(p: Pipeline, params: dict[str, Any], progress_bar: bool) -> lis
                                                    values="r")[feats]
     gs = {"hallmark": hallmark_gmt(), "reactome": reactome_gmt()}.get(
         params["gene_sets"], p._path(params["gene_sets"]))
-    res = gsea_batch(R.dropna(), gs, permutation_num=params["permutations"],
+    res = gsea_batch(R.dropna(), gs, n_perm=params["n_perm"],
                      random_state=p.config.seed, progress_bar=progress_bar)
     write_csv_atomic(res, p.out / "enrich" / "gsea.csv", index=False)
     return ["enrich/gsea.csv"]
@@ -406,8 +406,8 @@ def _selectors(names: list[str], k: int, seed: int) -> dict[str, Any]:
 
     make: dict[str, Callable[[], Any]] = {
         "glmboost": lambda: models.GlmBoostSelector(n_features=k),
-        "univariate": lambda: models.UnivariateSelector(k=k),
-        "lasso": lambda: models.LassoSelector(max_features=k, random_state=seed),
+        "univariate": lambda: models.UnivariateSelector(n_features=k),
+        "lasso": lambda: models.LassoSelector(n_features=k, random_state=seed),
         "svm-rfe": lambda: models.SVMRFESelector(k, step=0.2),
         "rf": lambda: models.RFImportanceSelector(k, random_state=seed),
     }

@@ -21,7 +21,7 @@ def demo_run(tmp_path_factory):
     from radiogenomics.workflows import run_demo
 
     out = tmp_path_factory.mktemp("app") / "demo"
-    run_demo(out, n_patients=30, random_state=0, n_jobs=1, permutation_num=100, use_r="no",
+    run_demo(out, n_patients=30, random_state=0, n_jobs=1, n_perm=100, use_r="no",
              progress_bar=False)
     return out
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 
 def test_demo_recovers_planted_truth_and_resumes(tmp_path, caplog):
     out = tmp_path / "run"
-    res = run_demo(out, n_patients=60, random_state=0, n_jobs=2, permutation_num=200,
+    res = run_demo(out, n_patients=60, random_state=0, n_jobs=2, n_perm=200,
                    progress_bar=False)
     assert res.top_pathway == res.planted_pathway == "HALLMARK_HYPOXIA"
     assert res.planted_pathway_rank == 1
@@ -34,7 +34,7 @@ def test_demo_recovers_planted_truth_and_resumes(tmp_path, caplog):
     assert summary["n_significant_pairs"] > 0
     # a second run recomputes nothing
     with caplog.at_level(logging.INFO, logger="radiogenomics"):
-        again = run_demo(out, n_patients=60, random_state=0, n_jobs=2, permutation_num=200,
+        again = run_demo(out, n_patients=60, random_state=0, n_jobs=2, n_perm=200,
                          progress_bar=False)
     assert "step extract: up to date, skipped" in caplog.text
     assert "step report: up to date, skipped" in caplog.text
@@ -44,7 +44,7 @@ def test_demo_recovers_planted_truth_and_resumes(tmp_path, caplog):
 @pytest.mark.r
 def test_demo_cox_matches_r(tmp_path):
     res = run_demo(tmp_path / "r", n_patients=40, random_state=1, n_jobs=1,
-                   permutation_num=100, use_r="yes", progress_bar=False)
+                   n_perm=100, use_r="yes", progress_bar=False)
     assert res.cox_engines_max_abs_diff is not None and res.cox_engines_max_abs_diff < 1e-6
 
 
@@ -60,7 +60,7 @@ def test_cli_demo_without_r(tmp_path):
     (fake / "rpy2" / "__init__.py").write_text("raise ImportError('simulated: rpy2 absent')\n")
     env = {**os.environ, "PYTHONPATH": str(fake)}
     exe = str(Path(sys.executable).parent / "radiogenomics")
-    args = [exe, "demo", "--n-patients", "20", "--permutations", "50", "--jobs", "1",
+    args = [exe, "demo", "--n-patients", "20", "--n-perm", "50", "--jobs", "1",
             "--no-progress"]
     ok = subprocess.run([*args, "--out", str(tmp_path / "a")], env=env, capture_output=True,
                         text=True)

@@ -26,7 +26,7 @@ def _edb(path):
 def test_running_es_and_hits_match_gsea_desktop(shared_data):
     base = shared_data / "gene_sets" / "gsea_desktop_edb"
     rnk = pd.read_csv(base / "gsea_data.gsea_data.rnk", sep="\t", header=None, index_col=0)[1]
-    res = tl.gsea_prerank(rnk, base / "gene_sets.gmt", permutation_num=100, min_size=1,
+    res = tl.gsea_prerank(rnk, base / "gene_sets.gmt", n_perm=100, min_size=1,
                           max_size=10_000, random_state=0)
     ref = _edb(base / "results.edb")
     assert set(ref) <= set(res.table["term"])
@@ -58,9 +58,9 @@ def test_native_engine_matches_gsea_desktop_and_gseapy(shared_data):
     base = shared_data / "gene_sets" / "gsea_desktop_edb"
     rnk = pd.read_csv(base / "gsea_data.gsea_data.rnk", sep="\t", header=None, index_col=0)[1]
     ref = _edb(base / "results.edb")
-    nat = tl.gsea_prerank(rnk, base / "gene_sets.gmt", permutation_num=500, min_size=1,
+    nat = tl.gsea_prerank(rnk, base / "gene_sets.gmt", n_perm=500, min_size=1,
                           max_size=10_000, engine="native", random_state=0)
-    gp = tl.gsea_prerank(rnk, base / "gene_sets.gmt", permutation_num=500, min_size=1,
+    gp = tl.gsea_prerank(rnk, base / "gene_sets.gmt", n_perm=500, min_size=1,
                          max_size=10_000, engine="gseapy", random_state=0)
     t_nat, t_gp = nat.table.set_index("term"), gp.table.set_index("term")
     for term, r in ref.items():
@@ -80,9 +80,9 @@ def test_batched_es_equals_gseapy_on_random_rankings():
     rng = np.random.default_rng(0)
     R = pd.DataFrame(rng.standard_normal((len(genes), 3)), index=genes, columns=list("abc"))
     R.iloc[:50, 0] = 0.0  # ties
-    batch = tl.gsea_batch(R, hallmark_gmt(), permutation_num=100, progress_bar=False)
+    batch = tl.gsea_batch(R, hallmark_gmt(), n_perm=100, progress_bar=False)
     for col in R.columns:
-        ref = tl.gsea_prerank(R[col], hallmark_gmt(), permutation_num=100).table
+        ref = tl.gsea_prerank(R[col], hallmark_gmt(), n_perm=100).table
         ours = batch[batch["ranking"] == col].set_index("term")["es"]
         np.testing.assert_allclose(ours.loc[ref["term"]], ref["es"], atol=1e-10)
 
@@ -96,7 +96,7 @@ def test_gsea_batch_recovers_planted_pathway():
     R = pd.DataFrame(rng.standard_normal((len(genes), 2)), index=genes, columns=["x", "y"])
     hyp = [g for g in sets["HALLMARK_HYPOXIA"] if g in R.index]
     R.loc[hyp[:120], "x"] += 1.0
-    res = tl.gsea_batch(R, hallmark_gmt(), permutation_num=200, progress_bar=False)
+    res = tl.gsea_batch(R, hallmark_gmt(), n_perm=200, progress_bar=False)
     top = res[res["ranking"] == "x"].iloc[0]
     assert top["term"] == "HALLMARK_HYPOXIA" and top["fdr"] < 0.05 and top["nes"] > 2
     assert res[res["ranking"] == "y"]["fdr"].min() > 0.01
@@ -161,7 +161,7 @@ def test_cli_associate_and_enrich(tmp_path):
                        capture_output=True, text=True)
     assert a.returncode == 0, a.stderr
     e = subprocess.run([exe, "enrich", "--associations", str(tmp_path / "a.parquet"), "--out",
-                        str(tmp_path / "g.csv"), "--permutations", "200"],
+                        str(tmp_path / "g.csv"), "--n-perm", "200"],
                        capture_output=True, text=True)
     assert e.returncode == 0, e.stderr
     g = pd.read_csv(tmp_path / "g.csv")
@@ -189,7 +189,7 @@ def test_association_plots():
     R = res.pivot(index="gene", columns="feature", values="r")
     R.index = [f"{g}" for g in R.index]
     sets = {"S1": [f"G{i}" for i in range(0, 10)], "S2": [f"G{i}" for i in range(10, 20)]}
-    batch = tl.gsea_batch(R, sets, permutation_num=50, min_size=5, progress_bar=False)
+    batch = tl.gsea_batch(R, sets, n_perm=50, min_size=5, progress_bar=False)
     fig = pl.enrichment_dotplot(batch, fdr=1.0)
     assert len(fig.axes[0].get_yticklabels()) == 2
     fig = pl.association_heatmap(res, n_features=3, n_genes=10)

@@ -21,7 +21,7 @@ CONFIG = {
         "load": {"synthetic": {"n_patients": 40, "n_genes": 800, "image_size": 24}},
         "extract": {"n_jobs": 1},
         "associate": {"method": "spearman"},
-        "enrich": {"permutations": 100, "top_features": 3},
+        "enrich": {"n_perm": 100, "top_features": 3},
         "select": {"outcome": "response", "selectors": ["univariate", "glmboost"],
                    "n_repeats": 1, "n_splits": 3, "min_frequency": 0.3},
         "model": {"mstop": 50},
@@ -63,7 +63,7 @@ def test_kill_resume_and_edit_recompute(tmp_path):
     assert json.loads((run / "provenance.json").read_text())["config"]["name"] == "t"
 
     edited = json.loads(json.dumps(CONFIG))
-    edited["steps"]["enrich"]["permutations"] = 150
+    edited["steps"]["enrich"]["n_perm"] = 150
     cfg.write_text(yaml.safe_dump(edited))
     again = Pipeline(cfg, run).run(progress_bar=False)
     for s in ("load", "extract", "associate"):

@@ -33,7 +33,7 @@ def planted():
 
 
 @pytest.mark.parametrize("selector", [
-    UnivariateSelector(k=5), LassoSelector(engine="sklearn", random_state=0),
+    UnivariateSelector(n_features=5), LassoSelector(engine="sklearn", random_state=0),
     SVMRFESelector(5, step=0.3), RFImportanceSelector(5, n_estimators=200, random_state=0),
     GlmBoostSelector(n_features=5), MRMRSelector(5, random_state=0),
 ])
@@ -60,7 +60,7 @@ def test_univariate_cox_score_test_equals_logrank(reference):
     (validated against survdiff)."""
     lung = pd.read_csv(reference / "lung.csv")
     lung["time"] = lung["time"] + np.arange(len(lung)) * 1e-4  # untie
-    sel = UnivariateSelector("cox", k=1).fit(lung[["sex"]].to_numpy(float),
+    sel = UnivariateSelector("cox", n_features=1).fit(lung[["sex"]].to_numpy(float),
                                              lung[["time", "status"]].to_numpy(float))
     lr = stats.logrank(lung["time"], lung["status"], lung["sex"])
     assert sel.pvalues_[0] == pytest.approx(lr["pvalue"], rel=1e-8)
@@ -184,10 +184,10 @@ def test_repeated_cv_no_leakage_with_random_labels():
         rng = np.random.default_rng(seed)
         X = rng.standard_normal((100, 5000))
         y = rng.integers(0, 2, 100)
-        res = repeated_cv(X, y, {"uni": UnivariateSelector(k=10)}, n_splits=5, n_repeats=5,
+        res = repeated_cv(X, y, {"uni": UnivariateSelector(n_features=10)}, n_splits=5, n_repeats=5,
                           random_state=seed)
         aucs.append(res.scores["auc"].mean())
-        top = UnivariateSelector(k=10).fit(X, y).get_support()
+        top = UnivariateSelector(n_features=10).fit(X, y).get_support()
         leaky.append(cross_val_score(LogisticRegression(), X[:, top], y, cv=5,
                                      scoring="roc_auc").mean())
     assert abs(np.mean(aucs) - 0.5) < 0.05
@@ -205,7 +205,7 @@ def test_repeated_cv_recovers_planted_genes_of_synthetic_cohort():
     y = (z > z.median()).astype(int).to_numpy()  # response driven by the planted latent
     X = pd.DataFrame(rna.X, columns=rna.var_names)
     res = repeated_cv(X, y, {"glmboost": GlmBoostSelector(n_features=10),
-                             "uni": UnivariateSelector(k=10)},
+                             "uni": UnivariateSelector(n_features=10)},
                       n_splits=5, n_repeats=2, min_selectors=2, min_frequency=0.6,
                       random_state=0)
     linked = set(syn.truth.linked_genes)

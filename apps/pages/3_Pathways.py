@@ -23,7 +23,7 @@ if art is not None and art.gsea_features is not None:
     term = st.selectbox("Pathway", list(table["term"]))
     if art.associations is not None:
         ranking = art.associations[art.associations["feature"] == feature].set_index("gene")["r"]
-        res = tl.gsea_prerank(ranking, hallmark_gmt(), permutation_num=100, engine="native")
+        res = tl.gsea_prerank(ranking, hallmark_gmt(), n_perm=100, engine="native")
         st.pyplot(pl.gsea_plot(res, term))
     lead = table.set_index("term").loc[term, "leading_edge"].split(";")
     st.write(f"Leading-edge genes ({len(lead)}): " + ", ".join(lead[:60]))

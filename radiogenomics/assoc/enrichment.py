@@ -165,7 +165,7 @@ def gsea_batch(
     rankings: pd.DataFrame,
     gene_sets: str | Path | dict[str, list[str]],
     *,
-    permutation_num: int = 1000,
+    n_perm: int = 1000,
     min_size: int = 15,
     max_size: int = 500,
     weight: float = 1.0,
@@ -198,13 +198,13 @@ def gsea_batch(
         if U is None or sizes[-1] > max_m:
             max_m = max(max_m, sizes[-1])
             # a prefix of a random permutation is a uniformly random subset
-            U = np.argsort(rng.random((permutation_num, n)), axis=1)[:, :max_m]
+            U = np.argsort(rng.random((n_perm, n)), axis=1)[:, :max_m]
             positions_cache.clear()
         w = np.abs(r.to_numpy()) ** weight
         names = list(members)
         es = np.empty(len(names))
         peak = np.empty(len(names), dtype=int)
-        null = np.empty((len(names), permutation_num))
+        null = np.empty((len(names), n_perm))
         null_by_size: dict[int, np.ndarray] = {}
         for m in sizes:
             if m not in positions_cache:
@@ -234,7 +234,7 @@ def gsea_prerank(
     ranking: pd.Series,
     gene_sets: str | Path | dict[str, list[str]],
     *,
-    permutation_num: int = 1000,
+    n_perm: int = 1000,
     min_size: int = 15,
     max_size: int = 500,
     weight: float = 1.0,
@@ -267,13 +267,13 @@ def gsea_prerank(
     members = _overlap(sets, ranked.index, min_size, max_size)
     w = np.abs(ranked.to_numpy()) ** weight
     if engine == "native":
-        table = gsea_batch(ranked.to_frame("r"), sets, permutation_num=permutation_num,
+        table = gsea_batch(ranked.to_frame("r"), sets, n_perm=n_perm,
                            min_size=min_size, max_size=max_size, weight=weight,
                            random_state=random_state, progress_bar=False).drop(columns="ranking")
     elif engine == "gseapy":
         import gseapy as gp
 
-        pre = gp.prerank(rnk=ranked, gene_sets=sets, permutation_num=permutation_num,
+        pre = gp.prerank(rnk=ranked, gene_sets=sets, permutation_num=n_perm,
                          min_size=min_size, max_size=max_size, weight=weight, threads=threads,
                          seed=random_state, outdir=None, no_plot=True, verbose=False)
         res = pre.res2d

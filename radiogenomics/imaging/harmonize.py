@@ -25,7 +25,7 @@ class ComBatHarmonizer(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    batch
+    batch_key
         Name of the column of ``X`` holding the centre/scanner; it is dropped from the
         output.
     eb
@@ -44,21 +44,21 @@ class ComBatHarmonizer(TransformerMixin, BaseEstimator):
     >>> pipe = make_pipeline(ComBatHarmonizer("centre"), LogisticRegression())  # doctest: +SKIP
     """
 
-    def __init__(self, batch: str = "centre", eb: bool = True) -> None:
-        self.batch = batch
+    def __init__(self, batch_key: str = "centre", eb: bool = True) -> None:
+        self.batch_key = batch_key
         self.eb = eb
 
     def _split(self, X: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-        if not isinstance(X, pd.DataFrame) or self.batch not in X.columns:
+        if not isinstance(X, pd.DataFrame) or self.batch_key not in X.columns:
             raise ValidationError(f"ComBatHarmonizer: X must be a DataFrame with a "
-                                  f"'{self.batch}' column naming each sample's centre.")
-        feats = X.drop(columns=[self.batch])
+                                  f"'{self.batch_key}' column naming each sample's centre.")
+        feats = X.drop(columns=[self.batch_key])
         bad = [c for c, t in feats.dtypes.items() if not pd.api.types.is_numeric_dtype(t)]
         if bad:
             raise ValidationError(f"ComBatHarmonizer: non-numeric feature columns {bad[:5]}.")
         if feats.isna().to_numpy().any():
             raise ValidationError("ComBatHarmonizer: features contain NaN; impute first.")
-        return feats, X[self.batch].astype(str).to_numpy()
+        return feats, X[self.batch_key].astype(str).to_numpy()
 
     def fit(self, X: pd.DataFrame, y: object = None) -> ComBatHarmonizer:
         from neuroCombat import neuroCombat

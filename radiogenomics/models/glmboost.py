@@ -30,6 +30,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from radiogenomics._utils import check_random_state, logger
@@ -62,6 +63,26 @@ def _check_x(X: object) -> tuple[np.ndarray, list[str]]:
         names = [f"x{j}" for j in range(A.shape[1])]
     if A.shape[0] == 0 or A.shape[1] == 0:
         raise ValidationError(f"X: empty ({A.shape[0]} rows × {A.shape[1]} columns).")
+    if not np.isfinite(A).all():
+        bad = np.flatnonzero(~np.isfinite(A).all(axis=0))
+        raise ValidationError(
+            f"X: NaN/inf in column(s) {[names[j] for j in bad[:5]]}; impute or drop them."
+        )
+    return A, names
+
+
+def validate_features(est: BaseEstimator, X: object, *, reset: bool,
+                      ) -> tuple[np.ndarray, list[str]]:
+    """scikit-learn's ``validate_data`` (``n_features_in_``, ``feature_names_in_`` for
+    DataFrames only, sparse/1-D/empty/complex input refused with its messages) plus errors
+    that name DataFrame columns (non-numeric, NaN/inf). Returns the float array and column
+    labels (DataFrame names, else ``x0, x1, …``)."""
+    if isinstance(X, pd.DataFrame):
+        _check_x(X)
+        X = X.set_axis([str(c) for c in X.columns], axis=1)  # AnnData mixes numpy.str_
+    A = validate_data(est, X, reset=reset, dtype=float, ensure_all_finite=False)
+    names = list(X.columns) if isinstance(X, pd.DataFrame) else [f"x{j}" for j in
+                                                                 range(A.shape[1])]
     if not np.isfinite(A).all():
         bad = np.flatnonzero(~np.isfinite(A).all(axis=0))
         raise ValidationError(
@@ -111,9 +132,13 @@ class _Family:
         elif name == "binomial":
             yy = np.asarray(y).ravel()
             labels = np.unique(yy)
+            if len(labels) == 1:
+                raise ValidationError(f"y: binomial needs two classes, found one class "
+                                      f"{labels.tolist()}.")
             if len(labels) != 2:
                 raise ValidationError(
-                    f"y: binomial needs exactly two classes, found {labels.tolist()[:5]}."
+                    "Only binary classification is supported: binomial needs exactly two "
+                    f"classes, found {labels.tolist()[:5]}."
                 )
             self.classes = labels
             self.y = np.where(yy == labels[1], 1.0, -1.0)
@@ -298,15 +323,20 @@ class GlmBoost(BaseEstimator):
             raise ValidationError(f"family='{self.family}': choose one of {FAMILIES}.")
 
     def _prepare(self, X: object, *, reset: bool) -> np.ndarray:
-        """Validated float data; records ``n_features_in_`` (and ``feature_names_in_`` for
-        DataFrames only) on ``reset``, checks them otherwise."""
-        _, names = _check_x(X)
-        if isinstance(X, pd.DataFrame):  # AnnData frames mix str and numpy.str_ names
-            X = X.set_axis([str(c) for c in X.columns], axis=1)
-        A = validate_data(self, X, reset=reset, dtype=float)
+        A, names = validate_features(self, X, reset=reset)
         if reset:
             self._names = names
         return A
+
+    def _prepare_y(self, y: object) -> object:
+        if y is None:
+            raise ValidationError(f"{type(self).__name__} requires y to be passed, but the "
+                                  "target y is None.")
+        if self.family == "cox":
+            return y
+        from sklearn.utils.validation import column_or_1d
+
+        return column_or_1d(y, warn=True)
 
     def _resolve_engine(self) -> str:
         if self.engine == "native":
@@ -328,6 +358,7 @@ class GlmBoost(BaseEstimator):
         """Fit ``mstop`` iterations (then stop early if asked)."""
         self._check_params()
         A = self._prepare(X, reset=True)
+        y = self._prepare_y(y)
         fam = _Family(self.family, y)
         if fam.n != A.shape[0]:
             raise ValidationError(f"X has {A.shape[0]} rows but y has {fam.n}.")
@@ -473,6 +504,8 @@ class GlmBoostRegressor(RegressorMixin, GlmBoost):
     """:class:`GlmBoost` with the Gaussian family; ``predict`` → fitted values."""
 
     family = "gaussian"
+    # regressors expose predict only (scikit-learn's contract)
+    decision_function = available_if(lambda est: False)(GlmBoost.decision_function)
 
     def __init__(self, mstop: int = 100, nu: float = 0.1, center: bool = True,
                  engine: str = "auto", early_stopping: str | None = None,
@@ -486,7 +519,7 @@ class GlmBoostRegressor(RegressorMixin, GlmBoost):
         self.random_state = random_state
 
     def predict(self, X: object) -> np.ndarray:
-        return self.decision_function(X)
+        return GlmBoost.decision_function(self, X)
 
 
 class GlmBoostClassifier(ClassifierMixin, GlmBoost):
@@ -524,7 +557,8 @@ class GlmBoostClassifier(ClassifierMixin, GlmBoost):
         return np.column_stack([1 - p, p])
 
     def predict(self, X: object) -> np.ndarray:
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+        f = self.decision_function(X)
+        return self.classes_[(f > 0).astype(int)]
 
 
 class GlmBoostCox(GlmBoost):

@@ -20,7 +20,7 @@ from sklearn.feature_selection import SelectorMixin
 
 from radiogenomics._utils import check_random_state, logger
 from radiogenomics.errors import ValidationError
-from radiogenomics.models.glmboost import GlmBoost, _check_x, _survival_y
+from radiogenomics.models.glmboost import GlmBoost, _survival_y, validate_features
 
 
 class _RankingSelector(SelectorMixin, BaseEstimator):
@@ -39,9 +39,7 @@ class _RankingSelector(SelectorMixin, BaseEstimator):
         return mask
 
     def _prepare(self, X: object) -> np.ndarray:
-        A, names = _check_x(X)
-        self.feature_names_in_ = np.asarray(names, dtype=object)
-        self.n_features_in_ = A.shape[1]
+        A, _ = validate_features(self, X, reset=True)
         return A
 
 
@@ -54,22 +52,52 @@ def _standardize(A: np.ndarray) -> np.ndarray:
 def _binary(y: object) -> np.ndarray:
     yy = np.asarray(y)
     labels = np.unique(yy)
+    if len(labels) == 1:
+        raise ValidationError(f"y: expected two classes, found one class {labels.tolist()}.")
     if len(labels) != 2:
-        raise ValidationError(f"y: expected two classes, found {labels.tolist()[:5]}.")
+        raise ValidationError(f"y: expected two classes (a binary outcome), found "
+                              f"{labels.tolist()[:5]}.")
     return (yy == labels[1]).astype(int)
 
 
+def _labels(y: object) -> np.ndarray:
+    """Class labels (two or more classes)."""
+    from sklearn.utils.multiclass import check_classification_targets
+    from sklearn.utils.validation import column_or_1d
+
+    yy = column_or_1d(y, warn=True)
+    check_classification_targets(yy)
+    labels = np.unique(yy)
+    if len(labels) < 2:
+        raise ValidationError(f"y: expected two or more classes, found one class "
+                              f"{labels.tolist()}.")
+    return yy
+
+
+def _correlation_ratio(A: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """η per column: √(between-class SS / total SS); |point-biserial r| for two classes."""
+    centred = A - A.mean(axis=0)
+    total = np.einsum("ij,ij->j", centred, centred)
+    between = np.zeros(A.shape[1])
+    for c in np.unique(y):
+        g = centred[y == c]
+        between += len(g) * g.mean(axis=0) ** 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.nan_to_num(np.sqrt(between / total))
+
+
 class UnivariateSelector(_RankingSelector):
-    """Rank features by a univariate test and keep the top ``k`` (or those with q < ``fdr``).
+    """Rank features by a univariate test and keep the top ``n_features`` (or those with
+    q < ``fdr``).
 
     ``test``: ``"mannwhitney"`` or ``"ttest"`` (binary y; Welch), ``"cox"`` (y = (time,
     event); Wald test of a univariate Cox model, computed by score iteration per feature).
     """
 
-    def __init__(self, test: str = "mannwhitney", k: int | None = 20,
+    def __init__(self, test: str = "mannwhitney", n_features: int | None = 20,
                  fdr: float | None = None) -> None:
         self.test = test
-        self.k = k
+        self.n_features = n_features
         self.fdr = fdr
 
     def fit(self, X: object, y: object) -> UnivariateSelector:
@@ -88,7 +116,7 @@ class UnivariateSelector(_RankingSelector):
         p = np.where(np.isnan(p), 1.0, p)
         self.pvalues_ = p
         self.qvalues_ = stats.false_discovery_control(p)
-        n = self.k if self.k is not None else len(p)
+        n = self.n_features if self.n_features is not None else len(p)
         if self.fdr is not None:
             n = min(n, int((self.qvalues_ < self.fdr).sum()))
         return self._finish(-np.log10(np.maximum(p, 1e-300)), n)
@@ -121,13 +149,13 @@ class LassoSelector(_RankingSelector):
     """
 
     def __init__(self, family: str = "binomial", l1_ratio: float = 1.0, cv: int = 5,
-                 engine: str = "auto", max_features: int | None = None,
+                 engine: str = "auto", n_features: int | None = None,
                  random_state: int | None = None) -> None:
         self.family = family
         self.l1_ratio = l1_ratio
         self.cv = cv
         self.engine = engine
-        self.max_features = max_features
+        self.n_features = n_features
         self.random_state = random_state
 
     def fit(self, X: object, y: object) -> LassoSelector:
@@ -153,7 +181,7 @@ class LassoSelector(_RankingSelector):
             raise ValidationError(f"family='{self.family}': choose binomial, gaussian or cox.")
         self.coef_ = coef
         nz = int((coef != 0).sum())
-        n = nz if self.max_features is None else min(nz, self.max_features)
+        n = nz if self.n_features is None else min(nz, self.n_features)
         return self._finish(np.abs(coef), n)
 
     def _binomial(self, Zs: np.ndarray, yb: np.ndarray) -> np.ndarray:
@@ -216,7 +244,7 @@ class SVMRFESelector(_RankingSelector):
         A = self._prepare(X)
         Zs = _standardize(A)
         rfe = RFE(LinearSVC(C=self.C, max_iter=5000), n_features_to_select=self.n_features,
-                  step=self.step).fit(Zs, _binary(y))
+                  step=self.step).fit(Zs, _labels(y))
         return self._finish(-rfe.ranking_.astype(float), self.n_features)
 
 
@@ -243,7 +271,7 @@ class RFImportanceSelector(_RankingSelector):
         from sklearn.inspection import permutation_importance
 
         A = self._prepare(X)
-        yb = _binary(y)
+        yb = _labels(y)
         rf = RandomForestClassifier(n_estimators=self.n_estimators, n_jobs=self.n_jobs,
                                     random_state=self.random_state).fit(A, yb)
         if self.importance == "impurity":
@@ -296,8 +324,9 @@ class CorrelationFilter(_RankingSelector):
 
     def fit(self, X: object, y: object | None = None) -> CorrelationFilter:
         A = self._prepare(X)
-        R = np.abs(stats.spearmanr(A).statistic) if A.shape[1] > 1 else np.ones((1, 1))
-        R = np.atleast_2d(R)
+        with np.errstate(invalid="ignore", divide="ignore"):  # constant columns → r = 0
+            R = np.abs(np.corrcoef(stats.rankdata(A, axis=0), rowvar=False))
+        R = np.nan_to_num(np.atleast_2d(R))
         np.fill_diagonal(R, 0)
         keep = np.ones(A.shape[1], bool)
         while True:
@@ -349,7 +378,8 @@ class ICCFilter(_RankingSelector):
 
 class MRMRSelector(_RankingSelector):
     """Minimum-redundancy maximum-relevance (Ding & Peng 2005, difference criterion):
-    relevance = |point-biserial r| with the class, redundancy = mean |Pearson r| with the
+    relevance = the correlation ratio η of feature and class (|point-biserial r| for two
+    classes), redundancy = mean |Pearson r| with the
     features already chosen; pick max relevance − redundancy. Both terms are correlations,
     so they share one scale; mutual information (k-NN estimate) is too noisy at
     radiomics sample sizes."""
@@ -360,9 +390,7 @@ class MRMRSelector(_RankingSelector):
 
     def fit(self, X: object, y: object) -> MRMRSelector:
         A = self._prepare(X)
-        yb = _binary(y).astype(float)
-        Zs = _standardize(A)
-        rel = np.abs(Zs.T @ ((yb - yb.mean()) / yb.std())) / len(yb)
+        rel = _correlation_ratio(A, _labels(y))
         C = np.abs(np.corrcoef(A, rowvar=False)) if A.shape[1] > 1 else np.zeros((1, 1))
         C = np.nan_to_num(np.atleast_2d(C))
         chosen: list[int] = []

@@ -31,7 +31,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from radiogenomics._utils import check_random_state, logger
 from radiogenomics.errors import ValidationError
-from radiogenomics.models.glmboost import GlmBoost, _boost, _check_x, _design, _Family
+from radiogenomics.models.glmboost import (
+    GlmBoost,
+    _boost,
+    _design,
+    _Family,
+    validate_features,
+)
 
 ASSUMPTIONS = ("unimodal", "r-concave", "none")
 
@@ -247,7 +253,8 @@ class StabilitySelection(SelectorMixin, BaseEstimator):
         (its top ``q`` features count as selected).
     cutoff, q, pfer
         Two of the three (see :func:`stability_parameters`); a missing one of the first
-        two defaults to cutoff 0.75, then q 10 (so ``pfer=1`` alone means cutoff 0.75).
+        two defaults to cutoff 0.75, then q = min(10, ⌊√(0.8 p)⌋) (so ``pfer=1`` alone means
+        cutoff 0.75).
     n_subsamples
         B: number of subsamples (pairs for ``"complementary_pairs"``, so 2B fits); default
         50, or 100 for ``"subsample"``. Ignored when ``subsamples`` is given.
@@ -314,13 +321,13 @@ class StabilitySelection(SelectorMixin, BaseEstimator):
     def fit(self, X: object, y: object) -> StabilitySelection:
         from joblib import Parallel, delayed
 
-        A, names = _check_x(X)
+        A, names = validate_features(self, X, reset=True)
         if self.sampling not in ("complementary_pairs", "subsample"):
             raise ValidationError(
                 f"sampling='{self.sampling}': choose complementary_pairs or subsample.")
-        self.n_features_in_ = A.shape[1]
-        if isinstance(X, pd.DataFrame):
-            self.feature_names_in_ = np.asarray(names, dtype=object)
+        if A.shape[1] < 2 or A.shape[0] < 4:
+            raise ValidationError(f"stability selection needs ≥ 2 features and ≥ 4 samples; got "
+                                  f"{A.shape[1]} feature(s) and {A.shape[0]} sample(s).")
         W = self._folds(A.shape[0])
         B = W.shape[1] // (2 if self.sampling == "complementary_pairs" else 1)
         boost = _boosting(self.selector)
@@ -330,7 +337,7 @@ class StabilitySelection(SelectorMixin, BaseEstimator):
             if given["cutoff"] is None:
                 given["cutoff"] = 0.75
             if given["q"] is None and given["pfer"] is None:
-                given["q"] = 10
+                given["q"] = min(10, max(1, int(np.sqrt(0.8 * p))))
         par = stability_parameters(p, B=B, assumption=self.assumption, sampling=self.sampling,
                                    **given)
         self.cutoff_, self.q_, self.pfer_ = par["cutoff"], par["q"], par["pfer"]

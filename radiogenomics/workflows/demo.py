@@ -36,7 +36,7 @@ class DemoResult:
 
 
 def demo_config(n_patients: int = 80, random_state: int = 0, n_jobs: int | None = None,
-                permutation_num: int = 1000, use_r: str = "auto") -> dict[str, Any]:
+                n_perm: int = 1000, use_r: str = "auto") -> dict[str, Any]:
     """The pipeline config the demo runs (also a template for real runs)."""
     return {
         "name": "demo", "seed": random_state,
@@ -44,7 +44,7 @@ def demo_config(n_patients: int = 80, random_state: int = 0, n_jobs: int | None 
             "load": {"synthetic": {"n_patients": n_patients}},
             "extract": {"n_jobs": n_jobs},
             "associate": {"method": "spearman", "fdr": "bh"},
-            "enrich": {"gene_sets": "hallmark", "permutations": permutation_num,
+            "enrich": {"gene_sets": "hallmark", "n_perm": n_perm,
                        "top_features": 8},
             "survival": {"time": "os_time", "event": "os_event", "covariates": ["age"],
                          "use_r": use_r},
@@ -59,7 +59,7 @@ def run_demo(
     n_patients: int = 80,
     random_state: int = 0,
     n_jobs: int | None = None,
-    permutation_num: int = 1000,
+    n_perm: int = 1000,
     use_r: str = "auto",
     progress_bar: bool = True,
 ) -> DemoResult:
@@ -77,7 +77,7 @@ def run_demo(
     from radiogenomics.pipeline import Pipeline, planted_truth
 
     out = Path(out_dir)
-    pipe = Pipeline(demo_config(n_patients, random_state, n_jobs, permutation_num, use_r), out)
+    pipe = Pipeline(demo_config(n_patients, random_state, n_jobs, n_perm, use_r), out)
     pipe.run(progress_bar=progress_bar)
     surv = json.loads((out / "survival" / "summary.json").read_text())
     truth = planted_truth(pipe) or {}

@@ -145,10 +145,9 @@ def extract_embeddings(
     from concurrent.futures import ThreadPoolExecutor
 
     import anndata as ad
-    import torch
 
     from radiogenomics.imaging.deep.preprocess import load_roi, roi_shape
-    from radiogenomics.imaging.deep.train import resolve_device
+    from radiogenomics.imaging.deep.train import local_seed, resolve_device
     from radiogenomics.io.manifest import read_manifest
 
     mode = mode or ("3d" if spatial_dims == 3 else "2d")
@@ -157,8 +156,8 @@ def extract_embeddings(
         raise ValidationError(f"mode='{mode}' is {dims}-D but spatial_dims={spatial_dims}.")
     df = read_manifest(manifest)
     dev = resolve_device(device)
-    torch.manual_seed(random_state)
-    net = build_network(model, spatial_dims=dims, in_channels=channels)
+    with local_seed(random_state, dev):
+        net = build_network(model, spatial_dims=dims, in_channels=channels)
     if weights is not None:
         load_weights(net, weights)
     else:

@@ -68,10 +68,7 @@ class FusionMLP(BaseEstimator):
         return (A - self.mean_) / self.scale_
 
     def fit(self, X: Any, y: Any) -> FusionMLP:
-        import torch
-
-        from radiogenomics.imaging.deep.losses import cox_partial_likelihood
-        from radiogenomics.imaging.deep.train import resolve_device
+        from radiogenomics.imaging.deep.train import local_seed, resolve_device
 
         if self.task not in ("response", "survival"):
             raise ValidationError(f"task='{self.task}': choose 'response' or 'survival'.")
@@ -81,8 +78,17 @@ class FusionMLP(BaseEstimator):
             raise ValidationError(f"y: expected ({len(A)}, 2) (time, event), got {yv.shape}.")
         if self.task == "response" and set(np.unique(yv)) != {0.0, 1.0}:
             raise ValidationError("y: binary 0/1 labels with both classes are required.")
-        torch.manual_seed(self.random_state)
         dev = resolve_device(self.device)
+        with local_seed(self.random_state, dev):
+            self.net_ = self._train(A, yv, dev)
+        self.device_ = dev
+        return self
+
+    def _train(self, A: np.ndarray, yv: np.ndarray, dev: Any) -> Any:
+        import torch
+
+        from radiogenomics.imaging.deep.losses import cox_partial_likelihood
+
         layers: list[Any] = []
         width = A.shape[1]
         for h in self.hidden:
@@ -103,13 +109,14 @@ class FusionMLP(BaseEstimator):
             opt.zero_grad()
             loss.backward()
             opt.step()
-        self.net_, self.device_ = net.eval(), dev
-        return self
+        return net.eval()
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Logit (response) or log relative hazard (survival) per sample."""
         import torch
+        from sklearn.utils.validation import check_is_fitted
 
+        check_is_fitted(self, "net_")
         xt = torch.tensor(self._matrix(X, fit=False), dtype=torch.float32, device=self.device_)
         with torch.no_grad():
             return self.net_(xt).reshape(-1).cpu().numpy().astype(float)

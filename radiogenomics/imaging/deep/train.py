@@ -3,6 +3,10 @@ with device/AMP arguments, early stopping, checkpoints and resume."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +28,19 @@ def resolve_device(device: str = "auto") -> Any:
         raise ValidationError("device='cuda' but no CUDA device is available; use device='auto' "
                               "(falls back to the CPU) or 'cpu'.")
     return torch.device(device)
+
+
+@contextlib.contextmanager
+def local_seed(seed: int, device: Any) -> Iterator[None]:
+    """Seed torch inside the block only: the process-wide generators (CPU and the device's
+    CUDA generator) are restored afterwards, so estimators and their clones never seed or
+    disturb each other."""
+    import torch
+
+    devices = [device.index or 0] if getattr(device, "type", "cpu") == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(int(seed))
+        yield
 
 
 def _volumes(X: Any, roi_size: int, intensity: str, masks: bool = False,
@@ -149,13 +166,29 @@ class _DeepBase(BaseEstimator):
                               "model has none. Use it with DeepResponse/DeepLongitudinal.")
 
     # subclasses: _targets(y) -> tensor(s); _loss(out, targets, idx)
+    def _training_key(self, vols: np.ndarray, y: Any) -> str:
+        """Hash of the parameters, the training volumes and the targets: a checkpoint
+        belongs to one training set, so a clone fitted on other patients never resumes it."""
+        params = {k: v for k, v in self.get_params().items()
+                  if k not in ("checkpoint", "progress_bar", "device", "epochs", "patience")}
+        h = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode())
+        h.update(np.ascontiguousarray(vols).tobytes())
+        h.update(np.ascontiguousarray(np.asarray(y, dtype=float)).tobytes())
+        return h.hexdigest()
+
     def fit(self, X: Any, y: Any) -> _DeepBase:
+        """Train; with ``checkpoint=`` resume a run of the same parameters on the same
+        patients and targets (anything else restarts from epoch 0, with a warning)."""
+        dev = resolve_device(self.device)
+        with local_seed(self.random_state, dev):
+            return self._fit(X, y, dev)
+
+    def _fit(self, X: Any, y: Any, dev: Any) -> _DeepBase:
         import torch
 
         vols, masks = self._load(X, masks=self.aux_seg_weight > 0)
         target = self._targets(y, len(vols))
-        dev = resolve_device(self.device)
-        torch.manual_seed(self.random_state)
+        key = self._training_key(vols, y)
         rng = np.random.default_rng(self.random_state)
         net = self._build_net().to(dev)
         opt = torch.optim.Adam(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
@@ -170,10 +203,15 @@ class _DeepBase(BaseEstimator):
             if state.get("arch") != self.model:
                 raise ValidationError(f"{ckpt}: checkpoint is for '{state.get('arch')}', not "
                                       f"'{self.model}'.")
-            net.load_state_dict(state["model"])
-            opt.load_state_dict(state["optimizer"])
-            start, history = int(state["epoch"]) + 1, list(state["history"])
-            logger.info("%s: resuming from epoch %d", ckpt, start)
+            if state.get("key") != key:
+                logger.warning("%s: checkpoint of another training set or parameters (e.g. "
+                               "another CV fold); training from epoch 0 and overwriting it",
+                               ckpt)
+            else:
+                net.load_state_dict(state["model"])
+                opt.load_state_dict(state["optimizer"])
+                start, history = int(state["epoch"]) + 1, list(state["history"])
+                logger.info("%s: resuming from epoch %d", ckpt, start)
         scaler = torch.amp.GradScaler("cuda", enabled=self.amp and dev.type == "cuda")
         Xt = torch.from_numpy(vols)
         spatial = 3 if self.mode == "3d" else 2
@@ -213,7 +251,8 @@ class _DeepBase(BaseEstimator):
             if ckpt is not None:
                 with atomic_path(ckpt) as tmp:
                     torch.save({"model": net.state_dict(), "optimizer": opt.state_dict(),
-                                "epoch": epoch, "history": history, "arch": self.model}, tmp)
+                                "epoch": epoch, "history": history, "arch": self.model,
+                                "key": key}, tmp)
             if n_val:
                 if val_loss < best - 1e-4:
                     best, bad = val_loss, 0
@@ -239,7 +278,9 @@ class _DeepBase(BaseEstimator):
     def decision_function(self, X: Any) -> np.ndarray:
         """Network output (log relative hazard or logit) per sample."""
         import torch
+        from sklearn.utils.validation import check_is_fitted
 
+        check_is_fitted(self, "net_")
         vols = torch.from_numpy(self._load(X)[0])
         outs = []
         with torch.no_grad():
