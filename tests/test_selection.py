@@ -77,7 +77,7 @@ def test_redundancy_filters():
                               rng.standard_normal(30)])
     v = icc(test, retest)
     assert v[0] > 0.95 and v[1] < 0.5
-    f = ICCFilter(test=test, retest=retest, threshold=0.75).fit(test)
+    f = ICCFilter(threshold=0.75).fit(test, retest=retest)
     assert list(f.get_support()) == [True, False]
 
 

@@ -358,21 +358,35 @@ def icc(test: np.ndarray, retest: np.ndarray, *more: np.ndarray) -> np.ndarray:
 
 
 class ICCFilter(_RankingSelector):
-    """Keep features whose test–retest ICC(3,1) ≥ ``threshold`` (robust features)."""
+    """Keep features whose test–retest ICC(3,1) ≥ ``threshold`` (robust features).
 
-    def __init__(self, retest: np.ndarray | pd.DataFrame | None = None, test: object = None,
-                 threshold: float = 0.75) -> None:
-        self.retest = retest
-        self.test = test
+    ``fit(X, retest=R)``: ``X`` is the test measurement, ``R`` the retest (or perturbed)
+    measurement of the same patients and features; nothing data-dependent lives in
+    ``__init__``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((30, 2))
+    >>> R = np.column_stack([X[:, 0] + 0.05 * rng.standard_normal(30), rng.standard_normal(30)])
+    >>> ICCFilter(threshold=0.75).fit(X, retest=R).get_support().tolist()
+    [True, False]
+    """
+
+    def __init__(self, threshold: float = 0.75) -> None:
         self.threshold = threshold
 
-    def fit(self, X: object, y: object | None = None) -> ICCFilter:
+    def fit(self, X: object, y: object | None = None, *, retest: object = None) -> ICCFilter:
         A = self._prepare(X)
-        if self.test is None or self.retest is None:
-            raise ValidationError("ICCFilter needs test= and retest= feature matrices.")
-        self.icc_ = icc(np.asarray(self.test, float), np.asarray(self.retest, float))
-        if len(self.icc_) != A.shape[1]:
-            raise ValidationError("test/retest must have the same features as X.")
+        if retest is None:
+            raise ValidationError("ICCFilter.fit needs retest= (the retest/perturbed "
+                                  "measurement of the same patients and features as X).")
+        R = np.asarray(retest, float)
+        if R.shape != A.shape:
+            raise ValidationError(f"retest has shape {R.shape}; X has {A.shape} (same patients "
+                                  "and features needed).")
+        self.icc_ = icc(A, R)
         return self._finish(self.icc_, int((self.icc_ >= self.threshold).sum()))
 
 

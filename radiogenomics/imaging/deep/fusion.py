@@ -49,22 +49,31 @@ class FusionMLP(BaseEstimator):
         self.random_state = random_state
 
     def _matrix(self, X: Any, fit: bool) -> np.ndarray:
-        df = pd.DataFrame(X)
-        bad = [c for c, t in df.dtypes.items() if not pd.api.types.is_numeric_dtype(t)]
-        if bad:
-            raise ValidationError(f"FusionMLP: non-numeric columns {bad[:5]}; one-hot encode "
-                                  "categorical covariates first (pandas.get_dummies).")
-        A = df.to_numpy(float)
-        if np.isnan(A).any():
-            cols = list(df.columns[np.isnan(A).any(axis=0)][:5])
-            raise ValidationError(f"FusionMLP: missing values in {cols}; impute first.")
+        from sklearn.utils.validation import validate_data
+
+        if isinstance(X, pd.DataFrame):
+            bad = [c for c, t in X.dtypes.items() if not (pd.api.types.is_numeric_dtype(t)
+                                                          or pd.api.types.is_bool_dtype(t))]
+            if bad:
+                raise ValidationError(f"FusionMLP: non-numeric columns {bad[:5]}; one-hot "
+                                      "encode categorical covariates first (pandas.get_dummies).")
+            cols = [str(c) for c in X.columns]
+            if not fit and cols != self.columns_:
+                raise ValidationError(f"FusionMLP: columns {cols} differ from the training "
+                                      f"columns {self.columns_}.")
+            X = X.set_axis(cols, axis=1)
+        A = validate_data(self, X, reset=fit, dtype=float, ensure_all_finite=False)
+        if not np.isfinite(A).all():
+            cols = list(np.flatnonzero(~np.isfinite(A).all(axis=0))[:5])
+            names = [self.columns_[j] if not fit else (list(X.columns)[j] if isinstance(
+                X, pd.DataFrame) else j) for j in cols]
+            raise ValidationError(f"FusionMLP: missing or infinite values in columns {names}; "
+                                  "impute first.")
         if fit:
-            self.columns_ = list(df.columns)
+            self.columns_ = list(X.columns) if isinstance(X, pd.DataFrame) else list(
+                range(A.shape[1]))
             self.mean_, self.scale_ = A.mean(axis=0), A.std(axis=0)
             self.scale_[self.scale_ == 0] = 1.0
-        elif list(df.columns) != self.columns_:
-            raise ValidationError(f"FusionMLP: columns {list(df.columns)} differ from the "
-                                  f"training columns {self.columns_}.")
         return (A - self.mean_) / self.scale_
 
     def fit(self, X: Any, y: Any) -> FusionMLP:
