@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import subprocess
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -294,6 +295,19 @@ def score(card: SignatureCard, data: Any, *, min_coverage: float = 0.8) -> Score
                   present=present, missing=missing, details={"reweight_factor": scale})
 
 
+def _separation_warning(auc: float, slope: float | None) -> str | None:
+    """A message when validation shows (near-)perfect separation, where AUC, calibration and
+    CIs are unreliable (DeLong's CI collapses; the calibration slope diverges)."""
+    if auc >= 0.99 or auc <= 0.01:
+        return (f"(near-)perfect separation in this cohort (AUC {auc:.3f}); the CI and "
+                "calibration are unreliable — check for label leakage or a trivially "
+                "separable outcome, and report with caution.")
+    if slope is not None and abs(slope) > 5:
+        return (f"calibration slope {slope:.1f}: the outcome is nearly separated by the score "
+                "(or the score's scale does not match the card's); calibration is unreliable.")
+    return None
+
+
 @dataclass
 class ValidationResult:
     """Output of :func:`validate`."""
@@ -385,16 +399,22 @@ def validate(
                                 f"{thr:.3g} from the {thr_src}.",
                                 figure=pl.roc_plot(y, ss, label=card.name,
                                                    random_state=random_state)))
+        separation = _separation_warning(auc.auc, None)
         if card.family == "binomial":
             p = np.clip(1 / (1 + np.exp(-ss)), 1e-12, 1 - 1e-12)  # finite logits
             cal = stats.calibration_intercept_slope(y, p)
             rows += [{"metric": "calibration intercept", "value": cal["intercept"]},
                      {"metric": "calibration slope", "value": cal["slope"]},
                      {"metric": "Brier", "value": stats.brier_score(y, p)}]
+            separation = _separation_warning(auc.auc, cal["slope"])
             sections.append(Section("Calibration", f"intercept {cal['intercept']:.2f}, slope "
-                                    f"{cal['slope']:.2f}",
+                                    f"{cal['slope']:.2f}"
+                                    + (f". Warning: {separation}" if separation else ""),
                                     figure=pl.calibration_plot(stats.calibration_curve(
                                         y, p, n_bins=min(5, max(2, len(y) // 10))))))
+        if separation:
+            warnings.warn(f"signature '{card.name}': {separation}", UserWarning, stacklevel=2)
+            rows.append({"metric": "warning: separation", "value": auc.auc})
     if time is not None:
         if event is None:
             raise ValidationError("event= is required with time=.")
@@ -406,13 +426,15 @@ def validate(
                            random_state=random_state)
         rows.append({"metric": "C-index", "value": ci["c_index"], "ci_low": ci["ci_low"],
                      "ci_high": ci["ci_high"], "n": len(ss)})
-        cut = thr if thr is not None else float(ss.median())
-        groups = np.where(ss > cut, "high", "low")
+        if thr is None:
+            thr_src = "median of this cohort (re-derived: the card has no threshold)"
+        groups = stats.risk_groups(ss, cutpoint=thr)
+        cut = groups.attrs["cutpoint"]
         lr = stats.logrank(surv["time"], surv["event"], groups)
         rows.append({"metric": "log-rank p", "value": lr["pvalue"], "n": len(ss)})
         sections.append(Section("Survival", f"Harrell C {ci['c_index']:.3f} "
                                 f"({ci['ci_low']:.3f}–{ci['ci_high']:.3f}); log-rank p = "
-                                f"{lr['pvalue']:.2g} at cut {cut:.3g}.",
+                                f"{lr['pvalue']:.2g} at cut {cut:.3g} from the {thr_src}.",
                                 figure=pl.km_plot(stats.kaplan_meier(surv["time"], surv["event"],
                                                                      groups), pvalue=lr["pvalue"])))
     metrics = pd.DataFrame(rows)

@@ -74,3 +74,20 @@ def test_bad_input():
         stats.survival_calibration([0, 2, 3, 4], [1, 0, 1, 0], [0.5] * 4, horizon=1)
     with pytest.raises(ValidationError, match="strictly between 0 and 1"):
         stats.decision_curve([0, 1], [0.2, 0.8], [0.0, 0.5])
+
+
+def test_survival_decision_curve_matches_r_km_definition(reference):
+    """dcurves' dca(Surv(time, event) ~ risk, time = 3) on HN1 with the 3-year risk of an
+    rms cph (age + T stage + HPV), recomputed with survival::survfit in
+    tests/reference/make_clinical_factors.R: net benefit and treat-all to 1e-12."""
+    ref = pd.read_csv(reference / "dca_survival_hn1.csv")
+    d = pd.read_csv(reference / "hn1_factors.csv")
+    risk = pd.read_csv(reference / "hn1_cph_risk3.csv")["risk"]
+    dc = stats.decision_curve_survival(d["time"], d["event"], risk, 3.0, ref["threshold"])
+    np.testing.assert_allclose(dc["net_benefit"], ref["net_benefit"], atol=1e-12)
+    np.testing.assert_allclose(dc["treat_all"], ref["treat_all"], atol=1e-12)
+    assert (dc["treat_none"] == 0).all()
+    with pytest.raises(ValidationError, match="beyond the last follow-up"):
+        stats.decision_curve_survival(d["time"], d["event"], risk, 100.0)
+    with pytest.raises(ValidationError, match="risk"):
+        stats.decision_curve_survival(d["time"], d["event"], risk * 5, 3.0)

@@ -127,7 +127,7 @@ def test_training_leaves_the_process_rng_alone(planted):
     from radiogenomics.imaging.deep import DeepResponse
     from radiogenomics.imaging.deep.fusion import FusionMLP
 
-    m, y, r = planted
+    m, _, r = planted
     torch.manual_seed(123)
     expected = torch.rand(3)
     torch.manual_seed(123)

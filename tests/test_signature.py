@@ -242,3 +242,23 @@ def test_card_on_geo_probes_scores_as_model(shared_data):
     np.testing.assert_allclose(s.scores.loc[X.index].to_numpy(), 2 * m.decision_function(X),
                                rtol=0, atol=1e-8)
     assert s.coverage == 1.0
+
+
+def test_validation_warns_on_separation_and_keeps_training_cutpoint():
+    from radiogenomics import Cohort
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"A": rng.standard_normal(60)}, index=[f"p{i}" for i in range(60)])
+    clin = pd.DataFrame({"y": (X["A"] > 0).astype(int).astype(str),
+                         "t": rng.exponential(5, 60) + 0.1, "e": rng.integers(0, 2, 60)},
+                        index=X.index)
+    import anndata as ad
+
+    c = Cohort(rna=ad.AnnData(X), clinical=clin)
+    card = make_card("sep", {"A": 3.0}, preprocessing={"standardization": "none"},
+                     threshold=0.5)
+    with pytest.warns(UserWarning, match="perfect separation"):
+        res = validate(card, c, outcome="y", positive="1")
+    assert "warning: separation" in set(res.metrics["metric"])
+    res = validate(card, c, time="t", event="e")
+    assert res.threshold == 0.5 and res.threshold_source == "card"

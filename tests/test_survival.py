@@ -154,3 +154,15 @@ def test_risk_groups_maxstat(lung):
     assert (g[lung["age"] > 70] == "high").all()
     with pytest.raises(ValidationError, match="needs time"):
         stats.risk_groups(lung["age"], "maxstat")
+
+
+def test_risk_groups_apply_a_training_cutpoint():
+    train = stats.risk_groups(pd.Series([0.1, 0.5, 0.9, 1.3]))
+    assert train.attrs["cutpoint"] == pytest.approx(0.7)
+    valid = pd.Series([1.0, 1.1, 1.2, 0.2], index=list("abcd"))
+    # the training cut-off, not the validation median (1.05), decides the groups
+    g = stats.risk_groups(valid, cutpoint=train.attrs["cutpoint"])
+    assert g.tolist() == ["high", "high", "high", "low"] and g.attrs["cutpoint"] == 0.7
+    assert stats.risk_groups(valid).tolist() == ["low", "high", "high", "low"]
+    with pytest.raises(ValidationError, match="non-finite"):
+        stats.risk_groups(pd.Series([0.1, np.nan]))

@@ -13,7 +13,6 @@ when R is present, else scikit-learn ``LogisticRegressionCV(solver="liblinear")`
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from scipy import stats
 from sklearn.base import BaseEstimator
 from sklearn.feature_selection import SelectorMixin

@@ -9,6 +9,7 @@ from radiogenomics.stats.calibration import (
     calibration_curve,
     calibration_intercept_slope,
     decision_curve,
+    decision_curve_survival,
     hosmer_lemeshow,
     integrated_brier_score,
     survival_calibration,
@@ -44,7 +45,8 @@ from radiogenomics.stats.survival import (
 __all__ = [
     "AUCComparison", "AUCResult", "Nomogram", "bootstrap_auc", "bootstrap_ci", "brier_score",
     "c_index", "calibration_curve", "calibration_intercept_slope", "compare_auc",
-    "compare_c_index", "concordance_index", "cox_ph", "decision_curve", "default_axis",
+    "compare_c_index", "concordance_index", "cox_ph", "decision_curve",
+    "decision_curve_survival", "default_axis",
     "hosmer_lemeshow", "integrated_brier_score", "kaplan_meier", "logrank", "model_report",
     "optimal_cutpoint", "ph_test", "risk_groups", "roc_auc", "roc_ci_band", "roc_curve",
     "subgroup_hazard_ratios", "survival_calibration", "threshold_metrics", "time_dependent_auc",

@@ -138,26 +138,46 @@ def concordance_index(time: np.ndarray, event: np.ndarray, risk: np.ndarray) -> 
     return float(_ci(np.asarray(time, float), -np.asarray(risk, float), np.asarray(event, int)))
 
 
-def risk_groups(score: pd.Series, method: str = "median", *, time: object | None = None,
-                event: object | None = None) -> pd.Series:
+def risk_groups(score: pd.Series, method: str = "median", *, cutpoint: float | None = None,
+                time: object | None = None, event: object | None = None) -> pd.Series:
     """Split a risk score into groups.
 
-    ``"median"`` (low/high), ``"tertiles"`` (low/mid/high) or ``"maxstat"`` (low/high at
-    the maximally selected log-rank cut-off; needs ``time`` and ``event``, see
-    :func:`optimal_cutpoint`). The cut-off used is in ``.attrs["cutpoint"]``.
+    ``cutpoint=`` applies a cut-off fixed elsewhere (e.g. on the training cohort: pass the
+    training ``.attrs["cutpoint"]`` when grouping a validation cohort, so it is never
+    re-derived on the data it is tested on). Otherwise ``method`` derives one from
+    ``score``: ``"median"`` (low/high), ``"tertiles"`` (low/mid/high) or ``"maxstat"``
+    (low/high at the maximally selected log-rank cut-off; needs ``time`` and ``event``, see
+    :func:`optimal_cutpoint`). Scores above the cut-off are "high". The cut-off used is in
+    ``.attrs["cutpoint"]``.
+
+    Examples
+    --------
+    >>> train = risk_groups(pd.Series([0.1, 0.5, 0.9, 1.3]))
+    >>> train.attrs["cutpoint"]
+    0.7
+    >>> risk_groups(pd.Series([0.6, 0.8]), cutpoint=train.attrs["cutpoint"]).tolist()
+    ['low', 'high']
     """
     score = pd.Series(score)
-    if method == "median":
-        cut = float(score.median())
-        out = pd.Series(np.where(score > cut, "high", "low"), index=score.index)
+    values = pd.to_numeric(score, errors="coerce")
+    if values.isna().any() or not np.isfinite(values.to_numpy(float)).all():
+        raise ValidationError("score: missing or non-finite values; drop those patients first.")
+    if cutpoint is not None:
+        cut = float(cutpoint)
+        if not np.isfinite(cut):
+            raise ValidationError(f"cutpoint={cutpoint!r}: must be a finite number.")
+        out = pd.Series(np.where(values > cut, "high", "low"), index=score.index)
+    elif method == "median":
+        cut = float(values.median())
+        out = pd.Series(np.where(values > cut, "high", "low"), index=score.index)
     elif method == "tertiles":
-        out = pd.qcut(score, 3, labels=["low", "mid", "high"]).astype(str)
-        cut = float(score.quantile(2 / 3))
+        out = pd.qcut(values, 3, labels=["low", "mid", "high"]).astype(str)
+        cut = float(values.quantile(2 / 3))
     elif method == "maxstat":
         if time is None or event is None:
             raise ValidationError("method='maxstat' needs time= and event=.")
-        cut = optimal_cutpoint(time, event, score.to_numpy())["cutpoint"]
-        out = pd.Series(np.where(score > cut, "high", "low"), index=score.index)
+        cut = optimal_cutpoint(time, event, values.to_numpy())["cutpoint"]
+        out = pd.Series(np.where(values > cut, "high", "low"), index=score.index)
     else:
         raise ValidationError(f"method='{method}': choose 'median', 'tertiles' or 'maxstat'.")
     out.attrs["cutpoint"] = cut

@@ -59,6 +59,30 @@ write.csv(data.frame(predicted = unname(calk[, "mean.predicted"]),
 write.csv(data.frame(horizon = 3, s0 = s3(3, 0), center = cfit$center),
           file.path(here, "rms_cph_hn1_baseline.csv"), row.names = FALSE)
 
+# survival decision curve at 3 years (dcurves' dca(Surv(...) ~ risk, time = 3) definition:
+# risk among test positives = 1 - Kaplan-Meier survival at 3 years in that group, NA when
+# the group's follow-up ends before 3 years, 0 for an empty group)
+risk3 <- 1 - survest(cfit, newdata = d, times = 3)$surv
+km_risk <- function(sub, t) {
+  if (nrow(sub) == 0) return(0)
+  f <- survfit(Surv(time, event) ~ 1, data = sub)
+  if (max(f$time) < t) return(NA_real_)
+  if (!any(f$time <= t)) return(0)
+  1 - f$surv[max(which(f$time <= t))]
+}
+thr <- seq(0.01, 0.99, by = 0.01)
+pos <- km_risk(d, 3)
+nb <- sapply(thr, function(p) {
+  tp_pos <- mean(risk3 >= p)
+  r <- km_risk(d[risk3 >= p, ], 3)
+  r * tp_pos - p / (1 - p) * (1 - r) * tp_pos
+})
+write.csv(data.frame(id = d$id, risk = risk3), file.path(here, "hn1_cph_risk3.csv"),
+          row.names = FALSE)
+write.csv(data.frame(threshold = thr, net_benefit = nb,
+                     treat_all = pos - thr / (1 - thr) * (1 - pos)),
+          file.path(here, "dca_survival_hn1.csv"), row.names = FALSE)
+
 lfit <- lrm(event ~ age + t_stage + chemo, data = d, x = TRUE, y = TRUE)
 lnom <- nomogram(lfit, fun = plogis, funlabel = "Risk")
 write.csv(points_of(lnom, c("age", "t_stage", "chemo")),
