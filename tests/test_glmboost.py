@@ -192,7 +192,7 @@ def test_sklearn_contract():
 @pytest.mark.parametrize(
     ("X", "y", "family", "match"),
     [
-        (np.ones((4, 2)), [1, 1, 1, 1], "binomial", "exactly two classes"),
+        (np.ones((4, 2)), [1, 1, 1, 1], "binomial", "two classes, found one class"),
         (np.array([[1.0, np.nan], [2, 3], [3, 4]]), [1, 2, 3], "gaussian", "NaN/inf"),
         (pd.DataFrame({"a": ["x", "y"]}), [1, 2], "gaussian", "non-numeric"),
         (np.eye(3), np.array([[1, 1], [0, 1], [2, 0]]), "cox", "positive numbers"),

@@ -38,13 +38,29 @@ def _check_binary(y: object, n_splits: int) -> np.ndarray:
     yy = np.asarray(y)
     labels, counts = np.unique(yy, return_counts=True)
     if len(labels) != 2:
-        raise ValidationError(f"y: expected two classes, found {labels.tolist()[:5]}.")
+        raise ValidationError(f"y: expected two classes (or a survival outcome as an (n, 2) "
+                              f"array of time, event), found {labels.tolist()[:5]}.")
     if counts.min() < n_splits:
         raise ValidationError(
             f"n_splits={n_splits} exceeds the minority class size ({counts.min()}); use fewer "
             "folds."
         )
     return (yy == labels[1]).astype(int)
+
+
+def _outcome(y: object, n_splits: int) -> tuple[str, np.ndarray, np.ndarray]:
+    """(kind, target passed to selectors/estimator, labels the folds stratify on)."""
+    arr = np.asarray(y)
+    if arr.dtype.names or (arr.ndim == 2 and arr.shape[1] == 2):
+        from radiogenomics.models.glmboost import _survival_y
+
+        time, event = _survival_y(y)
+        if event.sum() < n_splits:
+            raise ValidationError(f"n_splits={n_splits} exceeds the number of events "
+                                  f"({int(event.sum())}); use fewer folds.")
+        return "survival", np.column_stack([time, event]), event.astype(int)
+    yb = _check_binary(y, n_splits)
+    return "binary", yb, yb
 
 
 def _fold_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
@@ -57,6 +73,46 @@ def _fold_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
             "specificity": float(1 - pred[y == 0].mean()) if (y == 0).any() else np.nan}
 
 
+def _chain(selector: object) -> list[object]:
+    """The selectors of a chain (a Pipeline or a list) or the single selector."""
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(selector, Pipeline):
+        return [step for _, step in selector.steps]
+    if isinstance(selector, list | tuple):
+        return list(selector)
+    return [selector]
+
+
+def _fit_chain(chain: list[object], frame: pd.DataFrame, y: np.ndarray) -> np.ndarray:
+    """Support over all features after fitting each selector on the survivors of the one
+    before (all inside the training fold)."""
+    cols = np.arange(frame.shape[1])
+    for step in chain:
+        s = clone(step).fit(frame.iloc[:, cols], y)
+        support = np.asarray(s.get_support())
+        if not support.any():
+            support = np.zeros(len(cols), bool)
+            support[s.ranking_[0]] = True
+        cols = cols[support]
+    out = np.zeros(frame.shape[1], bool)
+    out[cols] = True
+    return out
+
+
+def _default_estimator(kind: str) -> object:
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    if kind == "survival":
+        from sksurv.linear_model import CoxPHSurvivalAnalysis
+
+        return make_pipeline(StandardScaler(), CoxPHSurvivalAnalysis(alpha=1e-2))
+    from sklearn.linear_model import LogisticRegression
+
+    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+
+
 @dataclass
 class CVResult:
     """Output of :func:`repeated_cv`.
@@ -64,22 +120,53 @@ class CVResult:
     Attributes
     ----------
     scores
-        One row per repeat × fold × selector: ``auc, accuracy, sensitivity, specificity,
-        n_selected``.
+        One row per repeat × fold × selector: ``auc, accuracy, sensitivity, specificity``
+        (binary) or ``c_index`` (survival), and ``n_selected``.
     frequency
         Features × selectors: fraction of folds in which each selector chose the feature.
     consensus
         Features chosen by ≥ ``min_selectors`` selectors in ≥ ``min_frequency`` of folds.
+    predictions
+        Out-of-fold predictions, samples × (selector, repeat): probability (binary) or risk
+        score (survival) from the model fitted without that sample. Safe to enter later
+        models without leakage.
+    pooled
+        Per selector: the pooled out-of-fold AUC (DeLong CI) or Harrell C (bootstrap CI)
+        of the repeat-averaged predictions: ``metric, value, ci_low, ci_high``.
+    kind
+        ``"binary"`` or ``"survival"``.
     """
 
     scores: pd.DataFrame
     frequency: pd.DataFrame
     consensus: list[str]
+    predictions: pd.DataFrame
+    pooled: pd.DataFrame
+    kind: str = "binary"
 
     def summary(self) -> pd.DataFrame:
         """Mean and SD of each metric per selector."""
         m = self.scores.drop(columns=["repeat", "fold"]).groupby("selector")
         return m.mean().join(m.std(), lsuffix="_mean", rsuffix="_sd")
+
+
+def _pooled(kind: str, target: np.ndarray, predictions: pd.DataFrame,
+            random_state: int | None) -> pd.DataFrame:
+    from radiogenomics import stats
+
+    rows = []
+    for name in predictions.columns.get_level_values("selector").unique():
+        mean_pred = predictions[name].mean(axis=1).to_numpy()
+        if kind == "binary":
+            r = stats.roc_auc(target, mean_pred)
+            rows.append({"selector": name, "metric": "AUC", "value": r.auc,
+                         "ci_low": r.ci_low, "ci_high": r.ci_high})
+        else:
+            c = stats.c_index(target[:, 0], target[:, 1], mean_pred, n_boot=200,
+                              random_state=random_state)
+            rows.append({"selector": name, "metric": "C-index", "value": c["c_index"],
+                         "ci_low": c["ci_low"], "ci_high": c["ci_high"]})
+    return pd.DataFrame(rows).set_index("selector")
 
 
 def repeated_cv(
@@ -97,46 +184,62 @@ def repeated_cv(
 ) -> CVResult:
     """Repeated stratified k-fold with feature selection strictly inside each training fold.
 
-    For every fold, each selector is fitted on the training part only (its own tuning,
-    e.g. the LASSO penalty, happens inside that training part), then ``estimator`` (default:
-    standardised logistic regression) is fitted on the selected features and scored on the
-    held-out part. Nothing from a test fold reaches selection or tuning.
+    For every fold, each selector — or chain of selectors (a ``Pipeline`` or list, e.g.
+    ``[UnivariateSelector(n_features=200), GlmBoostSelector(n_features=10)]`` for the
+    published "DE genes → glmBoost" design) — is fitted on the training part only (its own
+    tuning, e.g. the LASSO penalty, happens inside that training part), then ``estimator``
+    is fitted on the selected features and predicts the held-out part. Nothing from a test
+    fold reaches selection or tuning.
+
+    Parameters
+    ----------
+    y
+        A binary outcome (folds stratified on it; AUC, accuracy, sensitivity, specificity;
+        default estimator: standardised logistic regression) or a survival outcome as an
+        (n, 2) array of (time, event) or a scikit-survival structured array (folds
+        stratified on the event; Harrell's C; default estimator: standardised Cox with a
+        small ridge penalty, scikit-survival).
 
     Examples
     --------
     >>> res = repeated_cv(X, y, {"glmboost": GlmBoostSelector(n_features=10),  # doctest: +SKIP
     ...                          "rf": RFImportanceSelector(10)})
-    >>> res.consensus  # doctest: +SKIP
+    >>> res.consensus, res.pooled  # doctest: +SKIP
     """
     from joblib import Parallel, delayed
-    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import RepeatedStratifiedKFold
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+
+    from radiogenomics.stats import concordance_index
 
     A, names = _check_x(X)
-    yb = _check_binary(y, n_splits)
+    kind, target, strata = _outcome(y, n_splits)
+    if len(target) != A.shape[0]:
+        raise ValidationError(f"X has {A.shape[0]} rows but y has {len(target)}.")
     if not selectors:
         raise ValidationError("selectors: give at least one {name: selector}.")
-    est = estimator if estimator is not None else make_pipeline(
-        StandardScaler(), LogisticRegression(max_iter=2000))
+    est = estimator if estimator is not None else _default_estimator(kind)
     cv = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats,
                                  random_state=random_state)
-    splits = list(cv.split(A, yb))
+    splits = list(cv.split(A, strata))
+    frame = pd.DataFrame(A, columns=names)  # selectors see (and their errors name) features
+    chains = {name: _chain(sel) for name, sel in selectors.items()}
+    fit_y = target if kind == "binary" else _structured(target)
 
     def one(k: int, train: np.ndarray, test: np.ndarray) -> list[dict]:
         rows = []
-        for name, sel in selectors.items():
-            s = clone(sel).fit(A[train], yb[train])
-            support = np.asarray(s.get_support())
-            if not support.any():
-                support = np.zeros(A.shape[1], bool)
-                support[s.ranking_[0]] = True
-            model = clone(est).fit(A[train][:, support], yb[train])
-            p = model.predict_proba(A[test][:, support])[:, 1]
+        for name, chain in chains.items():
+            support = _fit_chain(chain, frame.iloc[train], fit_y[train])
+            model = clone(est).fit(A[train][:, support], fit_y[train])
+            if kind == "binary":
+                p = model.predict_proba(A[test][:, support])[:, 1]
+                metrics = _fold_metrics(target[test], p)
+            else:
+                p = model.predict(A[test][:, support])
+                tt, ee = target[test, 0], target[test, 1]
+                metrics = {"c_index": concordance_index(tt, ee, p) if ee.any() else np.nan}
             rows.append({"repeat": k // n_splits, "fold": k % n_splits, "selector": name,
-                         **_fold_metrics(yb[test], p), "n_selected": int(support.sum()),
-                         "support": support})
+                         **metrics, "n_selected": int(support.sum()), "support": support,
+                         "test": test, "prediction": p})
         return rows
 
     out = Parallel(n_jobs=n_jobs)(delayed(one)(k, tr, te) for k, (tr, te) in enumerate(splits))
@@ -146,8 +249,24 @@ def repeated_cv(
     votes = (freq >= min_frequency).sum(axis=1)
     consensus = list(freq.index[votes >= min(min_selectors, len(selectors))])
     consensus.sort(key=lambda f: -freq.loc[f].mean())
-    scores = pd.DataFrame([{k: v for k, v in r.items() if k != "support"} for r in rows])
-    return CVResult(scores=scores, frequency=freq, consensus=consensus)
+    index = X.index if isinstance(X, pd.DataFrame) else pd.RangeIndex(A.shape[0])
+    cols = pd.MultiIndex.from_product([list(selectors), range(n_repeats)],
+                                      names=["selector", "repeat"])
+    preds = pd.DataFrame(np.nan, index=index, columns=cols)
+    for r in rows:
+        preds.iloc[r["test"], preds.columns.get_loc((r["selector"], r["repeat"]))] = \
+            r["prediction"]
+    scores = pd.DataFrame([{k: v for k, v in r.items()
+                            if k not in ("support", "test", "prediction")} for r in rows])
+    return CVResult(scores=scores, frequency=freq, consensus=consensus, predictions=preds,
+                    pooled=_pooled(kind, target, preds, random_state), kind=kind)
+
+
+def _structured(target: np.ndarray) -> np.ndarray:
+    """(time, event) as the structured array scikit-survival estimators fit on."""
+    from sksurv.util import Surv
+
+    return Surv.from_arrays(target[:, 1].astype(bool), target[:, 0])
 
 
 @dataclass

@@ -304,8 +304,8 @@ class GlmBoostSelector(_RankingSelector):
     def fit(self, X: object, y: object) -> GlmBoostSelector:
         A = self._prepare(X)
         m = GlmBoost(family=self.family, mstop=self.mstop, nu=self.nu, engine=self.engine,
-                     early_stopping=self.early_stopping).fit(A, y)
-        idx = [int(s[1:]) for s in m.selected_]  # names are x{j} for arrays
+                     early_stopping=self.early_stopping).fit(X, y)  # errors name features
+        idx = list(dict.fromkeys(int(j) - 1 for j in m._xsel[:m.mstop_] if j > 0))
         scores = np.full(A.shape[1], -np.inf)
         scores[idx] = np.arange(len(idx), 0, -1, dtype=float)
         self.model_ = m
