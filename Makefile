@@ -25,6 +25,7 @@ bench: setup      ## performance ratios (see benchmarks/)
 	$(PY) benchmarks/bench_io.py
 	$(PY) benchmarks/bench_radiomics.py
 	$(PY) benchmarks/bench_deep.py
+	$(PY) benchmarks/bench_demo.py
 
 reference:        ## regenerate the R reference CSVs in tests/reference/
 	Rscript tests/reference/make_reference.R

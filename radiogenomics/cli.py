@@ -57,14 +57,16 @@ def demo(
     seed: int = typer.Option(0, help="Random seed of the synthetic cohort and GSEA."),
     jobs: int = typer.Option(-1, help="Worker processes for radiomics (-1: all cores)."),
     n_perm: int = typer.Option(1000, help="GSEA permutations."),
-    use_r: str = typer.Option("auto", help="Cross-check Cox with R: auto, yes, no."),
+    use_r: str = typer.Option("auto", help="Use R (Cox cross-check, rms): auto, yes, no."),
+    deep: bool = typer.Option(True, help="Include the deep-imaging step."),
     progress: bool = typer.Option(True, help="Show progress bars on a terminal."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging."),
 ) -> None:
-    """Run the end-to-end slice on a synthetic cohort with planted truth.
+    """Run the whole mission on a synthetic cohort with planted truth.
 
-    pyradiomics features → feature × gene Spearman (BH-FDR) → GSEA prerank (Hallmark)
-    → Cox model and C-index → CSVs and a self-contained HTML report.
+    handcrafted + deep image features, DE → associations → pathways → selection consensus
+    → GlmBoost signature card → nomogram (signature + age + T stage) → validation on an
+    external synthetic centre → HTML report with a planted-truth check per step.
     """
     _setup_logging(verbose)
     from radiogenomics.errors import RadiogenomicsError
@@ -74,14 +76,14 @@ def demo(
         raise typer.BadParameter("use --use-r auto, yes or no", param_hint="--use-r")
     try:
         res = run_demo(out, n_patients=n_patients, random_state=seed, n_jobs=jobs,
-                       n_perm=n_perm, use_r=use_r, progress_bar=progress)
+                       n_perm=n_perm, use_r=use_r, deep=deep, progress_bar=progress)
     except RadiogenomicsError as exc:
         _fail(exc)
-    typer.echo(
-        f"top pathway: {res.top_pathway} (planted: {res.planted_pathway}, rank "
-        f"{res.planted_pathway_rank}); top image feature: {res.top_feature}; "
-        f"C-index {res.c_index:.3f}"
-    )
+    for step, text in res.checks.items():
+        typer.echo(f"{step}: {text}")
+    val = ", ".join(f"{k} {v:.3f}" for k, v in res.validation.items())
+    typer.echo(f"top image feature: {res.top_feature}; C-index {res.c_index:.3f}; external "
+               f"validation: {val}")
     typer.echo(f"report: {res.report.resolve()}")
 
 
@@ -380,21 +382,38 @@ def validate(
 
 @app.command("run")
 def run_pipeline(
-    config: Path = typer.Argument(..., help="Run config (YAML)."),
+    config: Path | None = typer.Argument(None, help="Run config (YAML)."),
     out: Path = typer.Option(None, "--out", "-o", help="Run directory (default runs/<name>)."),
     until: str | None = typer.Option(None, help="Stop after this step."),
     scheduler: str | None = typer.Option(None, help="Dask scheduler for parallel steps."),
+    list_steps: bool = typer.Option(False, "--list-steps", help="List the steps and their "
+                                    "config fields, then exit."),
+    check: bool = typer.Option(False, "--check", help="Validate the config and its inputs "
+                               "without computing."),
     progress: bool = typer.Option(True, help="Progress bars on a terminal."),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
 ) -> None:
     """Run (or resume) a discovery pipeline from a YAML config."""
     _setup_logging(verbose)
     from radiogenomics.errors import RadiogenomicsError
-    from radiogenomics.pipeline import Pipeline, load_config
+    from radiogenomics.workflows.engine import Pipeline, describe_steps, load_config
 
+    if list_steps:
+        typer.echo(describe_steps())
+        return
+    if config is None:
+        raise typer.BadParameter("give a config file (or --list-steps)", param_hint="CONFIG")
     try:
         cfg, _ = load_config(config)
         pipe = Pipeline(config, out or Path("runs") / cfg.name, scheduler_address=scheduler)
+        if check:
+            problems = pipe.check()
+            for msg in problems:
+                typer.echo(msg, err=True)
+            if problems:
+                raise typer.Exit(1)
+            typer.echo(f"{config}: valid; steps {', '.join(s.name for s, _ in pipe.steps())}")
+            return
         state = pipe.run(until=until, progress_bar=progress)
     except RadiogenomicsError as exc:
         _fail(exc)

@@ -22,7 +22,7 @@ def demo_run(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("app") / "demo"
     run_demo(out, n_patients=30, random_state=0, n_jobs=1, n_perm=100, use_r="no",
-             progress_bar=False)
+             deep=False, progress_bar=False)
     return out
 
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from radiogenomics.errors import ValidationError
-from radiogenomics.pipeline import Pipeline, PipelineError
+from radiogenomics.workflows.engine import Pipeline, PipelineError
 
 pytestmark = pytest.mark.slow
 
@@ -138,3 +138,57 @@ def test_scheduler_runs_parallel_steps_on_dask(tmp_path):
     a = pd.read_parquet(tmp_path / "local" / "associate" / "associations.parquet")
     b = pd.read_parquet(tmp_path / "dask" / "associate" / "associations.parquet")
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_real_data_config_runs_on_tcga_hnsc(shared_data, tmp_path):
+    """examples/tcga_hnsc.yaml on the shared TCGA HNSC data: DE HPV+ vs HPV− (E2F targets
+    up in HPV+ tumours, the Rb-inactivation signature), survival-aware selection with a
+    pooled out-of-fold C-index, a GlmBoost-Cox card and a stage-factor nomogram."""
+    import pandas as pd
+
+    from radiogenomics.workflows.layout import RunLayout
+
+    root = Path(__file__).resolve().parents[1]
+    state = Pipeline(root / "examples" / "tcga_hnsc.yaml", tmp_path / "run").run(
+        progress_bar=False)
+    assert all(v["status"] == "done" for v in state.values())
+    lay = RunLayout(tmp_path / "run")
+    gsea = pd.read_csv(lay.gsea)
+    top = gsea.sort_values("nes", ascending=False).iloc[0]
+    assert top["term"] == "HALLMARK_E2F_TARGETS" and top["fdr"] < 0.05
+    pooled = pd.read_csv(lay.cv_pooled, index_col=0)
+    assert (pooled["metric"] == "C-index").all() and pooled["value"].max() > 0.6
+    card = json.loads(lay.card.read_text())
+    assert card["family"] == "cox" and card["outcome"] == {"time": "OS.time", "event": "OS"}
+    pts = pd.read_csv(lay.nomogram_points, dtype={"value": str})
+    stage = pts.loc[pts["variable"] == "ajcc_pathologic_tumor_stage", "value"].tolist()
+    assert stage == ["I-II", "III", "IV"]  # one axis, points per level
+    assert "Pathways of the differential expression ranking" in lay.report.read_text()
+
+
+def test_list_steps_check_and_lock(tmp_path):
+    exe = str(Path(sys.executable).parent / "radiogenomics")
+    listed = subprocess.run([exe, "run", "--list-steps"], capture_output=True, text=True)
+    assert listed.returncode == 0
+    names = [line.split(":")[0].split(" ")[0] for line in listed.stdout.splitlines()
+             if not line.startswith(" ")]
+    assert names == ["load", "extract", "deep", "de", "associate", "enrich", "survival",
+                     "select", "model", "nomogram", "validate", "report"]
+    assert "    horizon:" in listed.stdout
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(yaml.safe_dump({"name": "c", "steps": {
+        "load": {"cohort": "missing_dir"},
+        "validate": {"series": "nope.txt.gz", "outcome": "x", "positive": "y"}}}))
+    chk = subprocess.run([exe, "run", str(cfg), "--check"], capture_output=True, text=True)
+    assert chk.returncode == 1 and "steps.validate: input not found" in chk.stderr
+    pipe = Pipeline(CONFIG, tmp_path / "locked")
+    (tmp_path / "locked").mkdir()
+    import os
+
+    (tmp_path / "locked" / ".lock").write_text(str(os.getpid()))  # a live holder
+    with pytest.raises(ValidationError, match=rf"another run \(PID {os.getpid()}\)"):
+        pipe.run(progress_bar=False)
+    (tmp_path / "locked" / ".lock").write_text("999999999")  # a stale lock is taken over
+    state = Pipeline({"name": "s", "steps": {"load": CONFIG["steps"]["load"]}},
+                     tmp_path / "locked").run(progress_bar=False)
+    assert state["load"]["status"] == "done" and not (tmp_path / "locked" / ".lock").exists()

@@ -1,6 +1,12 @@
 """Image-feature × gene association and pathway enrichment."""
 
-from radiogenomics.assoc.correlation import associate, cluster_order, correlation_matrix, top_genes
+from radiogenomics.assoc.correlation import (
+    associate,
+    cluster_order,
+    correlation_matrix,
+    top_feature,
+    top_genes,
+)
 from radiogenomics.assoc.enrichment import (
     GseaResult,
     gsea_batch,
@@ -11,4 +17,4 @@ from radiogenomics.assoc.enrichment import (
 )
 
 __all__ = ["GseaResult", "associate", "cluster_order", "correlation_matrix", "gsea_batch",
-           "gsea_prerank", "load_gene_sets", "ora", "ssgsea", "top_genes"]
+           "gsea_prerank", "load_gene_sets", "ora", "ssgsea", "top_feature", "top_genes"]

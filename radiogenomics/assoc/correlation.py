@@ -611,3 +611,23 @@ def cluster_order(matrix: pd.DataFrame) -> tuple[list[str], list[str]]:
 
 
 __all__ = ["associate", "cluster_order", "correlation_matrix", "storey_qvalues", "top_genes"]
+
+
+def top_feature(assoc: pd.DataFrame, q: float = 0.05) -> str:
+    """The image feature with the most genes at q < ``q`` (ties: the smallest p); without
+    any, the feature of the smallest p-value.
+
+    Examples
+    --------
+    >>> tab = pd.DataFrame({"feature": ["a", "a", "b"], "gene": ["G1", "G2", "G1"],
+    ...                     "pvalue": [1e-4, 1e-3, 1e-6], "qvalue": [0.01, 0.02, 0.001]})
+    >>> top_feature(tab)
+    'a'
+    """
+    sig = assoc[assoc["qvalue"] < q]
+    if sig.empty:
+        return str(assoc.loc[assoc["pvalue"].idxmin(), "feature"])
+    counts = sig.groupby("feature").size()
+    best_p = assoc.groupby("feature")["pvalue"].min()
+    order = pd.DataFrame({"n": counts, "p": best_p.reindex(counts.index)})
+    return str(order.sort_values(["n", "p"], ascending=[False, True]).index[0])

@@ -84,6 +84,37 @@ class SyntheticCohort:
     truth: SyntheticTruth
     notes: dict[str, str] = field(default_factory=dict)
 
+    def split(self, n_first: int, batch_shift: float = 0.0
+              ) -> tuple[SyntheticCohort, SyntheticCohort]:
+        """The first ``n_first`` patients and the rest, e.g. a training cohort and an
+        external one from another "centre": same genes, baselines and planted truth; the
+        second gets a centre effect (image intensities × (1 + shift) + 10·shift, library
+        sizes × e^shift).
+
+        Examples
+        --------
+        >>> train, ext = synthetic_cohort(30, random_state=0).split(20, batch_shift=0.2)
+        >>> len(train.images), len(ext.images)
+        (20, 10)
+        """
+        from radiogenomics.cohort import Cohort
+
+        ids = list(self.images)
+        if not 10 <= n_first <= len(ids) - 10:
+            raise ValueError(f"n_first={n_first}: keep at least 10 patients on each side.")
+        out = []
+        for part, shift in ((ids[:n_first], 0.0), (ids[n_first:], batch_shift)):
+            rna = self.cohort.rna[part].copy()
+            if shift:
+                counts = np.round(np.asarray(rna.layers["counts"]) * np.exp(shift))
+                rna.layers["counts"] = counts.astype(np.int64)
+                rna.X = counts.astype(np.float64)
+            images = {pid: ((img * (1 + shift) + 10 * shift).astype(np.float32), mask)
+                      for pid, (img, mask) in self.images.items() if pid in set(part)}
+            out.append(SyntheticCohort(Cohort(rna=rna, clinical=self.cohort.clinical.loc[part]),
+                                       images, self.spacing, self.truth, dict(self.notes)))
+        return out[0], out[1]
+
     def write_images(self, directory: str | Path) -> pd.DataFrame:
         """Write each patient's image and mask as NIfTI; return the manifest.
 
@@ -187,7 +218,8 @@ def synthetic_cohort(
     -------
     SyntheticCohort
         ``.cohort`` (``rna`` with counts in ``X`` and ``layers["counts"]``, ``clinical``
-        with ``os_time`` (months), ``os_event``, ``response``, ``age``, ``sex``),
+        with ``os_time`` (months), ``os_event``, ``response``, ``age``, ``sex`` and
+        ``t_stage`` ("T1"–"T4", from the tumour size with noise)),
         ``.images`` per patient, ``.truth``.
 
     Examples
@@ -264,6 +296,8 @@ def synthetic_cohort(
         pid: _tumour_image(rng, w[i], image_size, size_effect, texture_effect)
         for i, pid in enumerate(ids)
     }
+    stage = np.digitize(w + 0.5 * rng.standard_normal(n_patients), [-0.7, 0.0, 0.7])
+    clinical["t_stage"] = [f"T{k + 1}" for k in stage]
     truth = SyntheticTruth(
         pathway=pathway,
         linked_genes=linked,

@@ -4,6 +4,7 @@ matrices, GDC STAR-counts folders."""
 from __future__ import annotations
 
 import gzip
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -82,15 +83,24 @@ def read_expression_table(path: str | Path, orientation: str = "auto") -> pd.Dat
 
 
 def read_tcga(counts: str | Path, clinical: str | Path | None = None, *,
-              sample_type: str = "01", log2: bool = True):
+              annotations: Sequence[str | Path] = (), sample_type: str = "01",
+              log2: bool = True):
     """Load a TCGA genes × samples matrix (RSEM/Xena, ``SYMBOL|ENTREZ`` or Ensembl rows,
     aliquot-barcode columns) and optionally TCGA-CDR clinical data into a Cohort.
 
     Samples are restricted to ``sample_type`` (``"01"`` primary tumour), keyed by the
     12-character patient barcode (the first aliquot kept when a patient has several);
-    genes are mapped to symbols (unmapped ones counted). ``X`` is log2(x + 1) when ``log2``
-    and the untransformed values go to ``layers["counts"]`` (rounded RSEM values can feed
-    count methods).
+    genes are mapped to symbols (unmapped ones counted). ``X`` is log2(x + 1) when ``log2``.
+    ``layers["counts"]`` holds the values rounded to integers so count methods (DESeq2)
+    run; RSEM "normalized_count" values are not raw counts, which is logged as a warning.
+    ``annotations`` are per-patient tables (CSV/TSV) whose first column holds barcodes
+    (any TCGA barcode length; the first 12 characters are the patient), e.g. HPV status;
+    their columns join the clinical table.
+
+    Examples
+    --------
+    >>> c = read_tcga("hnsc_rsem.tsv.gz", "tcga_cdr.csv",  # doctest: +SKIP
+    ...               annotations=["hpv_status.csv"])
     """
     import anndata as ad
 
@@ -115,7 +125,12 @@ def read_tcga(counts: str | Path, clinical: str | Path | None = None, *,
     df = rename_genes(df, "symbol", aggregate="max_mean")
     rna = ad.AnnData(X=np.log2(df.to_numpy(float) + 1) if log2 else df.to_numpy(float),
                      obs=pd.DataFrame(index=df.index), var=pd.DataFrame(index=df.columns))
-    rna.layers["counts"] = df.to_numpy(float)
+    values = df.to_numpy(float)
+    if not np.allclose(values, np.round(values)):
+        logger.warning("read_tcga: %s holds non-integer values (RSEM normalized counts, not "
+                       "raw counts); layers['counts'] holds them rounded so count methods run "
+                       "— treat DESeq2 dispersions and p-values as approximate", counts)
+    rna.layers["counts"] = np.round(values)
     rna.uns["gene_mapping"] = df.attrs["report"]
     clin = None
     if clinical is not None:
@@ -124,6 +139,18 @@ def read_tcga(counts: str | Path, clinical: str | Path | None = None, *,
         clin = c.set_index(key)
         clin.index = clin.index.astype(str)
         clin = clin[~clin.index.duplicated()]
+    for path in annotations:
+        a = _read_table(Path(path))
+        ids = a.iloc[:, 0].astype(str)
+        if not ids.str.match(r"^TCGA-\w\w-\w{4}").any():
+            raise ValidationError(f"{path}: the first column must hold TCGA barcodes (e.g. "
+                                  f"TCGA-BA-4074); found {list(ids[:3])}.")
+        a = a.iloc[:, 1:].set_index(ids.str[:12].rename("patient_id"))
+        a = a[~a.index.duplicated()]
+        hit = a.index.isin(rna.obs_names).sum()
+        logger.info("read_tcga: %s annotates %d of %d expression patients", path, hit,
+                    rna.n_obs)
+        clin = a if clin is None else clin.join(a, how="outer")
     return Cohort(rna=rna, clinical=clin)
 
 

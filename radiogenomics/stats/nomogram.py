@@ -11,6 +11,7 @@ linear-predictor range spans 0…``max_points``. The linear predictor is
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -251,8 +252,20 @@ class Nomogram:
         if family == "binomial":
             import statsmodels.api as sm
 
-            res = sm.Logit(df[outcome].to_numpy(float), sm.add_constant(X, has_constant="add")
-                           ).fit(disp=0, method="newton", maxiter=100, tol=1e-12)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error", sm.tools.sm_exceptions.PerfectSeparationWarning)
+                    res = sm.Logit(df[outcome].to_numpy(float),
+                                   sm.add_constant(X, has_constant="add")).fit(
+                        disp=0, method="newton", maxiter=100, tol=1e-12)
+            except (np.linalg.LinAlgError, sm.tools.sm_exceptions.PerfectSeparationWarning,
+                    sm.tools.sm_exceptions.PerfectSeparationError) as exc:
+                raise ValidationError(
+                    f"native logistic fit of {list(predictors)} failed ({exc}): the outcome is "
+                    "(quasi-)separated — too few patients per factor level or a predictor "
+                    "that predicts the outcome perfectly. Merge sparse levels, drop a "
+                    "predictor, or use rms (engine='rms')."
+                ) from exc
             return cls(res.params.drop("const"), axes, float(res.params["const"]), family)
         from lifelines import CoxPHFitter
 

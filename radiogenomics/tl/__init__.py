@@ -10,10 +10,11 @@ from radiogenomics.assoc import (
     load_gene_sets,
     ora,
     ssgsea,
+    top_feature,
     top_genes,
 )
 from radiogenomics.expression.de import differential_expression
 
 __all__ = ["GseaResult", "associate", "cluster_order", "correlation_matrix",
            "differential_expression", "gsea_batch", "gsea_prerank", "load_gene_sets", "ora",
-           "ssgsea", "top_genes"]
+           "ssgsea", "top_feature", "top_genes"]

@@ -1,5 +1,5 @@
 """Read the artefacts of a run directory (``radiogenomics demo`` or ``radiogenomics run``)
-for the app and for scripts."""
+for the app and for scripts, through the run layout."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from radiogenomics.errors import InputFileError
+from radiogenomics.workflows.layout import RunLayout
 
 
 @dataclass
@@ -20,60 +21,70 @@ class RunArtifacts:
     path: Path
     cohort: Any = None
     associations: pd.DataFrame | None = None
-    gsea: pd.DataFrame | None = None
     gsea_features: pd.DataFrame | None = None
     manifest: pd.DataFrame | None = None
+    #: headline numbers: n_patients, n_significant_pairs, top_feature, top_pathway,
+    #: c_index, validation metrics
     summary: dict[str, Any] = field(default_factory=dict)
     #: Grad-CAM overlays by patient, from ``radiogenomics deep train --out <run>/deep``
     saliency: dict[str, Path] = field(default_factory=dict)
     deep_metrics: dict[str, Any] = field(default_factory=dict)
 
 
-def _first(path: Path, *names: str) -> Path | None:
-    return next((path / n for n in names if (path / n).exists()), None)
+def _summary(lay: RunLayout, art: RunArtifacts) -> dict[str, Any]:
+    from radiogenomics.tl import top_feature
+
+    s: dict[str, Any] = {}
+    if art.cohort is not None and art.cohort.clinical is not None:
+        s["n_patients"] = len(art.cohort.clinical)
+    if art.associations is not None:
+        s["n_significant_pairs"] = int((art.associations["qvalue"] < 0.05).sum())
+        s["top_feature"] = top_feature(art.associations)
+        if art.gsea_features is not None:
+            first = art.gsea_features[art.gsea_features["ranking"] == s["top_feature"]]
+            if not first.empty:
+                s["top_pathway"] = str(first["term"].iloc[0])
+    if lay.survival_summary.exists():
+        surv = json.loads(lay.survival_summary.read_text())
+        s["c_index"] = surv["c_index"]
+        s.setdefault("top_feature", surv["top_feature"])
+    if lay.validation_metrics.exists():
+        m = pd.read_csv(lay.validation_metrics).set_index("metric")["value"]
+        s.update({f"validation {k}": float(v) for k, v in m.items() if k in ("AUC", "C-index")})
+    if lay.summary.exists():
+        s["planted_truth"] = json.loads(lay.summary.read_text())
+    return s
 
 
 def load_run(path: str | Path) -> RunArtifacts:
-    """Load the artefacts of a demo run or a pipeline run directory."""
+    """Load the artefacts of a run directory."""
+    import anndata as ad
+
     from radiogenomics.cohort import Cohort
 
-    path = Path(path)
-    if not path.is_dir():
-        raise InputFileError(f"{path}: run directory not found. Run 'make demo' (writes "
+    lay = RunLayout(path)
+    if not lay.root.is_dir():
+        raise InputFileError(f"{lay.root}: run directory not found. Run 'make demo' (writes "
                              "runs/demo) or pass --run-dir.")
-    art = RunArtifacts(path=path)
-    cdir = _first(path, "cohort", "load/cohort")
-    if cdir is not None:
-        art.cohort = Cohort.read(cdir)
-        img = _first(path, "extract/img.h5ad")
-        if img is not None and art.cohort.img is None:
-            import anndata as ad
-
-            art.cohort.img = ad.read_h5ad(img)
-    a = _first(path, "associations.parquet", "associate/associations.parquet")
-    if a is not None:
-        art.associations = pd.read_parquet(a)
-    g = _first(path, "gsea.csv")
-    if g is not None:
-        art.gsea = pd.read_csv(g)
-    gf = _first(path, "gsea_top_features.csv", "enrich/gsea.csv")
-    if gf is not None:
-        art.gsea_features = pd.read_csv(gf)
-    m = _first(path, "manifest.csv", "load/manifest.csv")
-    if m is not None:
-        art.manifest = pd.read_csv(m)
-    s = _first(path, "summary.json")
-    if s is not None:
-        art.summary = json.loads(s.read_text())
-    art.saliency = {p.stem: p for p in sorted((path / "deep" / "saliency").glob("*.png"))}
-    if (path / "deep" / "metrics.json").exists():
-        art.deep_metrics = json.loads((path / "deep" / "metrics.json").read_text())
+    art = RunArtifacts(path=lay.root)
+    if lay.cohort.exists():
+        art.cohort = Cohort.read(lay.cohort)
+        if lay.img.exists() and art.cohort.img is None:
+            art.cohort.img = ad.read_h5ad(lay.img)
+    if lay.associations.exists():
+        art.associations = pd.read_parquet(lay.associations)
+    if lay.gsea.exists():
+        art.gsea_features = pd.read_csv(lay.gsea)
+    if lay.manifest.exists():
+        art.manifest = pd.read_csv(lay.manifest)
+    art.summary = _summary(lay, art)
+    art.saliency = {p.stem: p for p in sorted(lay.saliency.glob("*.png"))}
+    if lay.deep_metrics.exists():
+        art.deep_metrics = json.loads(lay.deep_metrics.read_text())
     return art
 
 
 def latest_run(root: str | Path = "runs") -> Path | None:
     """The most recently modified run directory under ``root`` (``None`` if none)."""
-    root = Path(root)
-    runs = [p for p in root.glob("*") if p.is_dir() and (
-        (p / "summary.json").exists() or (p / "state.json").exists())]
+    runs = [p for p in Path(root).glob("*") if p.is_dir() and RunLayout(p).state.exists()]
     return max(runs, key=lambda p: p.stat().st_mtime) if runs else None

@@ -1,0 +1,242 @@
+"""The run engine: a config over the registered steps, checkpoints, resume, provenance.
+
+``radiogenomics run config.yaml`` executes the configured steps in registry order (see
+:mod:`radiogenomics.workflows.steps`). Each step writes its outputs atomically through the
+run layout and records a checkpoint key — a hash of its config, the upstream keys, the files
+it reads from outside the run, the package version and the engine it used (R and package
+versions, or native) — in ``state.json``. A re-run skips every step whose key is unchanged
+and whose outputs exist: a killed run resumes at the first unfinished step, and editing one
+step recomputes that step and the ones after it. A failing step is marked ``failed``;
+earlier steps stay intact. ``provenance.json`` records the config, versions, engines, git
+commit and input hashes; ``run.log`` the log. A run directory is locked while a run holds
+it: a second run on it refuses with the holder's PID.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import ValidationError as PydanticValidationError
+
+from radiogenomics import __version__
+from radiogenomics._utils import file_sha256, format_pydantic_errors, logger, write_text_atomic
+from radiogenomics.errors import InputFileError, RadiogenomicsError, ValidationError
+from radiogenomics.workflows.layout import RunLayout
+from radiogenomics.workflows.steps import REGISTRY, Step
+from radiogenomics.workflows.steps._base import RunContext
+
+
+class PipelineError(RadiogenomicsError):
+    """A pipeline step failed (the message names the step; see state.json and run.log)."""
+
+
+def _steps_model() -> type[BaseModel]:
+    fields: dict[str, Any] = {}
+    for name, step in REGISTRY.items():
+        fields[name] = (step.Config, ...) if step.required else (step.Config | None, None)
+    return create_model("Steps", __config__=ConfigDict(extra="forbid"), **fields)
+
+
+class RunConfig(BaseModel):
+    """``name``, ``seed`` and ``steps`` (one optional block per registered step)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = "run"
+    seed: int = 0
+    steps: _steps_model()  # type: ignore[valid-type]
+
+
+def load_config(source: str | Path | dict) -> tuple[RunConfig, Path | None]:
+    """Read and validate a run config (YAML/JSON file or dict); errors name the field."""
+    base = None
+    if isinstance(source, dict):
+        data = source
+    else:
+        import yaml
+
+        path = Path(source)
+        if not path.is_file():
+            raise InputFileError(f"{path}: config not found.")
+        base = path.resolve().parent
+        try:
+            data = yaml.safe_load(path.read_text())
+        except yaml.YAMLError as exc:
+            raise ValidationError(f"{path}: not valid YAML ({exc}).") from exc
+    if not isinstance(data, dict):
+        raise ValidationError(f"{source}: a run config is a mapping with name, seed, steps.")
+    try:
+        return RunConfig.model_validate(data), base
+    except PydanticValidationError as exc:
+        where = source if not isinstance(source, dict) else "config"
+        raise ValidationError(f"{where}: {format_pydantic_errors(exc)}") from exc
+
+
+def describe_steps() -> str:
+    """The registered steps in run order with their config fields (``run --list-steps``)."""
+    lines = []
+    for name, step in REGISTRY.items():
+        lines.append(f"{name}{' (required)' if step.required else ''}: {step.title}")
+        for fname, f in step.Config.model_fields.items():
+            default = "required" if f.is_required() else f"default {f.default!r}"
+            lines.append(f"    {fname}: {f.annotation!s} ({default})".replace("typing.", ""))
+    return "\n".join(lines)
+
+
+class Pipeline:
+    """Run a :class:`RunConfig` in ``out_dir`` with checkpoints.
+
+    Examples
+    --------
+    >>> Pipeline("config.yaml", "runs/r1").run()  # doctest: +SKIP
+    """
+
+    def __init__(self, config: str | Path | dict, out_dir: str | Path,
+                 scheduler_address: str | None = None) -> None:
+        self.config, self.base = load_config(config)
+        self.layout = RunLayout(out_dir)
+        #: Dask scheduler for the parallel steps (extraction, permutation FDR)
+        self.scheduler = scheduler_address
+
+    @property
+    def out(self) -> Path:
+        return self.layout.root
+
+    def context(self, progress_bar: bool = True) -> RunContext:
+        configs = {n: getattr(self.config.steps, n) for n in REGISTRY}
+        return RunContext(self.layout, self.config.name, self.config.seed, configs, self.base,
+                          self.scheduler, progress_bar)
+
+    def steps(self) -> list[tuple[Step, Any]]:
+        """The configured steps in run order with their configs."""
+        return [(step, cfg) for name, step in REGISTRY.items()
+                if (cfg := getattr(self.config.steps, name)) is not None]
+
+    def state(self) -> dict[str, Any]:
+        p = self.layout.state
+        return json.loads(p.read_text()) if p.exists() else {}
+
+    def _save_state(self, state: dict[str, Any]) -> None:
+        write_text_atomic(self.layout.state, json.dumps(state, indent=2))
+
+    def _key(self, step: Step, cfg: Any, upstream: str, ctx: RunContext,
+             engine: dict[str, str]) -> str:
+        h = hashlib.sha256()
+        h.update(json.dumps({"step": step.name, "params": cfg.model_dump(mode="json"),
+                             "seed": self.config.seed, "upstream": upstream,
+                             "version": __version__, "engine": engine},
+                            sort_keys=True, default=str).encode())
+        for f in step.inputs(ctx, cfg):
+            h.update(file_sha256(f).encode())
+        return h.hexdigest()
+
+    def check(self) -> list[str]:
+        """Validate the config's inputs without computing: every file a step reads must
+        exist. Returns the problems (empty when the run can start)."""
+        ctx = self.context(False)
+        problems = []
+        for step, cfg in self.steps():
+            try:
+                missing = [str(f) for f in step.inputs(ctx, cfg) if not f.exists()]
+            except RadiogenomicsError as exc:
+                problems.append(f"steps.{step.name}: {exc}")
+                continue
+            problems += [f"steps.{step.name}: input not found: {m}" for m in missing]
+        return problems
+
+    # ------------------------------------------------------------------ run
+    def run(self, until: str | None = None, progress_bar: bool = True) -> dict[str, Any]:
+        """Execute (or resume) the pipeline; returns the state per step."""
+        if until is not None and until not in REGISTRY:
+            raise ValidationError(f"until='{until}': choose one of {list(REGISTRY)}.")
+        self.out.mkdir(parents=True, exist_ok=True)
+        self._acquire_lock()
+        handler = logging.FileHandler(self.layout.log)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        logger.addHandler(handler)
+        try:
+            return self._run(until, progress_bar)
+        finally:
+            logger.removeHandler(handler)
+            handler.close()
+            self.layout.lock.unlink(missing_ok=True)
+
+    def _acquire_lock(self) -> None:
+        lock = self.layout.lock
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            try:
+                pid = int(lock.read_text().strip() or 0)
+            except (OSError, ValueError):
+                pid = 0
+            if pid and _alive(pid):
+                raise ValidationError(f"{self.out}: another run (PID {pid}) holds this run "
+                                      "directory; wait for it or use another --out.") from None
+            lock.unlink(missing_ok=True)  # stale lock of a killed run
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        with os.fdopen(fd, "w") as f:
+            f.write(str(os.getpid()))
+
+    def _run(self, until: str | None, progress_bar: bool) -> dict[str, Any]:
+        ctx = self.context(progress_bar)
+        engines = {step.name: step.engine(ctx, cfg) for step, cfg in self.steps()}
+        self._write_provenance(ctx, engines)
+        state = self.state()
+        upstream = ""
+        for step, cfg in self.steps():
+            name = step.name
+            key = self._key(step, cfg, upstream, ctx, engines[name])
+            prev = state.get(name, {})
+            outputs_ok = all((self.out / p).exists() for p in prev.get("outputs", []))
+            if prev.get("status") == "done" and prev.get("key") == key and outputs_ok:
+                logger.info("step %s: up to date, skipped", name)
+            else:
+                logger.info("step %s: running", name)
+                t0 = time.time()
+                state[name] = {"status": "running", "key": key}
+                self._save_state(state)
+                try:
+                    outputs = [self.layout.rel(o) for o in step.run(ctx, cfg)]
+                except Exception as exc:
+                    state[name] = {"status": "failed", "key": key,
+                                   "error": f"{type(exc).__name__}: {exc}"}
+                    self._save_state(state)
+                    raise PipelineError(f"step '{name}' failed: {exc} (see {self.layout.log}; "
+                                        "earlier steps are kept and a re-run resumes here)") \
+                        from exc
+                state[name] = {"status": "done", "key": key, "outputs": outputs,
+                               "engine": engines[name], "seconds": round(time.time() - t0, 3),
+                               "finished_at": pd.Timestamp.now("UTC").isoformat()}
+                self._save_state(state)
+            upstream = key
+            if name == until:
+                break
+        return state
+
+    def _write_provenance(self, ctx: RunContext, engines: dict[str, dict[str, str]]) -> None:
+        from radiogenomics.signature import git_commit
+
+        files = {}
+        for step, cfg in self.steps():
+            files.update({str(f): file_sha256(f) for f in step.inputs(ctx, cfg) if f.is_file()})
+        write_text_atomic(self.layout.provenance, json.dumps({
+            "config": self.config.model_dump(mode="json"), "radiogenomics": __version__,
+            "engines": engines, "git_commit": git_commit(), "input_hashes": files}, indent=2))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,94 @@
+"""What a pipeline step is: a name, a pydantic config, the artefacts it writes (through the
+run layout), its report sections and the engine it used."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from radiogenomics.workflows.layout import RunLayout
+
+
+class StepConfig(BaseModel):
+    """Base of every step's config: unknown keys are errors that name the field."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass
+class RunContext:
+    """What a step sees: the layout, the run-level settings and the other steps' configs."""
+
+    layout: RunLayout
+    name: str
+    seed: int
+    configs: dict[str, Any]
+    base: Path | None = None
+    scheduler: str | None = None
+    progress_bar: bool = True
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def path(self, p: str | Path) -> Path:
+        """A path from the config, relative to the config file's folder."""
+        q = Path(p)
+        return q if q.is_absolute() or self.base is None else self.base / q
+
+    def config(self, step: str) -> Any:
+        """Another step's config (``None`` when that step is not in the run)."""
+        return self.configs.get(step)
+
+    def image_table(self) -> Any:
+        """Patients × image features: handcrafted joined with deep ones (when present)."""
+        from radiogenomics.workflows.steps.deep import image_features
+
+        return image_features(self)
+
+    def cohort(self) -> Any:
+        """The loaded cohort; ``img`` holds the handcrafted features (``extract``) joined
+        with the deep features (``deep``) by patient, when those steps ran."""
+        import anndata as ad
+        import pandas as pd
+
+        from radiogenomics.cohort import Cohort
+
+        lay = self.layout
+        c = Cohort.read(lay.cohort)
+        if lay.deep_embeddings.exists() or lay.deep_scores.exists():
+            X = self.image_table()
+            c.img = ad.AnnData(X.to_numpy(float),
+                               obs=pd.DataFrame({"patient_id": X.index.astype(str)},
+                                                index=X.index.astype(str)),
+                               var=pd.DataFrame(index=X.columns.astype(str)))
+        elif lay.img.exists():
+            c.img = ad.read_h5ad(lay.img)
+        return c
+
+
+class Step:
+    """One pipeline step. Subclasses set ``name``, ``title`` and ``Config`` and implement
+    :meth:`run`; :meth:`report`, :meth:`engine` and :meth:`inputs` are optional."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    Config: ClassVar[type[StepConfig]]
+    required: ClassVar[bool] = False
+
+    def run(self, ctx: RunContext, cfg: Any) -> list[Path]:
+        """Compute and write the outputs (atomically, through ``ctx.layout``); return them."""
+        raise NotImplementedError
+
+    def report(self, ctx: RunContext, cfg: Any) -> list[Any]:
+        """Report sections (:class:`radiogenomics.report.Section`) from the outputs."""
+        return []
+
+    def engine(self, ctx: RunContext, cfg: Any) -> dict[str, str]:
+        """Which engine the step uses (R and package versions, or native): it enters the
+        checkpoint key and ``provenance.json``."""
+        return {"engine": "native"}
+
+    def inputs(self, ctx: RunContext, cfg: Any) -> list[Path]:
+        """Files outside the run directory the step reads (hashed into its key)."""
+        return []

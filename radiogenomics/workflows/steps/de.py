@@ -1,0 +1,90 @@
+"""``de``: differential expression between outcome groups, or between high and low groups
+of the image signature (pydeseq2, or R DESeq2 / limma-voom); volcano."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from radiogenomics._utils import logger, write_csv_atomic
+from radiogenomics.errors import ValidationError
+from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig
+
+
+class DEConfig(StepConfig):
+    outcome: str | None = None
+    positive: str = "1"
+    image_feature: str | None = None
+    method: Literal["pydeseq2", "deseq2", "limma-voom"] = "pydeseq2"
+    padj: float = 0.05
+
+
+class DE(Step):
+    name = "de"
+    title = "differential expression between outcome or image-signature groups"
+    Config = DEConfig
+
+    def engine(self, ctx: RunContext, cfg: DEConfig) -> dict[str, str]:
+        from radiogenomics.workflows.steps.survival import r_engine
+
+        if cfg.method == "pydeseq2":
+            import pydeseq2
+
+            return {"engine": "native", "pydeseq2": pydeseq2.__version__}
+        return r_engine("DESeq2" if cfg.method == "deseq2" else "limma", "yes")
+
+    def run(self, ctx: RunContext, cfg: DEConfig) -> list[Path]:
+        from radiogenomics.tl import differential_expression
+
+        c = ctx.cohort().align(["rna", "clinical"])
+        ids = c.patient_ids("rna")
+        clin = c.clinical.loc[ids].copy()
+        if cfg.image_feature:
+            x = ctx.image_table().get(cfg.image_feature)
+            if x is None:
+                raise ValidationError(f"steps.de.image_feature '{cfg.image_feature}' is not an "
+                                      "image feature of this run.")
+            x = x.reindex(ids)
+            if x.isna().any():
+                raise ValidationError("steps.de.image_feature: patients without image "
+                                      "features; align the cohort first.")
+            clin["group"] = np.where(x > x.median(), "high", "low")
+            contrast = ("group", "high", "low")
+        else:
+            if cfg.outcome is None or cfg.outcome not in clin.columns:
+                raise ValidationError(f"steps.de.outcome: give a clinical column "
+                                      f"({list(clin.columns)}) or image_feature: NAME.")
+            known = clin[cfg.outcome].notna()
+            if (~known).any():
+                logger.info("de: %d patients without %s left out", int((~known).sum()),
+                            cfg.outcome)
+                c.clinical = clin[known]
+                c = c.align(["rna", "clinical"])
+                clin = c.clinical.copy()
+            clin["group"] = np.where(clin[cfg.outcome].astype(str) == str(cfg.positive),
+                                     "positive", "negative")
+            if clin["group"].nunique() < 2:
+                raise ValidationError(f"steps.de: '{cfg.outcome}' has no patient with value "
+                                      f"'{cfg.positive}' (or only such patients).")
+            contrast = ("group", "positive", "negative")
+        c.clinical = clin
+        res = differential_expression(c, "~ group", contrast, method=cfg.method)
+        write_csv_atomic(res, ctx.layout.de, index=False)
+        return [ctx.layout.de]
+
+    def report(self, ctx: RunContext, cfg: DEConfig) -> list:
+        from radiogenomics import pl
+        from radiogenomics.report import Section
+
+        de = pd.read_csv(ctx.layout.de)
+        sig = de[de["padj"] < cfg.padj]
+        groups = (f"high vs low {cfg.image_feature} (median split)" if cfg.image_feature
+                  else f"{cfg.outcome} = {cfg.positive} vs the rest")
+        tab = de.assign(r=de["log2fc"], qvalue=de["padj"], feature="DE").rename(
+            columns={"gene": "gene"})
+        return [Section("Differential expression", f"{cfg.method}, {groups}: {len(sig)} genes "
+                        f"at padj < {cfg.padj}.", figure=pl.volcano(tab, "DE", q=cfg.padj),
+                        table=sig.nsmallest(15, "padj").set_index("gene"))]

@@ -1,0 +1,163 @@
+"""``deep``: deep imaging features — embeddings from a MONAI network (PCA-reduced) and/or a
+DeepSurv / DeepResponse score predicted out of fold, so it can enter later models without
+leakage. Both join the handcrafted features by patient ID."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from radiogenomics._utils import atomic_path, write_csv_atomic, write_text_atomic
+from radiogenomics.errors import ValidationError
+from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig
+
+
+class DeepConfig(StepConfig):
+    embeddings: bool = True
+    network: str = "resnet10"
+    weights: str | None = None
+    n_components: int = 8
+    score: Literal["survival", "response"] | None = None
+    outcome: str | None = None
+    positive: str = "1"
+    time: str = "os_time"
+    event: str = "os_event"
+    model: str = "tiny"
+    roi_size: int = 24
+    epochs: int = 8
+    n_splits: int = 3
+
+
+def _by_patient(frame: pd.DataFrame, ids: pd.Series, what: str) -> pd.DataFrame:
+    if ids.duplicated().any():
+        raise ValidationError(f"{what}: several scans per patient "
+                              f"({ids[ids.duplicated()].iloc[:3].tolist()}); select one scan "
+                              "per patient for the deep step.")
+    frame.index = pd.Index(ids.astype(str), name="patient_id")
+    return frame
+
+
+def image_features(ctx: RunContext) -> pd.DataFrame:
+    """Patients × image features: handcrafted (``extract``) joined with the deep
+    embeddings and out-of-fold deep score (``deep``) when they exist."""
+    import anndata as ad
+
+    lay = ctx.layout
+    parts = []
+    if lay.img.exists():
+        img = ad.read_h5ad(lay.img)
+        parts.append(_by_patient(img.to_df(), img.obs["patient_id"], "extract"))
+    if lay.deep_embeddings.exists():
+        emb = ad.read_h5ad(lay.deep_embeddings)
+        parts.append(_by_patient(emb.to_df(), emb.obs["patient_id"], "deep"))
+    if lay.deep_scores.exists():
+        parts.append(pd.read_csv(lay.deep_scores, index_col=0).rename_axis("patient_id"))
+    if not parts:
+        raise ValidationError("no image features: run steps.extract and/or steps.deep.")
+    return pd.concat(parts, axis=1, join="inner")
+
+
+class Deep(Step):
+    name = "deep"
+    title = "deep imaging features: MONAI embeddings and out-of-fold DeepSurv/DeepResponse"
+    Config = DeepConfig
+
+    def inputs(self, ctx: RunContext, cfg: DeepConfig) -> list[Path]:
+        return [ctx.path(cfg.weights)] if cfg.weights else []
+
+    def engine(self, ctx: RunContext, cfg: DeepConfig) -> dict[str, str]:
+        import monai
+        import torch
+
+        return {"engine": "native", "torch": torch.__version__, "monai": monai.__version__}
+
+    def run(self, ctx: RunContext, cfg: DeepConfig) -> list[Path]:
+        lay = ctx.layout
+        if not lay.manifest.exists():
+            raise ValidationError("steps.deep needs an image manifest (steps.load).")
+        if not cfg.embeddings and cfg.score is None:
+            raise ValidationError("steps.deep: enable embeddings: true and/or score: survival|"
+                                  "response.")
+        manifest = pd.read_csv(lay.manifest)
+        outs: list[Path] = []
+        metrics: dict[str, float] = {}
+        if cfg.embeddings:
+            outs.append(self._embeddings(ctx, cfg, manifest))
+        if cfg.score is not None:
+            metrics = self._oof_score(ctx, cfg, manifest)
+            outs.append(lay.deep_scores)
+        write_text_atomic(lay.deep_metrics, json.dumps(metrics, indent=2))
+        return [*outs, lay.deep_metrics]
+
+    def _embeddings(self, ctx: RunContext, cfg: DeepConfig, manifest: pd.DataFrame) -> Path:
+        import anndata as ad
+        from sklearn.decomposition import PCA
+
+        from radiogenomics.imaging.deep import extract_embeddings
+
+        emb = extract_embeddings(manifest, cfg.network, roi_size=cfg.roi_size,
+                                 weights=ctx.path(cfg.weights) if cfg.weights else None,
+                                 random_state=ctx.seed, progress_bar=ctx.progress_bar)
+        X = np.nan_to_num(np.asarray(emb.X, float))
+        k = min(cfg.n_components, *X.shape)
+        pcs = PCA(n_components=k, random_state=ctx.seed).fit_transform(
+            (X - X.mean(0)) / np.where(X.std(0) > 0, X.std(0), 1.0))
+        out = ad.AnnData(pcs, obs=emb.obs[["patient_id"]].copy(),
+                         var=pd.DataFrame(index=[f"deep_{cfg.network}_pc{i + 1}"
+                                                 for i in range(k)]))
+        with atomic_path(ctx.layout.deep_embeddings) as tmp:
+            out.write_h5ad(tmp)
+        return ctx.layout.deep_embeddings
+
+    def _oof_score(self, ctx: RunContext, cfg: DeepConfig, manifest: pd.DataFrame
+                   ) -> dict[str, float]:
+        from sklearn.model_selection import StratifiedKFold
+
+        from radiogenomics import stats
+        from radiogenomics.imaging.deep import DeepResponse, DeepSurv
+
+        clin = ctx.cohort().clinical.loc[manifest["patient_id"].astype(str)]
+        if cfg.score == "survival":
+            y = clin[[cfg.time, cfg.event]].to_numpy(float)
+            strata = y[:, 1].astype(int)
+            est = DeepSurv
+        else:
+            if cfg.outcome is None:
+                raise ValidationError("steps.deep.score: response needs outcome:.")
+            y = (clin[cfg.outcome].astype(str) == str(cfg.positive)).astype(int).to_numpy()
+            strata = y
+            est = DeepResponse
+        oof = np.full(len(manifest), np.nan)
+        folds = StratifiedKFold(cfg.n_splits, shuffle=True, random_state=ctx.seed)
+        for k, (tr, te) in enumerate(folds.split(np.zeros(len(y)), strata)):
+            model = est(model=cfg.model, roi_size=cfg.roi_size, epochs=cfg.epochs,
+                        batch_size=16, lr=3e-3, random_state=ctx.seed + k,
+                        progress_bar=False).fit(manifest.iloc[tr], y[tr])
+            oof[te] = model.decision_function(manifest.iloc[te])
+        name = f"deep_{cfg.score}_score"
+        write_csv_atomic(pd.DataFrame({name: oof}, index=pd.Index(
+            manifest["patient_id"].astype(str), name="patient_id")), ctx.layout.deep_scores)
+        if cfg.score == "survival":
+            return {"oof_c_index": stats.concordance_index(y[:, 0], y[:, 1], oof)}
+        return {"oof_auc": stats.roc_auc(y, oof).auc}
+
+    def report(self, ctx: RunContext, cfg: DeepConfig) -> list:
+        from radiogenomics.report import Section
+
+        metrics = json.loads(ctx.layout.deep_metrics.read_text())
+        parts = []
+        if cfg.embeddings:
+            init = (f"local weights {cfg.weights}" if cfg.weights
+                    else "random initialisation, seeded: not pretrained")
+            parts.append(f"{cfg.network} embeddings ({init}), reduced to {cfg.n_components} "
+                         "principal components")
+        if cfg.score:
+            m = ", ".join(f"{k.replace('_', ' ')} {v:.3f}" for k, v in metrics.items())
+            parts.append(f"a {cfg.score} network ({cfg.model}, {cfg.epochs} epochs) predicting "
+                         f"each patient out of fold ({cfg.n_splits} folds; {m})")
+        return [Section("Deep imaging features", "; ".join(parts) + ". They join the "
+                        "handcrafted features by patient for association and selection.")]

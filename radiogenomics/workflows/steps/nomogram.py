@@ -1,0 +1,146 @@
+"""``nomogram``: the signature score with clinical covariates (numbers and factors) as an
+rms nomogram — validate and calibrate — or natively without R."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from radiogenomics._utils import logger, write_csv_atomic, write_text_atomic
+from radiogenomics.errors import ValidationError
+from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig
+
+
+class NomogramConfig(StepConfig):
+    signature: Literal["oof", "apparent"] = "oof"
+    covariates: list[str] = Field(default_factory=lambda: ["age"])
+    factors: dict[str, list[str] | dict[str, str]] = Field(default_factory=dict)
+    drop_incomplete: bool = False
+    horizon: float | None = None
+    engine: Literal["auto", "rms", "native"] = "auto"
+    B: int = 100
+
+
+class Nomogram(Step):
+    name = "nomogram"
+    title = "nomogram of the signature with clinical covariates (rms; native fallback)"
+    Config = NomogramConfig
+
+    def engine(self, ctx: RunContext, cfg: NomogramConfig) -> dict[str, str]:
+        from radiogenomics.workflows.steps.survival import r_engine
+
+        if cfg.engine == "native":
+            return {"engine": "native"}
+        eng = r_engine("rms", "yes" if cfg.engine == "rms" else "auto")
+        return eng if eng["engine"] != "native" else {"engine": "native"}
+
+    def _score(self, ctx: RunContext, cfg: NomogramConfig, sel: Any) -> pd.Series:
+        """The signature score per patient: out of fold (select's repeat-averaged
+        predictions of its first selector — no patient scores a model that saw it) or the
+        apparent linear predictor of the final model."""
+        lay = ctx.layout
+        if cfg.signature == "apparent":
+            return pd.read_csv(lay.model_scores, index_col=0)["score"]
+        pred = pd.read_csv(lay.cv_predictions)
+        first = pred[pred["selector"] == sel.selectors[0]].drop(columns=["selector", "repeat"])
+        oof = first.mean(axis=0)  # columns are patient IDs
+        if not (sel.time and sel.event):  # probabilities → logit
+            p = oof.clip(1e-6, 1 - 1e-6)
+            oof = np.log(p / (1 - p))
+        return oof.rename("score")
+
+    def _frame(self, ctx: RunContext, cfg: NomogramConfig) -> tuple[pd.DataFrame, dict]:
+        sel = ctx.config("select")
+        if sel is None or ctx.config("model") is None:
+            raise ValidationError("steps.nomogram needs steps.select and steps.model.")
+        score = self._score(ctx, cfg, sel)
+        clin = ctx.cohort().clinical.loc[score.index].copy()
+        missing = [c for c in cfg.covariates if c not in clin.columns]
+        if missing:
+            raise ValidationError(f"steps.nomogram.covariates: {missing} not in the clinical "
+                                  f"table ({list(clin.columns)}).")
+        for col, spec in cfg.factors.items():
+            if col not in cfg.covariates:
+                raise ValidationError(f"steps.nomogram.factors: '{col}' is not a covariate.")
+            values = clin[col].astype(str).where(clin[col].notna())
+            if isinstance(spec, dict):  # value → level (levels in order of first mention)
+                values = values.map(spec)
+                levels = list(dict.fromkeys(spec.values()))
+            else:
+                values = values.where(values.isin(spec))
+                levels = list(spec)
+            bad = sorted(set(clin.loc[values.isna(), col].astype(str)))
+            if bad and not cfg.drop_incomplete:
+                raise ValidationError(f"steps.nomogram.factors.{col}: values {bad[:5]} are not "
+                                      f"among the levels {levels}; map them, or set "
+                                      "drop_incomplete: true to leave those patients out.")
+            clin[col] = pd.Categorical(values, categories=levels)
+        if cfg.drop_incomplete:
+            complete = clin[cfg.covariates].notna().all(axis=1)
+            if (~complete).any():
+                logger.info("nomogram: %d patients with missing covariates left out",
+                            int((~complete).sum()))
+            clin = clin[complete]
+        clin["signature"] = score
+        if sel.time and sel.event:
+            if cfg.horizon is None:
+                raise ValidationError("steps.nomogram: a survival outcome needs horizon: "
+                                      "(time of the predicted survival, in the data's units).")
+            kw = {"family": "cox", "duration": sel.time, "horizons": [cfg.horizon]}
+            return clin, {"outcome": sel.event, **kw}
+        clin["_outcome"] = (clin[sel.outcome].astype(str) == str(sel.positive)).astype(int)
+        return clin, {"outcome": "_outcome", "family": "binomial"}
+
+    def run(self, ctx: RunContext, cfg: NomogramConfig) -> list[Path]:
+        from radiogenomics.stats import Nomogram as Nom
+
+        clin, kw = self._frame(ctx, cfg)
+        preds = ["signature", *cfg.covariates]
+        eng = self.engine(ctx, cfg)["engine"]
+        nom = Nom.fit(clin, kw.pop("outcome"), preds,
+                      engine="native" if eng == "native" else "rms", **kw)
+        lay = ctx.layout
+        write_csv_atomic(nom.points_table(), lay.nomogram_points, index=False)
+        outs = [lay.nomogram_points]
+        summary = {"engine": eng, "family": nom.family, "predictors": preds,
+                   "coef": nom.coef.to_dict(), "intercept": nom.intercept}
+        if nom.rms is not None:
+            write_csv_atomic(nom.validate(B=cfg.B, seed=ctx.seed + 1), lay.nomogram_validation,
+                             index=False)
+            write_csv_atomic(nom.calibrate(B=cfg.B, seed=ctx.seed + 1, horizon=cfg.horizon),
+                             lay.nomogram_calibration, index=False)
+            outs += [lay.nomogram_validation, lay.nomogram_calibration]
+        write_text_atomic(lay.nomogram_summary, json.dumps(summary, indent=2, default=str))
+        return [*outs, lay.nomogram_summary]
+
+    def report(self, ctx: RunContext, cfg: NomogramConfig) -> list:
+        from radiogenomics import pl
+        from radiogenomics.report import Section
+        from radiogenomics.stats import Nomogram as Nom
+
+        lay = ctx.layout
+        summ = json.loads(lay.nomogram_summary.read_text())
+        pts = pd.read_csv(lay.nomogram_points, dtype={"value": str})
+        axes = {}
+        for p in summ["predictors"]:
+            vals = pts.loc[pts["variable"] == p, "value"]
+            axes[p] = list(vals) if p in cfg.factors else vals.astype(float).to_numpy()
+        nom = Nom(pd.Series(summ["coef"]), axes, float(summ["intercept"]), summ["family"])
+        text = (f"{'rms' if summ['engine'] != 'native' else 'native'} "
+                f"{'cph' if summ['family'] == 'cox' else 'lrm'} of the "
+                f"{'out-of-fold' if cfg.signature == 'oof' else 'apparent'} signature with "
+                f"{', '.join(cfg.covariates)}"
+                + (f" (factors: {', '.join(cfg.factors)})" if cfg.factors else "") + ".")
+        table = None
+        if lay.nomogram_validation.exists():
+            v = pd.read_csv(lay.nomogram_validation).set_index("index")
+            c = v.loc["C"]
+            text += (f" Bootstrap ({cfg.B}) optimism-corrected C {c['index_corrected']:.3f} "
+                     f"(apparent {c['index_orig']:.3f}).")
+            table = v
+        return [Section("Nomogram", text, figure=pl.nomogram_plot(nom), table=table)]

@@ -1,0 +1,131 @@
+"""``select``: consensus features over nested repeated CV (glmBoost, SVM-RFE, RF, LASSO,
+univariate), for a binary or a survival outcome, with out-of-fold predictions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import Field
+
+from radiogenomics._utils import write_csv_atomic, write_text_atomic
+from radiogenomics.errors import ValidationError
+from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig
+
+SELECTORS = Literal["glmboost", "univariate", "lasso", "svm-rfe", "rf"]
+
+
+class SelectConfig(StepConfig):
+    outcome: str | None = None
+    positive: str = "1"
+    time: str | None = None
+    event: str | None = None
+    features: Literal["rna", "img", "both"] = "rna"
+    prefilter: int | None = None
+    selectors: list[SELECTORS] = Field(default_factory=lambda: ["glmboost", "univariate"])
+    n_features: int = 10
+    n_splits: int = 5
+    n_repeats: int = 3
+    min_frequency: float = 0.6
+
+
+def _selector(name: str, k: int, seed: int, survival: bool) -> Any:
+    from radiogenomics import models
+
+    fam = "cox" if survival else "binomial"
+    make = {
+        "glmboost": lambda: models.GlmBoostSelector(fam, n_features=k),
+        "univariate": lambda: models.UnivariateSelector("cox" if survival else "mannwhitney",
+                                                        n_features=k),
+        "lasso": lambda: models.LassoSelector(fam, n_features=k, random_state=seed),
+        "svm-rfe": lambda: models.SVMRFESelector(k, step=0.2),
+        "rf": lambda: models.RFImportanceSelector(k, random_state=seed),
+    }
+    if survival and name in ("svm-rfe", "rf"):
+        raise ValidationError(f"steps.select.selectors: '{name}' needs a binary outcome; for "
+                              "survival use glmboost, univariate or lasso.")
+    return make[name]()
+
+
+def outcome(ctx: RunContext, cfg: SelectConfig, index: pd.Index) -> tuple[Any, bool]:
+    """(y aligned to ``index``, is_survival) from the clinical table."""
+    clin = ctx.cohort().clinical
+    if cfg.time and cfg.event:
+        missing = [c for c in (cfg.time, cfg.event) if c not in clin.columns]
+        if missing:
+            raise ValidationError(f"steps.select: clinical columns {missing} not found "
+                                  f"({list(clin.columns)}).")
+        return clin.loc[index, [cfg.time, cfg.event]].to_numpy(float), True
+    if cfg.outcome is None:
+        raise ValidationError("steps.select: give outcome: (binary, with positive:) or "
+                              "time: and event: (survival).")
+    if cfg.outcome not in clin.columns:
+        raise ValidationError(f"steps.select.outcome '{cfg.outcome}' is not a clinical column "
+                              f"({list(clin.columns)}).")
+    return (clin.loc[index, cfg.outcome].astype(str) == str(cfg.positive)).astype(int), False
+
+
+def feature_table(ctx: RunContext, which: str) -> pd.DataFrame:
+    """Patients × features of the RNA, the image features (handcrafted + deep) or both."""
+    c = ctx.cohort()
+    parts = []
+    if which in ("rna", "both"):
+        a = c.align(["rna", "clinical"])
+        X = a.rna.to_df()
+        X.index = a.patient_ids("rna")
+        parts.append(X)
+    if which in ("img", "both"):
+        from radiogenomics.workflows.steps.deep import image_features
+
+        parts.append(image_features(ctx))
+    out = pd.concat(parts, axis=1, join="inner")
+    return out.loc[:, ~out.columns.duplicated()]
+
+
+class Select(Step):
+    name = "select"
+    title = "consensus features over nested repeated CV (binary or survival outcome)"
+    Config = SelectConfig
+
+    def run(self, ctx: RunContext, cfg: SelectConfig) -> list[Path]:
+        from radiogenomics.models import UnivariateSelector, repeated_cv
+
+        X = feature_table(ctx, cfg.features)
+        y, survival = outcome(ctx, cfg, X.index)
+        sels: dict[str, Any] = {}
+        for n in cfg.selectors:
+            s = _selector(n, cfg.n_features, ctx.seed, survival)
+            if cfg.prefilter:  # the published "DE / univariate filter → selector" chain
+                s = [UnivariateSelector("cox" if survival else "mannwhitney",
+                                        n_features=cfg.prefilter), s]
+            sels[n] = s
+        res = repeated_cv(X, y, sels, n_splits=cfg.n_splits, n_repeats=cfg.n_repeats,
+                          min_frequency=cfg.min_frequency, random_state=ctx.seed)
+        lay = ctx.layout
+        write_csv_atomic(res.scores, lay.cv_scores, index=False)
+        write_csv_atomic(res.frequency, lay.selection_frequency)
+        write_csv_atomic(res.predictions.T.reset_index(), lay.cv_predictions, index=False)
+        write_csv_atomic(res.pooled, lay.cv_pooled)
+        write_text_atomic(lay.consensus, json.dumps(res.consensus))
+        return [lay.cv_scores, lay.selection_frequency, lay.cv_predictions, lay.cv_pooled,
+                lay.consensus]
+
+    def report(self, ctx: RunContext, cfg: SelectConfig) -> list:
+        from radiogenomics.report import Section
+
+        lay = ctx.layout
+        sc = pd.read_csv(lay.cv_scores)
+        metric = "c_index" if "c_index" in sc else "auc"
+        pooled = pd.read_csv(lay.cv_pooled, index_col=0)
+        consensus = json.loads(lay.consensus.read_text())
+        pre = f" after a univariate prefilter of {cfg.prefilter}" if cfg.prefilter else ""
+        text = (f"{cfg.n_repeats} × {cfg.n_splits}-fold CV, selection strictly inside the "
+                f"training folds{pre}; consensus ({len(consensus)} features, chosen in ≥ "
+                f"{cfg.min_frequency:.0%} of folds by ≥ 2 selectors): "
+                f"{', '.join(consensus[:15]) or 'none'}.")
+        table = sc.groupby("selector")[[metric]].agg(["mean", "std"])
+        table.columns = [f"fold {metric} {s}" for s in ("mean", "SD")]
+        table = table.join(pooled[["value", "ci_low", "ci_high"]].add_prefix("pooled OOF "))
+        return [Section("Feature selection (nested repeated CV)", text, table=table)]

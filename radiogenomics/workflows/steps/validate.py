@@ -1,0 +1,72 @@
+"""``validate``: the signature card on an external cohort (a GEO series matrix, a cohort
+directory, or the external cohort of ``load``) — the training threshold and cut-point are
+carried over, never re-derived."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from radiogenomics.errors import ValidationError
+from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig
+
+
+class ValidateConfig(StepConfig):
+    series: str | None = None
+    platform: str | None = None
+    cohort: str | None = None
+    external: bool = False
+    outcome: str | None = None
+    positive: str | None = None
+    time: str | None = None
+    event: str | None = None
+    min_coverage: float = 0.8
+
+
+class Validate(Step):
+    name = "validate"
+    title = "external validation of the signature card (threshold carried over)"
+    Config = ValidateConfig
+
+    def inputs(self, ctx: RunContext, cfg: ValidateConfig) -> list[Path]:
+        files = [ctx.path(v) for v in (cfg.series, cfg.platform) if v]
+        if cfg.cohort:
+            p = ctx.path(cfg.cohort)
+            files += sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+        return files
+
+    def run(self, ctx: RunContext, cfg: ValidateConfig) -> list[Path]:
+        from radiogenomics.cohort import Cohort
+        from radiogenomics.io import read_geo_series
+        from radiogenomics.signature import validate
+
+        lay = ctx.layout
+        if cfg.series:
+            data = read_geo_series(ctx.path(cfg.series),
+                                   ctx.path(cfg.platform) if cfg.platform else None)
+        elif cfg.cohort:
+            data = Cohort.read(ctx.path(cfg.cohort))
+        elif cfg.external:
+            if not lay.external_cohort.exists():
+                raise ValidationError("steps.validate.external needs steps.load.external.")
+            data = Cohort.read(lay.external_cohort)
+        else:
+            raise ValidationError("steps.validate: give series: (GEO), cohort: DIR or "
+                                  "external: true.")
+        if cfg.outcome is None and cfg.time is None:
+            raise ValidationError("steps.validate: give outcome: with positive:, and/or "
+                                  "time: and event:.")
+        validate(lay.card, data, outcome=cfg.outcome, positive=cfg.positive, time=cfg.time,
+                 event=cfg.event, min_coverage=cfg.min_coverage, out_dir=lay.validation,
+                 random_state=ctx.seed)
+        return [lay.validation_metrics, lay.validation_report]
+
+    def report(self, ctx: RunContext, cfg: ValidateConfig) -> list:
+        from radiogenomics.report import Section
+
+        m = pd.read_csv(ctx.layout.validation_metrics).set_index("metric")
+        src = (cfg.series or cfg.cohort or "the external cohort of the load step")
+        return [Section("External validation", f"The card scored on {src} with the training "
+                        "scaling, threshold and cut-point (not re-derived); full report in "
+                        "validate/report.html.", table=m)]
