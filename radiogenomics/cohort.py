@@ -68,6 +68,25 @@ class AlignmentReport:
         return "; ".join(lines)
 
 
+def _id_mismatch_hint(ids: dict[str, pd.Index]) -> str:
+    """A few IDs from each side and the likely cause (barcode length, case, padding)."""
+    parts = [f"{m}: {_examples(list(map(str, v)), 3)}" for m, v in ids.items()]
+    hint = ""
+    lengths = {m: int(np.median(pd.Index(v).astype(str).str.len())) for m, v in ids.items()}
+    first = {m: pd.Index(v).astype(str)[:1] for m, v in ids.items()}
+    lower = [set(pd.Index(v).astype(str).str.lower().str.strip()) for v in ids.values()]
+    if len(lower) > 1 and set.intersection(*lower):
+        hint = " They match when case and spaces are ignored: normalise the IDs."
+    elif any(str(f[0]).startswith("TCGA-") for f in first.values() if len(f)) and \
+            len(set(lengths.values())) > 1:
+        hint = (" TCGA barcodes of different lengths (e.g. aliquot TCGA-XX-XXXX-01A vs patient "
+                "TCGA-XX-XXXX): key every table by the first 12 characters (the patient).")
+    elif len(set(lengths.values())) > 1:
+        hint = (f" The IDs have different lengths ({lengths}); check prefixes, suffixes or "
+                "zero padding.")
+    return "Examples — " + "; ".join(parts) + "." + hint
+
+
 def _anndata_from_frame(df: pd.DataFrame, name: str, obs_columns: Sequence[str] = ()) -> AnnData:
     """Build an AnnData from a samples × features frame; ``obs_columns`` go to ``obs``."""
     import anndata as ad
@@ -304,7 +323,8 @@ class Cohort:
         report = AlignmentReport(modalities=mods, kept=kept, dropped=dropped)
         new.alignment = report
         if not kept:
-            raise ValidationError(f"align: no patients left. {report}")
+            raise ValidationError(f"align: no patient ID is shared by {', '.join(mods)}. "
+                                  f"{_id_mismatch_hint({m: self.patient_ids(m) for m in mods})}")
         logger.info("align: %s", report)
         return new
 

@@ -156,3 +156,14 @@ def test_h5mu_roundtrip(tmp_path):
     with pytest.raises(InputFileError, match="not a readable h5mu"):
         (tmp_path / "bad.h5mu").write_text("nope")
         Cohort.read_h5mu(tmp_path / "bad.h5mu")
+
+
+def test_align_explains_id_mismatches():
+    rna = ad.AnnData(pd.DataFrame([[1.0], [2.0]], columns=["g"],
+                                  index=["TCGA-BA-4074-01A", "TCGA-BA-4076-01A"]))
+    clin = pd.DataFrame({"age": [1, 2]}, index=["TCGA-BA-4074", "TCGA-BA-4076"])
+    with pytest.raises(ValidationError, match=r"rna: .*TCGA-BA-4074-01A.*first 12 characters"):
+        Cohort(rna=rna, clinical=clin, validate=False).align()
+    clin.index = ["tcga-ba-4074-01a ", "tcga-ba-4076-01a "]
+    with pytest.raises(ValidationError, match="case and spaces"):
+        Cohort(rna=rna, clinical=clin, validate=False).align()

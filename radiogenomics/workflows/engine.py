@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,9 @@ def _steps_model() -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for name, step in REGISTRY.items():
         fields[name] = (step.Config, ...) if step.required else (step.Config | None, None)
-    return create_model("Steps", __config__=ConfigDict(extra="forbid"), **fields)
+    with warnings.catch_warnings():  # the step named "validate" shadows BaseModel.validate
+        warnings.filterwarnings("ignore", message='Field name "validate"')
+        return create_model("Steps", __config__=ConfigDict(extra="forbid"), **fields)
 
 
 class RunConfig(BaseModel):
