@@ -66,23 +66,34 @@ def main() -> None:
         print(f"   pROC ci.auc(bootstrap): {t_rb * 1e3:.1f} ms -> ours is "
               f"{t_rb / t_boot:.1f}x faster")
 
-    time_ = rng.exponential(10, n) + 0.01
-    event = rng.integers(0, 2, n)
-    risk = rng.standard_normal(n)
-    t_c = timed(lambda: stats.concordance_index(time_, event, risk))
-    t_c4 = timed(lambda: stats.concordance_index(np.tile(time_, 4), np.tile(event, 4),
-                                                 np.tile(risk, 4) + 1e-9 * np.arange(4 * n)), 1)
-    print(f"Harrell C, n = {n:,}: ours {t_c * 1e3:.1f} ms; n = {4 * n:,}: {t_c4 * 1e3:.1f} ms "
-          f"(x{t_c4 / t_c:.1f} for 4x data; O(n²) would be x16)")
-    if rbridge.r_available():
-        ro = rbridge._robjects()
-        ro.globalenv["tt"] = ro.FloatVector(time_.tolist())
-        ro.globalenv["ee"] = ro.IntVector(event.tolist())
-        ro.globalenv["rr"] = ro.FloatVector(risk.tolist())
-        t_rc = r_time("suppressPackageStartupMessages(library(survival)); "
-                      "concordance(Surv(tt, ee) ~ rr, reverse = TRUE)")
-        print(f"   R survival::concordance: {t_rc * 1e3:.1f} ms -> ratio R/ours "
-              f"{t_rc / t_c:.2f}")
+    from lifelines.utils import concordance_index as lifelines_c
+
+    datasets = {
+        "continuous times and risks": (rng.exponential(10, n) + 0.01, rng.integers(0, 2, n),
+                                       rng.standard_normal(n)),
+        "tied times (days) and risks (10 levels)": (
+            np.ceil(rng.exponential(300, n)), rng.integers(0, 2, n),
+            rng.integers(0, 10, n).astype(float)),
+    }
+    for label, (time_, event, risk) in datasets.items():
+        def ours(time_=time_, event=event, risk=risk):
+            return stats.c_index(time_, event, risk)  # C + infinitesimal-jackknife SE
+
+        t_c = timed(ours)
+        t_ll = timed(lambda time_=time_, event=event, risk=risk:
+                     lifelines_c(time_, -risk, event), 1)
+        print(f"Harrell C + IJ SE, n = {n:,}, {label}: ours {t_c * 1e3:.1f} ms; lifelines "
+              f"(C only) {t_ll * 1e3:.0f} ms -> ours/lifelines {t_c / t_ll:.3f}")
+        if rbridge.r_available():
+            ro = rbridge._robjects()
+            ro.globalenv["tt"] = ro.FloatVector(time_.tolist())
+            ro.globalenv["ee"] = ro.IntVector(event.tolist())
+            ro.globalenv["rr"] = ro.FloatVector(risk.tolist())
+            r_time("suppressPackageStartupMessages(library(survival))")
+            t_rc = min(r_time("concordance(Surv(tt, ee) ~ rr, reverse = TRUE)")
+                       for _ in range(3))  # best of 3, as ours
+            print(f"   R survival::concordance (C + IJ variance): {t_rc * 1e3:.1f} ms -> "
+                  f"ours/R {t_c / t_rc:.3f} (goal <= 0.5)")
 
 
 if __name__ == "__main__":

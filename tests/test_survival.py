@@ -106,7 +106,7 @@ def test_c_index_uno_and_td_auc_match_independent_computation(lung):
         comp = t > t[i]
         num += w * ((r[i] > r[comp]).sum() + 0.5 * (r[i] == r[comp]).sum())
         den += w * comp.sum()
-    uno = stats.c_index(t, e, r, method="uno", n_boot=10, random_state=0)["c_index"]
+    uno = stats.c_index(t, e, r, method="uno")["c_index"]
     assert uno == pytest.approx(num / den, rel=1e-9)
 
     h = 365.0
@@ -119,15 +119,55 @@ def test_c_index_uno_and_td_auc_match_independent_computation(lung):
     assert td["auc"].iloc[0] == pytest.approx(direct, rel=1e-9)
 
 
-def test_c_index_ci_and_comparison(lung):
-    r = lung["ph.ecog"].to_numpy(float)
-    ci = stats.c_index(lung["time"], lung["status"], r, n_boot=200, random_state=0)
-    assert ci["ci_low"] < ci["c_index"] < ci["ci_high"]
-    cmp = stats.compare_c_index(lung["time"], lung["status"], r, -r, n_boot=200, random_state=0)
-    assert cmp["diff"] > 0 and cmp["pvalue"] < 0.01
-    same = stats.compare_c_index(lung["time"], lung["status"], r, r + 1e-9 * lung["age"],
-                                 n_boot=100, random_state=0)
-    assert same["pvalue"] > 0.05
+def test_c_index_ij_variance_and_comparison_equal_r(lung, reference):
+    """survival::concordance on lung (ties in time and risk; tests/reference/
+    make_concordance.R): C and its infinitesimal-jackknife variance to 1e-12, and the paired
+    difference of two scores with its IJ variance."""
+    ref = pd.read_csv(reference / "concordance_lung.csv").set_index("score")
+    a = lung["ph.ecog"].to_numpy(float)
+    b = np.round(lung["age"].to_numpy(float) / 10)
+    for name, r in (("ph.ecog", a), ("age_decade", b)):
+        res = stats.c_index(lung["time"], lung["status"], r)
+        assert res["c_index"] == pytest.approx(ref.loc[name, "concordance"], abs=1e-12)
+        assert res["se"] ** 2 == pytest.approx(ref.loc[name, "var"], rel=1e-10)
+        assert res["ci_low"] < res["c_index"] < res["ci_high"]
+        assert stats.concordance_index(lung["time"], lung["status"], r) == res["c_index"]
+    cmp = stats.compare_c_index(lung["time"], lung["status"], a, b)
+    assert cmp["diff"] == pytest.approx(ref.loc["difference", "concordance"], abs=1e-12)
+    assert cmp["se"] ** 2 == pytest.approx(ref.loc["difference", "var"], rel=1e-10)
+    boot = stats.c_index(lung["time"], lung["status"], a, ci="bootstrap", n_boot=200,
+                         random_state=0, progress_bar=False)
+    assert boot["ci_low"] < boot["c_index"] < boot["ci_high"]
+    assert abs((boot["ci_high"] - boot["ci_low"]) / 2 / 1.96 - np.sqrt(ref.loc[
+        "ph.ecog", "var"])) < 0.01  # the bootstrap SE agrees with the IJ SE
+    with pytest.raises(ValidationError, match="at least one resample"):
+        stats.c_index(lung["time"], lung["status"], a, ci="bootstrap", n_boot=0)
+
+
+def test_concordance_matches_brute_force_with_weights():
+    """The O(n log n) counts equal an O(n²) loop over pairs, ties and weights included."""
+    from radiogenomics.stats._concordance import concordance
+
+    rng = np.random.default_rng(3)
+    n = 120
+    t = rng.integers(1, 30, n).astype(float)  # many tied times
+    e = rng.integers(0, 2, n)
+    r = rng.integers(0, 8, n).astype(float)  # many tied risks
+    w = rng.uniform(0.5, 2.0, n) * e
+    num = den = 0.0
+    score, comp = np.zeros(n), np.zeros(n)
+    for i in np.flatnonzero(e == 1):
+        later = (t > t[i]) | ((t == t[i]) & (e == 0))
+        s = (r[i] > r) + 0.5 * (r[i] == r)
+        num += w[i] * (s * later).sum()
+        den += w[i] * later.sum()
+        score[i] += w[i] * (s * later).sum()
+        comp[i] += w[i] * later.sum()
+        score[later] += w[i] * s[later]
+        comp[later] += w[i]
+    c, infl = concordance(t, e, r, w)
+    assert c == pytest.approx(num / den, rel=1e-12)
+    np.testing.assert_allclose(infl, (score - c * comp) / den, rtol=1e-10, atol=1e-15)
 
 
 def test_survival_bad_input(lung):

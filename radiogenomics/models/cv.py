@@ -162,8 +162,7 @@ def _pooled(kind: str, target: np.ndarray, predictions: pd.DataFrame,
             rows.append({"selector": name, "metric": "AUC", "value": r.auc,
                          "ci_low": r.ci_low, "ci_high": r.ci_high})
         else:
-            c = stats.c_index(target[:, 0], target[:, 1], mean_pred, n_boot=200,
-                              random_state=random_state)
+            c = stats.c_index(target[:, 0], target[:, 1], mean_pred)
             rows.append({"selector": name, "metric": "C-index", "value": c["c_index"],
                          "ci_low": c["ci_low"], "ci_high": c["ci_high"]})
     return pd.DataFrame(rows).set_index("selector")

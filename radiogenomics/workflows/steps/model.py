@@ -49,7 +49,7 @@ class Model(Step):
                        name="score")
         if survival:
             cut = float(stats.risk_groups(lp).attrs["cutpoint"])
-            c = stats.c_index(y[:, 0], y[:, 1], lp, n_boot=200, random_state=ctx.seed)
+            c = stats.c_index(y[:, 0], y[:, 1], lp)
             perf = {"cohort": "training (apparent)", "metric": "C-index", "value":
                     c["c_index"], "ci_low": c["ci_low"], "ci_high": c["ci_high"], "n": len(lp)}
             outcome_card = {"time": sel.time, "event": sel.event}
