@@ -40,6 +40,14 @@ class Feature(BaseModel):
     name: str = Field(min_length=1)
     weight: float
 
+    @field_validator("weight")
+    @classmethod
+    def _usable(cls, v: float) -> float:
+        if not np.isfinite(v) or v == 0:
+            raise ValueError(f"weight {v}: must be a finite, non-zero number (drop features "
+                             "with zero weight)")
+        return v
+
     @property
     def direction(self) -> str:
         return "up" if self.weight >= 0 else "down"
@@ -155,11 +163,17 @@ def load_card(source: str | Path | dict) -> SignatureCard:
     origin = "card"
     if isinstance(source, dict):
         data = source
+    elif not isinstance(source, str | Path):
+        raise SignatureError(f"card: expected a path to a JSON/YAML card or a dict, got "
+                             f"{type(source).__name__}.")
     else:
         path = Path(source)
         origin = str(path)
         if not path.exists():
             raise InputFileError(f"{path}: signature card not found.")
+        if not path.is_file():
+            raise InputFileError(f"{path}: is a directory, not a card file; pass the card's "
+                                 "JSON/YAML path (e.g. run/model/signature.json).")
         text = path.read_text(encoding="utf-8", errors="replace")
         try:
             if path.suffix in (".yaml", ".yml"):

@@ -178,6 +178,11 @@ def _inputs(cohort_or_X: Any, Y: pd.DataFrame | None, x: str, y: str,
         return A, B.loc[A.index], C
     if not isinstance(cohort_or_X, pd.DataFrame) or not isinstance(Y, pd.DataFrame):
         raise ValidationError("pass a Cohort, or two DataFrames (samples × features) X and Y.")
+    for F, name in ((cohort_or_X, "X"), (Y, "Y")):
+        if F.index.duplicated().any():
+            raise ValidationError(f"{name}: duplicated sample IDs "
+                                  f"{list(F.index[F.index.duplicated()][:5])}; one row per "
+                                  "sample (average or select replicates first).")
     if cohort_or_X.index.equals(Y.index) and cohort_or_X.index.is_unique:
         A, B, common = cohort_or_X, Y, Y.index  # already aligned: no 100 MB copies
     else:
@@ -226,7 +231,12 @@ def _values(F: pd.DataFrame) -> np.ndarray:
 
 
 def _nan_columns(F: pd.DataFrame, name: str, max_nan: float) -> np.ndarray:
-    frac = pd.Series(np.isnan(_values(F)).mean(axis=0), index=F.columns)
+    v = _values(F)
+    inf = np.isinf(v).any(axis=0)
+    if inf.any():
+        raise ValidationError(f"{name}: infinite values in column(s) "
+                              f"{list(F.columns[inf][:5])}; fix or drop them (log of 0?).")
+    frac = pd.Series(np.isnan(v).mean(axis=0), index=F.columns)
     bad = frac[frac > max_nan]
     if len(bad):
         raise ValidationError(
@@ -361,6 +371,9 @@ def associate(
         raise ValidationError(f"fdr='{fdr}': choose one of {FDRS}.")
     if method == "partial" and covariates is None:
         raise ValidationError("method='partial' needs covariates=.")
+    if fdr == "permutation" and int(n_perm) < 1:
+        raise ValidationError(f"n_perm={n_perm}: the permutation FDR needs at least one "
+                              "permutation (1,000 recommended).")
     A, B, C = _inputs(cohort_or_X, Y, x, y, covariates)
     dropped: dict[str, list[str]] = {}
     if C is not None:

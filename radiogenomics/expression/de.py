@@ -60,7 +60,11 @@ def _inputs(data: Any, clinical: pd.DataFrame | None, layer: str | None
 
 def _check_counts(values: pd.DataFrame) -> None:
     v = values.to_numpy(float)
-    if np.isnan(v).any() or (v < 0).any() or not np.allclose(v, np.round(v)):
+    if not np.isfinite(v).all():
+        bad = values.columns[~np.isfinite(v).all(axis=0)]
+        raise ValidationError(f"counts: missing or infinite values in gene(s) {list(bad[:5])}; "
+                              "count methods need finite non-negative integers.")
+    if (v < 0).any() or not np.allclose(v, np.round(v)):
         raise ValidationError(
             "counts: count methods (pydeseq2, deseq2, limma-voom) need non-negative integer "
             "counts. For normalised or log values use method='limma'; for RSEM-style "

@@ -17,8 +17,7 @@ from radiogenomics.errors import InputFileError, ValidationError
 def _read_table(path: Path, **kw) -> pd.DataFrame:
     if not path.exists():
         raise InputFileError(f"{path}: file not found.")
-    name = path.name.lower().removesuffix(".gz")
-    sep = "\t" if name.endswith((".tsv", ".txt", ".tab")) else ","
+    sep = _delimiter(path)
     try:
         # pyarrow's multithreaded parser is several times faster than the C engine on wide
         # expression matrices (benchmarks/bench_io.py); fall back when it refuses the file
@@ -28,6 +27,25 @@ def _read_table(path: Path, **kw) -> pd.DataFrame:
             return pd.read_csv(path, sep=sep, engine="c", **kw)
     except (OSError, ValueError, EOFError) as exc:
         raise InputFileError(f"{path}: cannot be read as a table ({exc}).") from exc
+
+
+def _delimiter(path: Path) -> str:
+    """The extension's delimiter, unless the header line says otherwise (a tab-separated
+    file named .csv is read as TSV, with a warning)."""
+    name = path.name.lower().removesuffix(".gz")
+    sep = "\t" if name.endswith((".tsv", ".txt", ".tab")) else ","
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+            first = fh.readline()
+    except (OSError, EOFError) as exc:
+        raise InputFileError(f"{path}: cannot be read ({exc}).") from exc
+    other = "," if sep == "\t" else "\t"
+    if first.count(sep) == 0 and first.count(other) > 0:
+        logger.warning("%s: the header is %s-separated despite the extension; reading it so",
+                       path, "tab" if other == "\t" else "comma")
+        return other
+    return sep
 
 
 def _gene_like(labels: pd.Index) -> float:
@@ -56,8 +74,7 @@ def read_expression_table(path: str | Path, orientation: str = "auto") -> pd.Dat
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
         first = fh.readline().rstrip("\r\n")
-    tab = path.name.lower().removesuffix(".gz").endswith((".tsv", ".txt", ".tab"))
-    header = first.split("\t" if tab else ",")
+    header = first.split(_delimiter(path))
     labels = pd.Index([h.strip().strip('"') for h in header[1:]])
     if labels.duplicated().any():  # pandas would silently rename them to "X.1"
         dup = list(labels[labels.duplicated()][:5])

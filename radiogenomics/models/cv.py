@@ -205,7 +205,7 @@ def repeated_cv(
     ...                          "rf": RFImportanceSelector(10)})
     >>> res.consensus, res.pooled  # doctest: +SKIP
     """
-    from joblib import Parallel, delayed
+    from joblib import Parallel, delayed, parallel_config
     from sklearn.model_selection import RepeatedStratifiedKFold
 
     from radiogenomics.stats import concordance_index
@@ -241,7 +241,10 @@ def repeated_cv(
                          "test": test, "prediction": p})
         return rows
 
-    out = Parallel(n_jobs=n_jobs)(delayed(one)(k, tr, te) for k, (tr, te) in enumerate(splits))
+    # folds in worker processes, one BLAS thread each: no oversubscription on small cores
+    with parallel_config(backend="loky", inner_max_num_threads=1):
+        out = Parallel(n_jobs=n_jobs)(delayed(one)(k, tr, te)
+                                      for k, (tr, te) in enumerate(splits))
     rows = [r for fold in out for r in fold]
     freq = pd.DataFrame({name: np.mean([r["support"] for r in rows if r["selector"] == name],
                                        axis=0) for name in selectors}, index=names)

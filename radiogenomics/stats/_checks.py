@@ -10,6 +10,8 @@ from radiogenomics.errors import ValidationError
 def binary_labels(y: object, name: str = "y_true") -> np.ndarray:
     """Return labels as an int array of 0/1; reject NaN, other values and a single class."""
     arr = np.asarray(y)
+    if arr.size == 0:
+        raise ValidationError(f"{name}: no labels given; pass one 0/1 label per patient.")
     if arr.dtype == bool:
         arr = arr.astype(int)
     try:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from radiogenomics._utils import check_random_state
+from radiogenomics._utils import check_random_state, logger
 from radiogenomics.errors import ValidationError
 from radiogenomics.stats._checks import survival_arrays
 
@@ -247,8 +247,22 @@ def logrank(
     --------
     >>> logrank(t, e, ecog, trend=True)["pvalue"]  # doctest: +SKIP
     """
-    t, e = np.asarray(time, float), np.asarray(event, float).astype(int)
-    g = pd.Series(np.asarray(groups))
+    t_raw = np.asarray(time, dtype=float)
+    e_raw = np.asarray(event, dtype=float)
+    g_all = pd.Series(np.asarray(groups, dtype=object))
+    sizes = {len(t_raw), len(e_raw), len(g_all)} | (
+        {len(np.asarray(strata))} if strata is not None else set())
+    if len(sizes) != 1:
+        raise ValidationError(f"time, event, groups{', strata' if strata is not None else ''}"
+                              f" must have one value per patient; lengths {sorted(sizes)}.")
+    # as survdiff: patients with a missing time, event or group are left out (and counted)
+    keep = np.isfinite(t_raw) & np.isfinite(e_raw) & g_all.notna().to_numpy()
+    if (~keep).any():
+        logger.warning("logrank: %d patients with a missing time, event or group left out "
+                       "(as survdiff)", int((~keep).sum()))
+    t, e = survival_arrays(t_raw[keep], e_raw[keep])
+    g = g_all[keep].reset_index(drop=True)
+    strata = None if strata is None else np.asarray(strata)[keep]
     levels = np.sort(g.unique())
     if len(levels) < 2:
         raise ValidationError("groups: the log-rank test needs at least two groups.")

@@ -179,6 +179,12 @@ class _DeepBase(BaseEstimator):
     def fit(self, X: Any, y: Any) -> _DeepBase:
         """Train; with ``checkpoint=`` resume a run of the same parameters on the same
         patients and targets (anything else restarts from epoch 0, with a warning)."""
+        for name in ("epochs", "batch_size", "roi_size"):
+            v = getattr(self, name)
+            if not isinstance(v, int | np.integer) or v < 1:
+                raise ValidationError(f"{name}={v!r}: must be an integer ≥ 1.")
+        if not 0 <= self.val_fraction < 1:
+            raise ValidationError(f"val_fraction={self.val_fraction}: must lie in [0, 1).")
         dev = resolve_device(self.device)
         with local_seed(self.random_state, dev):
             return self._fit(X, y, dev)

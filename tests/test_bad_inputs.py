@@ -1,0 +1,110 @@
+"""Bad inputs get a one-line library error that names the input and the fix — never a
+traceback from deep inside, never a silent wrong result (a first part of the corpus)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from radiogenomics import stats, tl
+from radiogenomics.errors import RadiogenomicsError
+
+
+def _frames(inf=False, dup=False):
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.standard_normal((20, 3)), columns=list("abc"),
+                     index=[f"p{i}" for i in range(20)])
+    Y = pd.DataFrame(rng.standard_normal((20, 4)), columns=list("WXYZ"), index=X.index)
+    if inf:
+        X.iloc[0, 0] = np.inf
+    if dup:
+        X = pd.concat([X, X.iloc[:1]])
+    return X, Y
+
+
+def _card(weight):
+    from radiogenomics.signature import load_card
+
+    return load_card({"name": "z", "kind": "gene", "family": "linear",
+                      "features": [{"name": "A", "weight": weight}]})
+
+
+def _de_inf():
+    from radiogenomics.tl import differential_expression
+
+    counts = pd.DataFrame(np.full((6, 3), 10.0), columns=["G1", "G2", "G3"],
+                          index=[f"s{i}" for i in range(6)])
+    counts.iloc[0, 1] = np.inf
+    clin = pd.DataFrame({"group": list("AAABBB")}, index=counts.index)
+    return differential_expression(counts, "~ group", ("group", "B", "A"), clinical=clin)
+
+
+CASES = {
+    "roc_auc of nothing": (lambda: stats.roc_auc([], []), "no labels given"),
+    "logrank length mismatch": (lambda: stats.logrank([1, 2, 3], [1, 0], list("abc")),
+                                "one value per patient"),
+    "logrank event 2": (lambda: stats.logrank([1, 2, 3, 4], [1, 2, 0, 1], list("abab")),
+                        "0/1"),
+    "c_index bootstrap of 0": (lambda: stats.c_index([1, 2, 3], [1, 0, 1], [3, 2, 1],
+                                                     ci="bootstrap", n_boot=0),
+                               "at least one resample"),
+    "c_index without a comparable pair": (lambda: stats.c_index([1, 2], [0, 0], [1, 2]),
+                                          "no comparable pair"),
+    "cox_ph constant covariate": (lambda: stats.cox_ph(pd.DataFrame(
+        {"t": [1.0, 2, 3, 4], "e": [1, 0, 1, 1], "x": [1.0] * 4}), "t", "e", ["x"]),
+        "'x' is constant"),
+    "cox_ph no events": (lambda: stats.cox_ph(pd.DataFrame(
+        {"t": [1.0, 2, 3, 4], "e": [0] * 4, "x": [1.0, 2, 3, 4]}), "t", "e", ["x"]),
+        "no events"),
+    "cox_ph inf": (lambda: stats.cox_ph(pd.DataFrame(
+        {"t": [1.0, 2, 3, 4], "e": [1, 0, 1, 1], "x": [1.0, np.inf, 3, 4]}), "t", "e", ["x"]),
+        "'x': inf"),
+    "load_card(None)": (lambda: __import__("radiogenomics.signature").signature.load_card(None),
+                        "expected a path"),
+    "card with a zero weight": (lambda: _card(0.0), "non-zero"),
+    "card with a NaN weight": (lambda: _card(float("nan")), "finite"),
+    "associate n_perm=0": (lambda: tl.associate(*_frames(), fdr="permutation", n_perm=0),
+                           "at least one permutation"),
+    "associate with inf (pearson)": (lambda: tl.associate(*_frames(inf=True), method="pearson"),
+                                     "infinite values in column(s) ['a']"),
+    "associate duplicated sample": (lambda: tl.associate(*_frames(dup=True)),
+                                    "duplicated sample IDs ['p0']"),
+    "DE with an inf count": (_de_inf, "infinite values in gene(s) ['G2']"),
+    "risk_groups NaN score": (lambda: stats.risk_groups(pd.Series([0.1, np.nan])),
+                              "non-finite"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_gets_a_clear_error(case):
+    fn, fragment = CASES[case]
+    with pytest.raises(RadiogenomicsError) as info:
+        fn()
+    assert fragment in str(info.value), str(info.value)
+
+
+def test_deep_refuses_nonpositive_epochs(tmp_path):
+    from radiogenomics.imaging.deep import DeepSurv
+
+    with pytest.raises(RadiogenomicsError, match=r"epochs=-1: must be an integer ≥ 1"):
+        DeepSurv(epochs=-1).fit(pd.DataFrame(), np.zeros((0, 2)))
+
+
+def test_tab_separated_file_named_csv(tmp_path, caplog):
+    from radiogenomics.io import read_expression_table
+
+    p = tmp_path / "expr.csv"
+    pd.DataFrame({"gene": ["TP53", "EGFR"], "s1": [1, 2], "s2": [3, 4]}).to_csv(
+        p, sep="\t", index=False)
+    df = read_expression_table(p)
+    assert df.shape == (2, 2) and list(df.columns) == ["TP53", "EGFR"]
+    assert "tab-separated despite the extension" in caplog.text
+
+
+def test_logrank_drops_missing_times_as_survdiff(caplog):
+    t = np.array([1.0, 2, np.nan, 4, 5, 6, 7, 8])
+    e = np.array([1, 0, 1, 1, 0, 1, 1, 0])
+    g = np.array(list("aabbabab"))
+    full = stats.logrank(t, e, g)
+    keep = ~np.isnan(t)
+    assert full["pvalue"] == stats.logrank(t[keep], e[keep], g[keep])["pvalue"]
+    assert "1 patients with a missing time" in caplog.text
