@@ -113,3 +113,23 @@ def test_cli_de(reference, tmp_path):
                           "~ stage", "--contrast", "stage", "--out", str(out)],
                          capture_output=True, text=True)
     assert bad.returncode == 1 and "design variable 'stage'" in bad.stderr
+
+
+@pytest.mark.r
+def test_design_column_names_never_run_as_code(tmp_path):
+    """A clinical column named like an R/Python call reaches the formula backtick-quoted, as
+    a name: nothing is executed (limma-voom's model.matrix used to evaluate it)."""
+    from radiogenomics.tl import differential_expression
+
+    rng = np.random.default_rng(0)
+    counts = pd.DataFrame(rng.poisson(50, (8, 30)), columns=[f"G{i}" for i in range(30)],
+                          index=[f"s{i}" for i in range(8)])
+    flag = tmp_path / "PWNED"
+    name = f"system('touch {flag}')"
+    clin = pd.DataFrame({"group": list("AAAABBBB"), name: list("xyxyxyxy")},
+                        index=counts.index)
+    for method in ("pydeseq2", "limma-voom", "deseq2"):
+        res = differential_expression(counts, f"~ {name} + group", ("group", "B", "A"),
+                                      clinical=clin, method=method)
+        assert len(res) == 30
+    assert not flag.exists()

@@ -19,7 +19,22 @@ COLUMNS = ["gene", "base_mean", "log2fc", "lfc_se", "stat", "pvalue", "padj"]
 def _design_terms(design: str) -> list[str]:
     if not design.strip().startswith("~"):
         raise ValidationError(f"design='{design}': write it as a formula, e.g. '~ batch + group'.")
-    return [t.strip() for t in re.split(r"[+*:]", design.strip()[1:]) if t.strip() not in ("", "1")]
+    return [t.strip().strip("`") for t in re.split(r"[+*:]", design.strip()[1:])
+            if t.strip() not in ("", "1")]
+
+
+def _placeholder_design(design: str, terms: list[str]) -> tuple[str, dict[str, str]]:
+    """The design rewritten over placeholder names (``v0``, ``v1`` …) joined by the
+    formula's own operators, and the name → placeholder map: column names (data) never
+    reach R's or formulaic's formula evaluation, whatever they contain."""
+    names = {t: f"v{i}" for i, t in enumerate(dict.fromkeys(terms))}
+    ops = re.findall(r"[+*:]", design.strip()[1:])
+    parts = [t.strip().strip("`") for t in re.split(r"[+*:]", design.strip()[1:])]
+    out = "~ "
+    for i, part in enumerate(parts):
+        out += ("1" if part in ("", "1") else names[part]) + (f" {ops[i]} " if i < len(ops)
+                                                              else "")
+    return out, names
 
 
 def _inputs(data: Any, clinical: pd.DataFrame | None, layer: str | None
@@ -159,6 +174,9 @@ def differential_expression(
         )
     if method != "limma":
         _check_counts(values)
+    design, names = _placeholder_design(design, terms)
+    meta = meta.rename(columns=names)
+    contrast = [names[contrast[0]], *contrast[1:]]
     if method == "pydeseq2":
         return _pydeseq2(values, meta, design, contrast, shrink, n_jobs)
     from radiogenomics import rbridge
