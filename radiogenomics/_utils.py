@@ -97,3 +97,26 @@ def format_pydantic_errors(exc: Any) -> str:
         loc = ".".join(str(x) for x in e["loc"]) or "(root)"
         parts.append(f"{loc}: {e['msg']}")
     return "; ".join(parts)
+
+
+def safe_filename(text: object, max_len: int = 80) -> str:
+    """A file name built from data (e.g. a patient ID) that cannot leave its folder: only
+    letters, digits, ``.``, ``_`` and ``-`` are kept (others become ``_``), no leading dot,
+    at most ``max_len`` characters; a changed name gets a short hash of the original so two
+    IDs never collide.
+
+    Examples
+    --------
+    >>> safe_filename("HN1-004")
+    'HN1-004'
+    >>> safe_filename("../../etc/passwd")[:10]
+    'etc_passwd'
+    """
+    import hashlib
+    import re
+
+    raw = str(text)
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", raw).lstrip(".")[:max_len]
+    if name != raw or not name:
+        name = f"{name}_{hashlib.sha256(raw.encode()).hexdigest()[:8]}".lstrip("._")
+    return name

@@ -108,3 +108,13 @@ def test_logrank_drops_missing_times_as_survdiff(caplog):
     keep = ~np.isnan(t)
     assert full["pvalue"] == stats.logrank(t[keep], e[keep], g[keep])["pvalue"]
     assert "1 patients with a missing time" in caplog.text
+
+
+@pytest.mark.parametrize("pid", ["../../../escape", "..", "", "a/b c", "/etc/passwd", "ü?*"])
+def test_file_names_from_data_stay_in_their_folder(tmp_path, pid):
+    from radiogenomics._utils import safe_filename
+
+    name = safe_filename(pid)
+    assert name and "/" not in name and not name.startswith(".")
+    assert (tmp_path / name).resolve().parent == tmp_path.resolve()
+    assert safe_filename(pid) != safe_filename(pid + "x")  # no collisions by truncation

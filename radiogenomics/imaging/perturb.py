@@ -25,7 +25,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from radiogenomics._utils import atomic_path, check_random_state, logger, progress
+from radiogenomics._utils import (
+    atomic_path,
+    check_random_state,
+    logger,
+    progress,
+    safe_filename,
+)
 from radiogenomics.errors import ValidationError
 from radiogenomics.io.manifest import read_manifest
 
@@ -149,7 +155,7 @@ def perturbed_manifest(manifest: str | Path | pd.DataFrame, out_dir: str | Path,
         row = df.iloc[i]
         kind = kinds[k]
         label = int(row["label"]) if "label" in df.columns else 1
-        stem = f"{i:05d}_{row['patient_id']}_{kind}"
+        stem = f"{i:05d}_{safe_filename(row['patient_id'])}_{kind}"
         img_path, msk_path = out / f"{stem}_image.nrrd", out / f"{stem}_mask.nrrd"
         if not (img_path.exists() and msk_path.exists()):
             img, msk = _load_case(row["image"], row["mask"], label, {"setting": {}},

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from radiogenomics._utils import safe_filename
 from radiogenomics.errors import InputFileError
 from radiogenomics.workflows.layout import RunLayout
 
@@ -78,7 +79,9 @@ def load_run(path: str | Path) -> RunArtifacts:
     if lay.manifest.exists():
         art.manifest = pd.read_csv(lay.manifest)
     art.summary = _summary(lay, art)
-    art.saliency = {p.stem: p for p in sorted(lay.saliency.glob("*.png"))}
+    pngs = {p.stem: p for p in sorted(lay.saliency.glob("*.png"))}
+    ids = art.manifest["patient_id"].astype(str) if art.manifest is not None else []
+    art.saliency = {pid: pngs[safe_filename(pid)] for pid in ids if safe_filename(pid) in pngs}
     if lay.deep_metrics.exists():
         art.deep_metrics = json.loads(lay.deep_metrics.read_text())
     return art

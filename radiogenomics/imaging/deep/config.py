@@ -175,6 +175,7 @@ def train_from_config(config: str | Path, out_dir: str | Path) -> dict[str, Any]
 
 def _saliency(est: Any, rows: pd.DataFrame, folder: Path) -> list[str]:
     """Grad-CAM overlays of the given scans (``saliency/<patient>.png``)."""
+    from radiogenomics._utils import safe_filename
     from radiogenomics.imaging.deep.preprocess import load_roi
     from radiogenomics.imaging.deep.saliency import saliency_png
 
@@ -183,5 +184,6 @@ def _saliency(est: Any, rows: pd.DataFrame, folder: Path) -> list[str]:
     for r in rows.itertuples(index=False):
         vol = load_roi(r.image, r.mask, roi_size=est.roi_size, intensity=est.intensity,
                        mode=est.mode)
-        written.append(saliency_png(est, vol, folder / f"{r.patient_id}.png").name)
+        written.append(saliency_png(est, vol, folder / f"{safe_filename(r.patient_id)}.png")
+                       .name)
     return written
