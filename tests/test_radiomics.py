@@ -183,7 +183,7 @@ def test_per_case_input_errors_name_file_and_reason(tmp_path):
     assert "mask is empty" in a["empty"] and "empty_mask.nrrd" in a["empty"]
     assert "has size" in a["size"] and "resample" in a["size"]
     assert "non-integer" in a["float"]
-    assert "NaN voxels" in a["nan"]
+    assert "NaN/inf voxels" in a["nan"]
     assert "cannot read image" in a["corrupt"] and "corrupt.nrrd" in a["corrupt"]
 
 

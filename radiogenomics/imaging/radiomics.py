@@ -84,11 +84,9 @@ def _load_case(image: str, mask: str, label: int, params: dict[str, Any],
         msk = read_mask(mask, reference=image if Path(image).is_dir() else None, roi=roi)
     except (InputFileError, ValidationError) as exc:
         raise ValueError(str(exc)) from exc
-    if img.GetDimension() != msk.GetDimension() or img.GetSize() != msk.GetSize() or \
-            not params["setting"].get("correctMask", True):
-        # pyradiomics' correctMask resamples a mask whose grid is slightly off; without it
-        # (or with a different size) the geometry must match
-        check_geometry(img, msk, str(image), str(mask))
+    # size, spacing, origin and direction must match (to GEOMETRY_TOL): a mask drawn on
+    # another grid would silently select other voxels
+    check_geometry(img, msk, str(image), str(mask))
     m = sitk.GetArrayViewFromImage(msk)
     if not np.issubdtype(m.dtype, np.integer):
         if not np.all(np.mod(m, 1) == 0):
@@ -101,8 +99,11 @@ def _load_case(image: str, mask: str, label: int, params: dict[str, Any],
         raise ValueError(f"Label ({label}) not present in mask {mask} "
                          f"(labels present: {present or 'none — the mask is empty'})")
     arr = sitk.GetArrayViewFromImage(img)
-    if np.issubdtype(arr.dtype, np.floating) and np.isnan(arr[region]).any():
-        raise ValueError(f"image {image} has NaN voxels inside the mask")
+    if np.issubdtype(arr.dtype, np.floating) and not np.isfinite(arr).all():
+        inside = int((~np.isfinite(arr[region])).sum())
+        raise ValueError(f"image {image} has {int((~np.isfinite(arr)).sum())} NaN/inf voxels "
+                         f"({inside} inside the mask); filters and normalisation use the whole "
+                         "image, so fix or mask them before extraction")
     if not crop or params["setting"].get("normalize") or \
             params["setting"].get("resampledPixelSpacing"):
         # pyradiomics normalises with whole-image statistics and anchors the resampled grid

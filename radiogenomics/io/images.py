@@ -58,9 +58,51 @@ def read_image(path: str | Path, series_uid: str | None = None) -> Any:
             reader = sitk.ImageSeriesReader()
             reader.SetFileNames(dicom_series_files(path, series_uid))
             return reader.Execute()
+        _check_gzip(path)
+        _check_nifti_finite(path)
         return sitk.ReadImage(str(path))
     except RuntimeError as exc:
         raise InputFileError(f"{path}: cannot read image ({str(exc).splitlines()[0]}).") from exc
+
+
+def _check_nifti_finite(path: Path) -> None:
+    """ITK's NIfTI reader turns NaN voxels into 0: for a float NIfTI, look at the stored data
+    (nibabel) and refuse NaN/inf instead of computing features on zeros."""
+    if not path.name.lower().endswith((".nii", ".nii.gz")):
+        return
+    import nibabel as nib
+
+    try:
+        img = nib.load(str(path))
+    except Exception as exc:  # nibabel raises many kinds on a broken header
+        raise InputFileError(f"{path}: not a readable NIfTI file ({exc}).") from exc
+    if not np.issubdtype(img.get_data_dtype(), np.floating):
+        return
+    data = np.asanyarray(img.dataobj)
+    bad = int((~np.isfinite(data)).sum())
+    if bad:
+        raise InputFileError(f"{path}: {bad} NaN/inf voxels (ITK would read them as 0); fix or "
+                             "mask them before extraction.")
+
+
+def _check_gzip(path: Path) -> None:
+    """A truncated ``.gz`` reads as zeros in ITK: decompress the stream once to be sure it is
+    complete (streamed, bounded memory)."""
+    if path.suffix != ".gz":
+        return
+    import zlib
+
+    d = zlib.decompressobj(wbits=47)  # gzip or zlib header
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            d.decompress(chunk, 1 << 24)  # bounded output per call: no decompression bomb
+            while d.unconsumed_tail:
+                d.decompress(d.unconsumed_tail, 1 << 24)
+            if d.eof:
+                break
+    if not d.eof:
+        raise InputFileError(f"{path}: the gzip stream is truncated (the file was cut short, "
+                             "e.g. an interrupted copy); copy it again.")
 
 
 def _dicom_modality(path: Path) -> str | None:
