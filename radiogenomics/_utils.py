@@ -120,3 +120,23 @@ def safe_filename(text: object, max_len: int = 80) -> str:
     if name != raw or not name:
         name = f"{name}_{hashlib.sha256(raw.encode()).hexdigest()[:8]}".lstrip("._")
     return name
+
+
+def die_with_parent(parent_pid: int | None = None) -> None:
+    """Worker initializer: on Linux, ask the kernel to kill this process when its parent
+    dies (PR_SET_PDEATHSIG), so a SIGKILLed run leaves no workers behind; a worker whose
+    parent died before this ran (``parent_pid`` no longer its parent) exits at once."""
+    import ctypes
+    import os
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    except OSError:
+        return
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+    if parent_pid is not None and os.getppid() != parent_pid:
+        os._exit(1)

@@ -428,10 +428,16 @@ def run_app(
     port: int = typer.Option(8501, help="Port on 127.0.0.1."),
     address: str = typer.Option("127.0.0.1", help="Bind address (default loopback only)."),
 ) -> None:
-    """Start the Streamlit explorer on a run directory (bound to 127.0.0.1)."""
+    """Start the Streamlit explorer on a run directory (bound to 127.0.0.1).
+
+    The command replaces itself with the Streamlit server (exec), so stopping or killing it
+    stops the server; no child outlives it.
+    """
     import os
-    import subprocess
     import sys
+
+    if not 1 <= port <= 65535:
+        raise typer.BadParameter(f"{port}: a port is 1–65535 (e.g. 8501)", param_hint="--port")
 
     home = Path(__file__).resolve().parents[1] / "apps" / "Home.py"
     if not home.exists():
@@ -449,7 +455,8 @@ def run_app(
            "--server.port", str(port), "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--server.maxUploadSize", "200"]
     typer.echo(f"radiogenomics app on http://{address}:{port}")
-    raise typer.Exit(subprocess.call(cmd, env=env))
+    sys.stdout.flush()
+    os.execve(sys.executable, cmd, env)
 
 
 @app.command()

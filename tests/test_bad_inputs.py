@@ -166,3 +166,13 @@ def test_images_truncated_nan_or_misaligned_are_refused(tmp_path):
     manifest = pd.DataFrame({"patient_id": ["p1"], "image": [str(img)], "mask": [str(msk)]})
     out = extract_radiomics(manifest, n_jobs=1, progress_bar=False)
     assert "origin" in out.obs["error"].iloc[0]
+
+
+def test_cli_app_refuses_a_bad_port():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = str(Path(sys.executable).parent / "radiogenomics")
+    run = subprocess.run([exe, "app", "--port", "99999"], capture_output=True, text=True)
+    assert run.returncode == 2 and "a port is 1–65535" in run.stderr

@@ -343,3 +343,49 @@ def test_killed_extraction_resumes_with_identical_output(pyrad, tmp_path):
     a, b = ad.read_h5ad(tmp_path / "resumed.h5ad"), ad.read_h5ad(tmp_path / "fresh.h5ad")
     assert list(a.var_names) == list(b.var_names)
     np.testing.assert_array_equal(a.X, b.X)
+
+
+def test_workers_die_with_a_killed_parent(pyrad, tmp_path):
+    """SIGKILL of the CLI takes its extraction workers with it (PR_SET_PDEATHSIG)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    def children(pid):
+        out = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.append(int(stat.parent.name))
+        return out
+
+    cases = ["brain1", "brain2", "breast1", "lung2"]
+    pd.DataFrame({"patient_id": cases,
+                  "image": [str(pyrad / f"{c}_image.nrrd") for c in cases],
+                  "mask": [str(pyrad / f"{c}_label.nrrd") for c in cases]}
+                 ).to_csv(tmp_path / "m.csv", index=False)
+    exe = str(Path(sys.executable).parent / "radiogenomics")
+    proc = subprocess.Popen([exe, "extract", "--manifest", str(tmp_path / "m.csv"), "--out",
+                             str(tmp_path / "o.h5ad"), "--n-jobs", "2", "--no-progress"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    workers: list[int] = []
+    while len(workers) < 2 and time.time() < deadline:
+        workers = [c for c in children(proc.pid)
+                   if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+        time.sleep(0.05)
+    assert workers, "no worker process started"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.time() + 60  # a worker still importing exits when it reaches its init
+    while time.time() < deadline and any(os.path.exists(f"/proc/{w}") for w in workers):
+        time.sleep(0.05)
+    alive = [w for w in workers if os.path.exists(f"/proc/{w}")
+             and "Z" not in Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1].split()[0]]
+    assert not alive, f"workers outlived their parent: {alive}"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from radiogenomics._utils import logger, progress, write_text_atomic
+from radiogenomics._utils import die_with_parent, logger, progress, write_text_atomic
 from radiogenomics.errors import InputFileError, ValidationError
 from radiogenomics.io.manifest import read_manifest
 
@@ -291,7 +291,9 @@ def extract_radiomics(
         left = dict(todo)
         try:
             with ProcessPoolExecutor(max_workers=min(workers, len(todo)),
-                                     mp_context=mp.get_context("spawn")) as pool:
+                                     mp_context=mp.get_context("spawn"),
+                                     initializer=die_with_parent,
+                                     initargs=(os.getpid(),)) as pool:
                 futures = {pool.submit(_extract_one, *args[i]): (i, key) for i, key in todo}
                 for fut in progress(as_completed(futures), total=len(futures),
                                     desc="radiomics", enabled=progress_bar):
