@@ -123,3 +123,16 @@ def test_gds_soft_matches_series_matrix(geo):
     assert (gds.samples["disease state"] == sm.samples["disease state"]).all()
     ident = pd.read_json(__import__("io").StringIO(gds.series["identifier"]), typ="series")
     assert ident["200000_s_at"] == "PRPF8"
+
+
+def test_series_reader_refuses_a_decompression_bomb(tmp_path):
+    """3 MB of gzipped newlines (3 GB of text) is refused after the line bound, in seconds and
+    bounded memory, instead of being decompressed and split in memory."""
+    from radiogenomics.io import read_geo_series
+
+    bomb = tmp_path / "GSE0_series_matrix.txt.gz"
+    with gzip.open(bomb, "wb") as f:
+        for _ in range(100):
+            f.write(b"\n" * (30 << 20))
+    with pytest.raises(InputFileError, match="decompression bomb"):
+        read_geo_series(bomb)

@@ -38,14 +38,37 @@ class SeriesMatrix:
         return self.series.get("platform_id", "")
 
 
+MAX_BYTES = 4 << 30  # decompressed text
+MAX_LINES = 2_000_000  # a series matrix has ~100 header lines plus one line per probe
+MAX_LINE = 64 << 20
+
+
 def _open_text(path: Path) -> list[str]:
+    """The lines of a (gzipped) text file, streamed with bounds on the decompressed size,
+    the number of lines and the line length: a hostile upload (e.g. 500 KB of gzipped
+    newlines that expand to gigabytes) is refused early instead of exhausting memory."""
     if not path.exists():
         raise InputFileError(f"{path}: file not found.")
     try:
-        raw = path.read_bytes()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-        return raw.decode("utf-8", errors="replace").splitlines()
+        with path.open("rb") as fh:
+            gz = fh.read(2) == b"\x1f\x8b"
+        opener = gzip.open if gz else open
+        lines: list[str] = []
+        total = 0
+        with opener(path, "rb") as fh:
+            while line := fh.readline(MAX_LINE + 1):
+                if len(line) > MAX_LINE:
+                    raise InputFileError(f"{path}, line {len(lines) + 1}: longer than "
+                                         f"{MAX_LINE >> 20} MiB; not a GEO text file.")
+                total += len(line)
+                if len(lines) >= MAX_LINES or total > MAX_BYTES:
+                    raise InputFileError(f"{path}: more than {MAX_LINES:,} lines or "
+                                         f"{MAX_BYTES >> 30} GiB of text after decompression; "
+                                         "not a GEO series matrix (or a decompression bomb).")
+                lines.append(line.decode("utf-8", errors="replace").rstrip("\r\n"))
+        return lines
+    except InputFileError:
+        raise
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise InputFileError(f"{path}: cannot be read ({exc}); is the download complete?") from exc
 
