@@ -72,6 +72,7 @@ def main() -> None:
 
     sel = {"glmboost": GlmBoostSelector(n_features=10), "uni": UnivariateSelector(n_features=10),
            "svm-rfe": SVMRFESelector(10, step=0.3)}
+    repeated_cv(X, y, sel, n_splits=5, n_repeats=1, n_jobs=2)  # warm: worker processes
     t1 = timed(lambda: repeated_cv(X, y, sel, n_splits=5, n_repeats=10, n_jobs=1))
     t2 = timed(lambda: repeated_cv(X, y, sel, n_splits=5, n_repeats=10, n_jobs=2))
     print(f"repeated CV 10 × 5, 3 selectors, 200 × 2,000: n_jobs=1 {t1:.1f} s, n_jobs=2 "

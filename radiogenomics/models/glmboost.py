@@ -78,8 +78,12 @@ def validate_features(est: BaseEstimator, X: object, *, reset: bool,
     that name DataFrame columns (non-numeric, NaN/inf). Returns the float array and column
     labels (DataFrame names, else ``x0, x1, …``)."""
     if isinstance(X, pd.DataFrame):
-        _check_x(X)
-        X = X.set_axis([str(c) for c in X.columns], axis=1)  # AnnData mixes numpy.str_
+        bad = X.select_dtypes(exclude=["number", "bool"]).columns
+        if len(bad):
+            raise ValidationError(f"X: non-numeric columns {list(bad[:5])}; encode them as "
+                                  "numbers.")
+        if not all(type(c) is str for c in X.columns):  # AnnData mixes numpy.str_
+            X = X.set_axis([str(c) for c in X.columns], axis=1)
     A = validate_data(est, X, reset=reset, dtype=float, ensure_all_finite=False)
     names = list(X.columns) if isinstance(X, pd.DataFrame) else [f"x{j}" for j in
                                                                  range(A.shape[1])]
