@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import radiogenomics
 
 PKG = Path(radiogenomics.__file__).resolve().parent
@@ -50,3 +52,44 @@ def test_cli_demo_bad_option_is_clear():
     exe = Path(sys.executable).parent / "radiogenomics"
     out = subprocess.run([str(exe), "demo", "--use-r", "maybe"], capture_output=True, text=True)
     assert out.returncode != 0 and "--use-r" in out.stderr
+
+
+@pytest.mark.r
+def test_wheel_ships_r_sources_and_data(tmp_path):
+    """Build the wheel, install it (no dependencies: they are this environment's) into a
+    fresh folder that shadows the source tree, and run `radiogenomics info` and an R-backed
+    call from it: the R sources and the bundled data travel with the package."""
+    import os
+    import zipfile
+
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(tmp_path / "dist"), str(root)], check=True,
+                   capture_output=True)
+    wheel = next((tmp_path / "dist").glob("radiogenomics-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {"radiogenomics/r/rms.R", "radiogenomics/r/survival.R"} <= set(names)
+    assert any(n.startswith("radiogenomics/data/gene_sets/") for n in names)
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
+                    str(site), str(wheel)], check=True, capture_output=True)
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    env.pop("RADIOGENOMICS_R_DIR", None)
+    # drop the editable install's import hook so the wheel's copy is the one imported
+    prelude = ("import sys; sys.meta_path[:] = [f for f in sys.meta_path "
+               "if '__editable__' not in getattr(f, '__module__', '')]; ")
+    code = (prelude + "import radiogenomics, pandas as pd; "
+            "from radiogenomics import rbridge, stats; "
+            "print(radiogenomics.__file__); print(rbridge.r_dir()); "
+            "d = pd.read_csv(r'" + str(root / "tests" / "reference" / "lung.csv") + "'); "
+            "print(stats.cox_ph(d, 'time', 'status', ['age'], engine='r')['coef'].iloc[0])")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         cwd=tmp_path)  # not the source tree: '' heads sys.path
+    assert out.returncode == 0, out.stderr
+    pkg_file, r_dir, coef = out.stdout.split()[:3]
+    assert pkg_file.startswith(str(site)) and r_dir.startswith(str(site))
+    assert float(coef) > 0
+    info = subprocess.run([sys.executable, "-c", prelude + "sys.argv = ['radiogenomics', "
+                           "'info']; from radiogenomics.cli import main; main()"], env=env,
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert info.returncode == 0 and "R 4." in info.stdout, info.stderr

@@ -1,6 +1,6 @@
 """The R bridge: the only module of radiogenomics that imports rpy2.
 
-R code lives in ``r/*.R`` at the repository root (override with the environment
+R code lives in ``radiogenomics/r/*.R``, shipped as package data (override with the environment
 variable ``RADIOGENOMICS_R_DIR``) and is sourced into its own environment. All
 conversions happen inside ``localconverter`` blocks; rpy2's global conversion is
 never activated.
@@ -34,7 +34,7 @@ NOT_IN_DEBIAN = {"mboost", "stabs", "fgsea", "timeROC", "dcurves"}
 def r_dir() -> Path:
     """Directory holding the package's R sources."""
     env = os.environ.get("RADIOGENOMICS_R_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "r"
+    return Path(env) if env else Path(__file__).resolve().parents[1] / "r"
 
 
 def install_hint(package: str) -> str:
