@@ -251,3 +251,16 @@ def test_kill_in_the_middle_of_a_step_then_resume(step, mission_reference, tmp_p
     assert all(v["status"] == "done" for v in state.values())
     for rel in DETERMINISTIC:
         assert (run / rel).read_bytes() == (mission_reference / rel).read_bytes(), rel
+
+
+def test_external_validation_with_combat_harmonisation(tmp_path):
+    import pandas as pd
+
+    steps = {k: MISSION["steps"][k] for k in ("load", "select", "model", "report")}
+    steps["validate"] = {**MISSION["steps"]["validate"], "harmonize": True}
+    state = Pipeline({"name": "h", "seed": 0, "steps": steps}, tmp_path / "run").run(
+        progress_bar=False)
+    assert state["validate"]["status"] == "done"
+    m = pd.read_csv(tmp_path / "run" / "validate" / "metrics.csv").set_index("metric")
+    assert 0 <= m.loc["AUC", "value"] <= 1
+    assert "ComBat harmonisation" in (tmp_path / "run" / "report.html").read_text()

@@ -5,7 +5,9 @@ carried over, never re-derived."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from radiogenomics.errors import ValidationError
@@ -21,6 +23,7 @@ class ValidateConfig(StepConfig):
     positive: str | None = None
     time: str | None = None
     event: str | None = None
+    harmonize: bool = False
     min_coverage: float = 0.8
 
 
@@ -54,6 +57,8 @@ class Validate(Step):
         else:
             raise ValidationError("steps.validate: give series: (GEO), cohort: DIR or "
                                   "external: true.")
+        if cfg.harmonize:
+            data = _harmonized(ctx, data)
         if cfg.outcome is None and cfg.time is None:
             raise ValidationError("steps.validate: give outcome: with positive:, and/or "
                                   "time: and event:.")
@@ -67,6 +72,45 @@ class Validate(Step):
 
         m = pd.read_csv(ctx.layout.validation_metrics).set_index("metric")
         src = (cfg.series or cfg.cohort or "the external cohort of the load step")
-        return [Section("External validation", f"The card scored on {src} with the training "
-                        "scaling, threshold and cut-point (not re-derived); full report in "
-                        "validate/report.html.", table=m)]
+        combat = (" after ComBat harmonisation of the signature's features to the training "
+                  "centre (neuroCombat, fitted on both centres without outcomes)"
+                  if cfg.harmonize else "")
+        return [Section("External validation", f"The card scored on {src}{combat} with the "
+                        "training scaling, threshold and cut-point (not re-derived); full "
+                        "report in validate/report.html.", table=m)]
+
+
+def _harmonized(ctx: RunContext, data: Any) -> Any:
+    """The external cohort with the card's features ComBat-harmonised to the training
+    centre: neuroCombat estimates from both centres' features (no outcomes used), applied to
+    the external rows."""
+    from radiogenomics.cohort import Cohort
+    from radiogenomics.imaging import ComBatHarmonizer
+    from radiogenomics.signature import load_card
+
+    card = load_card(ctx.layout.card)
+    feats = list(card.weights.index)
+    train = Cohort.read(ctx.layout.cohort)
+    frames = []
+    for name, c in (("training", train), ("external", data)):
+        if c.rna is None:
+            raise ValidationError("steps.validate.harmonize needs expression in both cohorts.")
+        X = c.rna.to_df()
+        X.index = c.patient_ids("rna")
+        missing = [f for f in feats if f not in X.columns]
+        if missing:
+            raise ValidationError(f"steps.validate.harmonize: the {name} cohort lacks the "
+                                  f"signature features {missing[:5]}.")
+        frames.append(X[feats].assign(centre=name))
+    both = pd.concat(frames)
+    both.index = [f"{c}:{i}" for c, i in zip(both["centre"], both.index, strict=True)]
+    fitted = ComBatHarmonizer("centre").fit(both)
+    ext = frames[1]
+    corrected = fitted.transform(ext)
+    rna = data.rna.copy()
+    cols = [rna.var_names.get_loc(f) for f in feats]
+    X = np.asarray(rna.X, dtype=float).copy()
+    X[:, cols] = corrected.loc[ext.index, feats].to_numpy(float)
+    rna.X = X
+    out = Cohort(rna=rna, img=data.img, clinical=data.clinical, validate=False)
+    return out
