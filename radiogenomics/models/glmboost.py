@@ -504,46 +504,40 @@ class GlmBoost(BaseEstimator):
         return {"mstop": int(np.argmin(aic)) + 1, "aic": aic, "df": df}
 
 
-class GlmBoostRegressor(RegressorMixin, GlmBoost):
+class _FixedFamily(GlmBoost):
+    """:class:`GlmBoost` whose family is set by the subclass (a class attribute, not a
+    parameter), with the other parameters unchanged."""
+
+    def __init__(self, mstop: int = 100, nu: float = 0.1, center: bool = True,
+                 engine: str = "auto", early_stopping: str | None = None,
+                 cv: int | str | np.ndarray = 10, random_state: int | None = None) -> None:
+        self.mstop = mstop
+        self.nu = nu
+        self.center = center
+        self.engine = engine
+        self.early_stopping = early_stopping
+        self.cv = cv
+        self.random_state = random_state
+
+
+class GlmBoostRegressor(RegressorMixin, _FixedFamily):
     """:class:`GlmBoost` with the Gaussian family; ``predict`` → fitted values."""
 
     family = "gaussian"
     # regressors expose predict only (scikit-learn's contract)
     decision_function = available_if(lambda est: False)(GlmBoost.decision_function)
 
-    def __init__(self, mstop: int = 100, nu: float = 0.1, center: bool = True,
-                 engine: str = "auto", early_stopping: str | None = None,
-                 cv: int | str | np.ndarray = 10, random_state: int | None = None) -> None:
-        self.mstop = mstop
-        self.nu = nu
-        self.center = center
-        self.engine = engine
-        self.early_stopping = early_stopping
-        self.cv = cv
-        self.random_state = random_state
-
     def predict(self, X: object) -> np.ndarray:
         return GlmBoost.decision_function(self, X)
 
 
-class GlmBoostClassifier(ClassifierMixin, GlmBoost):
+class GlmBoostClassifier(ClassifierMixin, _FixedFamily):
     """:class:`GlmBoost` with mboost's Binomial family; ``predict_proba`` = 1/(1 + e^{−2f}).
 
     Binary outcomes only.
     """
 
     family = "binomial"
-
-    def __init__(self, mstop: int = 100, nu: float = 0.1, center: bool = True,
-                 engine: str = "auto", early_stopping: str | None = None,
-                 cv: int | str | np.ndarray = 10, random_state: int | None = None) -> None:
-        self.mstop = mstop
-        self.nu = nu
-        self.center = center
-        self.engine = engine
-        self.early_stopping = early_stopping
-        self.cv = cv
-        self.random_state = random_state
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -565,23 +559,12 @@ class GlmBoostClassifier(ClassifierMixin, GlmBoost):
         return self.classes_[(f > 0).astype(int)]
 
 
-class GlmBoostCox(GlmBoost):
+class GlmBoostCox(_FixedFamily):
     """:class:`GlmBoost` with the Cox partial likelihood; ``predict`` → risk score,
     ``score`` → Harrell's C-index. ``y`` is an (n, 2) array of (time, event) or a
     scikit-survival structured array."""
 
     family = "cox"
-
-    def __init__(self, mstop: int = 100, nu: float = 0.1, center: bool = True,
-                 engine: str = "auto", early_stopping: str | None = None,
-                 cv: int | str | np.ndarray = 10, random_state: int | None = None) -> None:
-        self.mstop = mstop
-        self.nu = nu
-        self.center = center
-        self.engine = engine
-        self.early_stopping = early_stopping
-        self.cv = cv
-        self.random_state = random_state
 
     def predict(self, X: object) -> np.ndarray:
         return self.decision_function(X)
