@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import time
 import warnings
 from pathlib import Path
@@ -89,7 +90,9 @@ def describe_steps() -> str:
         lines.append(f"{name}{' (required)' if step.required else ''}: {step.title}")
         for fname, f in step.Config.model_fields.items():
             default = "required" if f.is_required() else f"default {f.default!r}"
-            lines.append(f"    {fname}: {f.annotation!s} ({default})".replace("typing.", ""))
+            kind = re.sub(r"<class '(\w+)'>", r"\1", str(f.annotation))
+            kind = re.sub(r"(?:\w+\.)+(\w+)", r"\1", kind)
+            lines.append(f"    {fname}: {kind} ({default})")
     return "\n".join(lines)
 
 

@@ -67,6 +67,22 @@ class RunContext:
         return c
 
 
+def r_engine(package: str, use: str = "auto") -> dict[str, str]:
+    """``{"engine": "R <version> <package> <version>"}`` when R and the package are used,
+    else native — for checkpoint keys and provenance."""
+    if use == "no":
+        return {"engine": "native"}
+    from radiogenomics import rbridge
+
+    if use == "yes":
+        rbridge.require(package)
+    if not (rbridge.r_available() and rbridge.has_package(package)):
+        return {"engine": "native"}
+    ro = rbridge._robjects()
+    version = str(ro.r(f"as.character(packageVersion('{package}'))")[0])
+    return {"engine": f"R {rbridge.r_version()}", package: version}
+
+
 class Step:
     """One pipeline step. Subclasses set ``name``, ``title`` and ``Config`` and implement
     :meth:`run`; :meth:`report`, :meth:`engine` and :meth:`inputs` are optional."""

@@ -11,7 +11,7 @@ import pandas as pd
 
 from radiogenomics._utils import logger, write_csv_atomic
 from radiogenomics.errors import ValidationError
-from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig
+from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig, r_engine
 
 
 class DEConfig(StepConfig):
@@ -28,8 +28,6 @@ class DE(Step):
     Config = DEConfig
 
     def engine(self, ctx: RunContext, cfg: DEConfig) -> dict[str, str]:
-        from radiogenomics.workflows.steps.survival import r_engine
-
         if cfg.method == "pydeseq2":
             import pydeseq2
 

@@ -13,7 +13,7 @@ from pydantic import Field
 
 from radiogenomics._utils import logger, write_csv_atomic, write_text_atomic
 from radiogenomics.errors import ValidationError
-from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig
+from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig, r_engine
 
 
 class NomogramConfig(StepConfig):
@@ -32,8 +32,6 @@ class Nomogram(Step):
     Config = NomogramConfig
 
     def engine(self, ctx: RunContext, cfg: NomogramConfig) -> dict[str, str]:
-        from radiogenomics.workflows.steps.survival import r_engine
-
         if cfg.engine == "native":
             return {"engine": "native"}
         eng = r_engine("rms", "yes" if cfg.engine == "rms" else "auto")

@@ -11,7 +11,7 @@ import pandas as pd
 from pydantic import Field
 
 from radiogenomics._utils import logger, write_csv_atomic, write_text_atomic
-from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig
+from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig, r_engine
 
 
 class SurvivalConfig(StepConfig):
@@ -19,22 +19,6 @@ class SurvivalConfig(StepConfig):
     event: str = "os_event"
     covariates: list[str] = Field(default_factory=lambda: ["age"])
     use_r: Literal["auto", "yes", "no"] = "auto"
-
-
-def r_engine(package: str, use: str = "auto") -> dict[str, str]:
-    """``{"engine": "R <version> <package> <version>"}`` when R and the package are used,
-    else native — for checkpoint keys and provenance."""
-    if use == "no":
-        return {"engine": "native"}
-    from radiogenomics import rbridge
-
-    if use == "yes":
-        rbridge.require(package)
-    if not (rbridge.r_available() and rbridge.has_package(package)):
-        return {"engine": "native"}
-    ro = rbridge._robjects()
-    version = str(ro.r(f"as.character(packageVersion('{package}'))")[0])
-    return {"engine": f"R {rbridge.r_version()}", package: version}
 
 
 class Survival(Step):
