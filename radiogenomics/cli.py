@@ -101,16 +101,49 @@ def _write_table(df, out: Path) -> Path:
     return out
 
 
+def _check_out(out: Path, suffixes: tuple[str, ...] | None, *, folder: bool = False) -> None:
+    """Refuse an output path before any computation: a wrong suffix, a file where a folder
+    is expected (or the reverse), or a folder that cannot be written."""
+    import os
+
+    if folder:
+        if out.exists() and not out.is_dir():
+            raise typer.BadParameter(f"{out} is a file; give a folder", param_hint="--out")
+        target = out
+    else:
+        if suffixes and not any(out.name.lower().endswith(x) for x in suffixes):
+            raise typer.BadParameter(f"{out}: use a {' or '.join(suffixes)} file",
+                                     param_hint="--out")
+        if out.is_dir():
+            raise typer.BadParameter(f"{out} is a folder; give a file name", param_hint="--out")
+        target = out.parent
+    probe = target
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not os.access(probe, os.W_OK):
+        raise typer.BadParameter(f"{probe} is not writable; choose another --out",
+                                 param_hint="--out")
+
+
 def _read_matrix(path: Path, what: str):
     import pandas as pd
 
-    from radiogenomics.errors import InputFileError
+    from radiogenomics.errors import InputFileError, ValidationError
 
     try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            header = [h.strip().strip('"') for h in fh.readline().rstrip("\r\n").split(",")]
         df = pd.read_csv(path, index_col=0)
     except (OSError, ValueError) as exc:
         raise InputFileError(f"{path}: cannot read the {what} table ({exc}).") from exc
+    dup = sorted({h for h in header[1:] if header[1:].count(h) > 1})
+    if dup:  # pandas would rename them to "x.1" and the sample would silently drop out
+        raise ValidationError(f"{path}: duplicated column names {dup[:5]} in the {what} table.")
     df.index = df.index.astype(str)
+    if df.index.duplicated().any():
+        raise ValidationError(f"{path}: duplicated row IDs "
+                              f"{list(df.index[df.index.duplicated()][:5])} in the {what} "
+                              "table.")
     return df
 
 
@@ -142,6 +175,7 @@ def extract(
     from radiogenomics.imaging import extract_radiomics
     from radiogenomics.imaging import preset as modality_preset
 
+    _check_out(out, (".h5ad", ".csv"))
     cache = cache_dir or out.parent / ".radiomics-cache"
     before = len(list(cache.glob("*.json"))) if cache.exists() else 0
     try:
@@ -246,6 +280,7 @@ def associate(
     from radiogenomics.errors import RadiogenomicsError
     from radiogenomics.tl import associate as run
 
+    _check_out(out, (".csv", ".csv.gz", ".parquet"))
     try:
         keep_v: str | float | int = keep
         if keep != "all":
@@ -284,6 +319,7 @@ def enrich(
     from radiogenomics.errors import RadiogenomicsError
     from radiogenomics.tl import gsea_batch, ora
 
+    _check_out(out, (".csv", ".csv.gz", ".parquet"))
     try:
         tab = (pd.read_parquet(associations) if associations.suffix == ".parquet"
                else pd.read_csv(associations))
@@ -292,6 +328,11 @@ def enrich(
             raise typer.BadParameter(f"{associations}: missing columns {sorted(missing)}")
         feats = [f for f in features.split(",") if f] or list(
             tab.groupby("feature")["pvalue"].min().nsmallest(10).index)
+        unknown = sorted(set(feats) - set(tab["feature"]))
+        if unknown:
+            raise typer.BadParameter(f"{unknown[:5]} not in {associations}; features there "
+                                     f"include {sorted(tab['feature'].unique())[:5]}",
+                                     param_hint="--features")
         sets = _gene_sets(gene_sets)
         if method == "gsea":
             R = tab[tab["feature"].isin(feats)].pivot(index="gene", columns="feature",
@@ -329,6 +370,7 @@ def de(
     from radiogenomics.errors import RadiogenomicsError
     from radiogenomics.tl import differential_expression
 
+    _check_out(out, (".csv", ".csv.gz", ".parquet"))
     try:
         values = _read_matrix(counts, "count").T
         clin = _read_matrix(clinical, "clinical")
@@ -362,6 +404,7 @@ def validate(
     from radiogenomics.io import read_geo_series
     from radiogenomics.signature import validate as run
 
+    _check_out(out, None, folder=True)
     try:
         if series is not None:
             data = read_geo_series(series, platform)

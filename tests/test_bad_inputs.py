@@ -176,3 +176,70 @@ def test_cli_app_refuses_a_bad_port():
     exe = str(Path(sys.executable).parent / "radiogenomics")
     run = subprocess.run([exe, "app", "--port", "99999"], capture_output=True, text=True)
     assert run.returncode == 2 and "a port is 1–65535" in run.stderr
+
+
+@pytest.mark.parametrize("kind", ["garbage", "pickle", "safetensors", "empty"])
+def test_foreign_weights_files_get_a_clear_error(tmp_path, kind):
+    import pickle
+
+    torch = pytest.importorskip("torch")
+    from radiogenomics.imaging.deep import build_network, load_weights
+
+    path = tmp_path / ("w.safetensors" if kind == "safetensors" else "w.pt")
+    if kind == "garbage":
+        path.write_bytes(b"\x00not a checkpoint" * 10)
+    elif kind == "pickle":
+        path.write_bytes(pickle.dumps({"layer": object()}))
+    elif kind == "safetensors":
+        path.write_bytes(b"{bad header")
+    else:
+        torch.save({}, path)
+    with pytest.raises(RadiogenomicsError, match=r"w\.(pt|safetensors): (not a loadable|holds no)"):
+        load_weights(build_network("resnet10"), path)
+
+
+def test_cli_refuses_bad_outputs_and_duplicated_samples_before_computing(tmp_path):
+    """--out checked first (wrong suffix, a file for a folder, a read-only folder); a
+    duplicated sample column is an error, not a silent rename; an unknown --features name
+    is named."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = str(Path(sys.executable).parent / "radiogenomics")
+
+    def run(*args):
+        import re
+        import types
+
+        r = subprocess.run([exe, *args], capture_output=True, text=True)
+        flat = " ".join(re.sub(r"[│╭╮╰╯─]", " ", r.stderr).split())  # rich's box, unwrapped
+        return types.SimpleNamespace(returncode=r.returncode, stderr=flat)
+
+    counts = tmp_path / "counts.csv"
+    counts.write_text("gene,s1,s2,s1\nTP53,1,2,3\nEGFR,4,5,6\n")
+    clin = tmp_path / "clin.csv"
+    clin.write_text("sample,group\ns1,A\ns2,B\n")
+    de = ["de", "--counts", str(counts), "--clinical", str(clin), "--design", "~ group",
+          "--contrast", "group,B,A"]
+    r = run(*de, "--out", str(tmp_path / "x.txt"))
+    assert r.returncode == 2 and ".csv" in r.stderr
+    r = run(*de, "--out", str(tmp_path / "de.csv"))
+    assert r.returncode == 1 and "duplicated column names ['s1']" in r.stderr
+    card = tmp_path / "card.json"
+    card.write_text("{}")
+    r = run("validate", "--signature", str(card), "--out", str(counts), "--cohort",
+            str(tmp_path))
+    assert r.returncode == 2 and "is a file; give a folder" in r.stderr
+    if os.geteuid() != 0:  # root writes anywhere
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        ro.chmod(0o500)
+        r = run(*de, "--out", str(ro / "de.csv"))
+        assert r.returncode == 2 and "not writable" in r.stderr
+    assoc = tmp_path / "a.csv"
+    assoc.write_text("feature,gene,r,pvalue,qvalue\nf1,TP53,0.5,0.01,0.02\n")
+    r = run("enrich", "--associations", str(assoc), "--out", str(tmp_path / "e.csv"),
+            "--features", "nosuchfeature")
+    assert r.returncode == 2 and "['nosuchfeature'] not in" in r.stderr

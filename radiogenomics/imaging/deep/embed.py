@@ -78,14 +78,26 @@ def load_weights(net: Any, path: str | Path, *, strict_head: bool = False) -> di
     path = Path(path)
     if not path.exists():
         raise InputFileError(f"{path}: weights file not found (weights are never downloaded).")
-    if path.suffix == ".safetensors":
-        from safetensors.torch import load_file
+    if not path.is_file():
+        raise InputFileError(f"{path}: not a weights file (a directory?).")
+    try:
+        if path.suffix == ".safetensors":
+            from safetensors.torch import load_file
 
-        state = load_file(str(path))
-    else:
-        state = torch.load(path, map_location="cpu", weights_only=True)
+            state = load_file(str(path))
+        else:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch/safetensors raise many kinds on foreign or broken files
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputFileError(
+            f"{path}: not a loadable weights file ({first[:200]}). Give a PyTorch state dict "
+            "saved with torch.save (tensors only: pickled objects are refused) or a "
+            ".safetensors file."
+        ) from exc
     if isinstance(state, dict) and "state_dict" in state:
         state = state["state_dict"]
+    if not isinstance(state, dict) or not state:
+        raise InputFileError(f"{path}: holds no state dict (parameter name → tensor).")
     state = {k.removeprefix("module."): v for k, v in state.items()}
     own = net.state_dict()
     usable = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
