@@ -99,6 +99,20 @@ def format_pydantic_errors(exc: Any) -> str:
     return "; ".join(parts)
 
 
+def refuse_infinite(df: pd.DataFrame, source: str, what: str = "column") -> None:
+    """Raise a ValidationError naming the first columns of ``df`` that hold ``inf``."""
+    import numpy as np
+
+    from radiogenomics.errors import ValidationError
+
+    values = df.to_numpy(dtype=float, na_value=np.nan)
+    bad = np.isinf(values).any(axis=0)
+    if bad.any():
+        raise ValidationError(f"{source}: infinite values in {what}(s) "
+                              f"{list(df.columns[bad][:5])}; fix or remove them (missing values "
+                              "are fine as empty cells or NA).")
+
+
 def safe_filename(text: object, max_len: int = 80) -> str:
     """A file name built from data (e.g. a patient ID) that cannot leave its folder: only
     letters, digits, ``.``, ``_`` and ``-`` are kept (others become ``_``), no leading dot,

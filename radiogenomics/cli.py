@@ -163,10 +163,17 @@ def extract(
     n_jobs: int = typer.Option(-1, help="Worker processes (-1: all cores)."),
     scheduler: str | None = typer.Option(None, help="Dask scheduler address (uses Dask)."),
     cache_dir: Path | None = typer.Option(None, help="Per-case cache (resume, skip done)."),
+    strict: bool = typer.Option(False, "--strict", help="Check every image and mask exists "
+                                "first and stop on the first missing one."),
     progress: bool = typer.Option(True, help="Progress bar on a terminal."),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
 ) -> None:
-    """Extract pyradiomics features for every scan of a manifest."""
+    """Extract pyradiomics features for every scan of a manifest.
+
+    A missing, unreadable or failing case is recorded in the output's ``error`` column and
+    the batch goes on; the exit status is 1 when any case failed (after writing the
+    output), 0 when all succeeded.
+    """
     _setup_logging(verbose)
     import json
 
@@ -177,7 +184,6 @@ def extract(
 
     _check_out(out, (".h5ad", ".csv"))
     cache = cache_dir or out.parent / ".radiomics-cache"
-    before = len(list(cache.glob("*.json"))) if cache.exists() else 0
     try:
         if preset is not None and params is not None:
             raise ValidationError("give --params or --preset, not both.")
@@ -185,7 +191,7 @@ def extract(
         adata = extract_radiomics(manifest, cfg, n_jobs=n_jobs,
                                   backend="dask" if scheduler else "process",
                                   scheduler_address=scheduler, cache_dir=cache,
-                                  progress_bar=progress)
+                                  progress_bar=progress, strict=strict)
     except RadiogenomicsError as exc:
         _fail(exc)
     failed = int((adata.obs["error"] != "").sum())
@@ -199,7 +205,16 @@ def extract(
             adata.uns["radiomics"] = json.loads(json.dumps(adata.uns["radiomics"]))
             adata.write_h5ad(tmp)
     typer.echo(f"{adata.n_obs} cases: {adata.n_obs - failed} ok, {failed} failed, "
-               f"{min(before, adata.n_obs)} from cache; {adata.n_vars} features -> {out}")
+               f"{adata.uns['radiomics']['n_cached']} from cache; {adata.n_vars} features "
+               f"-> {out}")
+    if failed:
+        bad = adata.obs[adata.obs["error"] != ""]
+        for pid, err in list(zip(bad["patient_id"], bad["error"], strict=True))[:10]:
+            typer.secho(f"failed: {pid}: {err}", fg=typer.colors.RED, err=True)
+        if failed > 10:
+            typer.secho(f"... and {failed - 10} more (see the error column of {out})",
+                        fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
 
 
 deep_app = typer.Typer(help="Deep imaging signatures (MONAI).", no_args_is_help=True)

@@ -333,18 +333,13 @@ class ValidationResult:
     report: Path | None = None
 
 
-def _outcome(clinical: pd.DataFrame, outcome: str, positive: str) -> pd.Series:
+def _outcome(clinical: pd.DataFrame, outcome: str, positive: str | None) -> pd.Series:
+    from radiogenomics.stats import binary_outcome
+
     if outcome not in clinical.columns:
         raise ValidationError(f"outcome field '{outcome}' not found; available fields: "
                               f"{list(clinical.columns)}.")
-    col = clinical[outcome].dropna().astype(str).str.strip()
-    values = sorted(col.unique())
-    if str(positive) not in values:
-        raise ValidationError(f"positive class '{positive}' is not a value of '{outcome}'; "
-                              f"values: {values[:20]}.")
-    if len(values) < 2:
-        raise ValidationError(f"'{outcome}' has a single value ({values}); nothing to validate.")
-    return (col == str(positive)).astype(int)
+    return binary_outcome(clinical[outcome], positive, field=outcome).dropna().astype(int)
 
 
 def validate(
@@ -390,8 +385,6 @@ def validate(
                         f"{', '.join(sc.missing) or 'none'}.")]
     thr, thr_src = card.threshold, "card"
     if outcome is not None:
-        if positive is None:
-            raise ValidationError("positive= is required with outcome=.")
         y = _outcome(clin, outcome, positive)
         ss = s.loc[y.index]
         auc = stats.roc_auc(y, ss)

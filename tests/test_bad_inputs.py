@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from radiogenomics import stats, tl
-from radiogenomics.errors import RadiogenomicsError
+from radiogenomics.errors import InputFileError, RadiogenomicsError, ValidationError
 
 
 def _frames(inf=False, dup=False):
@@ -71,6 +71,15 @@ CASES = {
     "DE with an inf count": (_de_inf, "infinite values in gene(s) ['G2']"),
     "risk_groups NaN score": (lambda: stats.risk_groups(pd.Series([0.1, np.nan])),
                               "non-finite"),
+    "3-class outcome without positive": (
+        lambda: stats.binary_outcome(pd.Series(["CR", "PR", "PD"]), field="response"),
+        "'response' has values ['CR', 'PD', 'PR']: say which one is positive"),
+    "positive value absent": (lambda: stats.binary_outcome(pd.Series([0, 1, 0]), "yes"),
+                              "positive class 'yes' is not a value"),
+    "run name that is a path": (
+        lambda: __import__("radiogenomics.workflows.engine").workflows.engine.load_config(
+            {"name": "../../etc", "steps": {"load": {"synthetic": {}}}}),
+        "config: name: String should match pattern"),
 }
 
 
@@ -243,3 +252,54 @@ def test_cli_refuses_bad_outputs_and_duplicated_samples_before_computing(tmp_pat
     r = run("enrich", "--associations", str(assoc), "--out", str(tmp_path / "e.csv"),
             "--features", "nosuchfeature")
     assert r.returncode == 2 and "['nosuchfeature'] not in" in r.stderr
+
+
+def test_deep_train_config_errors_before_any_output(tmp_path):
+    from radiogenomics.imaging.deep.config import train_from_config
+
+    for k in range(3):
+        (tmp_path / f"i{k}.nii.gz").write_bytes(b"x")
+    pd.DataFrame({"patient_id": [f"p{k}" for k in range(3)],
+                  "image": [f"i{k}.nii.gz" for k in range(3)],
+                  "mask": [f"i{k}.nii.gz" for k in range(3)]}).to_csv(tmp_path / "m.csv",
+                                                                      index=False)
+    cfg = tmp_path / "train.yaml"
+    body = ("task: survival\nmanifest: m.csv\nclinical: {clin}\n"
+            "outcome: {{time: t, event: e}}\ntest_fraction: {frac}\n")
+    cfg.write_text(body.format(clin="nope.csv", frac=0.3))
+    with pytest.raises(InputFileError, match=r"train.yaml: clinical: .*nope.csv not found"):
+        train_from_config(cfg, tmp_path / "run")
+    pd.DataFrame({"patient_id": ["p0", "p1", "p2"], "t": [1.0, 2, 3],
+                  "e": [1, 0, 1]}).to_csv(tmp_path / "clin.csv", index=False)
+    cfg.write_text(body.format(clin="clin.csv", frac=0.9))
+    with pytest.raises(ValidationError, match=r"test_fraction: 0.9 of 3 patients leaves 0"):
+        train_from_config(cfg, tmp_path / "run")
+    assert not (tmp_path / "run").exists()
+
+
+def test_deep_embed_roi_size_zero(tmp_path):
+    from radiogenomics.imaging.deep import extract_embeddings
+
+    with pytest.raises(ValidationError, match=r"roi_size=0.*roi_size >= 8"):
+        extract_embeddings(tmp_path / "m.csv", "tiny", roi_size=0)
+
+
+def test_multiclass_outcome_with_positive_is_one_vs_rest_with_a_warning(caplog):
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="radiogenomics"):
+        y = stats.binary_outcome(pd.Series(["CR", "PR", None, "PD"]), "CR", field="response")
+    assert y.tolist()[:2] == [1.0, 0.0] and np.isnan(y.iloc[2]) and y.iloc[3] == 0.0
+    assert "'response' has 3 values" in caplog.text and "one-vs-rest" in caplog.text
+    # a 0/1 column read as float because of a missing value still matches positive "1"
+    assert stats.binary_outcome(pd.Series([1.0, 0.0, np.nan]), "1").tolist()[:2] == [1.0, 0.0]
+
+
+def test_infinite_expression_values_are_refused(tmp_path):
+    from radiogenomics.io import read_expression_table
+
+    p = tmp_path / "e.csv"
+    p.write_text("gene,s1,s2\nTP53,1,inf\nEGFR,2,3\n")
+    with pytest.raises(ValidationError, match=r"e.csv: infinite values in sample column\(s\) "
+                                              r"\['s2'\]"):
+        read_expression_table(p)

@@ -126,7 +126,51 @@ def test_manifest_errors(tmp_path):
         extract_radiomics(tmp_path / "m.csv")
     (tmp_path / "m.csv").write_text("patient_id,image,mask\np1,a.nii.gz,b.nii.gz\n")
     with pytest.raises(InputFileError, match="image file"):
+        extract_radiomics(tmp_path / "m.csv", strict=True)
+    (tmp_path / "m.csv").write_text("patient_id,image,mask,label\np1,a.nii.gz,b.nii.gz,GTV\n")
+    with pytest.raises(ValidationError, match=r"row 2 has label 'GTV'.*'roi' column"):
         extract_radiomics(tmp_path / "m.csv")
+
+
+def test_missing_file_is_recorded_batch_goes_on_cli_exits_1(pyrad, tmp_path):
+    """Record-and-go-on: a missing mask fails its case only; --strict fails fast."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    manifest = tmp_path / "manifest.csv"
+    pd.DataFrame({
+        "patient_id": ["ok", "nomask"],
+        "image": [str(pyrad / "lung2_image.nrrd")] * 2,
+        "mask": [str(pyrad / "lung2_label.nrrd"), str(tmp_path / "gone.nrrd")],
+    }).to_csv(manifest, index=False)
+    a = extract_radiomics(manifest, n_jobs=1, progress_bar=False)
+    assert a.obs["error"].iloc[0] == ""
+    assert a.obs["error"].iloc[1] == f"mask file not found: {tmp_path / 'gone.nrrd'}"
+    assert np.isnan(a.X[1]).all() and np.isfinite(a.X[0]).all()
+    exe = str(Path(sys.executable).parent / "radiogenomics")
+    cmd = [exe, "extract", "--manifest", str(manifest), "--out", str(tmp_path / "f.csv"),
+           "--n-jobs", "1", "--no-progress"]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    assert r.returncode == 1, r.stderr
+    assert "2 cases: 1 ok, 1 failed, 0 from cache" in r.stdout
+    assert "failed: nomask: mask file not found" in r.stderr
+    assert pd.read_csv(tmp_path / "f.csv")["error"].fillna("").tolist()[0] == ""
+    r = subprocess.run([*cmd, "--strict"], capture_output=True, text=True)
+    assert r.returncode == 1 and "1 mask file(s) not found" in r.stderr
+
+
+def test_bad_params_fail_before_any_case(pyrad, tmp_path):
+    manifest = tmp_path / "manifest.csv"
+    pd.DataFrame({"patient_id": ["ok"], "image": [str(pyrad / "lung2_image.nrrd")],
+                  "mask": [str(pyrad / "lung2_label.nrrd")]}).to_csv(manifest, index=False)
+    params = tmp_path / "params.yaml"
+    params.write_text("setting:\n  binWidht: 25\n")
+    with pytest.raises(InputFileError, match=r"params.yaml: invalid pyradiomics parameters.*"
+                                             r"Key 'binWidht' was not defined"):
+        extract_radiomics(manifest, params, n_jobs=1, progress_bar=False)
+    with pytest.raises(InputFileError, match="Image Type Nope is not recognized"):
+        extract_radiomics(manifest, {"imageType": {"Nope": {}}}, n_jobs=1, progress_bar=False)
 
 
 def test_workers_that_cannot_start_fall_back_to_this_process(pyrad, tmp_path, monkeypatch,

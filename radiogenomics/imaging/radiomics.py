@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -52,6 +53,25 @@ def _load_params(params: dict | str | Path | None) -> dict[str, Any]:
     params.setdefault("imageType", {"Original": {}})
     params.setdefault("featureClass", {})
     return params
+
+
+def _check_params(params: dict[str, Any], source: str) -> None:
+    """Validate ``params`` with pyradiomics' own schema before any case runs.
+
+    A misspelt key (``binWidht``), a wrong type or an unknown image type/feature would
+    otherwise fail every case inside the workers.
+    """
+    from radiomics import featureextractor
+
+    logging.getLogger("pykwalify").setLevel(logging.CRITICAL)
+    try:
+        featureextractor.RadiomicsFeatureExtractor(copy.deepcopy(params))
+    except Exception as exc:  # pykwalify SchemaError, ValueError, KeyError, ...
+        msg = " ".join(str(exc).split())
+        raise InputFileError(
+            f"{source}: invalid pyradiomics parameters: {msg}. See "
+            "https://pyradiomics.readthedocs.io/en/v3.0.1/customization.html for the keys."
+        ) from exc
 
 
 def _margin(params: dict[str, Any], spacing: tuple[float, ...]) -> int:
@@ -190,6 +210,7 @@ def extract_radiomics(
     scheduler_address: str | None = None,
     cache_dir: str | Path | None = None,
     progress_bar: bool = True,
+    strict: bool = False,
 ) -> AnnData:
     """Extract pyradiomics features for every scan of a manifest.
 
@@ -216,13 +237,20 @@ def extract_radiomics(
         killed run resumes where it stopped.
     progress_bar
         Show a progress bar on a terminal.
+    strict
+        Check that every image and mask exists before extracting and raise on the first
+        missing one. Default: a missing, unreadable or failing case is recorded in
+        ``obs["error"]`` and the batch goes on. Invalid ``params`` always raise before
+        any case runs.
 
     Returns
     -------
     AnnData
         Scans × features. ``obs`` holds the manifest columns plus ``error`` (empty
         when the case succeeded; failed cases keep NaN features and are logged,
-        the batch goes on). ``var`` has ``image_type``, ``feature_class``, ``feature``.
+        the batch goes on). ``var`` has ``image_type``, ``feature_class``, ``feature``;
+        ``uns["radiomics"]`` records the pyradiomics version, the parameters and
+        ``n_cached`` (cases read from ``cache_dir``).
 
     Examples
     --------
@@ -231,8 +259,9 @@ def extract_radiomics(
     import anndata as ad
     import radiomics
 
-    df = read_manifest(manifest)
+    df = read_manifest(manifest, check_files=strict)
     cfg = _load_params(params)
+    _check_params(cfg, str(params) if isinstance(params, (str, Path)) else "params")
     version = str(radiomics.__version__)
     labels = (df["label"] if "label" in df.columns else pd.Series(cfg["setting"]["label"],
                                                                  index=df.index)).astype(int)
@@ -246,6 +275,12 @@ def extract_radiomics(
     errors: dict[int, str] = {}
     todo: list[tuple[int, str]] = []
     for i, row in enumerate(df.itertuples(index=False)):
+        absent = [f"{what} file not found: {p}" for what, p in (("image", row.image),
+                                                                 ("mask", row.mask))
+                  if not Path(p).exists()]
+        if absent:
+            errors[i] = "; ".join(absent)
+            continue
         key = _case_key(row.image, row.mask, cfg, int(labels.iloc[i]), rois[i],
                         version) if cache else ""
         hit = cache / f"{key}.json" if cache else None
@@ -253,6 +288,7 @@ def extract_radiomics(
             results[i] = json.loads(hit.read_text())
         else:
             todo.append((i, key))
+    n_cached = len(results)
     if cache is not None:
         logger.info("radiomics: %d of %d cases cached, %d to extract", len(results), len(df),
                     len(todo))
@@ -330,7 +366,8 @@ def extract_radiomics(
         index=names,
     )
     adata = ad.AnnData(X=X, obs=obs, var=var)
-    adata.uns["radiomics"] = {"pyradiomics_version": version, "params": json.dumps(cfg)}
+    adata.uns["radiomics"] = {"pyradiomics_version": version, "params": json.dumps(cfg),
+                               "n_cached": n_cached}
     if errors:
         logger.warning("radiomics: %d of %d cases failed (see obs['error'])", len(errors), len(df))
     return adata

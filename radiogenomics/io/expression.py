@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from radiogenomics._utils import logger
+from radiogenomics._utils import logger, refuse_infinite
 from radiogenomics.errors import InputFileError, ValidationError
 
 
@@ -92,6 +92,7 @@ def read_expression_table(path: str | Path, orientation: str = "auto") -> pd.Dat
         bad = list(df.columns[~numeric.to_numpy()][:3])
         raise ValidationError(f"{path}: non-numeric values in column(s) {bad}; is the "
                               "orientation right?")
+    refuse_infinite(df, str(path), "sample column" if orientation == "genes_rows" else "gene")
     if orientation == "genes_rows":
         df = df.T
     df.index = df.index.astype(str)

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from radiogenomics._utils import refuse_infinite
 from radiogenomics.errors import InputFileError
 
 
@@ -144,6 +145,7 @@ def read_series_matrix(path: str | Path) -> SeriesMatrix:
     bad = [c for c in expr.columns if not pd.api.types.is_numeric_dtype(expr[c])]
     if bad:
         raise InputFileError(f"{path}: non-numeric values in sample column(s) {bad[:5]}.")
+    refuse_infinite(expr, str(path), "sample column")
     ids = sample_rows.get("geo_accession", [list(expr.columns)])[0]
     samples = pd.DataFrame(index=pd.Index(ids, name="sample_id"))
     for k in ("title", "source_name_ch1", "platform_id"):
@@ -311,6 +313,7 @@ def read_gds(path: str | Path) -> SeriesMatrix:
         for sid in s.get("sample_id", "").split(","):
             if sid.strip() in samples.index:
                 samples.loc[sid.strip(), col] = s.get("description", "")
+    refuse_infinite(table, str(path), "sample column")
     sm = SeriesMatrix(expression=table.astype(float), samples=samples,
                       series={**series, "platform_id": series.get("platform", "")})
     if ident is not None:

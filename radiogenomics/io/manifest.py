@@ -52,6 +52,17 @@ def read_manifest(manifest: str | Path | pd.DataFrame, check_files: bool = True)
     if df.empty:
         raise ValidationError(f"{source}: no rows.")
     df["patient_id"] = df["patient_id"].astype(str)
+    if "label" in df.columns:
+        num = pd.to_numeric(df["label"], errors="coerce")
+        bad = ~(np.isfinite(num) & (num >= 1) & (num == np.round(num)))
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise ValidationError(
+                f"{source}: row {row + 2} has label {df['label'].iloc[row]!r}; 'label' is the "
+                "mask's integer label value (1, 2, ...). Put names in the 'roi' column instead "
+                "(row numbers count the header as row 1)."
+            )
+        df["label"] = num.astype(int)
     keys = ["patient_id", *[c for c in ("timepoint", "sequence", "label", "roi", "perturbation")
                             if c in df]]
     dup = df.duplicated(keys, keep="first")

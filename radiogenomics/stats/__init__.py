@@ -27,6 +27,7 @@ from radiogenomics.stats.classification import (
     youden,
 )
 from radiogenomics.stats.nomogram import Nomogram, default_axis
+from radiogenomics.stats.outcome import binary_outcome
 from radiogenomics.stats.report import model_report
 from radiogenomics.stats.survival import (
     c_index,
@@ -43,7 +44,8 @@ from radiogenomics.stats.survival import (
 )
 
 __all__ = [
-    "AUCComparison", "AUCResult", "Nomogram", "bootstrap_auc", "bootstrap_ci", "brier_score",
+    "AUCComparison", "AUCResult", "Nomogram", "binary_outcome", "bootstrap_auc", "bootstrap_ci",
+    "brier_score",
     "c_index", "calibration_curve", "calibration_intercept_slope", "compare_auc",
     "compare_c_index", "concordance_index", "cox_ph", "decision_curve",
     "decision_curve_survival", "default_axis",

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic import ValidationError as PydanticValidationError
 
 from radiogenomics import __version__
@@ -53,7 +53,8 @@ class RunConfig(BaseModel):
     """``name``, ``seed`` and ``steps`` (one optional block per registered step)."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str = "run"
+    # the default run directory is runs/<name>: a plain file name, never a path
+    name: str = Field("run", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
     seed: int = 0
     steps: _steps_model()  # type: ignore[valid-type]
 

@@ -76,6 +76,10 @@ def load_config(path: str | Path) -> TrainConfig:
     base = path.resolve().parent
     cfg.manifest = cfg.manifest if cfg.manifest.is_absolute() else base / cfg.manifest
     cfg.clinical = cfg.clinical if cfg.clinical.is_absolute() else base / cfg.clinical
+    for field in ("manifest", "clinical"):
+        if not getattr(cfg, field).is_file():
+            raise InputFileError(f"{path}: {field}: {getattr(cfg, field)} not found (relative "
+                                 "paths are resolved against the config's folder).")
     need = {"time", "event"} if cfg.task == "survival" else {"label"}
     if set(cfg.outcome) != need:
         raise ValidationError(f"{path}: outcome: the {cfg.task} task needs keys {sorted(need)}, "
@@ -105,9 +109,11 @@ def train_from_config(config: str | Path, out_dir: str | Path) -> dict[str, Any]
 
     cfg = load_config(config)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     manifest = read_manifest(cfg.manifest)
-    clin = pd.read_csv(cfg.clinical)
+    try:
+        clin = pd.read_csv(cfg.clinical)
+    except (OSError, ValueError) as exc:
+        raise InputFileError(f"{cfg.clinical}: cannot be read as CSV ({exc}).") from exc
     if "patient_id" not in clin.columns:
         raise ValidationError(f"{cfg.clinical}: needs a 'patient_id' column.")
     clin["patient_id"] = clin["patient_id"].astype(str)
@@ -130,6 +136,11 @@ def train_from_config(config: str | Path, out_dir: str | Path) -> dict[str, Any]
     rng = np.random.default_rng(cfg.random_state)
     order = rng.permutation(len(patients))
     n_test = max(1, round(cfg.test_fraction * len(patients)))
+    if len(patients) - n_test < 2:
+        raise ValidationError(
+            f"{config}: test_fraction: {cfg.test_fraction} of {len(patients)} patients leaves "
+            f"{len(patients) - n_test} for training; lower it (e.g. 0.3) or add patients.")
+    out.mkdir(parents=True, exist_ok=True)
     test = {patients[i] for i in order[:n_test]}
     split = pd.Series(["test" if p in test else "train" for p in patients], index=patients)
 

@@ -154,6 +154,9 @@ def extract_embeddings(
     tumour area (``mode="2d"``, the default then) or that slice with its neighbours as three
     channels (``"2.5d"``).
     """
+    if int(roi_size) < 8 or int(batch_size) < 1:
+        raise ValidationError(f"roi_size={roi_size}, batch_size={batch_size}: use roi_size >= 8 "
+                              "voxels and batch_size >= 1.")
     from concurrent.futures import ThreadPoolExecutor
 
     import anndata as ad

@@ -16,7 +16,7 @@ from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig, r_
 
 class DEConfig(StepConfig):
     outcome: str | None = None
-    positive: str = "1"
+    positive: str | None = None
     image_feature: str | None = None
     method: Literal["pydeseq2", "deseq2", "limma-voom"] = "pydeseq2"
     padj: float = 0.05
@@ -62,11 +62,14 @@ class DE(Step):
                 c.clinical = clin[known]
                 c = c.align(["rna", "clinical"])
                 clin = c.clinical.copy()
-            clin["group"] = np.where(clin[cfg.outcome].astype(str) == str(cfg.positive),
-                                     "positive", "negative")
-            if clin["group"].nunique() < 2:
-                raise ValidationError(f"steps.de: '{cfg.outcome}' has no patient with value "
-                                      f"'{cfg.positive}' (or only such patients).")
+            from radiogenomics.stats import binary_outcome
+
+            y = binary_outcome(clin[cfg.outcome], cfg.positive, field=cfg.outcome)
+            if y.isna().any():
+                raise ValidationError(f"steps.de: {int(y.isna().sum())} patients have no "
+                                      f"'{cfg.outcome}' value; drop them from the clinical "
+                                      "table.")
+            clin["group"] = np.where(y == 1, "positive", "negative")
             contrast = ("group", "positive", "negative")
         c.clinical = clin
         res = differential_expression(c, "~ group", contrast, method=cfg.method)
@@ -80,7 +83,7 @@ class DE(Step):
         de = pd.read_csv(ctx.layout.de)
         sig = de[de["padj"] < cfg.padj]
         groups = (f"high vs low {cfg.image_feature} (median split)" if cfg.image_feature
-                  else f"{cfg.outcome} = {cfg.positive} vs the rest")
+                  else f"{cfg.outcome} = {cfg.positive or '1/True'} vs the rest")
         tab = de.assign(r=de["log2fc"], qvalue=de["padj"], feature="DE").rename(
             columns={"gene": "gene"})
         return [Section("Differential expression", f"{cfg.method}, {groups}: {len(sig)} genes "

@@ -23,7 +23,7 @@ class DeepConfig(StepConfig):
     n_components: int = 8
     score: Literal["survival", "response"] | None = None
     outcome: str | None = None
-    positive: str = "1"
+    positive: str | None = None
     time: str = "os_time"
     event: str = "os_event"
     model: str = "tiny"
@@ -128,7 +128,14 @@ class Deep(Step):
         else:
             if cfg.outcome is None:
                 raise ValidationError("steps.deep.score: response needs outcome:.")
-            y = (clin[cfg.outcome].astype(str) == str(cfg.positive)).astype(int).to_numpy()
+            from radiogenomics.stats import binary_outcome
+
+            yy = binary_outcome(clin[cfg.outcome], cfg.positive, field=cfg.outcome)
+            if yy.isna().any():
+                raise ValidationError(f"steps.deep: {int(yy.isna().sum())} patients have no "
+                                      f"'{cfg.outcome}' value; drop them from the clinical "
+                                      "table.")
+            y = yy.astype(int).to_numpy()
             strata = y
             est = DeepResponse
         oof = np.full(len(manifest), np.nan)

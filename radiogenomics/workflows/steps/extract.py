@@ -13,6 +13,7 @@ from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig
 class ExtractConfig(StepConfig):
     params: str | dict[str, Any] | None = None
     n_jobs: int | None = None
+    strict: bool = False
 
 
 def _extract(ctx: RunContext, cfg: ExtractConfig, manifest: Path, out: Path) -> None:
@@ -22,7 +23,13 @@ def _extract(ctx: RunContext, cfg: ExtractConfig, manifest: Path, out: Path) -> 
     img = extract_radiomics(manifest, ctx.path(prm) if isinstance(prm, str) else prm,
                             n_jobs=cfg.n_jobs, cache_dir=ctx.layout.radiomics_cache,
                             backend="dask" if ctx.scheduler else "process",
-                            scheduler_address=ctx.scheduler, progress_bar=ctx.progress_bar)
+                            scheduler_address=ctx.scheduler, progress_bar=ctx.progress_bar,
+                            strict=cfg.strict)
+    failed = img.obs.loc[img.obs["error"] != "", ["patient_id", "error"]]
+    if len(failed) == img.n_obs:
+        raise ValidationError(
+            f"steps.extract: every case of {manifest} failed, e.g. "
+            f"{failed.iloc[0]['patient_id']}: {failed.iloc[0]['error']}")
     img = drop_constant_features(img)
     with atomic_path(out) as tmp:
         img.write_h5ad(tmp)

@@ -19,7 +19,7 @@ SELECTORS = Literal["glmboost", "univariate", "lasso", "svm-rfe", "rf"]
 
 class SelectConfig(StepConfig):
     outcome: str | None = None
-    positive: str = "1"
+    positive: str | None = None
     time: str | None = None
     event: str | None = None
     features: Literal["rna", "img", "both"] = "rna"
@@ -64,7 +64,14 @@ def outcome(ctx: RunContext, cfg: SelectConfig, index: pd.Index) -> tuple[Any, b
     if cfg.outcome not in clin.columns:
         raise ValidationError(f"steps.select.outcome '{cfg.outcome}' is not a clinical column "
                               f"({list(clin.columns)}).")
-    return (clin.loc[index, cfg.outcome].astype(str) == str(cfg.positive)).astype(int), False
+    from radiogenomics.stats import binary_outcome
+
+    y = binary_outcome(clin.loc[index, cfg.outcome], cfg.positive, field=cfg.outcome)
+    if y.isna().any():
+        raise ValidationError(f"steps.select: {int(y.isna().sum())} patients have no "
+                              f"'{cfg.outcome}' value, e.g. {list(y.index[y.isna()][:3])}; "
+                              "drop them from the clinical table.")
+    return y.astype(int), False
 
 
 def feature_table(ctx: RunContext, which: str) -> pd.DataFrame:
