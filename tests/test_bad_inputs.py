@@ -21,11 +21,20 @@ def _frames(inf=False, dup=False):
     return X, Y
 
 
-def _card(weight):
+def _card(weight, kind="gene", extra=()):
     from radiogenomics.signature import load_card
 
-    return load_card({"name": "z", "kind": "gene", "family": "linear",
-                      "features": [{"name": "A", "weight": weight}]})
+    return load_card({"name": "z", "kind": kind, "family": "linear",
+                      "features": [{"name": "A", "weight": weight}, *extra]})
+
+
+def _glmboost(nan=False, one_class=False, **params):
+    from radiogenomics.models import GlmBoostClassifier
+
+    X = _frames()[0]
+    if nan:
+        X = X.assign(a=np.nan)
+    return GlmBoostClassifier(**params).fit(X, [1] * 20 if one_class else [0, 1] * 10)
 
 
 def _de_inf():
@@ -76,6 +85,53 @@ CASES = {
         "'response' has values ['CR', 'PD', 'PR']: say which one is positive"),
     "positive value absent": (lambda: stats.binary_outcome(pd.Series([0, 1, 0]), "yes"),
                               "positive class 'yes' is not a value"),
+    "roc_auc one class": (lambda: stats.roc_auc([1, 1, 1], [0.1, 0.2, 0.3]),
+                          "only one class present"),
+    "roc_auc length mismatch": (lambda: stats.roc_auc([1, 0, 1], [0.1, 0.2]),
+                                "expected 3 values (one per label)"),
+    "roc_auc NaN score": (lambda: stats.roc_auc([1, 0, 1, 0], [0.1, np.nan, 0.3, 0.2]),
+                          "1 NaN/inf scores (first at position 1)"),
+    "kaplan_meier negative time": (lambda: stats.kaplan_meier([1, -2, 3], [1, 0, 1]),
+                                   "survival times must be positive"),
+    "kaplan_meier groups length": (lambda: stats.kaplan_meier([1, 2, 3], [1, 0, 1], ["a"]),
+                                   "groups: expected 3 values"),
+    "c_index length mismatch": (lambda: stats.c_index([1, 2, 3], [1, 0], [1, 2, 3]),
+                                "time and event lengths differ"),
+    "associate unknown method": (lambda: tl.associate(*_frames(), method="kendallx"),
+                                 "method='kendallx': choose one of"),
+    "associate unknown fdr": (lambda: tl.associate(*_frames(), fdr="nope"),
+                              "fdr='nope': choose one of"),
+    "associate no shared patient": (
+        lambda: tl.associate(_frames()[0], _frames()[1].set_axis([f"q{i}" for i in range(20)])),
+        "0 patients with both modalities"),
+    "decision curve threshold 1.5": (
+        lambda: stats.decision_curve([1, 0, 1, 0], [0.2, 0.4, 0.6, 0.8], thresholds=[1.5]),
+        "strictly between 0 and 1"),
+    "youden one class": (lambda: stats.youden([1, 1], [0.2, 0.3]), "only one class present"),
+    "brier probability 1.5": (lambda: stats.brier_score([1, 0], [1.5, 0.2]),
+                              "within [0, 1]"),
+    "compare_auc length mismatch": (
+        lambda: stats.compare_auc([1, 0, 1], [0.1, 0.2, 0.3], [0.1, 0.2]),
+        "score_b: expected 3 values"),
+    "risk_groups text cutpoint": (lambda: stats.risk_groups(pd.Series([0.1, 0.2]),
+                                                            cutpoint="foo"),
+                                  "cutpoint='foo': must be a finite number"),
+    "logrank single group": (lambda: stats.logrank([1, 2, 3], [1, 0, 1], list("aaa")),
+                             "at least two groups"),
+    "glmboost NaN in X": (lambda: _glmboost(nan=True), "NaN/inf in column(s) ['a']"),
+    "glmboost mstop -1": (lambda: _glmboost(mstop=-1), "mstop=-1: must be an integer"),
+    "glmboost nu 2": (lambda: _glmboost(nu=2), "nu=2: must lie in (0, 1]"),
+    "glmboost one class": (lambda: _glmboost(one_class=True), "found one class"),
+    "card unknown kind": (lambda: _card(1.0, kind="weird"), "kind: Input should be"),
+    "card duplicated feature": (lambda: _card(1.0, extra=[{"name": "A", "weight": 2.0}]),
+                                "duplicated feature names ['A']"),
+    "make_card all zero": (
+        lambda: __import__("radiogenomics.signature").signature.make_card("x", {"A": 0.0}),
+        "a signature needs at least one feature"),
+    "collapse unknown rule": (
+        lambda: __import__("radiogenomics.expression").expression.collapse_probes(
+            _frames()[1], pd.Series({"W": "G"}), rule="nope"),
+        "rule='nope': choose one of"),
     "run name that is a path": (
         lambda: __import__("radiogenomics.workflows.engine").workflows.engine.load_config(
             {"name": "../../etc", "steps": {"load": {"synthetic": {}}}}),

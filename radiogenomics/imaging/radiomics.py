@@ -43,7 +43,7 @@ def _load_params(params: dict | str | Path | None) -> dict[str, Any]:
         path = Path(params)
         try:
             params = yaml.safe_load(path.read_text())
-        except (OSError, yaml.YAMLError) as exc:
+        except (OSError, ValueError, yaml.YAMLError) as exc:  # ValueError: not UTF-8
             raise InputFileError(f"{path}: cannot read pyradiomics params YAML ({exc}).") from exc
         if not isinstance(params, dict):
             raise InputFileError(f"{path}: expected a mapping with setting/imageType/featureClass.")

@@ -38,7 +38,8 @@ def binary_outcome(values: pd.Series, positive: str | None = None, *,
     Returns
     -------
     Series
-        Float 0/1 with NaN where ``values`` is missing, on ``values``' index.
+        Float 0/1 with NaN where ``values`` is missing, on ``values``' index; the positive
+        value used is in ``.attrs["positive"]``.
 
     Examples
     --------
@@ -62,4 +63,6 @@ def binary_outcome(values: pd.Series, positive: str | None = None, *,
     if len(seen) > 2:
         logger.warning("'%s' has %d values %s: scoring '%s' against the other %d together "
                        "(one-vs-rest)", field, len(seen), seen[:10], positive, len(seen) - 1)
-    return (lab == positive).astype(float).where(lab.notna())
+    out = (lab == positive).astype(float).where(lab.notna())
+    out.attrs["positive"] = positive
+    return out

@@ -172,7 +172,10 @@ def risk_groups(score: pd.Series, method: str = "median", *, cutpoint: float | N
     if values.isna().any() or not np.isfinite(values.to_numpy(float)).all():
         raise ValidationError("score: missing or non-finite values; drop those patients first.")
     if cutpoint is not None:
-        cut = float(cutpoint)
+        try:
+            cut = float(cutpoint)
+        except (TypeError, ValueError):
+            cut = float("nan")
         if not np.isfinite(cut):
             raise ValidationError(f"cutpoint={cutpoint!r}: must be a finite number.")
         out = pd.Series(np.where(values > cut, "high", "low"), index=score.index)
@@ -298,9 +301,11 @@ def kaplan_meier(time: np.ndarray, event: np.ndarray, groups: np.ndarray | None 
     """
     from lifelines import KaplanMeierFitter
 
-    time = np.asarray(time, float)
-    event = np.asarray(event, int)
+    time, event = survival_arrays(time, event)
     groups = np.asarray(groups) if groups is not None else np.repeat("all", len(time))
+    if groups.shape != time.shape:
+        raise ValidationError(f"groups: expected {len(time)} values (one per patient), got "
+                              f"shape {groups.shape}.")
     frames = []
     for g in sorted(pd.unique(groups)):
         sel = groups == g

@@ -73,7 +73,7 @@ def load_config(source: str | Path | dict) -> tuple[RunConfig, Path | None]:
         base = path.resolve().parent
         try:
             data = yaml.safe_load(path.read_text())
-        except yaml.YAMLError as exc:
+        except (OSError, ValueError, yaml.YAMLError) as exc:  # ValueError: not UTF-8
             raise ValidationError(f"{path}: not valid YAML ({exc}).") from exc
     if not isinstance(data, dict):
         raise ValidationError(f"{source}: a run config is a mapping with name, seed, steps.")

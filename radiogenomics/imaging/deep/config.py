@@ -65,7 +65,7 @@ def load_config(path: str | Path) -> TrainConfig:
         raise InputFileError(f"{path}: training config not found.")
     try:
         data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
+    except (OSError, ValueError, yaml.YAMLError) as exc:  # ValueError: not UTF-8
         raise InputFileError(f"{path}: not valid YAML ({exc}).") from exc
     if not isinstance(data, dict):
         raise ValidationError(f"{path}: expected a mapping (task, manifest, clinical, ...).")

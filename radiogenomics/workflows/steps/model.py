@@ -59,7 +59,7 @@ class Model(Step):
             auc = stats.roc_auc(y, lp)
             perf = {"cohort": "training (apparent)", "metric": "AUC", "value": auc.auc,
                     "ci_low": auc.ci_low, "ci_high": auc.ci_high, "n": len(lp)}
-            outcome_card = {"name": sel.outcome, "positive": sel.positive}
+            outcome_card = {"name": sel.outcome, "positive": y.attrs["positive"]}
             training = {"cohort": ctx.name, "n": len(lp), "events": int(y.sum())}
         card = m.to_card(f"{ctx.name}-signature", kind="gene" if sel.features == "rna"
                          else "combined", threshold=float(cut), outcome=outcome_card,

@@ -91,7 +91,13 @@ class Nomogram(Step):
                                       "(time of the predicted survival, in the data's units).")
             kw = {"family": "cox", "duration": sel.time, "horizons": [cfg.horizon]}
             return clin, {"outcome": sel.event, **kw}
-        clin["_outcome"] = (clin[sel.outcome].astype(str) == str(sel.positive)).astype(int)
+        from radiogenomics.stats import binary_outcome
+
+        y = binary_outcome(clin[sel.outcome], sel.positive, field=sel.outcome)
+        if y.isna().any():
+            raise ValidationError(f"steps.nomogram: {int(y.isna().sum())} patients have no "
+                                  f"'{sel.outcome}' value; drop them from the clinical table.")
+        clin["_outcome"] = y.astype(int)
         return clin, {"outcome": "_outcome", "family": "binomial"}
 
     def run(self, ctx: RunContext, cfg: NomogramConfig) -> list[Path]:

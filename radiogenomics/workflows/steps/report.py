@@ -51,7 +51,7 @@ def _checklist(ctx: RunContext, done: set[str]) -> pd.DataFrame:
     outcome = "not recorded"
     if sel is not None:
         outcome = (f"survival ({sel.time}, {sel.event})" if sel.time else
-                   f"{sel.outcome} = {sel.positive}")
+                   f"{sel.outcome} = {sel.positive or '1/True'}")
     rows = [
         ("Source of data", src),
         ("Participants / eligibility", "not recorded"),

@@ -71,7 +71,10 @@ def outcome(ctx: RunContext, cfg: SelectConfig, index: pd.Index) -> tuple[Any, b
         raise ValidationError(f"steps.select: {int(y.isna().sum())} patients have no "
                               f"'{cfg.outcome}' value, e.g. {list(y.index[y.isna()][:3])}; "
                               "drop them from the clinical table.")
-    return y.astype(int), False
+    positive = y.attrs["positive"]
+    y = y.astype(int)
+    y.attrs["positive"] = positive
+    return y, False
 
 
 def feature_table(ctx: RunContext, which: str) -> pd.DataFrame:
