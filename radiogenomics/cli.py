@@ -165,6 +165,8 @@ def extract(
     cache_dir: Path | None = typer.Option(None, help="Per-case cache (resume, skip done)."),
     strict: bool = typer.Option(False, "--strict", help="Check every image and mask exists "
                                 "first and stop on the first missing one."),
+    root: Path | None = typer.Option(None, help="Refuse images and masks outside this folder "
+                                     "(for manifests from elsewhere)."),
     progress: bool = typer.Option(True, help="Progress bar on a terminal."),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
 ) -> None:
@@ -191,7 +193,7 @@ def extract(
         adata = extract_radiomics(manifest, cfg, n_jobs=n_jobs,
                                   backend="dask" if scheduler else "process",
                                   scheduler_address=scheduler, cache_dir=cache,
-                                  progress_bar=progress, strict=strict)
+                                  progress_bar=progress, strict=strict, root=root)
     except RadiogenomicsError as exc:
         _fail(exc)
     failed = int((adata.obs["error"] != "").sum())

@@ -100,7 +100,7 @@ def _free_port() -> int:
 
 @pytest.mark.skipif(shutil.which("chromium") is None or shutil.which("chromedriver") is None,
                     reason="Debian chromium + chromium-driver not installed (make setup)")
-def test_real_browser_renders_pages(demo_run, tmp_path):
+def test_real_browser_renders_pages(demo_run, tmp_path, shared_data):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
@@ -108,7 +108,9 @@ def test_real_browser_renders_pages(demo_run, tmp_path):
     from selenium.webdriver.support.ui import WebDriverWait
 
     port = _free_port()
-    env = {**os.environ, "RADIOGENOMICS_RUN_DIR": str(demo_run)}
+    tmpdir = tmp_path / "server-tmp"
+    tmpdir.mkdir()
+    env = {**os.environ, "RADIOGENOMICS_RUN_DIR": str(demo_run), "TMPDIR": str(tmpdir)}
     exe = str(Path(sys.executable).parent / "radiogenomics")
     server = subprocess.Popen([exe, "app", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -146,6 +148,16 @@ def test_real_browser_renders_pages(demo_run, tmp_path):
             assert shot.stat().st_size > 10_000
             if os.environ.get("RADIOGENOMICS_SCREENSHOTS"):
                 shutil.copy(shot, Path(os.environ["RADIOGENOMICS_SCREENSHOTS"]) / shot.name)
+            if page == "Validate":  # a real upload: parsed, shown, and its files removed
+                geo = shared_data / "expression"
+                inputs = driver.find_elements(By.CSS_SELECTOR, "input[type='file']")
+                inputs[0].send_keys(str(demo_run / "model" / "signature.json"))
+                inputs[1].send_keys(str(geo / "geo" / "GSE781-GPL97_series_matrix_from_GDS507"
+                                        ".txt.gz"))
+                WebDriverWait(driver, 90).until(
+                    ec.text_to_be_present_in_element((By.TAG_NAME, "body"), "Positive class"))
+                time.sleep(1)
+                assert not list(tmpdir.glob("rg-validate-*")), "upload folder left behind"
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"
                   and "favicon" not in e["message"]]
         assert not errors, errors

@@ -359,3 +359,21 @@ def test_infinite_expression_values_are_refused(tmp_path):
     with pytest.raises(ValidationError, match=r"e.csv: infinite values in sample column\(s\) "
                                               r"\['s2'\]"):
         read_expression_table(p)
+
+
+def test_manifest_paths_confined_to_a_root(tmp_path):
+    from radiogenomics.io import read_manifest
+
+    inside = tmp_path / "data"
+    inside.mkdir()
+    (inside / "i.nii.gz").write_bytes(b"x")
+    (tmp_path / "secret.nii.gz").write_bytes(b"x")
+    (inside / "link.nii.gz").symlink_to(tmp_path / "secret.nii.gz")
+    m = inside / "m.csv"
+    m.write_text("patient_id,image,mask\np1,i.nii.gz,i.nii.gz\n")
+    assert read_manifest(m, root=inside)["image"].iloc[0] == str(inside / "i.nii.gz")
+    for bad in ("../secret.nii.gz", str(tmp_path / "secret.nii.gz"), "link.nii.gz"):
+        m.write_text(f"patient_id,image,mask\np1,i.nii.gz,{bad}\n")
+        read_manifest(m)  # allowed without a root
+        with pytest.raises(ValidationError, match=r"1 mask path\(s\) outside .*data"):
+            read_manifest(m, root=inside)

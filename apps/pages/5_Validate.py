@@ -17,27 +17,29 @@ clinical = st.file_uploader("Clinical CSV (for an expression CSV), optional", ty
 if card_file and series:
     from radiogenomics.signature import validate
 
-    tmp = Path(tempfile.mkdtemp(prefix="rg-validate-"))
-    try:
-        card_path = save_upload(card_file, tmp, "card")
-        cohort = load_validation_inputs(
-            save_upload(series, tmp, "series"),
-            save_upload(platform, tmp, "platform") if platform else None,
-            save_upload(clinical, tmp, "clinical") if clinical else None)
-        fields = list(cohort.clinical.columns)
-        outcome = st.selectbox("Outcome field", fields)
-        values = sorted(cohort.clinical[outcome].dropna().astype(str).unique())
-        positive = st.selectbox("Positive class", values)
-        if st.button("Validate"):
-            res = validate(card_path, cohort, outcome=outcome, positive=positive,
-                           out_dir=tmp / "out")
-            st.dataframe(res.metrics, hide_index=True)
-            st.download_button("Download metrics (CSV)", res.metrics.to_csv(index=False),
-                               file_name="validation_metrics.csv", mime="text/csv")
-            st.write(f"Coverage {res.scores.coverage:.0%}; missing: "
-                     f"{', '.join(res.scores.missing) or 'none'}")
-            st.components.v1.html(res.report.read_text(), height=900, scrolling=True)
-            st.download_button("Download report (HTML)", res.report.read_text(),
-                               file_name="validation_report.html", mime="text/html")
-    except RadiogenomicsError as exc:
-        st.error(str(exc))
+    # uploads live only for this script run: the folder is removed when it ends
+    with tempfile.TemporaryDirectory(prefix="rg-validate-") as folder:
+        tmp = Path(folder)
+        try:
+            card_path = save_upload(card_file, tmp, "card")
+            cohort = load_validation_inputs(
+                save_upload(series, tmp, "series"),
+                save_upload(platform, tmp, "platform") if platform else None,
+                save_upload(clinical, tmp, "clinical") if clinical else None)
+            fields = list(cohort.clinical.columns)
+            outcome = st.selectbox("Outcome field", fields)
+            values = sorted(cohort.clinical[outcome].dropna().astype(str).unique())
+            positive = st.selectbox("Positive class", values)
+            if st.button("Validate"):
+                res = validate(card_path, cohort, outcome=outcome, positive=positive,
+                               out_dir=tmp / "out")
+                st.dataframe(res.metrics, hide_index=True)
+                st.download_button("Download metrics (CSV)", res.metrics.to_csv(index=False),
+                                   file_name="validation_metrics.csv", mime="text/csv")
+                st.write(f"Coverage {res.scores.coverage:.0%}; missing: "
+                         f"{', '.join(res.scores.missing) or 'none'}")
+                st.components.v1.html(res.report.read_text(), height=900, scrolling=True)
+                st.download_button("Download report (HTML)", res.report.read_text(),
+                                   file_name="validation_report.html", mime="text/html")
+        except RadiogenomicsError as exc:
+            st.error(str(exc))

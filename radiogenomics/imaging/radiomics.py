@@ -211,6 +211,7 @@ def extract_radiomics(
     cache_dir: str | Path | None = None,
     progress_bar: bool = True,
     strict: bool = False,
+    root: str | Path | None = None,
 ) -> AnnData:
     """Extract pyradiomics features for every scan of a manifest.
 
@@ -242,6 +243,9 @@ def extract_radiomics(
         missing one. Default: a missing, unreadable or failing case is recorded in
         ``obs["error"]`` and the batch goes on. Invalid ``params`` always raise before
         any case runs.
+    root
+        Refuse images and masks outside this folder (see
+        :func:`radiogenomics.io.read_manifest`).
 
     Returns
     -------
@@ -259,7 +263,7 @@ def extract_radiomics(
     import anndata as ad
     import radiomics
 
-    df = read_manifest(manifest, check_files=strict)
+    df = read_manifest(manifest, check_files=strict, root=root)
     cfg = _load_params(params)
     _check_params(cfg, str(params) if isinstance(params, (str, Path)) else "params")
     version = str(radiomics.__version__)

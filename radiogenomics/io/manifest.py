@@ -13,7 +13,8 @@ REQUIRED = ("patient_id", "image", "mask")
 OPTIONAL = ("timepoint", "sequence", "label", "centre", "roi", "perturbation")
 
 
-def read_manifest(manifest: str | Path | pd.DataFrame, check_files: bool = True) -> pd.DataFrame:
+def read_manifest(manifest: str | Path | pd.DataFrame, check_files: bool = True, *,
+                  root: str | Path | None = None) -> pd.DataFrame:
     """Load and validate an image manifest.
 
     Parameters
@@ -24,6 +25,10 @@ def read_manifest(manifest: str | Path | pd.DataFrame, check_files: bool = True)
         resolved against the CSV's folder.
     check_files
         Raise if an image or mask file does not exist.
+    root
+        Confine every image and mask to this folder: a path that resolves outside it
+        (``../``, an absolute path elsewhere, a symlink out) is an error. Use it when
+        manifests come from people you do not control.
 
     Returns
     -------
@@ -77,6 +82,14 @@ def read_manifest(manifest: str | Path | pd.DataFrame, check_files: bool = True)
         paths = [Path(p) for p in df[col].astype(str)]
         if base is not None:
             paths = [p if p.is_absolute() else base / p for p in paths]
+        if root is not None:
+            top = Path(root).resolve()
+            outside = [str(p) for p in paths if not p.resolve().is_relative_to(top)]
+            if outside:
+                raise ValidationError(
+                    f"{source}: {len(outside)} {col} path(s) outside {top}, e.g. {outside[:3]}; "
+                    "keep every file under the manifest root."
+                )
         df[col] = [str(p) for p in paths]
         if check_files:
             absent = [str(p) for p in paths if not p.exists()]

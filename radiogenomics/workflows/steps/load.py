@@ -39,6 +39,7 @@ class LoadConfig(StepConfig):
     cohort: str | None = None
     tcga: TCGA | None = None
     manifest: str | None = None
+    manifest_root: str | None = None  # confine the manifest's images and masks to a folder
 
 
 def _write(syn: Any, cohort_dir: Path, images: Path, manifest: Path) -> list[Path]:
@@ -107,8 +108,9 @@ class Load(Step):
             if cfg.manifest:
                 from radiogenomics.io import read_manifest
 
-                write_csv_atomic(read_manifest(ctx.path(cfg.manifest)), lay.manifest,
-                                 index=False)
+                root = ctx.path(cfg.manifest_root) if cfg.manifest_root else None
+                write_csv_atomic(read_manifest(ctx.path(cfg.manifest), root=root),
+                                 lay.manifest, index=False)
                 outs.append(lay.manifest)
             return outs
         raise ValidationError("steps.load: give synthetic: {...}, cohort: DIR or tcga: "
