@@ -120,6 +120,9 @@ def _check_out(out: Path, suffixes: tuple[str, ...] | None, *, folder: bool = Fa
     probe = target
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
+    if not probe.is_dir():
+        raise typer.BadParameter(f"{probe} is a file, so {out} cannot be created; choose "
+                                 "another --out", param_hint="--out")
     if not os.access(probe, os.W_OK):
         raise typer.BadParameter(f"{probe} is not writable; choose another --out",
                                  param_hint="--out")
@@ -268,6 +271,7 @@ def deep_train(
     from radiogenomics.errors import RadiogenomicsError
     from radiogenomics.imaging.deep.config import train_from_config
 
+    _check_out(out, None, folder=True)
     try:
         m = train_from_config(config, out)
     except RadiogenomicsError as exc:
@@ -465,7 +469,9 @@ def run_pipeline(
         raise typer.BadParameter("give a config file (or --list-steps)", param_hint="CONFIG")
     try:
         cfg, _ = load_config(config)
-        pipe = Pipeline(config, out or Path("runs") / cfg.name, scheduler_address=scheduler)
+        out = out or Path("runs") / cfg.name
+        _check_out(out, None, folder=True)
+        pipe = Pipeline(config, out, scheduler_address=scheduler)
         if check:
             problems = pipe.check()
             for msg in problems:

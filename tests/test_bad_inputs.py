@@ -297,6 +297,12 @@ def test_cli_refuses_bad_outputs_and_duplicated_samples_before_computing(tmp_pat
     r = run("validate", "--signature", str(card), "--out", str(counts), "--cohort",
             str(tmp_path))
     assert r.returncode == 2 and "is a file; give a folder" in r.stderr
+    config = tmp_path / "run.yaml"
+    config.write_text("name: x\nsteps:\n  load:\n    synthetic: {n_patients: 20}\n")
+    r = run("run", str(config), "--out", str(counts / "run"))
+    assert r.returncode == 2 and "counts.csv is a file, so" in r.stderr
+    r = run("deep", "train", "--config", str(config), "--out", str(counts))
+    assert r.returncode == 2 and "is a file; give a folder" in r.stderr
     if os.geteuid() != 0:  # root writes anywhere
         ro = tmp_path / "ro"
         ro.mkdir()
