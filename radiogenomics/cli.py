@@ -137,7 +137,7 @@ def _read_matrix(path: Path, what: str):
         with open(path, encoding="utf-8", errors="replace") as fh:
             header = [h.strip().strip('"') for h in fh.readline().rstrip("\r\n").split(",")]
         df = pd.read_csv(path, index_col=0)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, EOFError) as exc:  # EOFError: truncated .gz
         raise InputFileError(f"{path}: cannot read the {what} table ({exc}).") from exc
     dup = sorted({h for h in header[1:] if header[1:].count(h) > 1})
     if dup:  # pandas would rename them to "x.1" and the sample would silently drop out
@@ -337,13 +337,17 @@ def enrich(
     _setup_logging(verbose)
     import pandas as pd
 
-    from radiogenomics.errors import RadiogenomicsError
+    from radiogenomics.errors import InputFileError, RadiogenomicsError
     from radiogenomics.tl import gsea_batch, ora
 
     _check_out(out, (".csv", ".csv.gz", ".parquet"))
     try:
-        tab = (pd.read_parquet(associations) if associations.suffix == ".parquet"
-               else pd.read_csv(associations))
+        try:
+            tab = (pd.read_parquet(associations) if associations.suffix == ".parquet"
+                   else pd.read_csv(associations))
+        except (OSError, ValueError, EOFError) as exc:
+            raise InputFileError(f"{associations}: cannot read the association table "
+                                 f"({exc}).") from exc
         missing = {"feature", "gene", "r", "pvalue", "qvalue"} - set(tab.columns)
         if missing:
             raise typer.BadParameter(f"{associations}: missing columns {sorted(missing)}")
@@ -369,7 +373,7 @@ def enrich(
             res = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
         else:
             raise typer.BadParameter("use --method gsea or ora", param_hint="--method")
-    except (RadiogenomicsError, OSError, ValueError) as exc:
+    except (RadiogenomicsError, OSError, ValueError, EOFError) as exc:
         _fail(exc)
     _write_table(res, out)
     typer.echo(f"{len(res)} rows -> {out}")

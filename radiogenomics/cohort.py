@@ -375,7 +375,7 @@ class Cohort:
                             f"{csv}: no 'patient_id' column. Add one naming each scan's patient."
                         )
                     parts[m] = df
-            except (OSError, ValueError, KeyError) as exc:
+            except (OSError, ValueError, KeyError, EOFError) as exc:
                 if isinstance(exc, ValidationError):
                     raise
                 bad = h5 if h5.exists() else csv
@@ -384,7 +384,7 @@ class Cohort:
         if clin.exists():
             try:
                 df = pd.read_csv(clin)
-            except (OSError, ValueError) as exc:
+            except (OSError, ValueError, EOFError) as exc:
                 raise InputFileError(f"{clin}: cannot be read as CSV ({exc}).") from exc
             parts["clinical"] = df.set_index(PATIENT if PATIENT in df.columns else df.columns[0])
         if not parts:

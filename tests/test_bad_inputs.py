@@ -309,6 +309,14 @@ def test_cli_refuses_bad_outputs_and_duplicated_samples_before_computing(tmp_pat
         ro.chmod(0o500)
         r = run(*de, "--out", str(ro / "de.csv"))
         assert r.returncode == 2 and "not writable" in r.stderr
+    import gzip
+
+    half = gzip.compress(b"gene,s1,s2\n" + b"TP53,1,2\n" * 5000)
+    (tmp_path / "cut.csv.gz").write_bytes(half[: len(half) // 2])
+    for cmd in (["associate", "--x", str(tmp_path / "cut.csv.gz"), "--y", str(counts)],
+                ["enrich", "--associations", str(tmp_path / "cut.csv.gz")]):
+        r = run(*cmd, "--out", str(tmp_path / "o.csv"))  # not click's bare "Aborted."
+        assert r.returncode == 1 and "cut.csv.gz" in r.stderr and "ended before" in r.stderr
     assoc = tmp_path / "a.csv"
     assoc.write_text("feature,gene,r,pvalue,qvalue\nf1,TP53,0.5,0.01,0.02\n")
     r = run("enrich", "--associations", str(assoc), "--out", str(tmp_path / "e.csv"),

@@ -44,7 +44,7 @@ def read_manifest(manifest: str | Path | pd.DataFrame, check_files: bool = True,
             raise InputFileError(f"{path}: manifest file not found.")
         try:
             manifest = pd.read_csv(path)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, EOFError) as exc:
             raise InputFileError(f"{path}: cannot be read as CSV ({exc}).") from exc
         base = path.resolve().parent
     df = manifest.copy()

@@ -112,7 +112,7 @@ def train_from_config(config: str | Path, out_dir: str | Path) -> dict[str, Any]
     manifest = read_manifest(cfg.manifest)
     try:
         clin = pd.read_csv(cfg.clinical)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, EOFError) as exc:
         raise InputFileError(f"{cfg.clinical}: cannot be read as CSV ({exc}).") from exc
     if "patient_id" not in clin.columns:
         raise ValidationError(f"{cfg.clinical}: needs a 'patient_id' column.")
