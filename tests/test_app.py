@@ -148,15 +148,8 @@ def test_real_browser_renders_pages(demo_run, tmp_path, shared_data):
             assert shot.stat().st_size > 10_000
             if os.environ.get("RADIOGENOMICS_SCREENSHOTS"):
                 shutil.copy(shot, Path(os.environ["RADIOGENOMICS_SCREENSHOTS"]) / shot.name)
-            if page == "Validate":  # a real upload: parsed, shown, and its files removed
-                geo = shared_data / "expression"
-                inputs = driver.find_elements(By.CSS_SELECTOR, "input[type='file']")
-                inputs[0].send_keys(str(demo_run / "model" / "signature.json"))
-                inputs[1].send_keys(str(geo / "geo" / "GSE781-GPL97_series_matrix_from_GDS507"
-                                        ".txt.gz"))
-                WebDriverWait(driver, 90).until(
-                    ec.text_to_be_present_in_element((By.TAG_NAME, "body"), "Positive class"))
-                time.sleep(1)
+            if page == "Validate":
+                _validate_in_browser(driver, demo_run, tmp_path, shared_data)
                 assert not list(tmpdir.glob("rg-validate-*")), "upload folder left behind"
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"
                   and "favicon" not in e["message"]]
@@ -166,6 +159,62 @@ def test_real_browser_renders_pages(demo_run, tmp_path, shared_data):
             driver.quit()
         server.terminate()
         server.wait(timeout=20)
+
+
+def _validate_in_browser(driver, demo_run, tmp_path, shared_data):
+    """Upload a series matrix without its platform (told to add it), then the external
+    cohort as CSVs: preview, validate, download — the result must survive the download."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from radiogenomics.cohort import Cohort
+
+    def upload(label, path):  # a new file replaces the uploader's current one
+        driver.find_element(By.XPATH, f"//div[@data-testid='stFileUploader'][.//*[starts-with("
+                            f"normalize-space(), '{label}')]]//input[@type='file']").send_keys(
+                                str(path))
+        time.sleep(2)
+        wait_for(path.name[:6])  # shown (long names are elided in the middle)
+        time.sleep(2)
+
+    def wait_for(text, timeout=90):
+        try:
+            WebDriverWait(driver, timeout).until(
+                ec.text_to_be_present_in_element((By.TAG_NAME, "body"), text))
+        except Exception as exc:
+            body = driver.find_element(By.TAG_NAME, "body").text
+            driver.save_screenshot(str(tmp_path / "validate_failure.png"))
+            raise AssertionError(f"'{text}' never shown; the page says: {body[-1500:]}") from exc
+
+    upload("Signature card", demo_run / "model" / "signature.json")
+    geo = shared_data / "expression" / "geo"
+    upload("Expression", geo / "GSE781-GPL97_series_matrix_from_GDS507.txt.gz")
+    wait_for("upload its platform annotation")
+    ext = Cohort.read(demo_run / "load" / "external")
+    ext.rna.to_df().to_csv(tmp_path / "external_expression.csv")
+    ext.clinical.to_csv(tmp_path / "external_clinical.csv")
+    upload("Expression", tmp_path / "external_expression.csv")
+    wait_for("upload the clinical CSV")
+    upload("Clinical CSV", tmp_path / "external_clinical.csv")
+    wait_for("Card coverage")
+    from selenium.webdriver.common.keys import Keys
+
+    box = driver.find_elements(By.CSS_SELECTOR, "[data-testid='stSelectbox'] input")[0]
+    box.click()
+    box.send_keys("response")
+    box.send_keys(Keys.ENTER)
+    time.sleep(2)
+    wait_for("Positive class")
+    time.sleep(1)
+    driver.find_element(By.XPATH, "//button[normalize-space()='Validate']").click()
+    wait_for("Download per-sample scores", timeout=120)
+    assert "Coverage 100%" in driver.find_element(By.TAG_NAME, "body").text  # table: a canvas
+    driver.find_element(By.XPATH, "//button[contains(., 'Download metrics')]").click()
+    time.sleep(3)
+    body = driver.find_element(By.TAG_NAME, "body").text
+    assert "Download per-sample scores" in body and "Coverage 100%" in body, \
+        "the download lost the result"
 
 
 def test_images_page_shows_grad_cam_of_a_deep_run(app_env, tmp_path):

@@ -132,6 +132,10 @@ CASES = {
         lambda: __import__("radiogenomics.expression").expression.collapse_probes(
             _frames()[1], pd.Series({"W": "G"}), rule="nope"),
         "rule='nope': choose one of"),
+    "unknown key in the report step": (
+        lambda: __import__("radiogenomics.workflows.engine").workflows.engine.load_config(
+            {"name": "x", "steps": {"load": {"synthetic": {}}, "report": {"titel": "x"}}}),
+        "steps.report.titel: Extra inputs are not permitted"),
     "run name that is a path": (
         lambda: __import__("radiogenomics.workflows.engine").workflows.engine.load_config(
             {"name": "../../etc", "steps": {"load": {"synthetic": {}}}}),
