@@ -99,6 +99,25 @@ def format_pydantic_errors(exc: Any) -> str:
     return "; ".join(parts)
 
 
+def read_yaml_mapping(path: str | os.PathLike[str], what: str, expect: str) -> dict:
+    """The mapping in a YAML file; a missing, unreadable (not UTF-8, bad syntax) or
+    non-mapping file raises an error naming ``path`` and ``what`` it should be."""
+    import yaml
+
+    from radiogenomics.errors import InputFileError, ValidationError
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"{path}: {what} not found.")
+    try:
+        data = yaml.safe_load(path.read_text())
+    except (OSError, ValueError, yaml.YAMLError) as exc:  # ValueError: not UTF-8
+        raise InputFileError(f"{path}: the {what} is not valid YAML ({exc}).") from exc
+    if not isinstance(data, dict):
+        raise ValidationError(f"{path}: the {what} must be a mapping ({expect}).")
+    return data
+
+
 def refuse_infinite(df: pd.DataFrame, source: str, what: str = "column") -> None:
     """Raise a ValidationError naming the first columns of ``df`` that hold ``inf``."""
     import numpy as np

@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from radiogenomics._utils import die_with_parent, logger, progress, write_text_atomic
+from radiogenomics._utils import (
+    die_with_parent,
+    logger,
+    progress,
+    read_yaml_mapping,
+    write_text_atomic,
+)
 from radiogenomics.errors import InputFileError, ValidationError
 from radiogenomics.io.manifest import read_manifest
 
@@ -38,15 +44,8 @@ def _load_params(params: dict | str | Path | None) -> dict[str, Any]:
         return {"setting": dict(DEFAULT_SETTINGS), "imageType": {"Original": {}},
                 "featureClass": {}}
     if isinstance(params, (str, Path)):
-        import yaml
-
-        path = Path(params)
-        try:
-            params = yaml.safe_load(path.read_text())
-        except (OSError, ValueError, yaml.YAMLError) as exc:  # ValueError: not UTF-8
-            raise InputFileError(f"{path}: cannot read pyradiomics params YAML ({exc}).") from exc
-        if not isinstance(params, dict):
-            raise InputFileError(f"{path}: expected a mapping with setting/imageType/featureClass.")
+        params = read_yaml_mapping(params, "pyradiomics params file",
+                                   "setting, imageType, featureClass")
     params = dict(params)
     params.setdefault("setting", {})
     params["setting"] = {**DEFAULT_SETTINGS, **(params["setting"] or {})}

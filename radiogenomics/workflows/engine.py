@@ -29,8 +29,14 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic import ValidationError as PydanticValidationError
 
 from radiogenomics import __version__
-from radiogenomics._utils import file_sha256, format_pydantic_errors, logger, write_text_atomic
-from radiogenomics.errors import InputFileError, RadiogenomicsError, ValidationError
+from radiogenomics._utils import (
+    file_sha256,
+    format_pydantic_errors,
+    logger,
+    read_yaml_mapping,
+    write_text_atomic,
+)
+from radiogenomics.errors import RadiogenomicsError, ValidationError
 from radiogenomics.workflows.layout import RunLayout
 from radiogenomics.workflows.steps import REGISTRY, Step
 from radiogenomics.workflows.steps._base import RunContext
@@ -65,16 +71,9 @@ def load_config(source: str | Path | dict) -> tuple[RunConfig, Path | None]:
     if isinstance(source, dict):
         data = source
     else:
-        import yaml
-
         path = Path(source)
-        if not path.is_file():
-            raise InputFileError(f"{path}: config not found.")
+        data = read_yaml_mapping(path, "run config", "name, seed, steps")
         base = path.resolve().parent
-        try:
-            data = yaml.safe_load(path.read_text())
-        except (OSError, ValueError, yaml.YAMLError) as exc:  # ValueError: not UTF-8
-            raise ValidationError(f"{path}: not valid YAML ({exc}).") from exc
     if not isinstance(data, dict):
         raise ValidationError(f"{source}: a run config is a mapping with name, seed, steps.")
     try:

@@ -35,6 +35,7 @@ from pydantic import ValidationError as PydanticValidationError
 from radiogenomics._utils import (
     format_pydantic_errors,
     logger,
+    read_yaml_mapping,
     write_csv_atomic,
     write_text_atomic,
 )
@@ -58,17 +59,8 @@ class TrainConfig(BaseModel):
 
 def load_config(path: str | Path) -> TrainConfig:
     """Read and validate a training YAML; errors name the file and the field."""
-    import yaml
-
     path = Path(path)
-    if not path.exists():
-        raise InputFileError(f"{path}: training config not found.")
-    try:
-        data = yaml.safe_load(path.read_text())
-    except (OSError, ValueError, yaml.YAMLError) as exc:  # ValueError: not UTF-8
-        raise InputFileError(f"{path}: not valid YAML ({exc}).") from exc
-    if not isinstance(data, dict):
-        raise ValidationError(f"{path}: expected a mapping (task, manifest, clinical, ...).")
+    data = read_yaml_mapping(path, "training config", "task, manifest, clinical, ...")
     try:
         cfg = TrainConfig.model_validate(data)
     except PydanticValidationError as exc:
