@@ -83,6 +83,10 @@ CASES = {
     "3-class outcome without positive": (
         lambda: stats.binary_outcome(pd.Series(["CR", "PR", "PD"]), field="response"),
         "'response' has values ['CR', 'PD', 'PR']: say which one is positive"),
+    "missing outcome where one is required": (
+        lambda: stats.binary_outcome(pd.Series([0, 1, None], index=["a", "b", "c"]),
+                                     field="response", missing="raise"),
+        "1 patients have no 'response' value, e.g. ['c']"),
     "positive value absent": (lambda: stats.binary_outcome(pd.Series([0, 1, 0]), "yes"),
                               "positive class 'yes' is not a value"),
     "roc_auc one class": (lambda: stats.roc_auc([1, 1, 1], [0.1, 0.2, 0.3]),

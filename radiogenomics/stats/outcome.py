@@ -21,7 +21,7 @@ def _labels(values: pd.Series) -> pd.Series:
 
 
 def binary_outcome(values: pd.Series, positive: str | None = None, *,
-                   field: str = "outcome") -> pd.Series:
+                   field: str = "outcome", missing: str = "keep") -> pd.Series:
     """0/1 outcome (1 = ``positive``) from a clinical column; missing values stay NaN.
 
     Parameters
@@ -34,6 +34,9 @@ def binary_outcome(values: pd.Series, positive: str | None = None, *,
         then scored one-vs-rest, with a warning.
     field
         The column's name, for messages.
+    missing
+        ``"keep"``: missing values stay NaN; ``"raise"``: a missing value is an error
+        naming a few of those samples, and the result is integer.
 
     Returns
     -------
@@ -64,5 +67,13 @@ def binary_outcome(values: pd.Series, positive: str | None = None, *,
         logger.warning("'%s' has %d values %s: scoring '%s' against the other %d together "
                        "(one-vs-rest)", field, len(seen), seen[:10], positive, len(seen) - 1)
     out = (lab == positive).astype(float).where(lab.notna())
+    if missing == "raise":
+        if out.isna().any():
+            raise ValidationError(f"{int(out.isna().sum())} patients have no '{field}' value, "
+                                  f"e.g. {list(out.index[out.isna()][:3])}; drop them from the "
+                                  "clinical table.")
+        out = out.astype(int)
+    elif missing != "keep":
+        raise ValidationError(f"missing='{missing}': choose 'keep' or 'raise'.")
     out.attrs["positive"] = positive
     return out

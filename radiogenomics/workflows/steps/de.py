@@ -64,11 +64,8 @@ class DE(Step):
                 clin = c.clinical.copy()
             from radiogenomics.stats import binary_outcome
 
-            y = binary_outcome(clin[cfg.outcome], cfg.positive, field=cfg.outcome)
-            if y.isna().any():
-                raise ValidationError(f"steps.de: {int(y.isna().sum())} patients have no "
-                                      f"'{cfg.outcome}' value; drop them from the clinical "
-                                      "table.")
+            y = binary_outcome(clin[cfg.outcome], cfg.positive, field=cfg.outcome,
+                               missing="raise")
             clin["group"] = np.where(y == 1, "positive", "negative")
             contrast = ("group", "positive", "negative")
         c.clinical = clin

@@ -130,12 +130,8 @@ class Deep(Step):
                 raise ValidationError("steps.deep.score: response needs outcome:.")
             from radiogenomics.stats import binary_outcome
 
-            yy = binary_outcome(clin[cfg.outcome], cfg.positive, field=cfg.outcome)
-            if yy.isna().any():
-                raise ValidationError(f"steps.deep: {int(yy.isna().sum())} patients have no "
-                                      f"'{cfg.outcome}' value; drop them from the clinical "
-                                      "table.")
-            y = yy.astype(int).to_numpy()
+            y = binary_outcome(clin[cfg.outcome], cfg.positive, field=cfg.outcome,
+                               missing="raise").to_numpy()
             strata = y
             est = DeepResponse
         oof = np.full(len(manifest), np.nan)

@@ -93,11 +93,8 @@ class Nomogram(Step):
             return clin, {"outcome": sel.event, **kw}
         from radiogenomics.stats import binary_outcome
 
-        y = binary_outcome(clin[sel.outcome], sel.positive, field=sel.outcome)
-        if y.isna().any():
-            raise ValidationError(f"steps.nomogram: {int(y.isna().sum())} patients have no "
-                                  f"'{sel.outcome}' value; drop them from the clinical table.")
-        clin["_outcome"] = y.astype(int)
+        clin["_outcome"] = binary_outcome(clin[sel.outcome], sel.positive, field=sel.outcome,
+                                          missing="raise")
         return clin, {"outcome": "_outcome", "family": "binomial"}
 
     def run(self, ctx: RunContext, cfg: NomogramConfig) -> list[Path]:

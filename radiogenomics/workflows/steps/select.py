@@ -66,15 +66,8 @@ def outcome(ctx: RunContext, cfg: SelectConfig, index: pd.Index) -> tuple[Any, b
                               f"({list(clin.columns)}).")
     from radiogenomics.stats import binary_outcome
 
-    y = binary_outcome(clin.loc[index, cfg.outcome], cfg.positive, field=cfg.outcome)
-    if y.isna().any():
-        raise ValidationError(f"steps.select: {int(y.isna().sum())} patients have no "
-                              f"'{cfg.outcome}' value, e.g. {list(y.index[y.isna()][:3])}; "
-                              "drop them from the clinical table.")
-    positive = y.attrs["positive"]
-    y = y.astype(int)
-    y.attrs["positive"] = positive
-    return y, False
+    return binary_outcome(clin.loc[index, cfg.outcome], cfg.positive, field=cfg.outcome,
+                          missing="raise"), False
 
 
 def feature_table(ctx: RunContext, which: str) -> pd.DataFrame:
