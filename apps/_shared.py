@@ -1,13 +1,25 @@
-"""Helpers shared by the app pages: locate and cache the run directory."""
+"""Helpers shared by the app pages: the run (cached), the shared selection (gene, feature,
+pathway, patient) kept in the session and in the URL, navigation on click, and uploads."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
+from radiogenomics.workflows.explore import Explorer
 from radiogenomics.workflows.rundir import RunArtifacts, latest_run, load_run
+
+#: what a view can be about; each is a URL query parameter (?gene=TIPARP&patient=…)
+KEYS = ("gene", "feature", "pathway", "patient")
+PAGES = {"home": "pages/0_Home.py", "cohort": "pages/1_Cohort.py",
+         "associations": "pages/2_Associations.py", "gene": "pages/3_Gene.py",
+         "feature": "pages/4_Feature.py", "pathways": "pages/5_Pathways.py",
+         "images": "pages/6_Images.py", "validate": "pages/7_Validate.py",
+         "nomogram": "pages/8_Nomogram.py"}
 
 
 def run_dir() -> Path | None:
@@ -22,13 +34,128 @@ def _load(path: str, mtime: float) -> RunArtifacts:
     return load_run(path)
 
 
-def artifacts() -> RunArtifacts | None:
+@st.cache_resource(show_spinner=False)
+def _explorer(path: str, mtime: float) -> Explorer:
+    return Explorer(_load(path, mtime))
+
+
+def _run_key() -> tuple[str, float] | None:
     path = run_dir()
     if path is None or not path.exists():
+        return None
+    return str(path), path.stat().st_mtime
+
+
+def artifacts() -> RunArtifacts | None:
+    key = _run_key()
+    if key is None:
         st.warning("No run found. Run `make demo` (writes runs/demo) or start the app with "
                    "`radiogenomics app --run-dir DIR`.")
         return None
-    return _load(str(path), path.stat().st_mtime)
+    return _load(*key)
+
+
+def explorer() -> Explorer | None:
+    """The run's :class:`Explorer` (cached for the server's lifetime), or ``None`` with a
+    warning on the page."""
+    return _explorer(*_run_key()) if artifacts() is not None else None
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _query(path: str, mtime: float, method: str, args: tuple, kwargs: tuple) -> Any:
+    return getattr(_explorer(path, mtime), method)(*args, **dict(kwargs))
+
+
+def query(method: str, *args: Any, **kwargs: Any) -> Any:
+    """``Explorer.<method>(*args, **kwargs)``, cached per run and arguments (every result
+    the pages show comes from the library; the cache keeps interactions under a second)."""
+    return _query(*_run_key(), method, args, tuple(sorted(kwargs.items())))
+
+
+# ---------------------------------------------------------------- shared selection
+def selection() -> dict[str, str | None]:
+    """The current gene/feature/pathway/patient. A URL parameter wins (a shared link opens
+    on its view); otherwise the session's selection is written to the URL so the address
+    bar can be bookmarked. Call once at the top of each page, after ``set_page_config``."""
+    target = st.session_state.pop("_nav", None)
+    if target is not None:
+        st.switch_page(PAGES[target], query_params=current())
+    qp = st.query_params
+    for k in KEYS:
+        if qp.get(k):
+            st.session_state[f"sel.{k}"] = qp[k]
+        elif st.session_state.get(f"sel.{k}"):
+            qp[k] = st.session_state[f"sel.{k}"]
+    return current()
+
+
+def current() -> dict[str, str]:
+    """The selection now (only the parts that are set)."""
+    return {k: st.session_state[f"sel.{k}"] for k in KEYS if st.session_state.get(f"sel.{k}")}
+
+
+def select(**values: str | None) -> None:
+    """Set parts of the selection (in the session and the URL)."""
+    for k, v in values.items():
+        if k not in KEYS:
+            raise KeyError(k)
+        if v:
+            st.session_state[f"sel.{k}"] = str(v)
+            st.query_params[k] = str(v)
+        else:
+            st.session_state.pop(f"sel.{k}", None)
+            st.query_params.pop(k, None)
+
+
+def go(page: str, **values: str | None) -> None:
+    """From a callback: select ``values`` and open ``page`` on the next run."""
+    select(**values)
+    st.session_state["_nav"] = page
+
+
+def pick(widget: Callable[..., Any], label: str, options: list[str], kind: str, *,
+         key: str, valid: Any = (), **kwargs: Any) -> Any:
+    """A selectbox-like widget bound to the shared selection ``kind``: it opens on the
+    selected value and changing it changes the selection. A selected value outside
+    ``options`` but in ``valid`` is offered first rather than silently replaced."""
+    current = st.session_state.get(f"sel.{kind}")
+    if current and current not in options and current in valid:
+        options = [current, *options]
+    if current in options and st.session_state.get(key) != current:
+        st.session_state[key] = current
+    value = widget(label, options, key=key,
+                   on_change=lambda: select(**{kind: st.session_state.get(key)}), **kwargs)
+    if value is not None and value != current:
+        select(**{kind: value})
+    return value
+
+
+def on_point(chart_key: str, page: str | None, **columns: int) -> Callable[[], None]:
+    """A plotly ``on_select`` callback: the clicked point's ``customdata[i]`` becomes the
+    selection of each ``kind=i`` (e.g. ``patient=0``), and ``page`` opens when given."""
+    def callback() -> None:
+        state = st.session_state.get(chart_key)
+        points = state["selection"]["points"] if state else []
+        if not points:
+            return
+        data = points[0].get("customdata") or []
+        values = {k: data[i] for k, i in columns.items() if i < len(data)}
+        if page is None:
+            select(**values)
+        else:
+            go(page, **values)
+    return callback
+
+
+def links(label: str, values: list[str], page: str, kind: str, *, key: str) -> None:
+    """Clickable values (pills) that open ``page`` on the clicked one."""
+    if not values:
+        return
+
+    def callback() -> None:
+        if st.session_state.get(key):
+            go(page, **{kind: st.session_state[key]})
+    st.pills(label, values, key=key, on_change=callback)
 
 
 def feature_frame(art: RunArtifacts):
@@ -38,8 +165,19 @@ def feature_frame(art: RunArtifacts):
     c = art.cohort
     if c is None or c.img is None:
         return None
-    df = pd.DataFrame(c.img.X, index=c.patient_ids("img"), columns=c.img.var_names)
-    return df
+    return pd.DataFrame(c.img.X, index=c.patient_ids("img"), columns=c.img.var_names)
+
+
+def p_columns(df, floor: float | None = None, columns=("pvalue", "qvalue", "fdr", "fwer",
+                                                          "best_fdr")):
+    """A copy with p/q/FDR columns as display strings (scientific, ``< 0.001`` bounds)."""
+    from radiogenomics.pl import format_p
+
+    out = df.copy()
+    for c in columns:
+        if c in out:
+            out[c] = [format_p(v, floor) for v in out[c]]
+    return out
 
 
 UPLOAD_SUFFIXES = {".json", ".yaml", ".yml", ".txt", ".gz", ".csv", ".tsv", ".annot", ".soft"}

@@ -509,7 +509,7 @@ def run_app(
     if not 1 <= port <= 65535:
         raise typer.BadParameter(f"{port}: a port is 1–65535 (e.g. 8501)", param_hint="--port")
 
-    home = Path(__file__).resolve().parents[1] / "apps" / "Home.py"
+    home = Path(__file__).resolve().parents[1] / "apps" / "explorer.py"
     if not home.exists():
         typer.secho(f"error: {home} not found (the app ships with the source tree)",
                     fg=typer.colors.RED, err=True)

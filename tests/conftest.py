@@ -66,3 +66,15 @@ def planted_images(tmp_path_factory):
                            response_log_odds=3.0, image_coupling=0.95)
     m = syn.write_images(tmp_path_factory.mktemp("planted"))
     return m, syn.cohort.clinical.loc[m["patient_id"]]
+
+
+@pytest.fixture(scope="session")
+def small_run(tmp_path_factory):
+    """A small whole-mission run (30 patients, no deep step, native engines) shared by the
+    explorer and app tests."""
+    from radiogenomics.workflows import run_demo
+
+    out = tmp_path_factory.mktemp("small-run") / "demo"
+    run_demo(out, n_patients=30, random_state=0, n_jobs=1, n_perm=100, use_r="no",
+             deep=False, progress_bar=False)
+    return out

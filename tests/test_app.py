@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,13 +18,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    from radiogenomics.workflows import run_demo
-
-    out = tmp_path_factory.mktemp("app") / "demo"
-    run_demo(out, n_patients=30, random_state=0, n_jobs=1, n_perm=100, use_r="no",
-             deep=False, progress_bar=False)
-    return out
+def demo_run(small_run):
+    return small_run
 
 
 @pytest.fixture()
@@ -35,30 +31,118 @@ def app_env(demo_run, monkeypatch):
     return demo_run
 
 
-@pytest.mark.parametrize("page", ["Home.py", "pages/1_Cohort.py", "pages/2_Associations.py",
-                                  "pages/3_Pathways.py", "pages/4_Images.py",
-                                  "pages/6_Nomogram.py"])
-def test_pages_render_on_the_demo_run(app_env, page):
+PAGES = ["pages/0_Home.py", "pages/1_Cohort.py", "pages/2_Associations.py", "pages/3_Gene.py",
+         "pages/4_Feature.py", "pages/5_Pathways.py", "pages/6_Images.py",
+         "pages/7_Validate.py", "pages/8_Nomogram.py"]
+
+
+def _app(**params):
+    """The app through its entry point (st.navigation), opened on ``params`` as a shared URL
+    would."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(APPS / page), default_timeout=120).run()
+    at = AppTest.from_file(str(APPS / "explorer.py"), default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at
+
+
+def _open(at, page):
+    at.switch_page(page).run()
     assert not at.exception, at.exception
+    return at
+
+
+def _texts(at) -> str:
+    parts = [e.value for kind in ("markdown", "header", "subheader", "caption", "warning",
+                                  "info") for e in getattr(at, kind)]
+    return "\n".join(map(str, parts))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_render_on_the_demo_run(app_env, page):
+    at = _open(_app().run(), page)
     assert at.header or at.title
 
 
-def test_association_slider_and_nomogram_interaction(app_env):
-    from streamlit.testing.v1 import AppTest
+def test_gene_search_url_and_unknown_gene(app_env):
+    from radiogenomics.workflows.explore import Explorer
+    from radiogenomics.workflows.rundir import load_run
 
-    at = AppTest.from_file(str(APPS / "pages/2_Associations.py"), default_timeout=120).run()
-    before = [m.value for m in at.markdown if "feature–gene pairs" in m.value]
-    at.slider[0].set_value(0.001).run()
-    after = [m.value for m in at.markdown if "feature–gene pairs" in m.value]
-    assert before and after and before != after
-    nom = AppTest.from_file(str(APPS / "pages/6_Nomogram.py"), default_timeout=120).run()
-    p0 = next(m.value for m in nom.metric if "Predicted" in m.label)
-    nom.slider[0].set_value(nom.slider[0].max).run()
-    p1 = next(m.value for m in nom.metric if "Predicted" in m.label)
-    assert p0 != p1 and not nom.exception
+    ex = Explorer(load_run(app_env))
+    gene = ex.pairs(0.25)["gene"].iloc[0]
+    at = _open(_app(gene=gene.lower()).run(), "pages/3_Gene.py")  # a hand-typed URL
+    assert f"{gene}: associated with" in _texts(at)
+    assert at.query_params["gene"] == gene  # the URL now names the canonical symbol
+    at.text_input(key="gene.search").set_value("NOTAGENE1").run()
+    assert "'NOTAGENE1' is not a gene of this cohort" in _texts(at)
+    assert at.query_params["gene"] == gene  # the view stays on the last gene
+    other = ex.genes[10]
+    at.text_input(key="gene.search").set_value(other.lower()).run()
+    assert f"{other}: associated with" in _texts(at) and at.query_params["gene"] == other
+    # the selection follows to the Images page: the patient's expression lists the gene
+    at = _open(at, "pages/6_Images.py")
+    assert at.query_params["gene"] == other and at.query_params.get("patient")
+    expr = [d.value for d in at.dataframe if "expression" in d.value.columns]
+    assert expr and other in set(expr[0]["gene"])
+
+
+def test_fdr_filter_drives_the_table_and_the_heatmap(app_env):
+    at = _open(_app().run(), "pages/2_Associations.py")
+    seen = {}
+    for q in (0.001, 0.05, 0.25):
+        at.slider(key="assoc.q").set_value(q).run()
+        assert not at.exception, at.exception
+        count = next(m.value for m in at.markdown if "feature–gene pairs" in m.value)
+        heat = next(c.value for c in at.caption if c.value.startswith("Heatmap"))
+        seen[q] = (count, heat)
+    assert len({c for c, _ in seen.values()}) == 3  # the count follows the slider
+    assert len({h for _, h in seen.values()}) == 3  # and so does the heatmap
+    at.text_input(key="assoc.genes").set_value("notagene, ").run()
+    assert "Not genes of this cohort: notagene" in _texts(at)
+
+
+def test_pathways_show_the_stored_result(app_env):
+    import json
+
+    at = _app().run()
+    at = _open(at, "pages/5_Pathways.py")
+    g = pd.read_csv(app_env / "enrich" / "gsea.csv")
+    feature = at.selectbox(key="pw.feature").value
+    term = at.selectbox(key="pw.term").value
+    row = g[(g["ranking"] == feature) & (g["term"] == term)].iloc[0]
+    figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    titles = [f["layout"].get("title", {}).get("text", "") for f in figs]
+    assert any(f"NES {row['nes']:.2f}" in t for t in titles), titles
+    n = g["ranking"].nunique()
+    assert f"enriched {n} of" in _texts(at).replace("*", "")
+    # enrich another feature on request
+    other = at.selectbox(key="pw.more").options[1]
+    at.selectbox(key="pw.more").set_value(other).run()
+    at.button(key="pw.run").click().run()
+    assert not at.exception and "Enriched here on request" in _texts(at)
+
+
+def test_nomogram_page_uses_the_runs_nomogram(app_env):
+    import json
+
+    from radiogenomics.stats import Nomogram
+
+    nom = Nomogram.from_dict(json.loads((app_env / "nomogram" / "nomogram.json").read_text()))
+    at = _open(_app().run(), "pages/8_Nomogram.py")
+    for p in nom.predictors:
+        if isinstance(nom.axes[p], list):
+            assert at.selectbox(key=f"nom.{p}").options == nom.axes[p]
+        else:
+            s = at.slider(key=f"nom.{p}")
+            assert (s.min, s.max) == (min(nom.axes[p]), max(nom.axes[p]))
+    metric = next(m for m in at.metric if "Predicted" in m.label or "Survival" in m.label)
+    values = {p: (at.selectbox(key=f"nom.{p}").value if isinstance(nom.axes[p], list)
+                  else at.slider(key=f"nom.{p}").value) for p in nom.predictors}
+    assert metric.value == f"{nom.predict(values)['probability']:.1%}"
+    first = nom.predictors[0]
+    at.slider(key=f"nom.{first}").set_value(at.slider(key=f"nom.{first}").max).run()
+    assert next(m for m in at.metric if "Predicted" in m.label).value != metric.value
 
 
 def test_validate_page_upload_handling(app_env, tmp_path, shared_data):
@@ -86,10 +170,8 @@ def test_validate_page_upload_handling(app_env, tmp_path, shared_data):
     ok = load_validation_inputs(geo / "GSE781-GPL97_series_matrix_from_GDS507.txt.gz",
                                 geo / "GPL97.annot.gz", None)
     assert "disease state" in ok.clinical.columns
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(APPS / "pages/5_Validate.py"), default_timeout=60).run()
-    assert not at.exception and not at.error  # no upload yet: no error shown
+    at = _open(_app().run(), "pages/7_Validate.py")
+    assert not at.error  # no upload yet: no error shown
 
 
 def _free_port() -> int:
@@ -225,7 +307,6 @@ def test_images_page_shows_grad_cam_of_a_deep_run(app_env, tmp_path):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from streamlit.testing.v1 import AppTest
 
     from radiogenomics.workflows.rundir import load_run
 
@@ -239,7 +320,6 @@ def test_images_page_shows_grad_cam_of_a_deep_run(app_env, tmp_path):
     (deep / "deep" / "metrics.json").write_text(json.dumps(
         {"task": "response", "metric": "AUC", "test": 0.81, "n_test": 9}))
     os.environ["RADIOGENOMICS_RUN_DIR"] = str(deep)  # monkeypatch restores it
-    at = AppTest.from_file(str(APPS / "pages/4_Images.py"), default_timeout=120).run()
-    assert not at.exception, at.exception
+    at = _open(_app(patient=first).run(), "pages/6_Images.py")
     assert any("AUC test 0.810 on 9 held-out" in c.value for c in at.caption)
     assert at.get("image"), "the Grad-CAM PNG is not shown"

@@ -1,45 +1,76 @@
-"""Associations: heatmap with an FDR slider, volcano, gene–feature scatter, top genes."""
+"""Associations: one filtered table of image feature × gene pairs drives the heatmap, the
+volcano and the scatter; click a row, a cell or a point to follow it."""
 
 import streamlit as st
-from _shared import artifacts, feature_frame
+from _shared import explorer, on_point, p_columns, pick, query, select, selection
 
-from radiogenomics import pl, tl
+from radiogenomics.pl import interactive
 
 st.set_page_config(page_title="Associations", layout="wide")
+sel = selection()
 st.header("Image feature × gene associations")
-art = artifacts()
-if art is not None and art.associations is not None:
-    a = art.associations
-    q = st.slider("FDR (q-value) threshold", 0.001, 0.25, 0.05, 0.001, format="%.3f")
-    features = sorted(a["feature"].unique())
-    chosen = st.multiselect("Image features (empty: all)", features)
-    gene_filter = st.text_input("Gene filter (comma-separated, optional)")
-    sub = a[a["qvalue"] < q]
-    if chosen:
-        sub = sub[sub["feature"].isin(chosen)]
-    if gene_filter.strip():
-        genes = {g.strip() for g in gene_filter.split(",") if g.strip()}
-        sub = sub[sub["gene"].isin(genes)]
-    st.write(f"**{len(sub)}** feature–gene pairs at q < {q}")
-    if sub["feature"].nunique() >= 1 and sub["gene"].nunique() >= 2:
-        keep = a[a["feature"].isin(sub["feature"].unique()) & a["gene"].isin(sub["gene"])]
-        keep.attrs.update(a.attrs)
-        st.pyplot(pl.association_heatmap(keep))
-    feature = st.selectbox("Feature for the volcano and scatter", features,
-                           index=features.index(sub["feature"].iloc[0]) if len(sub) else 0)
-    st.pyplot(pl.volcano(a, feature, q=q))
-    st.download_button("Download volcano data (CSV)",
-                       a[a["feature"] == feature].to_csv(index=False),
-                       file_name=f"volcano_{feature}.csv", mime="text/csv")
-    top = tl.top_genes(a, feature, 25)
-    st.dataframe(top, hide_index=True)
-    st.download_button("Download top genes (CSV)", top.to_csv(index=False),
-                       file_name=f"top_genes_{feature}.csv", mime="text/csv")
-    feats = feature_frame(art)
-    if feats is not None and art.cohort.rna is not None:
-        gene = st.selectbox("Gene", list(top["gene"]))
-        rna = art.cohort.rna.to_df()
-        row = top.set_index("gene").loc[gene]
-        outcome = art.cohort.clinical.get("response")
-        st.pyplot(pl.gene_feature_scatter(feats[feature], rna[gene], color=outcome,
-                                          r=row["r"], q=row["qvalue"]))
+ex = explorer()
+if ex is not None and ex.art.associations is not None:
+    c1, c2, c3, c4 = st.columns([2, 1, 2, 2])
+    q = c1.slider("FDR (q-value) threshold", 0.001, 0.25, 0.05, 0.001, format="%.3f",
+                  key="assoc.q", help="Benjamini–Hochberg FDR over every feature × gene pair")
+    min_r = c2.number_input("min |r|", 0.0, 1.0, 0.0, 0.05, key="assoc.r")
+    chosen = c3.multiselect("Image features (empty: all)", ex.features, key="assoc.features")
+    typed = c4.text_input("Genes (comma-separated, case-insensitive)", key="assoc.genes")
+    matches = [ex.find_gene(t) for t in typed.split(",") if t.strip()]
+    unknown = [m.query.strip() for m in matches if m.gene is None]
+    if unknown:
+        st.warning(f"Not genes of this cohort: {', '.join(unknown)}.")
+    genes = tuple(m.gene for m in matches if m.gene)
+    pairs = query("pairs", q, features=tuple(chosen) or None,
+                  genes=genes or (None if not unknown else ("",)), min_abs_r=min_r)
+    st.write(f"**{len(pairs):,}** feature–gene pairs at q < {q:g}"
+             + (f", |r| ≥ {min_r:g}" if min_r else "")
+             + f" ({pairs['feature'].nunique()} features, {pairs['gene'].nunique():,} genes)."
+             " This table drives every plot below; click a row to select its pair.")
+    shown = pairs.head(5000)
+    def _row() -> None:
+        rows = st.session_state["assoc.table"]["selection"]["rows"]
+        if rows:
+            r = shown.iloc[rows[0]]
+            select(gene=r["gene"], feature=r["feature"])
+
+    if len(pairs) > len(shown):
+        st.caption(f"Table lists the {len(shown):,} most significant of {len(pairs):,} pairs; "
+                   "the download has them all.")
+    st.dataframe(p_columns(shown), hide_index=True, height=280, key="assoc.table",
+                 on_select=_row, selection_mode="single-row",
+                 column_config={"r": st.column_config.NumberColumn(
+                     format="%.3f", help="Spearman correlation across patients")})
+
+    st.download_button("Download the filtered pairs (CSV)", pairs.to_csv(index=False),
+                       file_name="associations_filtered.csv", mime="text/csv",
+                       on_click="ignore")
+    if pairs.empty:
+        st.info("No pair passes the filters; loosen the FDR threshold.")
+    else:
+        fig, note = interactive.heatmap(pairs)
+        st.plotly_chart(fig, key="assoc.heatmap", selection_mode="points",
+                        on_select=on_point("assoc.heatmap", None, feature=0))
+        st.caption(f"Heatmap: {note}. Blank cells: pairs filtered out.")
+        feats = list(dict.fromkeys(pairs["feature"]))
+        left, right = st.columns(2)
+        with left:
+            feature = pick(st.selectbox, "Feature (volcano and scatter)", feats, "feature",
+                           key="assoc.feature", valid=ex.features)
+            full = query("feature_table", feature)
+            passing = full["gene"].isin(set(pairs.loc[pairs["feature"] == feature, "gene"]))
+            st.plotly_chart(interactive.volcano(full, feature, passing=passing,
+                                                highlight=sel.get("gene")),
+                            key="assoc.volcano", selection_mode="points",
+                            on_select=on_point("assoc.volcano", None, gene=0))
+        with right:
+            fgenes = list(pairs.loc[pairs["feature"] == feature, "gene"])
+            gene = pick(st.selectbox, "Gene", fgenes, "gene", key="assoc.gene",
+                        valid=set(ex.genes))
+            row = full.set_index("gene").loc[gene]
+            st.plotly_chart(interactive.scatter(query("scatter_data", gene, feature), gene,
+                                                feature, r=row["r"], q=row["qvalue"]),
+                            key="assoc.scatter", selection_mode="points",
+                            on_select=on_point("assoc.scatter", "images", patient=0))
+            st.caption("Click a patient to open them on the Images page.")

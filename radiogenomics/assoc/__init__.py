@@ -13,8 +13,10 @@ from radiogenomics.assoc.enrichment import (
     gsea_prerank,
     load_gene_sets,
     ora,
+    running_enrichment,
     ssgsea,
 )
 
 __all__ = ["GseaResult", "associate", "cluster_order", "correlation_matrix", "gsea_batch",
-           "gsea_prerank", "load_gene_sets", "ora", "ssgsea", "top_feature", "top_genes"]
+           "gsea_prerank", "load_gene_sets", "ora", "running_enrichment",
+           "ssgsea", "top_feature", "top_genes"]

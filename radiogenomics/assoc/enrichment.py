@@ -128,6 +128,27 @@ def _running_sum(pos: np.ndarray, w: np.ndarray, n: int) -> np.ndarray:
     return np.cumsum(step)
 
 
+def running_enrichment(ranking: pd.Series, genes: list[str], *, weight: float = 1.0
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """The GSEA running enrichment score of one gene set along a ranking, and the hit
+    positions (0-based, in descending ranking order). Its extreme is the set's ES.
+
+    Examples
+    --------
+    >>> r = pd.Series([3.0, 2.0, 1.0, -1.0], index=["A", "B", "C", "D"])
+    >>> es, hits = running_enrichment(r, ["A", "C"])
+    >>> hits.tolist(), round(float(es.max()), 3)
+    ([0, 2], 0.75)
+    """
+    ranked = _check_ranking(ranking)
+    pos = np.flatnonzero(ranked.index.isin(list(genes)))
+    if len(pos) == 0 or len(pos) == len(ranked):
+        raise ValidationError("running_enrichment: the gene set must hold some, not all, of "
+                              f"the {len(ranked)} ranked genes (it holds {len(pos)}).")
+    w = np.abs(ranked.to_numpy()) ** weight
+    return _running_sum(pos, w, len(ranked)), pos
+
+
 def _nes_stats(es: np.ndarray, null: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
                                                          np.ndarray]:
     """NES, nominal p, FDR and FWER as GSEA: per-set sign-matched null means."""

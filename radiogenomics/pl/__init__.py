@@ -1,5 +1,7 @@
-"""Plots. Each function takes ``ax=`` (or builds its own figure) and returns the Figure."""
+"""Plots. Each function takes ``ax=`` (or builds its own figure) and returns the Figure;
+:mod:`radiogenomics.pl.interactive` holds the Plotly versions the app uses."""
 
+from radiogenomics.pl._base import format_p
 from radiogenomics.pl.association import (
     association_heatmap,
     de_volcano,
@@ -28,6 +30,7 @@ __all__ = [
     "decision_curve_plot",
     "enrichment_dotplot",
     "forest_plot",
+    "format_p",
     "gene_feature_scatter",
     "gsea_plot",
     "km_plot",

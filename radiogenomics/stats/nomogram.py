@@ -168,6 +168,38 @@ class Nomogram:
                 out[f"survival@{h:g}"] = float(s0 ** np.exp(lp - self.center))
         return out
 
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe description (coefficients, axes, baseline survival) that
+        :meth:`from_dict` turns back into the same nomogram (without the R model)."""
+        base = self.baseline_survival
+        return {"coef": {str(k): float(v) for k, v in self.coef.items()},
+                "axes": {p: (list(a) if self._is_factor(p) else [float(x) for x in a])
+                         for p, a in self.axes.items()},
+                "intercept": float(self.intercept), "family": self.family,
+                "baseline_survival": (None if base is None else
+                                      [[float(h), float(s)] for h, s in base.items()]),
+                "center": float(self.center), "max_points": float(self.max_points)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Nomogram:
+        """Rebuild a nomogram written by :meth:`to_dict`.
+
+        Examples
+        --------
+        >>> nom = Nomogram(pd.Series({"age": 0.03}), {"age": [20, 90]}, -2.0)
+        >>> Nomogram.from_dict(nom.to_dict()).predict({"age": 50}) == nom.predict({"age": 50})
+        True
+        """
+        try:
+            base = d.get("baseline_survival")
+            return cls(pd.Series(d["coef"], dtype=float), dict(d["axes"]),
+                       float(d.get("intercept", 0.0)), str(d.get("family", "binomial")),
+                       None if not base else pd.Series({float(h): float(s) for h, s in base}),
+                       float(d.get("center", 0.0)), float(d.get("max_points", 100.0)))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValidationError(f"nomogram description: {exc!r}; expected the keys coef, "
+                                  "axes, intercept, family (Nomogram.to_dict).") from exc
+
     # ------------------------------------------------------------------ rms
     def _need_rms(self, what: str) -> Any:
         if self.rms is None:

@@ -9,6 +9,7 @@ from radiogenomics.assoc import (
     gsea_prerank,
     load_gene_sets,
     ora,
+    running_enrichment,
     ssgsea,
     top_feature,
     top_genes,
@@ -17,4 +18,4 @@ from radiogenomics.expression.de import differential_expression
 
 __all__ = ["GseaResult", "associate", "cluster_order", "correlation_matrix",
            "differential_expression", "gsea_batch", "gsea_prerank", "load_gene_sets", "ora",
-           "ssgsea", "top_feature", "top_genes"]
+           "running_enrichment", "ssgsea", "top_feature", "top_genes"]

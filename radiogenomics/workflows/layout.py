@@ -176,6 +176,11 @@ class RunLayout:
         return self.root / "nomogram" / "points.csv"
 
     @property
+    def nomogram_model(self) -> Path:
+        """The fitted nomogram (``Nomogram.to_dict``), for the app's calculator."""
+        return self.root / "nomogram" / "nomogram.json"
+
+    @property
     def nomogram_validation(self) -> Path:
         return self.root / "nomogram" / "validate.csv"
 

@@ -117,7 +117,8 @@ class Nomogram(Step):
                              lay.nomogram_calibration, index=False)
             outs += [lay.nomogram_validation, lay.nomogram_calibration]
         write_text_atomic(lay.nomogram_summary, json.dumps(summary, indent=2, default=str))
-        return [*outs, lay.nomogram_summary]
+        write_text_atomic(lay.nomogram_model, json.dumps(nom.to_dict(), indent=2))
+        return [*outs, lay.nomogram_summary, lay.nomogram_model]
 
     def report(self, ctx: RunContext, cfg: NomogramConfig) -> list:
         from radiogenomics import pl
@@ -126,12 +127,7 @@ class Nomogram(Step):
 
         lay = ctx.layout
         summ = json.loads(lay.nomogram_summary.read_text())
-        pts = pd.read_csv(lay.nomogram_points, dtype={"value": str})
-        axes = {}
-        for p in summ["predictors"]:
-            vals = pts.loc[pts["variable"] == p, "value"]
-            axes[p] = list(vals) if p in cfg.factors else vals.astype(float).to_numpy()
-        nom = Nom(pd.Series(summ["coef"]), axes, float(summ["intercept"]), summ["family"])
+        nom = Nom.from_dict(json.loads(lay.nomogram_model.read_text()))
         text = (f"{'rms' if summ['engine'] != 'native' else 'native'} "
                 f"{'cph' if summ['family'] == 'cox' else 'lrm'} of the "
                 f"{'out-of-fold' if cfg.signature == 'oof' else 'apparent'} signature with "

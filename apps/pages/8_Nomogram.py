@@ -1,0 +1,53 @@
+"""Nomogram calculator: the run's fitted nomogram (``nomogram`` step: rms or native, logistic
+or Cox with factors) — predictor values within each axis → points and prediction."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from _shared import explorer, selection
+
+from radiogenomics import pl
+
+st.set_page_config(page_title="Nomogram", layout="wide")
+selection()
+st.header("Nomogram")
+ex = explorer()
+nom = ex.nomogram() if ex is not None else None
+if ex is not None and nom is None:
+    st.info("This run has no nomogram: add `steps.nomogram` to the run config "
+            "(see README: nomogram step).")
+elif nom is not None:
+    summary = (json.loads(ex.layout.nomogram_summary.read_text())
+               if ex.layout.nomogram_summary.exists() else {})
+    kind = "Cox (cph)" if nom.family == "cox" else "logistic (lrm)"
+    st.caption(f"The run's {kind} nomogram, engine {summary.get('engine', '?')}; predictors "
+               f"{', '.join(nom.predictors)}. Values are limited to each axis' range.")
+    values = {}
+    cols = st.columns(len(nom.predictors))
+    for c, p in zip(cols, nom.predictors, strict=True):
+        axis = nom.axes[p]
+        if isinstance(axis, list):
+            values[p] = c.selectbox(p, axis, key=f"nom.{p}")
+        else:
+            lo, hi = float(np.min(axis)), float(np.max(axis))
+            values[p] = c.slider(p, lo, hi, float(np.median(axis)), (hi - lo) / 100,
+                                 key=f"nom.{p}")
+    out = nom.predict(values)
+    pts = nom.points(values)
+    m = st.columns(1 + max(1, len(nom.baseline_survival or [])))
+    m[0].metric("Total points", f"{out['total_points']:.1f}")
+    if nom.family == "binomial":
+        m[1].metric("Predicted probability of the outcome", f"{out['probability']:.1%}")
+    else:
+        for i, (k, v) in enumerate((k, v) for k, v in out.items() if k.startswith("survival@")):
+            m[1 + i].metric(f"Survival at t = {k.split('@')[1]}", f"{v:.1%}")
+    st.dataframe(pts.rename("points").to_frame().T, hide_index=True)
+    st.pyplot(pl.nomogram_plot(nom))
+    st.download_button("Download nomogram points (CSV)", nom.points_table().to_csv(index=False),
+                       file_name="nomogram_points.csv", mime="text/csv", on_click="ignore")
+    if ex.layout.nomogram_validation.exists():
+        v = pd.read_csv(ex.layout.nomogram_validation)
+        st.markdown("**Bootstrap validation** (rms `validate`: optimism-corrected indexes)")
+        st.dataframe(v, hide_index=True)
