@@ -3,12 +3,11 @@ in headless Chromium without console errors."""
 
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
 
+import browser
 import pandas as pd
 import pytest
 
@@ -174,81 +173,83 @@ def test_validate_page_upload_handling(app_env, tmp_path, shared_data):
     assert not at.error  # no upload yet: no error shown
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.mark.skipif(shutil.which("chromium") is None or shutil.which("chromedriver") is None,
+@pytest.mark.skipif(not browser.available(),
                     reason="Debian chromium + chromium-driver not installed (make setup)")
-def test_real_browser_renders_pages(demo_run, tmp_path, shared_data):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+def test_real_browser_journey(demo_run, tmp_path, shared_data):
+    """A researcher's path in Chromium: search a gene (lower case), open one of its pathways,
+    click a leading-edge gene, move the FDR slider, click a patient in a scatter, visit every
+    page, validate a card on uploads and download — with no exception or console error."""
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.webdriver.common.keys import Keys
 
-    port = _free_port()
+    from radiogenomics.workflows.explore import Explorer
+    from radiogenomics.workflows.rundir import load_run
+
+    ex = Explorer(load_run(demo_run))
+    leading = ex.enrichment(ex.enriched_features()[0])["leading_edge"].iloc[0].split(";")
+    gene = leading[0]
     tmpdir = tmp_path / "server-tmp"
     tmpdir.mkdir()
-    env = {**os.environ, "RADIOGENOMICS_RUN_DIR": str(demo_run), "TMPDIR": str(tmpdir)}
-    exe = str(Path(sys.executable).parent / "radiogenomics")
-    server = subprocess.Popen([exe, "app", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = shutil.which("chromium")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage", f"--user-data-dir={tmp_path}/ud"):
-        opts.add_argument(flag)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = None
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.5)
-        driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=opts)
-        driver.set_window_size(1400, 1000)
-        driver.get(f"http://127.0.0.1:{port}/")
-        for page, text in (("", "radiogenomics explorer"), ("Cohort", "Patients per modality"),
-                           ("Associations", "pairs at q"), ("Pathways", "Leading-edge genes"),
-                           ("Images", "Mask opacity"), ("Validate", "Signature card"),
-                           ("Nomogram", "Total points")):
-            if page:  # navigate as a user does, through the sidebar
-                link = WebDriverWait(driver, 60).until(ec.element_to_be_clickable(
-                    (By.XPATH, f"//a[contains(@href, '{page}')]")))
-                link.click()
-            WebDriverWait(driver, 90).until(
-                ec.text_to_be_present_in_element((By.TAG_NAME, "body"), text))
-            time.sleep(2)
-            shot = tmp_path / f"page_{page or 'home'}.png"
-            driver.save_screenshot(str(shot))
-            assert shot.stat().st_size > 10_000
-            if os.environ.get("RADIOGENOMICS_SCREENSHOTS"):
-                shutil.copy(shot, Path(os.environ["RADIOGENOMICS_SCREENSHOTS"]) / shot.name)
-            if page == "Validate":
-                _validate_in_browser(driver, demo_run, tmp_path, shared_data)
-                assert not list(tmpdir.glob("rg-validate-*")), "upload folder left behind"
-        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"
-                  and "favicon" not in e["message"]]
+    shot = tmp_path / "failure.png"
+
+    def wait(text, timeout=90):
+        return browser.wait_for(driver, text, timeout, shot)
+
+    def body():
+        return driver.find_element(By.TAG_NAME, "body").text
+
+    with browser.app_in_browser(demo_run, tmp_path, {"TMPDIR": str(tmpdir)}) as (driver, url):
+        driver.get(url + "/")
+        wait("Follow a gene")
+        box = browser.element(driver, "//input[starts-with(@aria-label, 'Gene symbol')]")
+        box.send_keys(gene.lower(), Keys.ENTER)
+        wait(f"{gene}: associated with")
+        assert f"gene={gene}" in driver.current_url
+        # a pathway holding the gene → the Pathways page on it
+        term = ex.gene_pathways(gene)["term"].iloc[0]
+        browser.element(driver, f"//button[normalize-space()='{term}']").click()
+        wait("Leading-edge genes")
+        assert "/Pathways" in driver.current_url and f"pathway={term}" in driver.current_url
+        # a leading-edge gene → back to the Gene page on that gene
+        browser.element(driver, "(//*[@data-testid='stButtonGroup'])[last()]//button")
+        lead = [b.text for b in driver.find_elements(
+            By.XPATH, "(//*[@data-testid='stButtonGroup'])[last()]//button")]
+        target = next(g for g in lead if g and g != gene)
+        browser.element(driver, f"//button[normalize-space()='{target}']").click()
+        wait(f"{target}: associated with")
+        assert f"gene={target}" in driver.current_url
+        # the FDR slider drives the count of pairs
+        browser.click_sidebar(driver, "Associations")
+        wait("feature–gene pairs")
+        before = next(x for x in body().splitlines() if "feature–gene pairs" in x)
+        slider = driver.find_element(By.XPATH, "//input[@type='range'][starts-with("
+                                               "@aria-label, 'FDR')]")
+        driver.execute_script("arguments[0].focus();", slider)
+        ActionChains(driver).send_keys(Keys.END).perform()  # as a keyboard user: to 0.25
+        browser.wait_idle(driver)
+        after = next(x for x in body().splitlines() if "feature–gene pairs" in x)
+        assert before != after and "q < 0.25" in after
+        # a patient in the scatter → the Images page on that patient
+        pts = driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .scatterlayer .point")
+        assert pts, "no scatter points"
+        ActionChains(driver).move_to_element(pts[-1]).click().perform()
+        wait("Mask opacity")
+        assert "/Images" in driver.current_url and "patient=" in driver.current_url
+        for page, text in (("Cohort", "Patients per modality"), ("Feature", "genes at q <"),
+                           ("Nomogram", "Total points"), ("Validate", "Signature card")):
+            browser.click_sidebar(driver, page)
+            wait(text)
+        _validate_in_browser(driver, demo_run, tmp_path, shared_data)
+        assert not list(tmpdir.glob("rg-validate-*")), "upload folder left behind"
+        errors = browser.console_errors(driver)
         assert not errors, errors
-    finally:
-        if driver is not None:
-            driver.quit()
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def _validate_in_browser(driver, demo_run, tmp_path, shared_data):
     """Upload a series matrix without its platform (told to add it), then the external
     cohort as CSVs: preview, validate, download — the result must survive the download."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
     from radiogenomics.cohort import Cohort
 
@@ -261,13 +262,7 @@ def _validate_in_browser(driver, demo_run, tmp_path, shared_data):
         time.sleep(2)
 
     def wait_for(text, timeout=90):
-        try:
-            WebDriverWait(driver, timeout).until(
-                ec.text_to_be_present_in_element((By.TAG_NAME, "body"), text))
-        except Exception as exc:
-            body = driver.find_element(By.TAG_NAME, "body").text
-            driver.save_screenshot(str(tmp_path / "validate_failure.png"))
-            raise AssertionError(f"'{text}' never shown; the page says: {body[-1500:]}") from exc
+        browser.wait_for(driver, text, timeout, tmp_path / "validate_failure.png")
 
     upload("Signature card", demo_run / "model" / "signature.json")
     geo = shared_data / "expression" / "geo"

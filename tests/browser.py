@@ -1,0 +1,118 @@
+"""A real Streamlit server driven by headless Chromium (Debian chromium + chromium-driver),
+shared by the app's browser test and the app benchmark."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage")
+
+
+def available() -> bool:
+    return shutil.which("chromium") is not None and shutil.which("chromedriver") is not None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def app_in_browser(run_dir: Path, workdir: Path, env: dict | None = None
+                   ) -> Iterator[tuple[object, str]]:
+    """Start ``radiogenomics app`` on ``run_dir`` (bound to 127.0.0.1) and a fresh headless
+    Chromium; yield ``(driver, base_url)``; stop both afterwards."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    port = _free_port()
+    env = {**os.environ, "RADIOGENOMICS_RUN_DIR": str(run_dir), **(env or {})}
+    exe = str(Path(sys.executable).parent / "radiogenomics")
+    server = subprocess.Popen([exe, "app", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = shutil.which("chromium")
+    for flag in (*FLAGS, f"--user-data-dir={workdir}/chromium-profile"):
+        opts.add_argument(flag)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = None
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.3)
+        driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=opts)
+        driver.set_window_size(1400, 1100)
+        yield driver, f"http://127.0.0.1:{port}"
+    finally:
+        if driver is not None:
+            driver.quit()
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def wait_for(driver, text: str, timeout: float = 90, shot: Path | None = None) -> float:
+    """Wait until ``text`` is on the page; return the seconds it took."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    t0 = time.perf_counter()
+    try:
+        WebDriverWait(driver, timeout, poll_frequency=0.05).until(
+            ec.text_to_be_present_in_element((By.TAG_NAME, "body"), text))
+    except Exception as exc:
+        body = driver.find_element(By.TAG_NAME, "body").text
+        if shot is not None:
+            driver.save_screenshot(str(shot))
+        raise AssertionError(f"'{text}' never shown; the page says: {body[-1500:]}") from exc
+    return time.perf_counter() - t0
+
+
+def wait_idle(driver, timeout: float = 90) -> float:
+    """Wait until Streamlit has finished the current run (no running indicator)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    t0 = time.perf_counter()
+    time.sleep(0.15)  # let the rerun start
+    WebDriverWait(driver, timeout, poll_frequency=0.05).until(
+        lambda d: not d.find_elements(By.CSS_SELECTOR, "[data-testid='stStatusWidget']"))
+    return time.perf_counter() - t0
+
+
+def click_sidebar(driver, page: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 60).until(ec.element_to_be_clickable(
+        (By.XPATH, f"//a[@data-testid='stSidebarNavLink'][contains(@href, '/{page}')]"))).click()
+
+
+def console_errors(driver) -> list[dict]:
+    return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"
+            and "favicon" not in e["message"]]
+
+
+def element(driver, xpath: str, timeout: float = 60):
+    """The first element at ``xpath`` once it is clickable."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(
+        ec.element_to_be_clickable((By.XPATH, xpath)))
