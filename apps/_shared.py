@@ -130,16 +130,18 @@ def pick(widget: Callable[..., Any], label: str, options: list[str], kind: str, 
     return value
 
 
-def on_point(chart_key: str, page: str | None, **columns: int) -> Callable[[], None]:
-    """A plotly ``on_select`` callback: the clicked point's ``customdata[i]`` becomes the
-    selection of each ``kind=i`` (e.g. ``patient=0``), and ``page`` opens when given."""
+def on_point(chart_key: str, page: str | None, **columns: int | str) -> Callable[[], None]:
+    """A plotly ``on_select`` callback: the clicked point's ``customdata[i]`` (or, for a
+    name such as ``"x"``, that coordinate) becomes the selection of each ``kind=i`` (e.g.
+    ``patient=0``), and ``page`` opens when given."""
     def callback() -> None:
         state = st.session_state.get(chart_key)
         points = state["selection"]["points"] if state else []
         if not points:
             return
         data = points[0].get("customdata") or []
-        values = {k: data[i] for k, i in columns.items() if i < len(data)}
+        values = {k: (points[0].get(i) if isinstance(i, str) else data[i])
+                  for k, i in columns.items() if isinstance(i, str) or i < len(data)}
         if page is None:
             select(**values)
         else:
@@ -158,14 +160,11 @@ def links(label: str, values: list[str], page: str, kind: str, *, key: str) -> N
     st.pills(label, values, key=key, on_change=callback)
 
 
-def feature_frame(art: RunArtifacts):
-    """Patients × image features from the cohort (if present)."""
-    import pandas as pd
-
-    c = art.cohort
-    if c is None or c.img is None:
-        return None
-    return pd.DataFrame(c.img.X, index=c.patient_ids("img"), columns=c.img.var_names)
+def download_csv(label: str, df: Any, file_name: str, *, where: Any = st) -> None:
+    """A CSV download made only when clicked (nothing is sent with the page) and without
+    rerunning the page."""
+    where.download_button(label, lambda: df.to_csv(index=False), file_name=file_name,
+                          mime="text/csv", on_click="ignore")
 
 
 def p_columns(df, floor: float | None = None, columns=("pvalue", "qvalue", "fdr", "fwer",

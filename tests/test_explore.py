@@ -53,6 +53,19 @@ def test_one_filtered_table_drives_the_counts_and_the_heatmap(ex):
     assert (strong["r"].abs() >= 0.5).all() and len(strong) < len(pairs)
 
 
+def test_feature_summary_counts_linked_genes(ex):
+    a = ex.art.associations
+    summary = ex.feature_summary(0.05).set_index("feature")
+    ref = a[a["qvalue"] < 0.05].groupby("feature").size()
+    assert summary["n_genes"].sum() == len(ex.pairs(0.05))
+    for f, n in ref.items():
+        assert summary.loc[f, "n_genes"] == n
+    assert summary["n_genes"].is_monotonic_decreasing
+    assert len(summary) == len(ex.features)
+    fig = interactive.feature_bars(summary.reset_index(), top=5)
+    assert list(fig.data[0].x) == list(summary["n_genes"].head(5))[::-1]
+
+
 def test_running_sum_peaks_at_the_stored_es(ex):
     """The Pathways page draws the curve but prints the stored ES/NES/FDR: the curve's
     extreme must be the stored ES (1e-9) for every stored result."""

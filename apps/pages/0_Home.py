@@ -4,7 +4,9 @@ Type a gene (or pick a feature or patient) to follow it through the run; every p
 selection in its URL (``?gene=TIPARP&feature=…&pathway=…&patient=…``) so a view can be shared."""
 
 import streamlit as st
-from _shared import PAGES, explorer, go, run_dir, selection
+from _shared import PAGES, explorer, go, on_point, query, run_dir, selection
+
+from radiogenomics.pl import interactive
 
 st.set_page_config(page_title="radiogenomics", layout="wide")
 sel = selection()
@@ -40,6 +42,11 @@ if ex is not None:
         st.warning(f"'{miss.query}' is not a gene of this cohort ({len(ex.genes):,} genes)."
                    + (f" Did you mean: {', '.join(miss.suggestions)}?" if miss.suggestions
                       else ""))
+    if ex.art.associations is not None:
+        st.plotly_chart(interactive.feature_bars(query("feature_summary")), key="home.bars",
+                        selection_mode="points",
+                        on_select=on_point("home.bars", "feature", feature=0))
+        st.caption("Click a bar to open that feature: its genes, pathways and distribution.")
     st.markdown("Or open a page in the sidebar: **Cohort**, **Associations**, **Gene**, "
                 "**Feature**, **Pathways**, **Images**, **Validate**, **Nomogram**.")
     for kind, page in (("gene", "gene"), ("feature", "feature"), ("pathway", "pathways"),

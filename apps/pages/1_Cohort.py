@@ -3,7 +3,7 @@ grouping (the run's image-signature risk groups, a clinical factor, or a gene)."
 
 import pandas as pd
 import streamlit as st
-from _shared import explorer, query, selection
+from _shared import download_csv, explorer, query, selection
 
 from radiogenomics.pl import interactive
 
@@ -24,7 +24,8 @@ if ex is not None and ex.art.cohort is not None:
     outcome = st.selectbox("Outcome", [col for col in c.clinical.columns if col in num and
                                        c.clinical[col].nunique() <= 10] or list(num.columns),
                            key="cohort.outcome")
-    st.bar_chart(c.clinical[outcome].value_counts().sort_index())
+    counts = c.clinical[outcome].value_counts().sort_index()
+    st.plotly_chart(interactive.bars(counts, f"Patients by {outcome}"), key="cohort.outcome_bars")
     cols = ex.survival_columns()
     if cols is not None:
         st.subheader("Kaplan–Meier")
@@ -36,7 +37,10 @@ if ex is not None and ex.art.cohort is not None:
             options.insert(1, "image-signature risk group")
         if sel.get("gene"):
             options.append(f"{sel['gene']} expression")
-        by = st.selectbox("Group by", options, key="cohort.km_by")
+        by = st.selectbox("Group by", options, key="cohort.km_by", help=(
+            "image signature: the survival step's top image feature, standardised and "
+            "weighted by its Cox coefficient; patients are split at the step's cut-off "
+            "(high vs low risk)."))
         if by == "all patients":
             km, p, n = query("km_by", None)
         elif by == "image-signature risk group":
@@ -53,5 +57,4 @@ if ex is not None and ex.art.cohort is not None:
         st.plotly_chart(interactive.km(km, pvalue=p, title=title), key="cohort.km")
         if n:
             st.caption("Patients per group: " + ", ".join(f"{k} {v}" for k, v in n.items()))
-        st.download_button("Download KM table (CSV)", km.to_csv(index=False),
-                           file_name="kaplan_meier.csv", mime="text/csv", on_click="ignore")
+        download_csv("Download KM table (CSV)", km, "kaplan_meier.csv")

@@ -2,7 +2,7 @@
 volcano and the scatter; click a row, a cell or a point to follow it."""
 
 import streamlit as st
-from _shared import explorer, on_point, p_columns, pick, query, select, selection
+from _shared import download_csv, explorer, on_point, p_columns, pick, query, select, selection
 
 from radiogenomics.pl import interactive
 
@@ -28,7 +28,7 @@ if ex is not None and ex.art.associations is not None:
              + (f", |r| ≥ {min_r:g}" if min_r else "")
              + f" ({pairs['feature'].nunique()} features, {pairs['gene'].nunique():,} genes)."
              " This table drives every plot below; click a row to select its pair.")
-    shown = pairs.head(5000)
+    shown = pairs.head(1000)
     def _row() -> None:
         rows = st.session_state["assoc.table"]["selection"]["rows"]
         if rows:
@@ -43,15 +43,13 @@ if ex is not None and ex.art.associations is not None:
                  column_config={"r": st.column_config.NumberColumn(
                      format="%.3f", help="Spearman correlation across patients")})
 
-    st.download_button("Download the filtered pairs (CSV)", pairs.to_csv(index=False),
-                       file_name="associations_filtered.csv", mime="text/csv",
-                       on_click="ignore")
+    download_csv("Download the filtered pairs (CSV)", pairs, "associations_filtered.csv")
     if pairs.empty:
         st.info("No pair passes the filters; loosen the FDR threshold.")
     else:
         fig, note = interactive.heatmap(pairs)
         st.plotly_chart(fig, key="assoc.heatmap", selection_mode="points",
-                        on_select=on_point("assoc.heatmap", None, feature=0))
+                        on_select=on_point("assoc.heatmap", None, feature="y", gene="x"))
         st.caption(f"Heatmap: {note}. Blank cells: pairs filtered out.")
         feats = list(dict.fromkeys(pairs["feature"]))
         left, right = st.columns(2)

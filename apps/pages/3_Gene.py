@@ -5,6 +5,7 @@ import streamlit as st
 from _shared import (
     PAGES,
     current,
+    download_csv,
     explorer,
     links,
     on_point,
@@ -64,9 +65,7 @@ if ex is not None:
                              format="%.3f", help="Spearman correlation across patients"),
                              "qvalue": st.column_config.TextColumn(
                                  help="BH FDR over every feature × gene pair")})
-            st.download_button("Download (CSV)", table.to_csv(index=False),
-                               file_name=f"associations_{gene}.csv", mime="text/csv",
-                               on_click="ignore")
+            download_csv("Download (CSV)", table, f"associations_{gene}.csv")
         with right:
             feats = list(table["feature"])
             feature = pick(st.selectbox, "Scatter against feature", feats, "feature",

@@ -2,7 +2,18 @@
 or computed on request), and its distribution across patients."""
 
 import streamlit as st
-from _shared import PAGES, current, explorer, links, on_point, p_columns, pick, query, selection
+from _shared import (
+    PAGES,
+    current,
+    download_csv,
+    explorer,
+    links,
+    on_point,
+    p_columns,
+    pick,
+    query,
+    selection,
+)
 
 from radiogenomics.pl import interactive
 
@@ -27,9 +38,7 @@ if ex is not None:
         st.dataframe(p_columns(sig[["gene", "r", "pvalue", "qvalue"]]), hide_index=True,
                      height=300, column_config={"r": st.column_config.NumberColumn(
                          format="%.3f")})
-        st.download_button("Download genes (CSV)", sig.to_csv(index=False),
-                           file_name=f"genes_{feature}.csv", mime="text/csv",
-                           on_click="ignore")
+        download_csv("Download genes (CSV)", sig, f"genes_{feature}.csv")
         links("Open a gene", list(sig["gene"].head(30)), "gene", "gene", key="feature.genes")
     left, right = st.columns([1, 1])
     with left:

@@ -3,7 +3,17 @@ pathway with its running-sum plot, and its leading-edge genes (click one to foll
 
 import pandas as pd
 import streamlit as st
-from _shared import explorer, links, on_point, p_columns, pick, query, select, selection
+from _shared import (
+    download_csv,
+    explorer,
+    links,
+    on_point,
+    p_columns,
+    pick,
+    query,
+    select,
+    selection,
+)
 
 from radiogenomics.pl import interactive
 
@@ -35,8 +45,7 @@ if ex is not None and ex.art.gsea_features is not None:
     st.plotly_chart(interactive.dotplot(g, fdr=fdr, n_perm=ex.n_perm), key="pw.dots",
                     selection_mode="points",
                     on_select=on_point("pw.dots", None, feature=0, pathway=1))
-    st.download_button("Download dot-plot data (CSV)", g[g["fdr"] <= fdr].to_csv(index=False),
-                       file_name="pathways_by_feature.csv", mime="text/csv", on_click="ignore")
+    download_csv("Download dot-plot data (CSV)", g[g["fdr"] <= fdr], "pathways_by_feature.csv")
     feats = list(dict.fromkeys(g["ranking"]))
     feature = pick(st.selectbox, "Feature", feats, "feature", key="pw.feature")
     table = g[g["ranking"] == feature].drop(columns="ranking").reset_index(drop=True)
@@ -45,8 +54,7 @@ if ex is not None and ex.art.gsea_features is not None:
                      "nes": st.column_config.NumberColumn(
                          "NES", format="%.2f", help="enrichment score normalised by the "
                          "permutation null; sign = direction of the correlation")})
-    st.download_button("Download enrichment table (CSV)", table.to_csv(index=False),
-                       file_name=f"gsea_{feature}.csv", mime="text/csv", on_click="ignore")
+    download_csv("Download enrichment table (CSV)", table, f"gsea_{feature}.csv")
     term = pick(st.selectbox, "Pathway", list(table["term"]), "pathway", key="pw.term")
     row = table.set_index("term").loc[term]
     es, hits = query("running_sum", feature, term)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from _shared import load_validation_inputs, save_upload
+from _shared import download_csv, load_validation_inputs, save_upload
 
 from radiogenomics.errors import RadiogenomicsError
 
@@ -131,10 +131,9 @@ if done is not None and done["key"] == key:
     st.dataframe(done["metrics"], hide_index=True)
     st.write(f"Coverage {done['coverage']:.0%}; missing: {', '.join(done['missing']) or 'none'}")
     d1, d2, d3 = st.columns(3)
-    d1.download_button("Download metrics (CSV)", done["metrics"].to_csv(index=False),
-                       file_name="validation_metrics.csv", mime="text/csv", on_click="ignore")
-    d2.download_button("Download per-sample scores (CSV)", done["scores"].to_csv(index=False),
-                       file_name="validation_scores.csv", mime="text/csv", on_click="ignore")
+    download_csv("Download metrics (CSV)", done["metrics"], "validation_metrics.csv", where=d1)
+    download_csv("Download per-sample scores (CSV)", done["scores"], "validation_scores.csv",
+                 where=d2)
     d3.download_button("Download report (HTML)", done["report"],
                        file_name="validation_report.html", mime="text/html",
                        on_click="ignore")

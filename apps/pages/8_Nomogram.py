@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pandas as pd
 import streamlit as st
-from _shared import explorer, selection
+from _shared import download_csv, explorer, selection
 
 from radiogenomics import pl
 
@@ -45,8 +45,7 @@ elif nom is not None:
             m[1 + i].metric(f"Survival at t = {k.split('@')[1]}", f"{v:.1%}")
     st.dataframe(pts.rename("points").to_frame().T, hide_index=True)
     st.pyplot(pl.nomogram_plot(nom))
-    st.download_button("Download nomogram points (CSV)", nom.points_table().to_csv(index=False),
-                       file_name="nomogram_points.csv", mime="text/csv", on_click="ignore")
+    download_csv("Download nomogram points (CSV)", nom.points_table(), "nomogram_points.csv")
     if ex.layout.nomogram_validation.exists():
         v = pd.read_csv(ex.layout.nomogram_validation)
         st.markdown("**Bootstrap validation** (rms `validate`: optimism-corrected indexes)")

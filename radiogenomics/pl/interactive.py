@@ -39,7 +39,7 @@ def _short(feature: str) -> str:
     return str(feature).replace("original_", "")
 
 
-def heatmap(pairs: pd.DataFrame, *, max_features: int = 60, max_genes: int = 150
+def heatmap(pairs: pd.DataFrame, *, max_features: int = 30, max_genes: int = 60
             ) -> tuple[Any, str]:
     """Feature × gene heatmap of the filtered pairs (r; blank where a pair is filtered out).
 
@@ -67,16 +67,15 @@ def heatmap(pairs: pd.DataFrame, *, max_features: int = 60, max_genes: int = 150
         rows, cols = cluster_order(R.fillna(0.0))
         R, Q = R.loc[rows, cols], Q.loc[rows, cols]
     lim = float(np.nanmax(np.abs(R.to_numpy()))) if R.size else 1.0
-    qtext = np.vectorize(lambda v: format_p(v) if np.isfinite(v) else "filtered out",
-                         otypes=[object])(Q.to_numpy(float)) if Q.size else Q.to_numpy()
+    # numbers, not strings, travel to the browser (a 60 × 150 map of strings is megabytes)
     fig = go.Figure(go.Heatmap(
-        z=R.to_numpy(float), x=list(R.columns), y=[_short(f) for f in R.index],
-        customdata=np.dstack([np.broadcast_to(np.array(R.index, dtype=object)[:, None],
-                                              R.shape), qtext]) if R.size else None,
+        z=np.round(R.to_numpy(float), 4), x=list(R.columns), y=list(R.index),
+        customdata=Q.to_numpy(float),
         zmin=-lim, zmax=lim, colorscale="RdBu_r", colorbar={"title": "r"},
-        hovertemplate=("feature %{customdata[0]}<br>gene %{x}<br>r = %{z:.3f}<br>"
-                       "q = %{customdata[1]}<extra>" + R_HELP + "<br>" + Q_HELP + "</extra>"),
+        hovertemplate=("feature %{y}<br>gene %{x}<br>r = %{z:.3f}<br>q = %{customdata:.2e}"
+                       "<extra>" + R_HELP + "<br>" + Q_HELP + "</extra>"),
     ))
+    fig.update_yaxes(tickvals=list(R.index), ticktext=[_short(f) for f in R.index])
     fig.update_layout(height=max(320, 16 * R.shape[0] + 160), margin={"l": 10, "r": 10},
                       xaxis={"title": "gene", "tickfont": {"size": 9}},
                       yaxis={"title": "image feature", "tickfont": {"size": 9}})
@@ -228,4 +227,33 @@ def distribution(values: pd.Series, name: str, *, highlight: str | None = None) 
                       annotation_text=str(highlight))
     fig.update_layout(title=f"{_short(name)} across {values.notna().sum()} patients",
                       xaxis_title=_short(name), yaxis_title="patients", height=320)
+    return fig
+
+
+def feature_bars(summary: pd.DataFrame, *, top: int = 20, q: float = 0.05) -> Any:
+    """Genes linked (q < ``q``) to each of the ``top`` most linked image features
+    (:meth:`~radiogenomics.workflows.explore.Explorer.feature_summary`); ``customdata``
+    holds the feature."""
+    go = _go()
+    sub = summary.head(top).iloc[::-1]
+    fig = go.Figure(go.Bar(
+        x=sub["n_genes"], y=[_short(f) for f in sub["feature"]], orientation="h",
+        customdata=sub[["feature"]].to_numpy(object), marker={"color": "#2166ac"},
+        hovertemplate=("%{customdata[0]}<br>%{x} genes at q < " + f"{q:g}"
+                       + "<extra>click: open the feature</extra>"),
+    ))
+    fig.update_layout(title=f"Image features by genes linked at q < {q:g} (top {len(sub)} "
+                            f"of {len(summary)})", height=max(300, 20 * len(sub) + 120),
+                      xaxis_title="genes", yaxis={"automargin": True, "dtick": 1},
+                      clickmode="event+select", margin={"t": 50})
+    return fig
+
+
+def bars(counts: pd.Series, title: str) -> Any:
+    """A bar per level of ``counts`` (e.g. ``value_counts()`` of a clinical column)."""
+    go = _go()
+    fig = go.Figure(go.Bar(x=[str(i) for i in counts.index], y=counts.to_numpy(),
+                           marker={"color": "#4393c3"},
+                           hovertemplate="%{x}: %{y} patients<extra></extra>"))
+    fig.update_layout(title=title, yaxis_title="patients", height=300, xaxis={"type": "category"})
     return fig

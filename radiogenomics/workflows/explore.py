@@ -118,6 +118,19 @@ class Explorer:
             keep &= a["gene"].isin(genes)
         return a[keep].sort_values(["pvalue", "feature", "gene"]).reset_index(drop=True)
 
+    def feature_summary(self, q: float = 0.05) -> pd.DataFrame:
+        """Per image feature: genes at q < ``q`` (``n_genes``), its smallest p and strongest
+        |r|, most linked first."""
+        a = self._need("associations")
+        g = a.groupby("feature", sort=False)
+        out = pd.DataFrame({"n_genes": a[a["qvalue"] < q].groupby("feature").size()
+                            .reindex(list(g.groups), fill_value=0),
+                            "best_p": g["pvalue"].min(),
+                            "max_abs_r": g["r"].apply(lambda r: r.abs().max())})
+        return (out.rename_axis("feature").reset_index()
+                .sort_values(["n_genes", "best_p"], ascending=[False, True])
+                .reset_index(drop=True))
+
     def gene_table(self, gene: str) -> pd.DataFrame:
         """The gene's association with every image feature, most significant first."""
         a = self._need("associations")

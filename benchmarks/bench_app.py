@@ -1,0 +1,191 @@
+"""The explorer app's responsiveness on the demo run (issue target: every page opens in
+≤ 2 s and every interaction answers in ≤ 1 s).
+
+Two measurements of one fresh demo run:
+
+* Streamlit's AppTest (the script run itself, no browser): each page opened cold (first
+  visit in the server process: the run is loaded then) and warm (a later visit), and the
+  interactions a researcher makes (FDR slider, gene search, feature/pathway/patient pickers,
+  nomogram slider), each the median of 3.
+* Headless Chromium (the whole round trip a user sees, browser rendering included): the time
+  from a click to the page's content and the end of the run, when Debian chromium and
+  chromium-driver are installed.
+
+    python benchmarks/bench_app.py [--quick]
+
+Results go to benchmarks/results/app.json as well as the screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+APPS = ROOT / "apps"
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def _timed(fn, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def apptest(run: Path) -> list[dict]:
+    from streamlit.testing.v1 import AppTest
+
+    from radiogenomics.workflows.explore import Explorer
+    from radiogenomics.workflows.rundir import load_run
+
+    os.environ["RADIOGENOMICS_RUN_DIR"] = str(run)
+    sys.path.insert(0, str(APPS))
+    ex = Explorer(load_run(run))
+    genes = list(ex.pairs(0.25)["gene"].unique()[:3])
+    rows = []
+
+    def opened(page: str) -> AppTest:
+        at = AppTest.from_file(str(APPS / "explorer.py"), default_timeout=300)
+        at.switch_page(page).run()
+        if at.exception:
+            raise RuntimeError(f"{page}: {at.exception}")
+        return at
+
+    pages = sorted(p.name for p in (APPS / "pages").glob("*.py"))
+    for name in pages:
+        page = f"pages/{name}"
+        t0 = time.perf_counter()
+        opened(page)
+        cold = time.perf_counter() - t0
+        warm = _timed(lambda page=page: opened(page))
+        rows.append({"what": f"open {name[2:-3]}", "cold_s": cold, "warm_s": warm,
+                     "target_s": 2.0})
+
+    def interaction(label: str, page: str, act) -> None:
+        at = opened(page)
+        state = {"i": 0}
+
+        def step() -> None:
+            act(at, state["i"])
+            state["i"] += 1
+            at.run()
+            if at.exception:
+                raise RuntimeError(f"{label}: {at.exception}")
+        first = _timed(step, 1)
+        rows.append({"what": label, "cold_s": first, "warm_s": _timed(step),
+                     "target_s": 1.0})
+
+    qs = [0.001, 0.25, 0.05, 0.1]
+    interaction("FDR slider (Associations)", "pages/2_Associations.py",
+                lambda at, i: at.slider(key="assoc.q").set_value(qs[i % 4]))
+    interaction("gene search (Gene)", "pages/3_Gene.py",
+                lambda at, i: at.text_input(key="gene.search").set_value(
+                    genes[i % len(genes)].lower()))
+    interaction("feature picker (Feature)", "pages/4_Feature.py",
+                lambda at, i: at.selectbox(key="feature.pick").set_value(ex.features[i + 1]))
+    interaction("pathway picker (Pathways)", "pages/5_Pathways.py",
+                lambda at, i: at.selectbox(key="pw.term").set_value(
+                    at.selectbox(key="pw.term").options[i + 1]))
+    interaction("patient picker (Images)", "pages/6_Images.py",
+                lambda at, i: at.selectbox(key="images.patient").set_value(ex.patients[i + 1]))
+    interaction("nomogram slider (Nomogram)", "pages/8_Nomogram.py",
+                lambda at, i: at.slider(key=f"nom.{ex.nomogram().predictors[0]}").set_value(
+                    at.slider(key=f"nom.{ex.nomogram().predictors[0]}").min * (i % 2)
+                    + at.slider(key=f"nom.{ex.nomogram().predictors[0]}").max * ((i + 1) % 2)))
+    return rows
+
+
+def chromium(run: Path, work: Path) -> list[dict]:
+    sys.path.insert(0, str(ROOT / "tests"))
+    import browser
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    if not browser.available():
+        return []
+    rows = []
+    with browser.app_in_browser(run, work) as (driver, url):
+        t0 = time.perf_counter()
+        driver.get(url + "/")
+        browser.wait_for(driver, "Follow a gene")
+        browser.wait_idle(driver)
+        rows.append({"what": "first page load (run loaded)", "seconds": time.perf_counter() - t0,
+                     "target_s": None})
+        for page, text in (("Cohort", "Patients per modality"),
+                           ("Associations", "feature–gene pairs"), ("Gene", "Gene symbol (case-insensitive)"),
+                           ("Feature", "genes at q <"), ("Pathways", "Leading-edge genes"),
+                           ("Images", "Mask opacity"), ("Nomogram", "Total points"),
+                           ("Home", "Follow a gene")):
+            t0 = time.perf_counter()
+            browser.click_sidebar(driver, page) if page != "Home" else browser.click_sidebar(
+                driver, "")
+            browser.wait_for(driver, text)
+            browser.wait_idle(driver)
+            rows.append({"what": f"open {page}", "seconds": time.perf_counter() - t0,
+                         "target_s": 2.0})
+        box = browser.element(driver, "//input[starts-with(@aria-label, 'Gene symbol')]")
+        t0 = time.perf_counter()
+        box.send_keys("tiparp", Keys.ENTER)
+        browser.wait_for(driver, "TIPARP: associated with")
+        browser.wait_idle(driver)
+        rows.append({"what": "gene search → Gene page", "seconds": time.perf_counter() - t0,
+                     "target_s": 1.0})
+        browser.click_sidebar(driver, "Associations")
+        browser.wait_for(driver, "feature–gene pairs")
+        browser.wait_idle(driver)
+        slider = driver.find_element(By.XPATH, "//input[@type='range'][starts-with("
+                                               "@aria-label, 'FDR')]")
+        driver.execute_script("arguments[0].focus();", slider)
+        t0 = time.perf_counter()
+        ActionChains(driver).send_keys(Keys.END).perform()
+        browser.wait_for(driver, "q < 0.25")
+        browser.wait_idle(driver)
+        rows.append({"what": "FDR slider 0.05 → 0.25", "seconds": time.perf_counter() - t0,
+                     "target_s": 1.0})
+        if browser.console_errors(driver):
+            raise RuntimeError(f"console errors: {browser.console_errors(driver)}")
+    return rows
+
+
+def main() -> None:
+    from radiogenomics._utils import write_text_atomic
+    from radiogenomics.workflows import run_demo
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="30 patients, no deep step")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        run = Path(tmp) / "demo"
+        kw = {"n_patients": 30, "deep": False} if args.quick else {}
+        run_demo(run, progress_bar=False, **kw)
+        rows = apptest(run)
+        print("AppTest (script run, no browser), seconds; warm = median of 3")
+        print(f"  {'':<32} {'cold':>6} {'warm':>6} {'target':>7}")
+        for r in rows:
+            ok = "ok" if r["warm_s"] <= r["target_s"] else "SLOW"
+            print(f"  {r['what']:<32} {r['cold_s']:6.2f} {r['warm_s']:6.2f} "
+                  f"{r['target_s']:6.1f}  {ok}")
+        browser_rows = chromium(run, Path(tmp))
+        if browser_rows:
+            print("Chromium (click → content shown and run finished), seconds")
+            for r in browser_rows:
+                tgt = "" if r["target_s"] is None else f"{r['target_s']:6.1f}  " + (
+                    "ok" if r["seconds"] <= r["target_s"] else "SLOW")
+                print(f"  {r['what']:<32} {r['seconds']:6.2f} {tgt}")
+        RESULTS.mkdir(exist_ok=True)
+        write_text_atomic(RESULTS / "app.json", json.dumps(
+            {"apptest": rows, "chromium": browser_rows, "quick": args.quick}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
