@@ -26,6 +26,7 @@ bench: setup      ## performance ratios (see benchmarks/)
 	$(PY) benchmarks/bench_radiomics.py
 	$(PY) benchmarks/bench_deep.py
 	$(PY) benchmarks/bench_demo.py
+	$(PY) benchmarks/bench_app.py
 
 reference:        ## regenerate the R reference CSVs in tests/reference/
 	Rscript tests/reference/make_reference.R

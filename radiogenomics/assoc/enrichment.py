@@ -201,40 +201,35 @@ def gsea_batch(
     """
     if not isinstance(rankings, pd.DataFrame):
         raise ValidationError("rankings: pass a genes × rankings DataFrame.")
+    from radiogenomics.assoc import _numba  # compiled ES kernels, equal to the numpy ones
+
     sets = load_gene_sets(gene_sets)
     rng = check_random_state(random_state)
     genes = rankings.index
     if genes.duplicated().any():
         raise ValidationError(f"rankings: duplicated genes {list(genes[genes.duplicated()][:5])}.")
     n = len(genes)
-    max_m = 0
+    # every ranking holds every gene (NaN is refused), so set membership is computed once,
+    # as positions in `genes`, and only mapped to each ranking's order below
+    base = _overlap(sets, genes, min_size, max_size, 0.3)
+    names = list(base)
+    sizes = sorted({len(v) for v in base.values()})
+    # a prefix of a random permutation is a uniformly random subset
+    U = np.argsort(rng.random((n_perm, n)), axis=1)[:, :sizes[-1]]
+    positions = {m: np.sort(U[:, :m], axis=1) for m in sizes}
+    offsets = np.cumsum([0] + [len(base[k]) for k in names])
     tables = []
-    positions_cache: dict[int, np.ndarray] = {}
-    U = None
-    for j, col in enumerate(progress(rankings.columns, total=rankings.shape[1], desc="gsea",
-                                     enabled=progress_bar)):
+    for col in progress(rankings.columns, total=rankings.shape[1], desc="gsea",
+                        enabled=progress_bar):
         r = _check_ranking(rankings[col])
-        members = _overlap(sets, r.index, min_size, max_size, 0.3 if j == 0 else 0.0)
-        sizes = sorted({len(v) for v in members.values()})
-        if U is None or sizes[-1] > max_m:
-            max_m = max(max_m, sizes[-1])
-            # a prefix of a random permutation is a uniformly random subset
-            U = np.argsort(rng.random((n_perm, n)), axis=1)[:, :max_m]
-            positions_cache.clear()
+        rank_of = np.empty(n, dtype=np.int64)
+        rank_of[genes.get_indexer(r.index)] = np.arange(n)
+        members = {k: np.sort(rank_of[base[k]]) for k in names}
         w = np.abs(r.to_numpy()) ** weight
-        names = list(members)
-        es = np.empty(len(names))
-        peak = np.empty(len(names), dtype=int)
-        null = np.empty((len(names), n_perm))
-        null_by_size: dict[int, np.ndarray] = {}
-        for m in sizes:
-            if m not in positions_cache:
-                positions_cache[m] = np.sort(U[:, :m], axis=1)
-            null_by_size[m] = _es_from_positions(positions_cache[m], w, n)[0]
-        for i, name in enumerate(names):
-            e, pk = _es_from_positions(members[name][None, :], w, n)
-            es[i], peak[i] = e[0], pk[0]
-            null[i] = null_by_size[len(members[name])]
+        null_by_size = {m: _numba.gsea_null_es(positions[m], w, n) for m in sizes}
+        es, peak = _numba.gsea_es_peak(np.concatenate([members[k] for k in names]), offsets,
+                                       w, n)
+        null = np.stack([null_by_size[len(members[k])] for k in names])
         nes, pval, fdr, fwer = _nes_stats(es, null)
         lead = []
         for i, name in enumerate(names):
