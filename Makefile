@@ -21,12 +21,13 @@ bench: setup      ## performance ratios (see benchmarks/)
 	$(PY) benchmarks/bench_associate.py
 	$(PY) benchmarks/bench_stats.py
 	$(PY) benchmarks/bench_models.py
-	$(PY) benchmarks/bench_de.py --genes 5000
+	$(PY) benchmarks/bench_de.py
 	$(PY) benchmarks/bench_io.py
 	$(PY) benchmarks/bench_radiomics.py
 	$(PY) benchmarks/bench_deep.py
 	$(PY) benchmarks/bench_demo.py
 	$(PY) benchmarks/bench_app.py
+	$(PY) benchmarks/readme_table.py
 
 reference:        ## regenerate the R reference CSVs in tests/reference/
 	Rscript tests/reference/make_reference.R

@@ -15,6 +15,7 @@ import argparse
 import time
 
 import numpy as np
+from _results import Results
 
 from radiogenomics import rbridge
 from radiogenomics.models import (
@@ -45,6 +46,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="skip the 1,000 × 20,000 case")
     a = ap.parse_args()
+    res = Results("models")
     mboost = rbridge.r_available() and rbridge.has_package("mboost")
     shapes = [(200, 2000)] + ([] if a.quick else [(1000, 20000)])
     for n, p in shapes:
@@ -61,6 +63,11 @@ def main() -> None:
         else:
             line += "; R mboost not installed (issue reference: 0.13 s and 5.9 s)"
         print(line)
+        res.add(f"GlmBoost binomial, mstop 200, {n} × {p:,}", f"{t_nat:.2f} s",
+                f"naive per-column loop (scaled) {t_naive:.1f} s"
+                + (f"; R mboost {t_mb:.2f} s" if mboost else "; mboost not installable here"),
+                t_naive / t_nat, f"{t_naive / t_nat:.0f}× the naive loop"
+                + (f"; {t_mb / t_nat:.1f}× mboost" if mboost else ""))
 
     X, y = data(200, 2000)
     t_sk = timed(lambda: LassoSelector(engine="sklearn", random_state=0).fit(X, y))
@@ -68,6 +75,9 @@ def main() -> None:
     if rbridge.r_available() and rbridge.has_package("glmnet"):
         t_gl = timed(lambda: LassoSelector(engine="glmnet", random_state=0).fit(X, y))
         line += f"; R cv.glmnet {t_gl:.2f} s (ratio sklearn/glmnet {t_sk / t_gl:.1f})"
+        res.add("binomial LASSO with CV, 200 × 2,000", f"R cv.glmnet (engine='glmnet') "
+                f"{t_gl:.2f} s", f"scikit-learn liblinear {t_sk:.2f} s", t_sk / t_gl,
+                f"{t_sk / t_gl:.1f}× faster")
     print(line)
 
     sel = {"glmboost": GlmBoostSelector(n_features=10), "uni": UnivariateSelector(n_features=10),
@@ -77,6 +87,9 @@ def main() -> None:
     t2 = timed(lambda: repeated_cv(X, y, sel, n_splits=5, n_repeats=10, n_jobs=2))
     print(f"repeated CV 10 × 5, 3 selectors, 200 × 2,000: n_jobs=1 {t1:.1f} s, n_jobs=2 "
           f"{t2:.1f} s (speed-up {t1 / t2:.2f}x on 2 cores)")
+    res.add("repeated CV 10 × 5, 3 selectors, 200 × 2,000", f"n_jobs=2: {t2:.1f} s",
+            f"n_jobs=1: {t1:.1f} s", t1 / t2, f"{t1 / t2:.2f}× on 2 cores", "≥ 1.8×")
+    res.save()
 
 
 if __name__ == "__main__":

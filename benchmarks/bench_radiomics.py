@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from _results import Results
 
 from radiogenomics.imaging import extract_radiomics
 
@@ -49,6 +50,14 @@ def main() -> None:
     print(f"serial pyradiomics loop: {t_serial:.1f} s; ours (2 workers, cropped): {t_ours:.1f} s "
           f"-> {t_serial / t_ours:.1f}x (goal ≥ 1.8x); cached re-run {t_cached:.2f} s -> "
           f"{t_serial / t_cached:.0f}x (goal ≥ 50x)")
+    res = Results("radiomics")
+    res.add(f"radiomics, {len(manifest)} scans", f"{t_ours:.1f} s (2 workers, cropped)",
+            f"serial pyradiomics loop {t_serial:.1f} s", t_serial / t_ours,
+            f"{t_serial / t_ours:.1f}×", "≥ 1.8×")
+    res.add(f"radiomics, {len(manifest)} scans, cached re-run", f"{t_cached:.2f} s",
+            f"serial pyradiomics loop {t_serial:.1f} s", t_serial / t_cached,
+            f"{t_serial / t_cached:.0f}×", "≥ 50×")
+    res.save()
 
 
 if __name__ == "__main__":

@@ -82,13 +82,15 @@ def wait_for(driver, text: str, timeout: float = 90, shot: Path | None = None) -
     return time.perf_counter() - t0
 
 
-def wait_idle(driver, timeout: float = 90) -> float:
-    """Wait until Streamlit has finished the current run (no running indicator)."""
+def wait_idle(driver, timeout: float = 90, settle: float = 0.15) -> float:
+    """Wait until Streamlit has finished the current run (no running indicator). ``settle``
+    gives a just-triggered rerun time to start; pass 0 when new content has already
+    appeared (the run has started), as the benchmark does."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     t0 = time.perf_counter()
-    time.sleep(0.15)  # let the rerun start
+    time.sleep(settle)
     WebDriverWait(driver, timeout, poll_frequency=0.05).until(
         lambda d: not d.find_elements(By.CSS_SELECTOR, "[data-testid='stStatusWidget']"))
     return time.perf_counter() - t0

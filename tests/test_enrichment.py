@@ -194,3 +194,20 @@ def test_association_plots():
     assert len(fig.axes[0].get_yticklabels()) == 2
     fig = pl.association_heatmap(res, n_features=3, n_genes=10)
     assert len(fig.axes[0].get_xticklabels()) == 10
+
+
+@pytest.mark.parametrize("m", [3, 8, 15, 128, 129, 200, 777])
+def test_compiled_es_kernels_equal_the_numpy_passes_to_the_bit(m):
+    """gsea_batch's compiled null/observed ES (numpy's pairwise summation reproduced) give
+    the same floats as the vectorised numpy reference, ties and negative ES included."""
+    from radiogenomics.assoc import _numba
+    from radiogenomics.assoc.enrichment import _es_from_positions
+
+    rng = np.random.default_rng(m)
+    n = 3000
+    w = np.abs(np.round(rng.standard_normal(n), 1))  # ties and zeros
+    pos = np.sort(np.argsort(rng.random((64, n)), axis=1)[:, :m], axis=1)
+    es, peak = _es_from_positions(pos, w, n)
+    assert np.array_equal(_numba.gsea_null_es(pos, w, n), es)
+    es2, peak2 = _numba.gsea_es_peak(pos.ravel(), np.arange(0, 64 * m + 1, m), w, n)
+    assert np.array_equal(es2, es) and np.array_equal(peak2, peak)

@@ -93,3 +93,14 @@ def test_wheel_ships_r_sources_and_data(tmp_path):
                            "'info']; from radiogenomics.cli import main; main()"], env=env,
                           capture_output=True, text=True, cwd=tmp_path)
     assert info.returncode == 0 and "R 4." in info.stdout, info.stderr
+
+
+def test_readme_performance_table_is_the_one_the_benchmarks_wrote():
+    """The README's table is generated from benchmarks/results/*.json (make bench), so its
+    numbers cannot drift from what one run printed."""
+    root = Path(__file__).resolve().parents[1]
+    results = sorted((root / "benchmarks" / "results").glob("*.json"))
+    assert {p.stem for p in results} >= {"associate", "stats", "models", "de", "app"}
+    done = subprocess.run([sys.executable, str(root / "benchmarks" / "readme_table.py"),
+                           "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -39,7 +39,7 @@ def _short(feature: str) -> str:
     return str(feature).replace("original_", "")
 
 
-def heatmap(pairs: pd.DataFrame, *, max_features: int = 30, max_genes: int = 60
+def heatmap(pairs: pd.DataFrame, *, max_features: int = 25, max_genes: int = 50
             ) -> tuple[Any, str]:
     """Feature × gene heatmap of the filtered pairs (r; blank where a pair is filtered out).
 
@@ -83,18 +83,32 @@ def heatmap(pairs: pd.DataFrame, *, max_features: int = 30, max_genes: int = 60
 
 
 def volcano(table: pd.DataFrame, feature: str, *, q: float = 0.05,
-            passing: pd.Series | None = None, highlight: str | None = None) -> Any:
+            passing: pd.Series | None = None, highlight: str | None = None,
+            max_background: int = 500) -> Any:
     """r vs −log10 p of every gene for one feature; hover names the gene, r, p and q, and
     each point carries its gene in ``customdata``. Genes with q < ``q`` are red, or, with
-    ``passing`` (a boolean per row), the genes that pass the page's filters."""
+    ``passing`` (a boolean per row), the genes that pass the page's filters.
+
+    Every highlighted gene and every gene with p < 0.05 is drawn; of the rest (the grey
+    cloud at the bottom) at most ``max_background`` are, chosen at random (seeded), and the
+    legend says how many — SVG stays fast where WebGL would cost a second to start."""
     go = _go()
     fig = go.Figure()
     sig = (table["qvalue"] < q) if passing is None else passing.astype(bool)
-    labels = ((f"q ≥ {q:g}", f"q < {q:g}") if passing is None
-              else ("filtered out", "in the filtered table"))
-    for mask, name, color in ((~sig, labels[0], "#bbbbbb"), (sig, labels[1], "#b2182b")):
-        t = table[mask]
-        fig.add_trace(go.Scattergl(
+    labels = [f"q ≥ {q:g}", f"q < {q:g}"] if passing is None else ["filtered out",
+                                                                      "in the filtered table"]
+    bulk = ~sig & (table["pvalue"] >= 0.05)
+    if bulk.sum() > max_background:
+        drop = np.random.default_rng(0).choice(np.flatnonzero(bulk.to_numpy()),
+                                               int(bulk.sum()) - max_background, replace=False)
+        keep = np.ones(len(table), bool)
+        keep[drop] = False
+        labels[0] += f" ({int((~sig).sum()) - len(drop):,} of {int((~sig).sum()):,} drawn)"
+    else:
+        keep = np.ones(len(table), bool)
+    for mask, name, color in ((~sig & keep, labels[0], "#bbbbbb"), (sig, labels[1], "#b2182b")):
+        t = table[mask.to_numpy()]
+        fig.add_trace(go.Scatter(
             x=t["r"], y=-np.log10(np.maximum(t["pvalue"].to_numpy(float), 1e-300)),
             mode="markers", name=name, marker={"color": color, "size": 6},
             customdata=np.c_[t["gene"].to_numpy(object),
