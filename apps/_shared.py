@@ -89,6 +89,16 @@ def selection() -> dict[str, str | None]:
     return current()
 
 
+def page(title: str, header: str) -> tuple[dict[str, str], Explorer | None]:
+    """Start a page: its config, the shared selection (URL ↔ session) and its header;
+    returns the selection and the run's explorer (``None``, with a warning, without a
+    run)."""
+    st.set_page_config(page_title=title, layout="wide")
+    sel = selection()
+    st.header(header)
+    return sel, explorer()
+
+
 def current() -> dict[str, str]:
     """The selection now (only the parts that are set)."""
     return {k: st.session_state[f"sel.{k}"] for k in KEYS if st.session_state.get(f"sel.{k}")}

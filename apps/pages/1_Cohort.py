@@ -3,14 +3,11 @@ grouping (the run's image-signature risk groups, a clinical factor, or a gene)."
 
 import pandas as pd
 import streamlit as st
-from _shared import download_csv, explorer, query, selection
+from _shared import download_csv, page, query
 
 from radiogenomics.pl import interactive
 
-st.set_page_config(page_title="Cohort", layout="wide")
-sel = selection()
-st.header("Cohort")
-ex = explorer()
+sel, ex = page("Cohort", "Cohort")
 if ex is not None and ex.art.cohort is not None:
     c = ex.art.cohort
     counts = pd.Series({m: len(set(c.patient_ids(m))) for m in c.present()}, name="patients")

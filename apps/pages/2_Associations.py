@@ -2,14 +2,11 @@
 volcano and the scatter; click a row, a cell or a point to follow it."""
 
 import streamlit as st
-from _shared import download_csv, explorer, on_point, p_columns, pick, query, select, selection
+from _shared import download_csv, on_point, p_columns, page, pick, query, select
 
 from radiogenomics.pl import interactive
 
-st.set_page_config(page_title="Associations", layout="wide")
-sel = selection()
-st.header("Image feature × gene associations")
-ex = explorer()
+sel, ex = page("Associations", "Image feature × gene associations")
 if ex is not None and ex.art.associations is not None:
     c1, c2, c3, c4 = st.columns([2, 1, 2, 2])
     q = c1.slider("FDR (q-value) threshold", 0.001, 0.25, 0.05, 0.001, format="%.3f",

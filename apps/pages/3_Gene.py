@@ -6,22 +6,18 @@ from _shared import (
     PAGES,
     current,
     download_csv,
-    explorer,
     links,
     on_point,
     p_columns,
+    page,
     pick,
     query,
     select,
-    selection,
 )
 
 from radiogenomics.pl import interactive
 
-st.set_page_config(page_title="Gene", layout="wide")
-sel = selection()
-st.header("Gene")
-ex = explorer()
+sel, ex = page("Gene", "Gene")
 if ex is not None:
     def _search() -> None:
         match = ex.find_gene(st.session_state.get("gene.search", ""))

@@ -6,21 +6,17 @@ from _shared import (
     PAGES,
     current,
     download_csv,
-    explorer,
     links,
     on_point,
     p_columns,
+    page,
     pick,
     query,
-    selection,
 )
 
 from radiogenomics.pl import interactive
 
-st.set_page_config(page_title="Feature", layout="wide")
-sel = selection()
-st.header("Image feature")
-ex = explorer()
+sel, ex = page("Feature", "Image feature")
 if ex is not None:
     feature = pick(st.selectbox, "Image feature", ex.features, "feature", key="feature.pick")
     q = st.slider("FDR (q) threshold for the volcano", 0.001, 0.25, 0.05, 0.001, format="%.3f",

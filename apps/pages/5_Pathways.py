@@ -5,22 +5,18 @@ import pandas as pd
 import streamlit as st
 from _shared import (
     download_csv,
-    explorer,
     links,
     on_point,
     p_columns,
+    page,
     pick,
     query,
     select,
-    selection,
 )
 
 from radiogenomics.pl import interactive
 
-st.set_page_config(page_title="Pathways", layout="wide")
-sel = selection()
-st.header("Pathways linked to image features")
-ex = explorer()
+sel, ex = page("Pathways", "Pathways linked to image features")
 if ex is not None and ex.art.gsea_features is not None:
     enriched = ex.enriched_features()
     extra = [f for f in st.session_state.get("enriched", []) if f not in enriched]

@@ -4,15 +4,12 @@ deep model's Grad-CAM map when the run has one."""
 
 import numpy as np
 import streamlit as st
-from _shared import explorer, pick, query, selection
+from _shared import page, pick, query
 
 from radiogenomics.errors import ValidationError
 from radiogenomics.pl._base import get_ax
 
-st.set_page_config(page_title="Images", layout="wide")
-sel = selection()
-st.header("Images")
-ex = explorer()
+sel, ex = page("Images", "Images")
 art = ex.art if ex is not None else None
 if art is not None and art.manifest is not None:
     import SimpleITK as sitk

@@ -6,14 +6,11 @@ import json
 import numpy as np
 import pandas as pd
 import streamlit as st
-from _shared import download_csv, explorer, selection
+from _shared import download_csv, page
 
 from radiogenomics import pl
 
-st.set_page_config(page_title="Nomogram", layout="wide")
-selection()
-st.header("Nomogram")
-ex = explorer()
+_, ex = page("Nomogram", "Nomogram")
 nom = ex.nomogram() if ex is not None else None
 if ex is not None and nom is None:
     st.info("This run has no nomogram: add `steps.nomogram` to the run config "
@@ -23,7 +20,10 @@ elif nom is not None:
                if ex.layout.nomogram_summary.exists() else {})
     kind = "Cox (cph)" if nom.family == "cox" else "logistic (lrm)"
     st.caption(f"The run's {kind} nomogram, engine {summary.get('engine', '?')}; predictors "
-               f"{', '.join(nom.predictors)}. Values are limited to each axis' range.")
+               f"{', '.join(nom.predictors)}. Values are limited to each axis' range. "
+               "'signature' is the image/expression signature score of the run's card: "
+               "out of fold by default (steps.nomogram.signature), on the logit scale for a "
+               "binary outcome.")
     values = {}
     cols = st.columns(len(nom.predictors))
     for c, p in zip(cols, nom.predictors, strict=True):
