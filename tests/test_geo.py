@@ -82,6 +82,24 @@ def _write(tmp_path, text, name="s.txt.gz"):
     return p
 
 
+def test_negative_values_before_log2_are_reported_not_silent(tmp_path, caplog):
+    """Linear-scale values with background-subtracted negatives: set to 0 before log2(x + 1)
+    with a warning naming the file and a count in the report (GEO2R would drop them)."""
+    rows = "".join(f'"p{i}"\t{v1}\t{v2}\n' for i, (v1, v2) in
+                   enumerate([(-20.0, 300.0), (5000.0, 12000.0), (250.0, -3.0), (800, 900)]))
+    text = ('!Series_geo_accession\t"GSE1"\n!Sample_geo_accession\t"GSM1"\t"GSM2"\n'
+            '!series_matrix_table_begin\n"ID_REF"\t"GSM1"\t"GSM2"\n' + rows
+            + "!series_matrix_table_end\n")
+    path = _write(tmp_path, text, "GSE1_series_matrix.txt.gz")
+    with caplog.at_level("WARNING", logger="radiogenomics"):
+        c = read_geo_series(path)
+    rep = c.rna.uns["geo"]["report"]
+    assert rep["log2_applied"] and rep["negative_set_to_zero"] == 2
+    assert "GSE1_series_matrix.txt.gz: 2 negative values" in caplog.text
+    df = c.rna.to_df()
+    assert df.loc["GSM1", "p0"] == 0.0 and df.loc["GSM2", "p1"] == pytest.approx(np.log2(12001))
+
+
 def test_bad_series_files_name_the_line(tmp_path):
     good = ('!Series_geo_accession\t"GSE1"\n!Sample_geo_accession\t"GSM1"\t"GSM2"\n'
             '!series_matrix_table_begin\n"ID_REF"\t"GSM1"\t"GSM2"\n"p1"\t1\t2\n')

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from radiogenomics._utils import refuse_infinite
+from radiogenomics._utils import logger, refuse_infinite
 from radiogenomics.errors import InputFileError
 
 
@@ -248,11 +248,18 @@ def read_geo_series(path: str | Path, platform: str | Path | None = None, *,
     sm = read_series_matrix(path)
     X = sm.expression.T  # samples × probes
     do_log = geo2r_log2_needed(X.to_numpy()) if log2 == "auto" else bool(log2)
+    report: dict[str, object] = {"log2_applied": do_log}
     if do_log:
-        if (X.to_numpy()[np.isfinite(X.to_numpy())] < 0).any():
+        negative = int((X.to_numpy() < 0).sum())  # NaN compares False
+        if negative:
+            # log2(x + 1) needs x ≥ 0; GEO2R instead drops values ≤ 0 (NaN) before log2(x).
+            # Say so rather than change numbers silently.
+            logger.warning("%s: %d negative values (%.2g%% of the matrix) set to 0 before "
+                           "log2(x + 1); pass log2=False if the values are already on a log "
+                           "scale", Path(path).name, negative, 100 * negative / X.size)
+            report["negative_set_to_zero"] = negative
             X = X.clip(lower=0)
         X = np.log2(X + 1.0)
-    report: dict[str, object] = {"log2_applied": do_log}
     if platform is not None:
         mapping = probe_gene_map(read_gpl_annotation(platform), gene_column)
         X = collapse_probes(X, mapping, rule=collapse)
