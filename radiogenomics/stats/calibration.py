@@ -158,8 +158,8 @@ def decision_curve_survival(time: object, event: object, risk: object, horizon: 
     >>> import numpy as np
     >>> t = np.array([1.0, 2, 3, 4, 5, 6]); e = np.array([1, 1, 0, 1, 0, 0])
     >>> dc = decision_curve_survival(t, e, [0.9, 0.8, 0.5, 0.4, 0.2, 0.1], 3.5, [0.3])
-    >>> round(float(dc["net_benefit"].iloc[0]), 3)
-    0.381
+    >>> round(float(dc["net_benefit"].iloc[0]), 3)  # (1 − ½)·⅔ − ½·⅔·0.3/0.7
+    0.19
     """
     t, e = survival_arrays(time, event)
     r = _probabilities(risk, len(t), "risk")

@@ -71,8 +71,8 @@ class Nomogram:
     --------
     >>> nom = Nomogram(pd.Series({"age": 0.03, "grade=high": 1.2}),
     ...                {"age": np.arange(20, 91, 10), "grade": ["low", "high"]}, -2.8)
-    >>> round(nom.predict({"age": 60, "grade": "high"})["probability"], 3)
-    0.5
+    >>> round(nom.predict({"age": 60, "grade": "high"})["probability"], 3)  # lp = 0.2
+    0.55
     """
 
     coef: pd.Series

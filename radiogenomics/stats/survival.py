@@ -376,8 +376,8 @@ def c_index(time: object, event: object, risk: object, *, method: str = "harrell
     Examples
     --------
     >>> res = c_index([5, 8, 3, 9, 2], [1, 0, 1, 1, 1], [0.3, 0.1, 0.8, 0.2, 0.9])
-    >>> round(res["c_index"], 3)
-    0.889
+    >>> round(res["c_index"], 3)  # every comparable pair is concordant
+    1.0
     """
     from radiogenomics._utils import progress
     from radiogenomics.stats._concordance import concordance
