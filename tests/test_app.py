@@ -318,3 +318,22 @@ def test_images_page_shows_grad_cam_of_a_deep_run(app_env, tmp_path):
     at = _open(_app(patient=first).run(), "pages/6_Images.py")
     assert any("AUC test 0.810 on 9 held-out" in c.value for c in at.caption)
     assert at.get("image"), "the Grad-CAM PNG is not shown"
+
+
+def test_pages_explain_what_a_run_without_images_lacks(app_env, tmp_path):
+    """An expression-only run (e.g. TCGA: no image features, so no associations and no
+    enrichment of features) opens every page without an exception, saying what is missing."""
+    run = tmp_path / "rna-only"
+    shutil.copytree(app_env, run)
+    for step in ("associate", "enrich", "extract"):
+        shutil.rmtree(run / step)
+    os.environ["RADIOGENOMICS_RUN_DIR"] = str(run)  # monkeypatch restores it
+    from radiogenomics.workflows.rundir import load_run
+
+    gene = str(load_run(run).cohort.rna.var_names[0])
+    for page in PAGES:
+        at = _open(_app(gene=gene).run(), page)
+        assert at.header or at.title
+    at = _open(_app(gene=gene).run(), "pages/3_Gene.py")
+    assert "no image-feature associations" in _texts(at)
+    assert any(c.proto.spec for c in at.get("plotly_chart"))  # KM by expression still shown

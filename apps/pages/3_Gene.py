@@ -48,7 +48,11 @@ if ex is not None:
     if not gene:
         st.info("Type a gene symbol above, or click a gene on the Associations or Pathways "
                 "page.")
-    else:
+    elif ex.art.associations is None:
+        st.subheader(gene)
+        st.info("This run has no image-feature associations (no image features, or no "
+                "steps.associate): only expression, survival and pathways are shown.")
+    if gene and ex.art.associations is not None:
         table = query("gene_table", gene)
         n_sig = int((table["qvalue"] < 0.05).sum())
         st.subheader(f"{gene}: associated with {n_sig} of {len(table)} image features "
@@ -79,6 +83,7 @@ if ex is not None:
                             on_select=on_point("gene.scatter", "images", patient=0),
                             selection_mode="points")
             st.caption("Click a patient to open their image, features and expression.")
+    if gene:
         left, right = st.columns([1, 1])
         with left:
             if ex.survival_columns() is not None:
@@ -94,5 +99,6 @@ if ex is not None:
             st.dataframe(p_columns(paths, 1 / (ex.n_perm + 1)), hide_index=True, height=260)
             links("Open a pathway", list(paths["term"]), "pathways", "pathway",
                   key="gene.pathways")
+    if gene and ex.art.associations is not None:
         st.page_link(PAGES["feature"], label=f"Open feature {feature}",
                      query_params=current())

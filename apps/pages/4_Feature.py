@@ -17,7 +17,10 @@ from _shared import (
 from radiogenomics.pl import interactive
 
 sel, ex = page("Feature", "Image feature")
-if ex is not None:
+if ex is not None and ex.art.associations is None:
+    st.info("This run has no image-feature associations (no image features, or no "
+            "steps.associate).")
+elif ex is not None:
     feature = pick(st.selectbox, "Image feature", ex.features, "feature", key="feature.pick")
     q = st.slider("FDR (q) threshold for the volcano", 0.001, 0.25, 0.05, 0.001, format="%.3f",
                   key="feature.q")
