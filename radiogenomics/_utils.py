@@ -155,6 +155,32 @@ def safe_filename(text: object, max_len: int = 80) -> str:
     return name
 
 
+@contextlib.contextmanager
+def workers_skip_main() -> Iterator[None]:
+    """Start spawned worker processes inside this block without re-running the user's
+    script in each of them.
+
+    ``spawn`` workers import ``__main__`` from its file (or module name) before they run a
+    task, so a script that calls a parallel function at top level, without an
+    ``if __name__ == "__main__":`` guard, re-executes in every worker. Our workers only run
+    library functions, so they need nothing from ``__main__``: while the block runs the
+    main module shows neither a file nor a spec, and multiprocessing starts workers on the
+    library alone.
+    """
+    main = sys.modules.get("__main__")
+    saved = {k: getattr(main, k) for k in ("__file__", "__spec__") if hasattr(main, k)}
+    for k in saved:
+        if k == "__file__":
+            delattr(main, k)
+        else:
+            setattr(main, k, None)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            setattr(main, k, v)
+
+
 def die_with_parent(parent_pid: int | None = None) -> None:
     """Worker initializer: on Linux, ask the kernel to kill this process when its parent
     dies (PR_SET_PDEATHSIG), so a SIGKILLed run leaves no workers behind; a worker whose

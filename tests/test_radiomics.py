@@ -433,3 +433,36 @@ def test_workers_die_with_a_killed_parent(pyrad, tmp_path):
     alive = [w for w in workers if os.path.exists(f"/proc/{w}")
              and "Z" not in Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1].split()[0]]
     assert not alive, f"workers outlived their parent: {alive}"
+
+
+UNGUARDED = '''
+import os, sys
+import pandas as pd
+from radiogenomics.imaging import extract_radiomics
+
+with open(sys.argv[1], "a") as fh:  # one line per execution of this script
+    fh.write(f"{os.getpid()}\\n")
+image, mask = sys.argv[2], sys.argv[3]
+m = pd.DataFrame({"patient_id": ["a", "b", "c"], "image": [image] * 3, "mask": [mask] * 3})
+img = extract_radiomics(m, n_jobs=2, backend=sys.argv[4], progress_bar=False)
+print("ok", int((img.obs["error"] == "").sum()))
+'''
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["process", "dask"])
+def test_script_without_main_guard_runs_once(backend, pyrad, tmp_path):
+    """A top-level script without `if __name__ == "__main__":` is not re-executed by the
+    extraction workers (spawn would import it in each), and the workers do the work."""
+    import subprocess
+    import sys
+
+    script, counter = tmp_path / "unguarded.py", tmp_path / "runs.txt"
+    script.write_text(UNGUARDED)
+    done = subprocess.run([sys.executable, str(script), str(counter),
+                           str(pyrad / "breast1_image.nrrd"), str(pyrad / "breast1_label.nrrd"),
+                           backend], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-2:] == ["ok", "3"]
+    assert len(counter.read_text().split()) == 1, "the script ran again in a worker"
+    assert "worker processes failed" not in done.stderr

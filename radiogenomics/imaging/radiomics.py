@@ -19,6 +19,7 @@ from radiogenomics._utils import (
     logger,
     progress,
     read_yaml_mapping,
+    workers_skip_main,
     write_text_atomic,
 )
 from radiogenomics.errors import InputFileError, ValidationError
@@ -170,8 +171,9 @@ def _run_dask(todo: list[tuple[int, str]], args: dict[int, tuple], workers: int,
 
     cluster = None
     if address is None:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        with workers_skip_main():  # its worker processes need not import the user's script
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
     client = Client(address or cluster)
     try:
         futures = {client.submit(_extract_one, *args[i], pure=False): (i, key)
@@ -333,7 +335,9 @@ def extract_radiomics(
                                      mp_context=mp.get_context("spawn"),
                                      initializer=die_with_parent,
                                      initargs=(os.getpid(),)) as pool:
-                futures = {pool.submit(_extract_one, *args[i]): (i, key) for i, key in todo}
+                with workers_skip_main():  # safe in scripts without a __main__ guard
+                    futures = {pool.submit(_extract_one, *args[i]): (i, key)
+                               for i, key in todo}
                 for fut in progress(as_completed(futures), total=len(futures),
                                     desc="radiomics", enabled=progress_bar):
                     i, key = futures[fut]
