@@ -2,7 +2,7 @@
 VENV := .venv
 PY   := $(VENV)/bin/python
 
-.PHONY: setup demo test lint bench reference lock clean
+.PHONY: setup demo test lint bench docs reference lock clean
 
 setup:            ## install R packages, .venv, pinned deps, pyradiomics, the package (idempotent)
 	bash scripts/setup.sh
@@ -29,6 +29,9 @@ bench: setup      ## performance ratios (see benchmarks/)
 	$(PY) benchmarks/bench_app.py
 	$(PY) benchmarks/readme_table.py
 
+docs: setup       ## build the documentation site into site/ (warnings are errors)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
 reference:        ## regenerate the R reference CSVs in tests/reference/
 	Rscript tests/reference/make_reference.R
 
@@ -38,4 +41,4 @@ lock: setup       ## re-pin requirements/constraints.txt from the current .venv
 	} > requirements/constraints.txt
 
 clean:
-	rm -rf runs .pytest_cache .ruff_cache
+	rm -rf runs site .pytest_cache .ruff_cache

@@ -1,6 +1,7 @@
 """Rewrite the README's performance table from benchmarks/results/*.json (run by
 ``make bench`` after the benchmarks). The table sits between the markers
-``<!-- bench:start -->`` and ``<!-- bench:end -->``.
+``<!-- --8<-- [start:bench] -->`` and ``<!-- --8<-- [end:bench] -->`` (snippet section markers,
+so the documentation's performance page includes the same table).
 
     python benchmarks/readme_table.py [--check]
 
@@ -16,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ORDER = ["associate", "stats", "models", "de", "io", "radiomics", "deep", "demo", "app"]
-START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+START, END = "<!-- --8<-- [start:bench] -->", "<!-- --8<-- [end:bench] -->"
 
 
 def table() -> str:

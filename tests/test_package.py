@@ -1,5 +1,6 @@
 """Package-level contracts: fast import, module boundaries, CLI."""
 
+import os
 import re
 import subprocess
 import sys
@@ -104,3 +105,19 @@ def test_readme_performance_table_is_the_one_the_benchmarks_wrote():
     done = subprocess.run([sys.executable, str(root / "benchmarks" / "readme_table.py"),
                            "--check"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.slow
+def test_docs_build_without_warnings(tmp_path):
+    """`make docs`: the site (pages, API reference from the docstrings, CLI reference from
+    the typer app, README sections included as snippets) builds with warnings as errors."""
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([str(Path(sys.executable).parent / "mkdocs"), "build", "--strict",
+                           "-d", str(tmp_path / "site")], cwd=root, capture_output=True,
+                          text=True, env={**os.environ,
+                                          "NO_MKDOCS_2_WARNING": "1"}, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    cli = (tmp_path / "site" / "cli" / "index.html").read_text()
+    assert "radiogenomics run" in cli and "Usage" in cli
+    assert "GSEA prerank" in (tmp_path / "site" / "performance" / "index.html").read_text()
+    assert "roc_auc" in (tmp_path / "site" / "api" / "index.html").read_text()

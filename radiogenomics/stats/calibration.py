@@ -190,7 +190,10 @@ def survival_calibration(time: object, event: object, surv_prob: object, horizon
     surv_prob
         Each patient's predicted probability of surviving past ``horizon``.
 
-    Returns ``group, n, predicted, observed, ci_low, ci_high`` (KM log-log CI).
+    Returns
+    -------
+    pandas.DataFrame
+        ``group, n, predicted, observed, ci_low, ci_high`` (KM log-log CI).
     """
     from lifelines import KaplanMeierFitter
 
