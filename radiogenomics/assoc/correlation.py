@@ -363,7 +363,15 @@ def associate(
 
     Examples
     --------
-    >>> res = associate(cohort, covariates=["age"], fdr="storey")  # doctest: +SKIP
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"size": rng.normal(size=30)})
+    >>> Y = pd.DataFrame({"G1": 2 * X["size"] + rng.normal(scale=0.5, size=30),
+    ...                   "G2": rng.normal(size=30)})
+    >>> res = associate(X, Y, progress_bar=False)
+    >>> res[["feature", "gene"]].values.tolist(), bool(res["qvalue"].iloc[0] < 1e-10)
+    ([['size', 'G1'], ['size', 'G2']], True)
+
+    On a cohort: ``associate(cohort, covariates=["age"], fdr="storey")``.
     """
     if method not in METHODS:
         raise ValidationError(f"method='{method}': choose one of {METHODS}.")

@@ -275,8 +275,14 @@ def gsea_prerank(
     Examples
     --------
     >>> from radiogenomics.datasets import hallmark_gmt
-    >>> res = gsea_prerank(r_by_gene, hallmark_gmt())  # doctest: +SKIP
-    >>> res.table.head()  # doctest: +SKIP
+    >>> sets = load_gene_sets(hallmark_gmt())
+    >>> genes = sorted(set().union(*sets.values()))
+    >>> noise = np.random.default_rng(0).normal(scale=0.3, size=len(genes))
+    >>> planted = [g in sets["HALLMARK_HYPOXIA"] for g in genes]  # hypoxia genes ranked up
+    >>> r_by_gene = pd.Series(np.add(planted, noise), index=genes)
+    >>> res = gsea_prerank(r_by_gene, hallmark_gmt(), n_perm=200, engine="native")
+    >>> res.table["term"].iloc[0]
+    'HALLMARK_HYPOXIA'
     """
     ranked = _check_ranking(ranking)
     sets = load_gene_sets(gene_sets)

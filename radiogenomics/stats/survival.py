@@ -248,7 +248,11 @@ def logrank(
 
     Examples
     --------
-    >>> logrank(t, e, ecog, trend=True)["pvalue"]  # doctest: +SKIP
+    >>> t = [5, 8, 3, 9, 2, 7, 4, 6, 10, 1]
+    >>> e = [1, 0, 1, 1, 1, 0, 1, 1, 0, 1]
+    >>> res = logrank(t, e, [0, 0, 1, 1, 2, 2, 0, 1, 2, 2], trend=True)
+    >>> res["df"], res["observed"]
+    (1.0, {0: 2.0, 1: 3.0, 2: 2.0})
     """
     t_raw = np.asarray(time, dtype=float)
     e_raw = np.asarray(event, dtype=float)
