@@ -175,8 +175,14 @@ def test_bad_params_fail_before_any_case(pyrad, tmp_path):
 
 def test_workers_that_cannot_start_fall_back_to_this_process(pyrad, tmp_path, monkeypatch,
                                                              caplog):
+    """An interactive or un-importable __main__ no longer stops the workers (they never
+    import it); a pool that breaks anyway finishes the cases in this process."""
     import sys
     import types
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from radiogenomics.imaging import radiomics as mod
 
     script = tmp_path / "interactive_main.py"
     script.write_text("import module_that_does_not_exist\n")
@@ -189,7 +195,18 @@ def test_workers_that_cannot_start_fall_back_to_this_process(pyrad, tmp_path, mo
     with caplog.at_level(logging.WARNING, logger="radiogenomics"):
         a = extract_radiomics(manifest, n_jobs=2, progress_bar=False)
     assert (a.obs["error"] == "").all() and not np.isnan(a.X).any()
+    assert "in this process" not in caplog.text  # the workers did the work
+    assert fake.__file__ == str(script)  # the main module is left as it was
+
+    class Broken(ProcessPoolExecutor):
+        def submit(self, *args, **kwargs):
+            raise BrokenProcessPool("workers could not start")
+
+    monkeypatch.setattr(mod, "ProcessPoolExecutor", Broken)
+    with caplog.at_level(logging.WARNING, logger="radiogenomics"):
+        b = extract_radiomics(manifest, n_jobs=2, progress_bar=False)
     assert "in this process" in caplog.text
+    np.testing.assert_array_equal(a.X, b.X)
 
 
 def _toy_case(tmp_path, name, arr, mask, spacing=(1.0, 1.0, 1.0)):
