@@ -346,67 +346,55 @@ def _pairwise_sum(w, idx, n):
     return ret
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _es_walk(w, row, n):
+    """One set's running sum (the arithmetic of ``enrichment._es_from_positions``, equal
+    to the bit): its ES and the hit index of its peak (first maximum / minimum)."""
+    m = row.size
+    nr = _pairwise_sum(w, row, m)
+    if nr <= 0:
+        nr = 1.0
+    cum = 0.0
+    vmax = -np.inf
+    vmin = np.inf
+    imax = 0
+    imin = 0
+    for k in range(m):
+        wk = w[row[k]]
+        cum += wk
+        miss = (row[k] - k) / (n - m)
+        c = cum / nr
+        top = c - miss
+        bottom = c - wk / nr - miss
+        if top > vmax:
+            vmax, imax = top, k
+        if bottom < vmin:
+            vmin, imin = bottom, k
+    vmax = max(vmax, 0.0)  # the walk starts and ends at 0
+    vmin = min(vmin, 0.0)
+    if vmax >= -vmin:
+        return vmax, imax
+    return vmin, imin
+
+
 @numba.njit(cache=True, nogil=True, parallel=True)
 def gsea_null_es(pos, w, n):
     """Enrichment scores of random gene sets given as sorted hit positions (perm × m), in a
-    ranking of ``n`` genes with weights ``w``: the arithmetic of
-    ``enrichment._es_from_positions`` (equal to the bit) in one pass per permutation,
-    without its temporaries."""
-    perms, m = pos.shape
-    out = np.empty(perms)
-    for i in numba.prange(perms):
-        row = pos[i]
-        nr = _pairwise_sum(w, row, m)
-        if nr <= 0:
-            nr = 1.0
-        cum = 0.0
-        vmax = 0.0
-        vmin = 0.0
-        for k in range(m):
-            wk = w[row[k]]
-            cum += wk
-            miss = (row[k] - k) / (n - m)
-            c = cum / nr
-            vmax = max(vmax, c - miss)
-            vmin = min(vmin, c - wk / nr - miss)
-        out[i] = vmax if vmax >= -vmin else vmin
+    ranking of ``n`` genes with weights ``w``, one pass per permutation without the numpy
+    version's temporaries."""
+    out = np.empty(pos.shape[0])
+    for i in numba.prange(pos.shape[0]):
+        out[i] = _es_walk(w, pos[i], n)[0]
     return out
 
 
 @numba.njit(cache=True, nogil=True)
 def gsea_es_peak(pos, offsets, w, n):
     """ES and peak hit index of several sets at once: set ``s`` is the sorted hit positions
-    ``pos[offsets[s]:offsets[s + 1]]``. The arithmetic and tie rules of
-    ``enrichment._es_from_positions`` (first maximum / minimum), equal to the bit."""
+    ``pos[offsets[s]:offsets[s + 1]]``."""
     sets = offsets.size - 1
     es = np.empty(sets)
     peak = np.empty(sets, np.int64)
     for s in range(sets):
-        row = pos[offsets[s]:offsets[s + 1]]
-        m = row.size
-        nr = _pairwise_sum(w, row, m)
-        if nr <= 0:
-            nr = 1.0
-        cum = 0.0
-        vmax = -np.inf
-        vmin = np.inf
-        imax = 0
-        imin = 0
-        for k in range(m):
-            wk = w[row[k]]
-            cum += wk
-            miss = (row[k] - k) / (n - m)
-            c = cum / nr
-            top = c - miss
-            bottom = c - wk / nr - miss
-            if top > vmax:
-                vmax, imax = top, k
-            if bottom < vmin:
-                vmin, imin = bottom, k
-        vmax = max(vmax, 0.0)
-        vmin = min(vmin, 0.0)
-        if vmax >= -vmin:
-            es[s], peak[s] = vmax, imax
-        else:
-            es[s], peak[s] = vmin, imin
+        es[s], peak[s] = _es_walk(w, pos[offsets[s]:offsets[s + 1]], n)
     return es, peak
