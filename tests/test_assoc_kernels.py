@@ -99,7 +99,7 @@ def test_rank_kernel_equals_scipy_rankdata_with_ties():
 
 @pytest.mark.parametrize("chunk_size", [7, 1000])
 def test_block_size_does_not_change_results(chunk_size):
-    """Row blocks (complete data) and gene chunks (with missing values) give the same
+    """Gene chunks (complete data, and with missing values) give the same
     matrices whatever the block size, including a last partial block."""
     rng = np.random.default_rng(9)
     X = pd.DataFrame(rng.standard_normal((40, 23)), columns=[f"f{i}" for i in range(23)])
@@ -118,7 +118,13 @@ def test_block_size_does_not_change_results(chunk_size):
 def test_abs_histogram_equals_numpy():
     r = np.random.default_rng(2).uniform(-1, 1, (301, 457))
     r[0, :3] = [1.0, -1.0, 0.0]
-    counts, top = kern.abs_histogram(r, 10_000)
+    hists = np.zeros((2, 10_001), np.int64)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        top = kern.abs_histogram_add(r, hists, pool)
+    assert top == kern.abs_histogram_add(r, hists)  # serial adds the same once more
+    counts = hists.sum(axis=0) // 2
     ref = np.bincount(np.minimum((np.abs(r) * 10_000).astype(np.int64), 10_000).ravel(),
                       minlength=10_001)
     np.testing.assert_array_equal(counts, ref)
@@ -139,3 +145,47 @@ def test_adjust_pvalues_kernel_path_with_nan():
     ok = ~np.isnan(p)
     assert np.isnan(q[~ok]).all()
     np.testing.assert_allclose(q[ok], multipletests(p[ok], method="fdr_bh")[1], rtol=1e-13)
+
+
+@pytest.mark.parametrize("fdr", ["bh", "by"])
+def test_q_threshold_streaming_path_equals_full_bh(fdr):
+    """keep=<q> on ≥ 2·10⁶ complete pairs streams (no r or p matrix, ``ThresholdBH``):
+    rows, order and every number equal the full-matrix path filtered at the same q, bit
+    for bit — with shared signal, tied ranks and a duplicated gene (tied p)."""
+    rng = np.random.default_rng(3)
+    n, p_, g = 60, 200, 10_001
+    X = pd.DataFrame(rng.standard_normal((n, p_)), columns=[f"f{i}" for i in range(p_)])
+    Y = pd.DataFrame(rng.standard_normal((n, g)), columns=[f"g{j}" for j in range(g)])
+    Z = rng.standard_normal((n, 3))
+    X += Z @ (rng.standard_normal((3, p_)) * (rng.random(p_) < .3))
+    Y += Z @ (rng.standard_normal((3, g)) * (rng.random(g) < .3))
+    Y["g5"] = np.round(Y["g5"])
+    Y["dup"] = Y["g7"]
+    full = tl.associate(X, Y, keep="all", fdr=fdr, progress_bar=False)
+    for thr in (1e-6, 0.05, 1.0):
+        lean = tl.associate(X, Y, keep=thr, fdr=fdr, progress_bar=False)
+        ref = full[full["qvalue"] < thr].reset_index(drop=True)
+        assert len(ref) > 1000
+        pd.testing.assert_frame_equal(lean, ref, check_exact=True)
+
+
+def test_threshold_bh_on_a_planted_matrix():
+    """ThresholdBH fed in blocks equals bh_qvalues on the p-values of the whole matrix,
+    including exact ±1 (clipped) and a matrix with nothing below the threshold."""
+    rng = np.random.default_rng(4)
+    R = np.tanh(rng.normal(0, 0.2, (300, 7000)))
+    R[:5, :40] = 0.9
+    R[0, 0], R[1, 1] = 1.0 + 1e-15, -1.0
+    nu = 40.0
+    full = kern.bh_qvalues(kern.fast_pvalues(np.clip(R, -1, 1), nu)).reshape(R.shape)
+    sel = kern.ThresholdBH(R.shape, nu, R.size, 0.01)
+    for s in range(0, R.shape[1], 999):
+        sel.add(np.ascontiguousarray(R[:, s:s + 999]), s)
+    idx, r, p, q = sel.result()
+    want = np.flatnonzero(full.ravel() < 0.01)
+    np.testing.assert_array_equal(np.sort(idx), want)
+    np.testing.assert_array_equal(q, full.ravel()[idx])
+    assert r[0] in (1.0, -1.0) and (np.diff(p) >= 0).all()
+    none = kern.ThresholdBH((10, 10), nu, 100, 1e-30)
+    none.add(np.zeros((10, 10)), 0)
+    assert [a.size for a in none.result()] == [0, 0, 0, 0]

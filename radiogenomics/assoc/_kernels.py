@@ -31,6 +31,7 @@ correlations (``benchmarks/bench_associate.py`` prints the ratio).
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from scipy import special
@@ -131,16 +132,15 @@ def rank_columns(A: np.ndarray, threads: int | None = None,
     axis=0)``, exactly: ranks are integers or halves), column blocks ranked in threads.
     ``standardize``: centred and scaled to unit norm per column in the same pass (what a
     Spearman GEMM needs; saves three passes over the matrix)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    AT = np.ascontiguousarray(np.asarray(A, dtype=np.float64).T)
-    out = np.empty_like(AT)
+    A = np.asarray(A, dtype=np.float64)
+    out = np.empty((A.shape[1], A.shape[0]))
     threads = threads or os.cpu_count() or 1
-    bounds = np.linspace(0, AT.shape[0], 4 * threads + 1).astype(int)
+    bounds = np.linspace(0, A.shape[1], 4 * threads + 1).astype(int)
 
-    def block(s: int) -> None:
+    def block(s: int) -> None:  # the transposed copy is made per block, in the threads
         a, b = bounds[s], bounds[s + 1]
-        _nb().rank_ties(AT[a:b], np.argsort(AT[a:b], axis=1), out[a:b], standardize)
+        AT = np.ascontiguousarray(A[:, a:b].T)
+        _nb().rank_ties(AT, np.argsort(AT, axis=1), out[a:b], standardize)
 
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(block, range(len(bounds) - 1)))
@@ -178,9 +178,130 @@ def bh_qvalues(p: np.ndarray, scale: float = 1.0) -> np.ndarray:
     return q
 
 
-def abs_histogram(r: np.ndarray, bins: int) -> tuple[np.ndarray, float]:
-    """Counts of ⌊|r|·bins⌋ (capped at ``bins``) and max |r| of a 2-D block in one
-    compiled pass (numpy needs five: abs, max, scale, cast, bincount)."""
-    hist = np.zeros(bins + 1, np.int64)
-    mx = _nb().abs_hist(np.asarray(r, dtype=np.float64), bins, hist)
-    return hist, float(mx)
+SELECT_BINS = 1 << 16
+
+
+class ThresholdBH:
+    """The pairs with BH (or BY) q < ``thr`` of a complete correlation matrix streamed in
+    column chunks, holding neither the matrix nor its p-values.
+
+    The q-value of rank i is min over j ≥ i of p₍ⱼ₎·scale/j (scale = m, × the BY factor),
+    so q < thr exactly for the ranks up to K, the largest rank whose own term is below
+    thr, and their q only involve ranks ≤ K. Every such pair has p < thr, so each chunk
+    only keeps the pairs whose |r| reaches the bin of p = thr (with two bins of margin),
+    and adds all its pairs to a histogram of |r| (``SELECT_BINS`` bins). p falls with |r|,
+    so a bin bounds its pairs' p from below (p at its upper edge) and their ranks from
+    above (the pairs at or above it): :meth:`result` finds the last bin whose bound can
+    reach thr, gives the kept pairs from there up their p from the table of
+    :func:`fast_pvalues`, and sorts them. A relative margin of 1e-9 (the table agrees with
+    scipy to ~1e-12) makes that set exactly {p < t}, so sorted positions are the global
+    ranks, and the rows, order and numbers equal ``bh_qvalues`` on the full p matrix bit
+    for bit (tested).
+    """
+
+    def __init__(self, shape: tuple[int, int], nu: float, scale: float, thr: float) -> None:
+        self.shape, self.nu, self.scale, self.thr = shape, float(nu), float(scale), thr
+        self.cut0 = max(0, int(_abs_r_at(thr * (1 + 1e-6), nu) * SELECT_BINS) - 2)
+        # candidates, appended in place by two threads (each takes half of every block's
+        # rows, with its own histogram and buffer; Python threads, since an OpenMP team
+        # spinning between GEMMs slows OpenBLAS). Room for every pair is reserved, but
+        # the OS only backs the pages written, so this costs the candidates' memory, no
+        # more, and never a copy to grow
+        m = shape[0] * shape[1]
+        self.parts = [(np.zeros(SELECT_BINS + 1, np.int64), np.empty(m, np.int64),
+                       np.empty(m)) for _ in range(2)]
+        self.k = [0, 0]
+        self.pool = ThreadPoolExecutor(1)
+
+    def add(self, block: np.ndarray, col0: int) -> None:
+        """Clip a rows × chunk block of r (columns ``col0`` on) in place, count it and
+        keep its candidate pairs."""
+        nb, half = _nb(), block.shape[0] // 2
+
+        def part(t: int) -> int:
+            rows = slice(0, half) if t == 0 else slice(half, None)
+            hist, idx, r = self.parts[t]
+            # flat index of row i of this half: (i + first row)·ncol + …
+            return nb.clip_hist_collect(block[rows], SELECT_BINS, self.cut0,
+                                        col0 + rows.indices(block.shape[0])[0] * self.shape[1],
+                                        self.shape[1], hist, idx, r, self.k[t])
+
+        other = self.pool.submit(part, 1)
+        self.k[0] = part(0)
+        self.k[1] = other.result()
+
+    def result(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Flat indices of the pairs with q < thr sorted by p (ties by index), their r, p
+        and q."""
+        bins, nu = SELECT_BINS, self.nu
+        empty = np.empty(0, np.int64), np.empty(0), np.empty(0), np.empty(0)
+        self.pool.shutdown()
+        hist = self.parts[0][0] + self.parts[1][0]
+        at_or_above = np.cumsum(hist[::-1])[::-1]  # pairs in bins ≥ b
+        nonempty = np.flatnonzero(hist)
+        if nonempty.size == 0:
+            return empty
+        # rank bound of bin b: pairs in bins ≥ b − 1 (a pair of bin b − 1 can only
+        # undercut one of bin b within the table's error, at their shared edge)
+        rank_hi = at_or_above[np.maximum(nonempty - 1, 0)]
+        p_lo = scipy_pvalues(np.minimum((nonempty + 1) / bins, 1.0), nu) * (1 - 1e-9)
+        reach = nonempty[p_lo * self.scale / rank_hi < self.thr * (1 + 1e-9)]
+        if reach.size == 0:
+            return empty
+        b_star = int(reach.min())
+        t = float(scipy_pvalues(np.array([b_star / bins]), nu)[0]) * (1 + 1e-9)
+        cut = b_star  # every pair with p < t lies in bins ≥ cut
+        while cut > 0 and scipy_pvalues(np.array([cut / bins]), nu)[0] * (1 - 1e-9) < t:
+            cut -= 1
+        if cut < self.cut0:
+            raise RuntimeError(f"BH selection: bin {cut} below the kept bins ({self.cut0}).")
+        nb = _nb()
+        (_, i0, r0), (_, i1, r1) = self.parts
+        idx, r = np.concatenate([i0[:self.k[0]], i1[:self.k[1]]]), \
+            np.concatenate([r0[:self.k[0]], r1[:self.k[1]]])
+        self.parts = []
+        k = nb.keep_bins(idx, r, bins, cut)
+        idx, r = idx[:k], r[:k]
+        p = fast_pvalues(r, nu)
+        k = nb.keep_below(p, t, idx, r)
+        # quicksort, then ties back into index order: a stable sort of millions of
+        # floats costs 2.5× more. Two threads sort the halves either side of a pivot.
+        p = p[:k]
+        if k > 100_000:
+            pivot = np.median(p[::k // 1000])
+            lo = np.flatnonzero(p < pivot)
+            hi = np.flatnonzero(p >= pivot)
+            with ThreadPoolExecutor(2) as pool:
+                halves = list(pool.map(lambda ix: ix[np.argsort(p[ix])], (lo, hi)))
+            order = np.concatenate(halves)
+        else:
+            order = np.argsort(p)
+        idx, r, p = idx[order], r[order], p[order]
+        nb.sort_tied(p, idx, r)
+        q = np.empty(k)
+        K = nb.bh_prefix(p, self.scale, self.thr, q)
+        return idx[:K], r[:K], p[:K], q[:K]
+
+
+def _abs_r_at(p: float, nu: float) -> float:
+    """|r| where the two-sided p equals ``p`` (bisection on scipy's p)."""
+    lo, hi = 0.0, 1.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if scipy_pvalues(np.array([mid]), nu)[0] > p else (lo, mid)
+    return lo
+
+
+def abs_histogram_add(r: np.ndarray, hists: np.ndarray,
+                      pool: ThreadPoolExecutor | None = None) -> float:
+    """Add the counts of ⌊|r|·bins⌋ (capped at bins) of a 2-D block to ``hists`` (bins + 1
+    cells, one row per thread) and return max |r|, in one compiled pass (numpy needs five:
+    abs, max, scale, cast, bincount); with a one-worker ``pool`` the two halves
+    of the rows are counted in two threads (Python threads: an OpenMP team spinning
+    between GEMMs slows OpenBLAS)."""
+    nb, bins = _nb(), hists.shape[1] - 1
+    if pool is None or r.shape[0] < 2:
+        return float(nb.abs_hist(r, bins, hists[0]))
+    half = r.shape[0] // 2
+    other = pool.submit(nb.abs_hist, r[half:], bins, hists[1])
+    return float(max(nb.abs_hist(r[:half], bins, hists[0]), other.result()))

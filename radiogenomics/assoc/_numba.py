@@ -280,6 +280,91 @@ def abs_hist(r, bins, hist):
     return m
 
 
+@numba.njit(cache=True, nogil=True)
+def clip_hist_collect(r, bins, cut, col0, ncol, hist, idx, rv, k):
+    """One pass over a rows × chunk block of a rows × ``ncol`` matrix of r: clip to
+    [−1, 1] in place, add ⌊|r|·bins⌋ (capped at ``bins``) to ``hist``, and append the
+    entries whose bin reaches ``cut`` (flat index in the full matrix, r) to ``idx``/``rv``
+    from position ``k`` (room for the whole block is the caller's). Returns the new end.
+    Serial for the reason given at ``abs_hist``."""
+    rows, cols = r.shape
+    for i in range(rows):
+        for j in range(cols):
+            v = r[i, j]
+            if not -1.0 <= v <= 1.0:
+                v = min(max(v, -1.0), 1.0)
+                r[i, j] = v
+            b = min(int(abs(v) * bins), bins)
+            hist[b] += 1
+            if b >= cut:
+                idx[k] = i * ncol + col0 + j
+                rv[k] = v
+                k += 1
+    return k
+
+
+@numba.njit(cache=True, nogil=True)
+def keep_bins(idx, r, bins, cut):
+    """Move the pairs whose bin ⌊|r|·bins⌋ reaches ``cut`` to the front (order kept);
+    returns how many."""
+    k = 0
+    for i in range(idx.size):
+        if min(int(abs(r[i]) * bins), bins) >= cut:
+            idx[k], r[k] = idx[i], r[i]
+            k += 1
+    return k
+
+
+@numba.njit(cache=True, nogil=True)
+def keep_below(p, t, idx, r):
+    """Move the pairs with p < t to the front (order kept); returns how many."""
+    k = 0
+    for i in range(p.size):
+        if p[i] < t:
+            p[k], idx[k], r[k] = p[i], idx[i], r[i]
+            k += 1
+    return k
+
+
+@numba.njit(cache=True, nogil=True)
+def bh_prefix(p, scale, thr, q):
+    """For p sorted ascending (global ranks 1, 2, …): K, the largest rank whose term
+    p·scale/rank is below ``thr``, and the q-values of ranks 1…K into ``q[:K]`` (suffix
+    minimum of the terms, capped at 1)."""
+    K = 0
+    for i in range(p.size):
+        if p[i] * scale / (i + 1) < thr:
+            K = i + 1
+    run = np.inf
+    for i in range(K - 1, -1, -1):
+        run = min(run, p[i] * scale / (i + 1))
+        q[i] = min(run, 1.0)
+    return K
+
+
+@numba.njit(cache=True, nogil=True)
+def sort_tied(p, idx, r):
+    """Sort ``idx`` (and ``r`` along) within each run of equal values of the sorted ``p``."""
+    n = p.size
+    i = 0
+    while i < n:
+        j = i + 1
+        while j < n and p[j] == p[i]:
+            j += 1
+        if j - i > 16:
+            o = np.argsort(idx[i:j]) + i
+            idx[i:j], r[i:j] = idx[o], r[o]
+        else:  # short runs (nearly all): insertion sort in place
+            for a in range(i + 1, j):
+                v, w = idx[a], r[a]
+                b = a - 1
+                while b >= i and idx[b] > v:
+                    idx[b + 1], r[b + 1] = idx[b], r[b]
+                    b -= 1
+                idx[b + 1], r[b + 1] = v, w
+        i = j
+
+
 @numba.njit(cache=True, nogil=True, inline="always")
 def _block_sum(w, idx, lo, n):
     """numpy's pairwise-summation leaf (n ≤ 128): 8 partial sums, then the tail."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -208,8 +209,6 @@ def repeated_cv(
     from joblib import Parallel, delayed, parallel_config
     from sklearn.model_selection import RepeatedStratifiedKFold
 
-    from radiogenomics.stats import concordance_index
-
     A, names = _check_x(X)
     kind, target, strata = _outcome(y, n_splits)
     if len(target) != A.shape[0]:
@@ -220,31 +219,15 @@ def repeated_cv(
     cv = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats,
                                  random_state=random_state)
     splits = list(cv.split(A, strata))
-    frame = pd.DataFrame(A, columns=names)  # selectors see (and their errors name) features
     chains = {name: _chain(sel) for name, sel in selectors.items()}
     fit_y = target if kind == "binary" else _structured(target)
-
-    def one(k: int, train: np.ndarray, test: np.ndarray) -> list[dict]:
-        rows = []
-        for name, chain in chains.items():
-            support = _fit_chain(chain, frame.iloc[train], fit_y[train])
-            model = clone(est).fit(A[train][:, support], fit_y[train])
-            if kind == "binary":
-                p = model.predict_proba(A[test][:, support])[:, 1]
-                metrics = _fold_metrics(target[test], p)
-            else:
-                p = model.predict(A[test][:, support])
-                tt, ee = target[test, 0], target[test, 1]
-                metrics = {"c_index": concordance_index(tt, ee, p) if ee.any() else np.nan}
-            rows.append({"repeat": k // n_splits, "fold": k % n_splits, "selector": name,
-                         **metrics, "n_selected": int(support.sum()), "support": support,
-                         "test": test, "prediction": p})
-        return rows
-
-    # folds in worker processes, one BLAS thread each: no oversubscription on small cores
+    # folds in worker processes, one BLAS thread each: no oversubscription on small cores.
+    # The data go as arguments (joblib memory-maps them once), not inside a closure that
+    # would be pickled again for every fold
     with parallel_config(backend="loky", inner_max_num_threads=1):
-        out = Parallel(n_jobs=n_jobs)(delayed(one)(k, tr, te)
-                                      for k, (tr, te) in enumerate(splits))
+        out = Parallel(n_jobs=n_jobs)(
+            delayed(_cv_fold)(k, tr, te, A, names, target, fit_y, kind, chains, est, n_splits)
+            for k, (tr, te) in enumerate(splits))
     rows = [r for fold in out for r in fold]
     freq = pd.DataFrame({name: np.mean([r["support"] for r in rows if r["selector"] == name],
                                        axis=0) for name in selectors}, index=names)
@@ -262,6 +245,31 @@ def repeated_cv(
                             if k not in ("support", "test", "prediction")} for r in rows])
     return CVResult(scores=scores, frequency=freq, consensus=consensus, predictions=preds,
                     pooled=_pooled(kind, target, preds, random_state), kind=kind)
+
+
+def _cv_fold(k: int, train: np.ndarray, test: np.ndarray, A: np.ndarray, names: list[str],
+             target: np.ndarray, fit_y: np.ndarray, kind: str, chains: dict[str, Any],
+             est: Any, n_splits: int) -> list[dict]:
+    """One fold of :func:`repeated_cv`: every selector chain, then the model on its
+    selection, scored on the held-out patients."""
+    from radiogenomics.stats import concordance_index
+
+    frame = pd.DataFrame(A[train], columns=names)  # selectors see (and name) features
+    rows = []
+    for name, chain in chains.items():
+        support = _fit_chain(chain, frame, fit_y[train])
+        model = clone(est).fit(A[train][:, support], fit_y[train])
+        if kind == "binary":
+            p = model.predict_proba(A[test][:, support])[:, 1]
+            metrics = _fold_metrics(target[test], p)
+        else:
+            p = model.predict(A[test][:, support])
+            tt, ee = target[test, 0], target[test, 1]
+            metrics = {"c_index": concordance_index(tt, ee, p) if ee.any() else np.nan}
+        rows.append({"repeat": k // n_splits, "fold": k % n_splits, "selector": name,
+                     **metrics, "n_selected": int(support.sum()), "support": support,
+                     "test": test, "prediction": p})
+    return rows
 
 
 def _structured(target: np.ndarray) -> np.ndarray:
