@@ -1,5 +1,6 @@
-"""Benchmark: differential expression — pydeseq2 through radiogenomics vs bare pydeseq2 vs
-R DESeq2 through the bridge (timed inside R), on one synthetic negative-binomial matrix.
+"""Benchmark: differential expression — pydeseq2 through radiogenomics (its dispersion fits
+vectorised over genes, ``expression._nbinference``) vs bare pydeseq2 (one scipy fit per
+gene) vs R DESeq2 through the bridge, on one synthetic negative-binomial matrix.
 
 Default 200 samples × 20,000 genes (the issue's size; several minutes on 2 cores);
 ``--genes 5000`` for a quick run.
@@ -63,8 +64,8 @@ def main() -> None:
         t0 = time.perf_counter()
         bare()
         t_bare = min(t_bare, time.perf_counter() - t0)
-    print(f"radiogenomics (pydeseq2): {t_ours:.1f} s; bare pydeseq2 {t_bare:.1f} s (both warm, "
-          f"alternated, best of 2) -> overhead {100 * (t_ours / t_bare - 1):+.1f} %")
+    print(f"radiogenomics (pydeseq2, vectorised dispersions): {t_ours:.1f} s; bare pydeseq2 "
+          f"{t_bare:.1f} s (both warm, alternated, best of 2) -> {t_bare / t_ours:.1f}x faster")
     if rbridge.r_available() and rbridge.has_package("DESeq2"):
         def r_de(c=counts, m=meta):
             return tl.differential_expression(c, "~ group", ("group", "B", "A"), clinical=m,
@@ -80,8 +81,8 @@ def main() -> None:
         out.add(f"DESeq2, {a.samples} samples × {a.genes:,} genes",
                 f"pydeseq2 via our API {t_ours:.1f} s (n_jobs={a.jobs})",
                 f"R DESeq2 {t_r:.1f} s; bare pydeseq2 {t_bare:.1f} s", t_ours / t_r,
-                f"{t_ours / t_r:.2f}× R's time; our layer {100 * (t_ours / t_bare - 1):+.1f} %"
-                f"; calls agree {100 * agree:.1f} %", "≤ 0.8× R")
+                f"{t_ours / t_r:.2f}× R's time; {t_bare / t_ours:.1f}× faster than bare "
+                f"pydeseq2; calls agree {100 * agree:.1f} %", "≤ 0.8× R")
     out.save()
 
 

@@ -133,3 +133,73 @@ def test_design_column_names_never_run_as_code(tmp_path):
                                       clinical=clin, method=method)
         assert len(res) == 30
     assert not flag.exists()
+
+
+def test_vectorised_dispersions_agree_with_r_at_least_as_well_as_pydeseq2(hnsc, reference):
+    """The per-gene dispersion fits, vectorised over genes (``_nbinference``), against R
+    DESeq2's dispGeneEst / dispMAP / dispersion (reference CSV from make_reference.R) and
+    against pydeseq2's own per-gene scipy fits on the same data. Measured: final
+    dispersions within 1e-3 of R for 98.7 % of genes (pydeseq2: 98.5 %), genewise median
+    relative difference 2.7e-5."""
+    import warnings
+
+    from pydeseq2.dds import DeseqDataSet
+
+    from radiogenomics.expression._nbinference import VectorizedInference
+
+    counts, coldata = hnsc
+    meta = coldata.loc[counts.index].astype(str)
+    r = pd.read_csv(reference / "deseq2_dispersions_hnsc.csv", index_col="gene")
+    off = {}
+    for name, inference in (("ours", VectorizedInference(n_cpus=1)), ("pydeseq2", None)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            dds = DeseqDataSet(counts=counts.round().astype(int), metadata=meta, design="~hpv",
+                               quiet=True, n_cpus=1, inference=inference)
+            dds.deseq2()
+        v = dds.var.join(r, how="inner")
+        assert len(v) == 1621
+        rel = {c: np.abs(v[ours] / v[c] - 1) for ours, c in
+               (("genewise_dispersions", "gene_est"), ("MAP_dispersions", "map"),
+                ("dispersions", "dispersion"))}
+        off[name] = {c: int((d > 1e-3).sum()) for c, d in rel.items()}
+        if name == "ours":
+            assert np.median(rel["gene_est"]) < 1e-4
+            assert (rel["dispersion"] < 1e-3).mean() >= 0.97
+    for c in off["ours"]:  # never further from R than pydeseq2's per-gene fits (margin 2)
+        assert off["ours"][c] <= off["pydeseq2"][c] + 2, off
+
+
+def test_vectorised_alpha_mle_reaches_the_per_gene_optimum():
+    """Planted NB genes (α = 0.02…2, n = 60, two groups): our minimum of the Cox–Reid
+    adjusted likelihood (and with the MAP prior) is at least as low as pydeseq2's per-gene
+    L-BFGS-B (to 1e-7), and the estimates track the planted α."""
+    from pydeseq2.utils import fit_alpha_mle, nb_nll
+
+    from radiogenomics.expression._nbinference import VectorizedInference
+
+    rng = np.random.default_rng(1)
+    n, g = 60, 300
+    X = np.column_stack([np.ones(n), np.repeat([0.0, 1.0], n // 2)])
+    alpha = np.exp(rng.uniform(np.log(0.02), np.log(2), g))
+    mu = np.exp(X @ np.vstack([rng.uniform(1, 7, g), rng.normal(0, 1, g)]))
+    y = rng.negative_binomial(1 / alpha, 1 / (1 + alpha * mu)).astype(float)
+    start = np.full(g, 0.3)
+
+    def objective(a, j, prior=None):
+        W = mu[:, j] / (1 + mu[:, j] * a)
+        f = nb_nll(y[:, j], mu[:, j], a) + 0.5 * np.linalg.slogdet((X.T * W) @ X)[1]
+        return f + (0 if prior is None else (np.log(a) - np.log(start[j])) ** 2 / (2 * prior))
+
+    for prior in (None, 0.5):
+        kw = {"prior_disp_var": prior, "prior_reg": prior is not None}
+        ours, ok = VectorizedInference(n_cpus=1).alpha_mle(y, X, mu, start, 1e-8, n, **kw)
+        assert ok.all()
+        for j in range(0, g, 7):
+            theirs, _ = fit_alpha_mle(y[:, j], X, mu[:, j], start[j], 1e-8, n, **kw)
+            assert objective(ours[j], j, prior) <= objective(theirs, j, prior) + 1e-7
+    ours, _ = VectorizedInference(n_cpus=1).alpha_mle(y, X, mu, start, 1e-8, n)
+    # a few low-count genes sit at the lower bound, so rank agreement (measured 0.97) and
+    # the median relative error (measured 0.15 with n = 60)
+    assert spearmanr(ours, alpha).statistic > 0.9
+    assert np.median(np.abs(ours / alpha - 1)) < 0.3

@@ -193,11 +193,14 @@ def _pydeseq2(values: pd.DataFrame, meta: pd.DataFrame, design: str, contrast: l
     from pydeseq2.dds import DeseqDataSet
     from pydeseq2.ds import DeseqStats
 
+    from radiogenomics.expression._nbinference import VectorizedInference
+
     counts = values.round().astype(int)
     numeric = [c for c in meta.columns if pd.api.types.is_numeric_dtype(meta[c])
                and not (len(contrast) == 3 and c == contrast[0])]
     dds = DeseqDataSet(counts=counts, metadata=meta, design=design, n_cpus=n_jobs, quiet=True,
-                       continuous_factors=numeric or None)
+                       continuous_factors=numeric or None,
+                       inference=VectorizedInference(n_cpus=n_jobs))
     dds.deseq2()
     if len(contrast) == 3:
         ds = DeseqStats(dds, contrast=contrast, quiet=True, n_cpus=n_jobs)

@@ -182,6 +182,10 @@ res <- results(dds, contrast = c("hpv", "pos", "neg"))
 write.csv(data.frame(gene = rownames(res), base_mean = res$baseMean, log2fc = res$log2FoldChange,
                      lfc_se = res$lfcSE, stat = res$stat, pvalue = res$pvalue, padj = res$padj),
           file.path(here, "deseq2_hnsc.csv"), row.names = FALSE)
+disp <- mcols(dds)
+write.csv(data.frame(gene = rownames(dds), gene_est = disp$dispGeneEst, fit = disp$dispFit,
+                     map = disp$dispMAP, dispersion = disp$dispersion),
+          file.path(here, "deseq2_dispersions_hnsc.csv"), row.names = FALSE)
 design <- model.matrix(~ hpv, coldata)
 v <- voom(cnt, design)
 tt <- topTable(eBayes(lmFit(v, design)), coef = 2, number = Inf, sort.by = "none")
