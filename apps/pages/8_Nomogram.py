@@ -36,7 +36,8 @@ elif nom is not None:
                                  key=f"nom.{p}")
     out = nom.predict(values)
     pts = nom.points(values)
-    m = st.columns(1 + max(1, len(nom.baseline_survival or [])))
+    horizons = 0 if nom.baseline_survival is None else len(nom.baseline_survival)
+    m = st.columns(1 + max(1, horizons))
     m[0].metric("Total points", f"{out['total_points']:.1f}")
     if nom.family == "binomial":
         m[1].metric("Predicted probability of the outcome", f"{out['probability']:.1%}")

@@ -1,6 +1,11 @@
 """Readers and writers: gene sets, cohorts, image manifests."""
 
-from radiogenomics.io.expression import read_expression_table, read_gdc_star, read_tcga
+from radiogenomics.io.expression import (
+    read_expression_table,
+    read_gdc_star,
+    read_table,
+    read_tcga,
+)
 from radiogenomics.io.geo import (
     SeriesMatrix,
     probe_gene_map,
@@ -29,4 +34,4 @@ def read_h5mu(path):
 
 __all__ = ["SeriesMatrix", "probe_gene_map", "read_cohort", "read_expression_table",
            "read_gdc_star", "read_gds", "read_geo_series", "read_gmt", "read_gpl_annotation",
-           "read_h5mu", "read_manifest", "read_series_matrix", "read_tcga"]
+           "read_h5mu", "read_manifest", "read_series_matrix", "read_table", "read_tcga"]

@@ -14,7 +14,11 @@ from radiogenomics._utils import logger, refuse_infinite
 from radiogenomics.errors import InputFileError, ValidationError
 
 
-def _read_table(path: Path, **kw) -> pd.DataFrame:
+def read_table(path: str | Path, **kw) -> pd.DataFrame:
+    """A CSV/TSV (optionally gzipped; delimiter from the extension, checked against the
+    header) as a DataFrame; a missing or unreadable file is an ``InputFileError`` naming it.
+    """
+    path = Path(path)
     if not path.exists():
         raise InputFileError(f"{path}: file not found.")
     sep = _delimiter(path)
@@ -66,7 +70,7 @@ def read_expression_table(path: str | Path, orientation: str = "auto") -> pd.Dat
     ``"genes_rows"``. The first column holds the row labels.
     """
     path = Path(path)
-    df = _read_table(path, index_col=0)
+    df = read_table(path, index_col=0)
     if df.index.duplicated().any():
         raise ValidationError(
             f"{path}: duplicated row IDs {list(df.index[df.index.duplicated()][:5])}."
@@ -152,13 +156,13 @@ def read_tcga(counts: str | Path, clinical: str | Path | None = None, *,
     rna.uns["gene_mapping"] = df.attrs["report"]
     clin = None
     if clinical is not None:
-        c = _read_table(Path(clinical))
+        c = read_table(Path(clinical))
         key = "bcr_patient_barcode" if "bcr_patient_barcode" in c.columns else c.columns[0]
         clin = c.set_index(key)
         clin.index = clin.index.astype(str)
         clin = clin[~clin.index.duplicated()]
     for path in annotations:
-        a = _read_table(Path(path))
+        a = read_table(Path(path))
         ids = a.iloc[:, 0].astype(str)
         if not ids.str.match(r"^TCGA-\w\w-\w{4}").any():
             raise ValidationError(f"{path}: the first column must hold TCGA barcodes (e.g. "
@@ -184,7 +188,7 @@ def read_gdc_star(directory: str | Path, sample_sheet: str | Path, *,
     from radiogenomics.expression.normalize import log_cpm
 
     directory = Path(directory)
-    sheet = _read_table(Path(sample_sheet))
+    sheet = read_table(Path(sample_sheet))
     need = {"File Name", "Case ID"}
     if not need <= set(sheet.columns):
         raise ValidationError(f"{sample_sheet}: missing columns {sorted(need - set(sheet.columns))}"

@@ -203,3 +203,24 @@ class RunLayout:
     @property
     def validation_report(self) -> Path:
         return self.root / "validate" / "report.html"
+
+    # -------------------------------------------------------------- compare
+    @property
+    def compare_metrics(self) -> Path:
+        return self.root / "compare" / "metrics.csv"
+
+    @property
+    def compare_delong(self) -> Path:
+        return self.root / "compare" / "delong.csv"
+
+    @property
+    def compare_scores(self) -> Path:
+        return self.root / "compare" / "scores.csv"
+
+    @property
+    def compare_km(self) -> Path:
+        return self.root / "compare" / "km.csv"
+
+    @property
+    def compare_summary(self) -> Path:
+        return self.root / "compare" / "summary.json"

@@ -59,8 +59,6 @@ def _summary(lay: RunLayout, art: RunArtifacts) -> dict[str, Any]:
 
 def load_run(path: str | Path) -> RunArtifacts:
     """Load the artefacts of a run directory."""
-    import anndata as ad
-
     from radiogenomics.cohort import Cohort
 
     lay = RunLayout(path)
@@ -69,9 +67,12 @@ def load_run(path: str | Path) -> RunArtifacts:
                              "runs/demo) or pass --run-dir.")
     art = RunArtifacts(path=lay.root)
     if lay.cohort.exists():
+        from radiogenomics.workflows.steps.deep import image_anndata
+
         art.cohort = Cohort.read(lay.cohort)
-        if lay.img.exists() and art.cohort.img is None:
-            art.cohort.img = ad.read_h5ad(lay.img)
+        img = image_anndata(lay)  # handcrafted and deep features, as the steps saw them
+        if img is not None:
+            art.cohort.img = img
     if lay.associations.exists():
         art.associations = pd.read_parquet(lay.associations)
     if lay.gsea.exists():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig
 from radiogenomics.workflows.steps.associate import Associate
+from radiogenomics.workflows.steps.compare import Compare
 from radiogenomics.workflows.steps.de import DE
 from radiogenomics.workflows.steps.deep import Deep
 from radiogenomics.workflows.steps.enrich import Enrich
@@ -20,7 +21,7 @@ from radiogenomics.workflows.steps.survival import Survival
 from radiogenomics.workflows.steps.validate import Validate
 
 _ORDER: tuple[type[Step], ...] = (Load, Extract, Deep, DE, Associate, Enrich, Survival, Select,
-                                  Model, Nomogram, Validate, Report)
+                                  Model, Nomogram, Validate, Compare, Report)
 
 #: name → step, in run order
 REGISTRY: dict[str, Step] = {cls.name: cls() for cls in _ORDER}

@@ -44,26 +44,18 @@ class RunContext:
         """Patients × image features: handcrafted joined with deep ones (when present)."""
         from radiogenomics.workflows.steps.deep import image_features
 
-        return image_features(self)
+        return image_features(self.layout)
 
     def cohort(self) -> Any:
         """The loaded cohort; ``img`` holds the handcrafted features (``extract``) joined
         with the deep features (``deep``) by patient, when those steps ran."""
-        import anndata as ad
-        import pandas as pd
-
         from radiogenomics.cohort import Cohort
+        from radiogenomics.workflows.steps.deep import image_anndata
 
-        lay = self.layout
-        c = Cohort.read(lay.cohort)
-        if lay.deep_embeddings.exists() or lay.deep_scores.exists():
-            X = self.image_table()
-            c.img = ad.AnnData(X.to_numpy(float),
-                               obs=pd.DataFrame({"patient_id": X.index.astype(str)},
-                                                index=X.index.astype(str)),
-                               var=pd.DataFrame(index=X.columns.astype(str)))
-        elif lay.img.exists():
-            c.img = ad.read_h5ad(lay.img)
+        c = Cohort.read(self.layout.cohort)
+        img = image_anndata(self.layout)
+        if img is not None:
+            c.img = img
         return c
 
 

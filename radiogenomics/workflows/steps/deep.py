@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from radiogenomics._utils import atomic_path, write_csv_atomic, write_text_atomic
 from radiogenomics.errors import ValidationError
+from radiogenomics.workflows.layout import RunLayout
 from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig
 
 
@@ -41,12 +42,11 @@ def _by_patient(frame: pd.DataFrame, ids: pd.Series, what: str) -> pd.DataFrame:
     return frame
 
 
-def image_features(ctx: RunContext) -> pd.DataFrame:
-    """Patients × image features: handcrafted (``extract``) joined with the deep
+def image_features(lay: RunLayout) -> pd.DataFrame:
+    """Patients × image features of a run: handcrafted (``extract``) joined with the deep
     embeddings and out-of-fold deep score (``deep``) when they exist."""
     import anndata as ad
 
-    lay = ctx.layout
     parts = []
     if lay.img.exists():
         img = ad.read_h5ad(lay.img)
@@ -59,6 +59,20 @@ def image_features(ctx: RunContext) -> pd.DataFrame:
     if not parts:
         raise ValidationError("no image features: run steps.extract and/or steps.deep.")
     return pd.concat(parts, axis=1, join="inner")
+
+
+def image_anndata(lay: RunLayout) -> Any:
+    """The ``img`` modality of a run's cohort: the handcrafted features as extracted (one
+    row per scan), or, when the deep step ran, :func:`image_features` (one row per
+    patient); ``None`` when the run has no image features."""
+    import anndata as ad
+
+    if not (lay.deep_embeddings.exists() or lay.deep_scores.exists()):
+        return ad.read_h5ad(lay.img) if lay.img.exists() else None
+    X = image_features(lay)
+    ids = X.index.astype(str)
+    return ad.AnnData(X.to_numpy(float), obs=pd.DataFrame({"patient_id": ids}, index=ids),
+                      var=pd.DataFrame(index=X.columns.astype(str)))
 
 
 class Deep(Step):

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import Field
 
-from radiogenomics._utils import write_csv_atomic, write_text_atomic
+from radiogenomics._utils import atomic_path, write_csv_atomic, write_text_atomic
 from radiogenomics.errors import ValidationError
 from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig
 
@@ -33,11 +33,29 @@ class TCGA(StepConfig):
     sample_type: str = "01"
 
 
+class FeatureTable(StepConfig):
+    """Image features already extracted, as a CSV (one row per patient, or a long table with
+    one row per patient and structure, e.g. HN1's GTV-1 / parotid / spinal-cord rows), with
+    a clinical CSV. ``split`` names a clinical column that divides the patients: those with
+    the ``train`` value form the cohort, the others the external cohort for ``validate``
+    (``external: true``)."""
+
+    path: str
+    id: str = "id"
+    structure_column: str | None = None
+    structure: str | None = None
+    clinical: str
+    clinical_id: str = "id"
+    split: str | None = None
+    train: str = "train"
+
+
 class LoadConfig(StepConfig):
     synthetic: dict[str, Any] | None = None
     external: ExternalCohort | None = None
     cohort: str | None = None
     tcga: TCGA | None = None
+    features: FeatureTable | None = None
     manifest: str | None = None
     manifest_root: str | None = None  # confine the manifest's images and masks to a folder
 
@@ -53,6 +71,77 @@ def _write(syn: Any, cohort_dir: Path, images: Path, manifest: Path) -> list[Pat
     return [cohort_dir / "rna.h5ad", cohort_dir / "clinical.csv", manifest]
 
 
+def _feature_table(ctx: RunContext, t: FeatureTable) -> list[Path]:
+    """Cohort (+ external cohort) from an image-feature CSV and a clinical CSV; the image
+    features also go where ``extract`` would put them, so later steps see them alike."""
+    import anndata as ad
+    import pandas as pd
+
+    from radiogenomics.cohort import Cohort
+    from radiogenomics.io import read_table
+
+    lay = ctx.layout
+    feats = read_table(ctx.path(t.path))
+    clin = read_table(ctx.path(t.clinical))
+    where = f"steps.load.features ({t.path})"
+    for frame, col, name in ((feats, t.id, "id"), (clin, t.clinical_id, "clinical_id")):
+        if col not in frame.columns:
+            raise ValidationError(f"{where}: {name} column '{col}' not found "
+                                  f"(columns: {list(frame.columns[:10])}).")
+    if t.structure is not None:
+        col = t.structure_column or "Structure"
+        if col not in feats.columns:
+            raise ValidationError(f"{where}: structure column '{col}' not found.")
+        have = sorted(feats[col].astype(str).unique())
+        feats = feats[feats[col].astype(str) == t.structure].drop(columns=[col])
+        if feats.empty:
+            raise ValidationError(f"{where}: no rows with {col} = '{t.structure}' "
+                                  f"(values: {have[:10]}).")
+    feats = feats.drop(columns=[c for c in feats.columns if str(c).startswith("Unnamed")])
+    feats[t.id] = feats[t.id].astype(str)
+    dup = feats[t.id][feats[t.id].duplicated()]
+    if len(dup):
+        raise ValidationError(f"{where}: several rows for patients {dup.iloc[:3].tolist()}; "
+                              "give structure: (and structure_column:) to keep one per patient.")
+    X = feats.set_index(t.id)
+    text = X.select_dtypes(exclude="number").columns
+    if len(text):
+        raise ValidationError(f"{where}: non-numeric feature columns {list(text[:5])}.")
+    clin[t.clinical_id] = clin[t.clinical_id].astype(str)
+    clin = clin.set_index(t.clinical_id).rename_axis("patient_id")
+    both = X.index.intersection(clin.index)
+    if len(both) < 10:
+        raise ValidationError(f"{where}: only {len(both)} patients have both image features "
+                              f"and clinical data (IDs e.g. {list(X.index[:3])} vs "
+                              f"{list(clin.index[:3])}).")
+    X, clin = X.loc[both], clin.loc[both]
+    groups = {"train": both}
+    if t.split is not None:
+        if t.split not in clin.columns:
+            raise ValidationError(f"{where}: split column '{t.split}' is not a clinical column.")
+        is_train = clin[t.split].astype(str) == t.train
+        if not is_train.any() or is_train.all():
+            raise ValidationError(f"{where}: split '{t.split}' = '{t.train}' must select some "
+                                  f"but not all patients (values: "
+                                  f"{sorted(clin[t.split].astype(str).unique())}).")
+        groups = {"train": both[is_train.to_numpy()], "external": both[~is_train.to_numpy()]}
+
+    def img(ids: pd.Index) -> ad.AnnData:
+        return ad.AnnData(X.loc[ids].to_numpy(float),
+                          obs=pd.DataFrame({"patient_id": ids}, index=ids),
+                          var=pd.DataFrame(index=X.columns.astype(str)))
+
+    outs = []
+    for name, ids in groups.items():
+        target = lay.cohort if name == "train" else lay.external_cohort
+        Cohort(img=img(ids), clinical=clin.loc[ids]).write(target)
+        outs += sorted(f for f in target.iterdir() if f.is_file())
+    lay.img.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(lay.img) as tmp:
+        img(groups["train"]).write_h5ad(tmp)
+    return [*outs, lay.img]
+
+
 class Load(Step):
     name = "load"
     title = "cohort (synthetic with planted truth, or a cohort directory and image manifest)"
@@ -63,7 +152,8 @@ class Load(Step):
         files: list[Path] = []
         tcga = [cfg.tcga.expression, cfg.tcga.clinical, *cfg.tcga.annotations] if cfg.tcga \
             else []
-        for v in (cfg.cohort, cfg.manifest, *tcga):
+        table = [cfg.features.path, cfg.features.clinical] if cfg.features else []
+        for v in (cfg.cohort, cfg.manifest, *tcga, *table):
             if v:
                 p = ctx.path(v)
                 files += sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
@@ -95,6 +185,8 @@ class Load(Step):
             raise ValidationError("steps.load.external: a synthetic external cohort needs "
                                   "steps.load.synthetic; for real data give the validate "
                                   "step a cohort directory or a GEO series.")
+        if cfg.features is not None:
+            return _feature_table(ctx, cfg.features)
         if cfg.cohort or cfg.tcga:
             from radiogenomics.cohort import Cohort
             from radiogenomics.io import read_tcga
@@ -113,5 +205,5 @@ class Load(Step):
                                  lay.manifest, index=False)
                 outs.append(lay.manifest)
             return outs
-        raise ValidationError("steps.load: give synthetic: {...}, cohort: DIR or tcga: "
-                              "{expression: ...}.")
+        raise ValidationError("steps.load: give synthetic: {...}, cohort: DIR, tcga: "
+                              "{expression: ...} or features: {path: ..., clinical: ...}.")

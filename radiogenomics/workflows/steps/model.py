@@ -61,8 +61,9 @@ class Model(Step):
                     "ci_low": auc.ci_low, "ci_high": auc.ci_high, "n": len(lp)}
             outcome_card = {"name": sel.outcome, "positive": y.attrs["positive"]}
             training = {"cohort": ctx.name, "n": len(lp), "events": int(y.sum())}
-        card = m.to_card(f"{ctx.name}-signature", kind="gene" if sel.features == "rna"
-                         else "combined", threshold=float(cut), outcome=outcome_card,
+        kind = {"rna": "gene", "img": "image"}.get(sel.features, "combined")
+        card = m.to_card(f"{ctx.name}-signature", kind=kind, threshold=float(cut),
+                         outcome=outcome_card,
                          preprocessing={"standardization": "training",
                                         "training_mean": mu.to_dict(),
                                         "training_sd": sd.to_dict()},

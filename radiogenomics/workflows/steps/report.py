@@ -47,6 +47,8 @@ def _checklist(ctx: RunContext, done: set[str]) -> pd.DataFrame:
     c = ctx.config
     load, sel, assoc, model = c("load"), c("select"), c("associate"), c("model")
     src = ("synthetic cohort (simulated)" if load.synthetic is not None else
+           f"image-feature table {load.features.path}" if load.features is not None else
+           f"TCGA matrix {load.tcga.expression}" if load.tcga is not None else
            f"cohort directory {load.cohort}")
     outcome = "not recorded"
     if sel is not None:

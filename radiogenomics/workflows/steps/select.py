@@ -82,7 +82,7 @@ def feature_table(ctx: RunContext, which: str) -> pd.DataFrame:
     if which in ("img", "both"):
         from radiogenomics.workflows.steps.deep import image_features
 
-        parts.append(image_features(ctx))
+        parts.append(image_features(ctx.layout))
     out = pd.concat(parts, axis=1, join="inner")
     return out.loc[:, ~out.columns.duplicated()]
 

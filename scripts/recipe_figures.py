@@ -1,0 +1,89 @@
+"""Figures of the recipe pages (docs/recipes/img/<recipe>_*.png), drawn from recipe runs.
+
+Runs (or resumes) each recipe into ``runs/<recipe>`` first, so the figures always come
+from the recipe as shipped:
+
+    python scripts/recipe_figures.py            # all recipes with figures
+    python scripts/recipe_figures.py hcc_tace   # one
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from radiogenomics import pl, stats
+from radiogenomics.cohort import Cohort
+from radiogenomics.workflows.engine import Pipeline
+from radiogenomics.workflows.layout import RunLayout
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "recipes" / "img"
+log = logging.getLogger("recipe_figures")
+
+
+def _save(drawn: object, name: str) -> None:
+    """Save what a ``pl`` function drew (a Figure, or an Axes of one)."""
+    fig = drawn if isinstance(drawn, plt.Figure) else drawn.figure
+    OUT.mkdir(parents=True, exist_ok=True)
+    fig.savefig(OUT / name, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    log.info("wrote %s", OUT / name)
+
+
+def hn1_radiomics(lay: RunLayout) -> None:
+    from radiogenomics.stats.nomogram import Nomogram
+
+    nom = Nomogram.from_dict(json.loads(lay.nomogram_model.read_text()))
+    _save(pl.nomogram_plot(nom), "hn1_radiomics_nomogram.png")
+    scores = pd.read_csv(lay.validation / "scores.csv", index_col=0)["score"]
+    clin = Cohort.read(lay.external_cohort).clinical.loc[scores.index.astype(str)]
+    card = json.loads(lay.card.read_text())
+    groups = stats.risk_groups(scores.set_axis(clin.index), cutpoint=card["threshold"])
+    t, e = clin["overall_survival_in_days"] / 30.44, clin["event_overall_survival"]
+    lr = stats.logrank(t, e, groups)
+    fig = pl.km_plot(stats.kaplan_meier(t, e, groups), pvalue=lr["pvalue"])
+    fig.axes[0].set_title("HN1 test patients (n = 35), training cut-point")
+    _save(fig, "hn1_radiomics_km_test.png")
+
+
+def hcc_tace(lay: RunLayout) -> None:
+    gsea = pd.read_csv(lay.gsea)
+    _save(pl.enrichment_dotplot(gsea, top=12), "hcc_tace_pathways.png")
+    sc = pd.read_csv(lay.compare_scores, index_col=0)
+    fig, ax = plt.subplots(figsize=(4.8, 4.6))
+    for m in ("deep", "clinical", "fused"):
+        pl.roc_plot(sc["y"], sc[m], ax=ax, label=m, ci_band=False)
+    ax.set_title("External centre (n = 60)")
+    _save(fig, "hcc_tace_roc.png")
+    summ = json.loads(lay.compare_summary.read_text())
+    _save(pl.km_plot(pd.read_csv(lay.compare_km), pvalue=summ["logrank_p"]), "hcc_tace_km.png")
+
+
+FIGURES = {"hn1_radiomics": hn1_radiomics, "hcc_tace": hcc_tace}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("recipes", nargs="*", default=list(FIGURES))
+    ap.add_argument("--runs", type=Path, default=ROOT / "runs")
+    a = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    for name in a.recipes:
+        if name not in FIGURES:
+            raise SystemExit(f"no figures for '{name}'; choose from {list(FIGURES)}")
+        out = a.runs / name
+        Pipeline(ROOT / "recipes" / f"{name}.yaml", out).run(progress_bar=False)
+        FIGURES[name](RunLayout(out))
+
+
+if __name__ == "__main__":
+    main()
