@@ -68,7 +68,22 @@ def hcc_tace(lay: RunLayout) -> None:
     _save(pl.km_plot(pd.read_csv(lay.compare_km), pvalue=summ["logrank_p"]), "hcc_tace_km.png")
 
 
-FIGURES = {"hn1_radiomics": hn1_radiomics, "hcc_tace": hcc_tace}
+def npc_deepsurv(lay: RunLayout) -> None:
+    from radiogenomics.stats.nomogram import Nomogram
+
+    m = pd.read_csv(lay.risk_metrics).set_index("cohort")
+    km = pd.read_csv(lay.risk_km)
+    for cohort, tag in (("training (out of fold)", "training"), ("external", "external")):
+        fig = pl.km_plot(km[km["cohort"] == cohort].drop(columns="cohort"),
+                         pvalue=m.loc[cohort, "logrank_p"])
+        fig.axes[0].set_title(f"{cohort}: C-index {m.loc[cohort, 'c_index']:.2f}")
+        _save(fig, f"npc_deepsurv_km_{tag}.png")
+    _save(pl.forest_plot(pd.read_csv(lay.risk_subgroups)), "npc_deepsurv_forest.png")
+    nom = Nomogram.from_dict(json.loads(lay.nomogram_model.read_text()))
+    _save(pl.nomogram_plot(nom), "npc_deepsurv_nomogram.png")
+
+
+FIGURES = {"hn1_radiomics": hn1_radiomics, "hcc_tace": hcc_tace, "npc_deepsurv": npc_deepsurv}
 
 
 def main() -> None:

@@ -173,7 +173,8 @@ def test_list_steps_check_and_lock(tmp_path):
     names = [line.split(":")[0].split(" ")[0] for line in listed.stdout.splitlines()
              if not line.startswith(" ")]
     assert names == ["load", "extract", "deep", "de", "associate", "enrich", "survival",
-                     "select", "model", "nomogram", "validate", "compare", "report"]
+                     "select", "model", "nomogram", "validate", "risk", "compare",
+                     "report"]
     assert "    horizon:" in listed.stdout
     cfg = tmp_path / "c.yaml"
     cfg.write_text(yaml.safe_dump({"name": "c", "steps": {

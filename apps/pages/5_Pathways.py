@@ -20,19 +20,25 @@ sel, ex = page("Pathways", "Pathways linked to image features")
 if ex is not None and ex.art.gsea_features is not None:
     enriched = ex.enriched_features()
     extra = [f for f in st.session_state.get("enriched", []) if f not in enriched]
-    st.markdown(
-        f"The run enriched **{len(enriched)} of {len(ex.features)}** image features: the "
-        f"feature with the most genes at q < 0.05 and then those with the strongest single "
-        f"links (`steps.enrich.top_features`), each by GSEA prerank of its Spearman r with "
-        f"every gene ({ex.n_perm} gene-set permutations). FDR of 0 prints as "
-        f"< 1/(n_perm + 1)."
-        + (f" Enriched here on request: {', '.join(extra)}." if extra else ""))
-    more = st.selectbox("Enrich another feature", ["(choose)"] + [
-        f for f in ex.features if f not in enriched and f not in extra], key="pw.more")
-    if more != "(choose)" and st.button(f"Run GSEA for {more}", key="pw.run"):
-        st.session_state.setdefault("enriched", []).append(more)
-        select(feature=more)
-        st.rerun()
+    if ex.art.associations is None:  # steps.enrich.source: de
+        st.markdown(f"The run's GSEA ranks every gene by its differential-expression "
+                    f"statistic (ranking `DE`, {ex.n_perm} gene-set permutations); it has no "
+                    "image-feature associations to enrich. FDR of 0 prints as "
+                    "< 1/(n_perm + 1).")
+    else:
+        st.markdown(
+            f"The run enriched **{len(enriched)} of {len(ex.features)}** image features: the "
+            f"feature with the most genes at q < 0.05 and then those with the strongest "
+            f"single links (`steps.enrich.top_features`), each by GSEA prerank of its "
+            f"Spearman r with every gene ({ex.n_perm} gene-set permutations). FDR of 0 "
+            f"prints as < 1/(n_perm + 1)."
+            + (f" Enriched here on request: {', '.join(extra)}." if extra else ""))
+        more = st.selectbox("Enrich another feature", ["(choose)"] + [
+            f for f in ex.features if f not in enriched and f not in extra], key="pw.more")
+        if more != "(choose)" and st.button(f"Run GSEA for {more}", key="pw.run"):
+            st.session_state.setdefault("enriched", []).append(more)
+            select(feature=more)
+            st.rerun()
     with st.spinner("GSEA…"):
         g = pd.concat([ex.art.gsea_features]
                       + [query("enrich", f).assign(ranking=f) for f in extra], ignore_index=True)

@@ -274,7 +274,12 @@ class Explorer:
         return g[g["ranking"] == feature].drop(columns="ranking").reset_index(drop=True)
 
     def ranking(self, feature: str) -> pd.Series:
-        """The gene ranking GSEA used for a feature (Spearman r with each gene)."""
+        """The gene ranking GSEA used for a feature (Spearman r with each gene), or for
+        ``"DE"`` in a run that enriched the differential-expression ranking (its Wald
+        statistic)."""
+        if feature == "DE" and self.step_config("enrich").get("source") == "de":
+            de = pd.read_csv(self.layout.de).dropna(subset=["stat"])
+            return de.set_index("gene")["stat"]
         return self.feature_table(feature).set_index("gene")["r"].dropna()
 
     def enrich(self, feature: str, *, n_perm: int | None = None, random_state: int = 0

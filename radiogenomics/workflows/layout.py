@@ -224,3 +224,24 @@ class RunLayout:
     @property
     def compare_summary(self) -> Path:
         return self.root / "compare" / "summary.json"
+
+    # -------------------------------------------------------------- risk
+    @property
+    def risk_metrics(self) -> Path:
+        return self.root / "risk" / "metrics.csv"
+
+    @property
+    def risk_km(self) -> Path:
+        return self.root / "risk" / "km.csv"
+
+    @property
+    def risk_subgroups(self) -> Path:
+        return self.root / "risk" / "subgroups.csv"
+
+    @property
+    def risk_scores(self) -> Path:
+        return self.root / "risk" / "scores.csv"
+
+    @property
+    def risk_summary(self) -> Path:
+        return self.root / "risk" / "summary.json"

@@ -16,12 +16,13 @@ from radiogenomics.workflows.steps.load import Load
 from radiogenomics.workflows.steps.model import Model
 from radiogenomics.workflows.steps.nomogram import Nomogram
 from radiogenomics.workflows.steps.report import Report
+from radiogenomics.workflows.steps.risk import Risk
 from radiogenomics.workflows.steps.select import Select
 from radiogenomics.workflows.steps.survival import Survival
 from radiogenomics.workflows.steps.validate import Validate
 
 _ORDER: tuple[type[Step], ...] = (Load, Extract, Deep, DE, Associate, Enrich, Survival, Select,
-                                  Model, Nomogram, Validate, Compare, Report)
+                                  Model, Nomogram, Validate, Risk, Compare, Report)
 
 #: name → step, in run order
 REGISTRY: dict[str, Step] = {cls.name: cls() for cls in _ORDER}

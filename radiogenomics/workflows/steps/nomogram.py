@@ -17,7 +17,12 @@ from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig, r_
 
 
 class NomogramConfig(StepConfig):
-    signature: Literal["oof", "apparent"] = "oof"
+    signature: Literal["oof", "apparent", "deep"] = "oof"
+    # the outcome when signature is "deep" (otherwise the select step's)
+    time: str | None = None
+    event: str | None = None
+    outcome: str | None = None
+    positive: str | None = None
     covariates: list[str] = Field(default_factory=lambda: ["age"])
     factors: dict[str, list[str] | dict[str, str]] = Field(default_factory=dict)
     drop_incomplete: bool = False
@@ -39,9 +44,12 @@ class Nomogram(Step):
 
     def _score(self, ctx: RunContext, cfg: NomogramConfig, sel: Any) -> pd.Series:
         """The signature score per patient: out of fold (select's repeat-averaged
-        predictions of its first selector — no patient scores a model that saw it) or the
-        apparent linear predictor of the final model."""
+        predictions of its first selector — no patient scores a model that saw it), the
+        apparent linear predictor of the final model, or the deep step's out-of-fold
+        score."""
         lay = ctx.layout
+        if cfg.signature == "deep":
+            return pd.read_csv(lay.deep_scores, index_col=0).iloc[:, 0].rename("score")
         if cfg.signature == "apparent":
             return pd.read_csv(lay.model_scores, index_col=0)["score"]
         pred = pd.read_csv(lay.cv_predictions)
@@ -53,9 +61,23 @@ class Nomogram(Step):
         return oof.rename("score")
 
     def _frame(self, ctx: RunContext, cfg: NomogramConfig) -> tuple[pd.DataFrame, dict]:
-        sel = ctx.config("select")
-        if sel is None or ctx.config("model") is None:
-            raise ValidationError("steps.nomogram needs steps.select and steps.model.")
+        from types import SimpleNamespace
+
+        if cfg.signature == "deep":
+            deep = ctx.config("deep")
+            if deep is None or deep.score is None:
+                raise ValidationError("steps.nomogram.signature: deep needs steps.deep with "
+                                      "score: survival or response.")
+            if not ((cfg.time and cfg.event) or cfg.outcome):
+                raise ValidationError("steps.nomogram.signature: deep needs the outcome: "
+                                      "time: and event:, or outcome: (with positive:).")
+            sel = SimpleNamespace(time=cfg.time, event=cfg.event, outcome=cfg.outcome,
+                                  positive=cfg.positive)
+        else:
+            sel = ctx.config("select")
+            if sel is None or ctx.config("model") is None:
+                raise ValidationError("steps.nomogram needs steps.select and steps.model (or "
+                                      "signature: deep).")
         score = self._score(ctx, cfg, sel)
         clin = ctx.cohort().clinical.loc[score.index].copy()
         missing = [c for c in cfg.covariates if c not in clin.columns]
@@ -128,9 +150,10 @@ class Nomogram(Step):
         lay = ctx.layout
         summ = json.loads(lay.nomogram_summary.read_text())
         nom = Nom.from_dict(json.loads(lay.nomogram_model.read_text()))
+        kind = {"oof": "out-of-fold", "apparent": "apparent", "deep": "out-of-fold deep"}
         text = (f"{'rms' if summ['engine'] != 'native' else 'native'} "
                 f"{'cph' if summ['family'] == 'cox' else 'lrm'} of the "
-                f"{'out-of-fold' if cfg.signature == 'oof' else 'apparent'} signature with "
+                f"{kind[cfg.signature]} signature with "
                 f"{', '.join(cfg.covariates)}"
                 + (f" (factors: {', '.join(cfg.factors)})" if cfg.factors else "") + ".")
         table = None
