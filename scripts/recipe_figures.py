@@ -83,7 +83,28 @@ def npc_deepsurv(lay: RunLayout) -> None:
     _save(pl.nomogram_plot(nom), "npc_deepsurv_nomogram.png")
 
 
-FIGURES = {"hn1_radiomics": hn1_radiomics, "hcc_tace": hcc_tace, "npc_deepsurv": npc_deepsurv}
+def laryngeal_rt(lay: RunLayout) -> None:
+    freq = pd.read_csv(lay.selection_frequency, index_col=0)
+    top = freq.loc[freq.mean(axis=1).sort_values(ascending=False).index[:15]]
+    fig, ax = plt.subplots(figsize=(5.5, 4.8))
+    top.iloc[::-1].plot.barh(ax=ax, width=0.8)
+    consensus = set(json.loads(lay.consensus.read_text()))
+    for t in ax.get_yticklabels():
+        t.set_fontweight("bold" if t.get_text() in consensus else "normal")
+    ax.set(xlabel="selection frequency over 3 × 5 CV folds", xlim=(0, 1),
+           title="candidate genes (consensus in bold)")
+    _save(fig, "laryngeal_rt_selection.png")
+    gsea = pd.read_csv(lay.gsea).sort_values("nes")
+    gsea = gsea[gsea["fdr"] < 0.25]
+    fig, ax = plt.subplots(figsize=(5.5, 0.3 * len(gsea) + 1))
+    ax.barh(gsea["term"].str.replace("HALLMARK_", ""), gsea["nes"],
+            color=["#b2182b" if v > 0 else "#2166ac" for v in gsea["nes"]])
+    ax.set(xlabel="NES (HPV+ vs HPV−, FDR < 0.25)")
+    _save(fig, "laryngeal_rt_gsea.png")
+
+
+FIGURES = {"hn1_radiomics": hn1_radiomics, "hcc_tace": hcc_tace, "npc_deepsurv": npc_deepsurv,
+           "laryngeal_rt": laryngeal_rt}
 
 
 def main() -> None:

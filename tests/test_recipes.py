@@ -140,3 +140,26 @@ def test_npc_deepsurv_recipe_risk_nomogram_subgroups_and_pathway(tmp_path, monke
     es, _ = Explorer(load_run(lay.root)).running_sum("DE", truth["pathway"])
     assert es[abs(es).argmax()] == pytest.approx(gsea.loc[truth["pathway"], "es"], abs=1e-9)
     _app_renders(lay.root, monkeypatch)  # Pathways on a DE ranking, Cox deep nomogram
+
+
+@pytest.mark.slow
+def test_laryngeal_rt_recipe_transcriptomic_half_on_tcga(shared_data, tmp_path, monkeypatch):
+    """TCGA HNSC (real): DE HPV+ vs HPV− puts E2F targets first (the Rb-inactivation
+    signature of HPV-positive tumours); the glmBoost / SVM-RFE / RF consensus separates HPV
+    out of fold; the card is validated on held-out patients never seen in training."""
+    lay = _run("laryngeal_rt", tmp_path / "run")
+    gsea = pd.read_csv(lay.gsea)
+    top = gsea.sort_values("nes", ascending=False).iloc[0]
+    assert top["term"] == "HALLMARK_E2F_TARGETS" and top["fdr"] < 0.05
+    freq = pd.read_csv(lay.selection_frequency, index_col=0)
+    assert list(freq.columns) == ["glmboost", "svm-rfe", "rf"]
+    consensus = json.loads(lay.consensus.read_text())
+    assert 1 <= len(consensus) <= 10 and set(consensus) <= set(freq.index)
+    pooled = pd.read_csv(lay.cv_pooled, index_col=0)
+    assert (pooled["metric"] == "AUC").all() and (pooled["value"] > 0.85).all()  # 0.97–1.0
+    m = pd.read_csv(lay.validation_metrics).set_index("metric")
+    train = set(pd.read_csv(lay.cohort / "clinical.csv").iloc[:, 0])
+    held = set(pd.read_csv(lay.external_cohort / "clinical.csv").iloc[:, 0])
+    assert not train & held and len(held) == 30
+    assert m.loc["AUC", "n"] == 19 and m.loc["AUC", "value"] > 0.7  # 2 HPV+ of 19 known
+    _app_renders(lay.root, monkeypatch)

@@ -31,6 +31,10 @@ class TCGA(StepConfig):
     clinical: str | None = None
     annotations: list[str] = Field(default_factory=list)
     sample_type: str = "01"
+    # held-out patients (a random fraction, stratified on a clinical column) become the
+    # external cohort for ``validate`` (``external: true``)
+    holdout: float | None = Field(default=None, gt=0, lt=1)
+    stratify: str | None = None
 
 
 class FeatureTable(StepConfig):
@@ -142,6 +146,28 @@ def _feature_table(ctx: RunContext, t: FeatureTable) -> list[Path]:
     return [*outs, lay.img]
 
 
+def _holdout(c: Any, fraction: float, stratify: str | None, seed: int) -> tuple[Any, Any]:
+    """(training, held-out) cohorts: a random ``fraction`` of the patients with expression
+    and clinical data, stratified on ``stratify`` (missing values form their own stratum)."""
+    from sklearn.model_selection import train_test_split
+
+    from radiogenomics.cohort import Cohort
+
+    a = c.align(["rna", "clinical"])
+    ids = a.clinical.index
+    strata = None
+    if stratify is not None:
+        if stratify not in a.clinical.columns:
+            raise ValidationError(f"steps.load.tcga.stratify: '{stratify}' is not a clinical "
+                                  f"column ({list(a.clinical.columns[:15])}).")
+        strata = a.clinical[stratify].astype(str).where(a.clinical[stratify].notna(),
+                                                         "missing")
+    train, held = train_test_split(ids, test_size=fraction, random_state=seed,
+                                   stratify=strata)
+    return tuple(Cohort(rna=a.rna, clinical=a.clinical.loc[part], validate=False)
+                 .align(["rna", "clinical"]) for part in (train, held))
+
+
 class Load(Step):
     name = "load"
     title = "cohort (synthetic with planted truth, or a cohort directory and image manifest)"
@@ -195,8 +221,13 @@ class Load(Step):
             c = Cohort.read(ctx.path(cfg.cohort)) if cfg.cohort else read_tcga(
                 ctx.path(t.expression), ctx.path(t.clinical) if t.clinical else None,
                 annotations=[ctx.path(a) for a in t.annotations], sample_type=t.sample_type)
+            if t is not None and t.holdout:
+                c, held = _holdout(c, t.holdout, t.stratify, ctx.seed)
+                held.write(lay.external_cohort)
             c.write(lay.cohort)
             outs = sorted(f for f in lay.cohort.iterdir() if f.is_file())
+            if lay.external_cohort.exists() and t is not None and t.holdout:
+                outs += sorted(f for f in lay.external_cohort.iterdir() if f.is_file())
             if cfg.manifest:
                 from radiogenomics.io import read_manifest
 

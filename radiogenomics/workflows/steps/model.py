@@ -28,7 +28,7 @@ class Model(Step):
     def run(self, ctx: RunContext, cfg: ModelConfig) -> list[Path]:
         from radiogenomics import stats
         from radiogenomics.models import GlmBoost
-        from radiogenomics.workflows.steps.select import feature_table, outcome
+        from radiogenomics.workflows.steps.select import feature_table, outcome, with_outcome
 
         sel = ctx.config("select")
         if sel is None:
@@ -38,7 +38,7 @@ class Model(Step):
         if not feats:
             raise ValidationError("steps.select found no consensus features; lower "
                                   "min_frequency or raise n_repeats.")
-        X = feature_table(ctx, sel.features)[feats]
+        X = with_outcome(ctx, sel, feature_table(ctx, sel.features))[feats]
         y, survival = outcome(ctx, sel, X.index)
         mu, sd = X.mean(), X.std()
         Z = (X - mu) / sd

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import Field
 
-from radiogenomics._utils import write_csv_atomic, write_text_atomic
+from radiogenomics._utils import logger, write_csv_atomic, write_text_atomic
 from radiogenomics.errors import ValidationError
 from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig
 
@@ -70,6 +70,21 @@ def outcome(ctx: RunContext, cfg: SelectConfig, index: pd.Index) -> tuple[Any, b
                           missing="raise"), False
 
 
+def with_outcome(ctx: RunContext, cfg: SelectConfig, X: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``X`` whose outcome is recorded (patients without it are left out, and
+    logged, as the ``de`` step does)."""
+    clin = ctx.cohort().clinical
+    cols = [c for c in ([cfg.time, cfg.event] if cfg.time and cfg.event else [cfg.outcome])
+            if c is not None and c in clin.columns]
+    if not cols:
+        return X
+    known = clin.reindex(X.index)[cols].notna().all(axis=1)
+    if (~known).any():
+        logger.info("select: %d patients without %s left out", int((~known).sum()),
+                    " / ".join(cols))
+    return X.loc[known.to_numpy()]
+
+
 def feature_table(ctx: RunContext, which: str) -> pd.DataFrame:
     """Patients × features of the RNA, the image features (handcrafted + deep) or both."""
     c = ctx.cohort()
@@ -95,7 +110,7 @@ class Select(Step):
     def run(self, ctx: RunContext, cfg: SelectConfig) -> list[Path]:
         from radiogenomics.models import UnivariateSelector, repeated_cv
 
-        X = feature_table(ctx, cfg.features)
+        X = with_outcome(ctx, cfg, feature_table(ctx, cfg.features))
         y, survival = outcome(ctx, cfg, X.index)
         sels: dict[str, Any] = {}
         for n in cfg.selectors:
