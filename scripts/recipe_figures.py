@@ -101,6 +101,18 @@ def laryngeal_rt(lay: RunLayout) -> None:
             color=["#b2182b" if v > 0 else "#2166ac" for v in gsea["nes"]])
     ax.set(xlabel="NES (HPV+ vs HPV−, FDR < 0.25)")
     _save(fig, "laryngeal_rt_gsea.png")
+    sc = pd.read_csv(lay.longitudinal_scores, index_col=0)
+    fig, ax = plt.subplots(figsize=(4.8, 4.6))
+    for resp in ("response_early", "response_late"):
+        pl.roc_plot(sc[resp], sc[f"{resp}_score"], ax=ax, label=resp, ci_band=False)
+    ax.set_title("CNN + RNN over pre/post scans (out of fold)")
+    _save(fig, "laryngeal_rt_roc.png")
+    m = pd.read_csv(lay.longitudinal_metrics).set_index("outcome")
+    km = pd.read_csv(lay.longitudinal_km)
+    fig = pl.km_plot(km[km["endpoint"] == "PFS"].drop(columns="endpoint"),
+                     pvalue=m.loc["PFS", "logrank_p"])
+    fig.axes[0].set_title("PFS by imaging risk (median split)")
+    _save(fig, "laryngeal_rt_pfs.png")
 
 
 FIGURES = {"hn1_radiomics": hn1_radiomics, "hcc_tace": hcc_tace, "npc_deepsurv": npc_deepsurv,

@@ -174,7 +174,7 @@ def test_list_steps_check_and_lock(tmp_path):
              if not line.startswith(" ")]
     assert names == ["load", "extract", "deep", "de", "associate", "enrich", "survival",
                      "select", "model", "nomogram", "validate", "risk", "compare",
-                     "report"]
+                     "longitudinal", "report"]
     assert "    horizon:" in listed.stdout
     cfg = tmp_path / "c.yaml"
     cfg.write_text(yaml.safe_dump({"name": "c", "steps": {

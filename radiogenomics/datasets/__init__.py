@@ -4,9 +4,10 @@ from radiogenomics.datasets.bundled import hallmark_gmt, reactome_gmt
 from radiogenomics.datasets.synthetic import (
     SyntheticCohort,
     SyntheticTruth,
+    longitudinal_outcomes,
     synthetic_cohort,
     synthetic_longitudinal,
 )
 
-__all__ = ["SyntheticCohort", "SyntheticTruth", "hallmark_gmt", "reactome_gmt", "synthetic_cohort",
-           "synthetic_longitudinal"]
+__all__ = ["SyntheticCohort", "SyntheticTruth", "hallmark_gmt", "longitudinal_outcomes",
+           "reactome_gmt", "synthetic_cohort", "synthetic_longitudinal"]

@@ -351,3 +351,33 @@ def synthetic_longitudinal(directory: str | Path, n: int = 120, size: int = 24,
                      for kind, arr in (("image", image), ("mask", mask))}
             rows.append({"patient_id": pid, "timepoint": tp, **paths})
     return pd.DataFrame(rows), pd.Series(labels, name="response")
+
+
+def longitudinal_outcomes(response: pd.Series, *, late_flip: float = 0.15,
+                          log_hr: float = -1.0, random_state: int | None = 0) -> pd.DataFrame:
+    """Follow-up outcomes for :func:`synthetic_longitudinal` patients, planted in their
+    response: ``response_early`` is the planted response, ``response_late`` the same with a
+    fraction ``late_flip`` of patients changed (some relapse, some respond late), and
+    overall / progression-free survival with hazard ``exp(log_hr)`` for responders
+    (exponential times in months, uniform censoring).
+
+    Examples
+    --------
+    >>> y = pd.Series([1, 0, 1, 0] * 25, index=[f"P{i}" for i in range(100)])
+    >>> out = longitudinal_outcomes(y, random_state=1)
+    >>> list(out.columns)
+    ['response_early', 'response_late', 'os_time', 'os_event', 'pfs_time', 'pfs_event']
+    >>> bool((out["response_early"] == y).all())
+    True
+    """
+    rng = check_random_state(random_state)
+    r = response.astype(int).to_numpy()
+    flip = rng.random(len(r)) < late_flip
+    out = {"response_early": r, "response_late": np.where(flip, 1 - r, r)}
+    hazard = np.exp(log_hr * r)
+    for name, base in (("os", 1 / 60), ("pfs", 1 / 30)):
+        t = rng.exponential(1 / (base * hazard))
+        c = rng.uniform(12, 72, len(r))
+        out[f"{name}_time"] = np.round(np.minimum(t, c), 2)
+        out[f"{name}_event"] = (t <= c).astype(int)
+    return pd.DataFrame(out, index=response.index)

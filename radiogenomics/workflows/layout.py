@@ -245,3 +245,24 @@ class RunLayout:
     @property
     def risk_summary(self) -> Path:
         return self.root / "risk" / "summary.json"
+
+    # -------------------------------------------------------------- longitudinal
+    @property
+    def longitudinal_images(self) -> Path:
+        return self.root / "longitudinal" / "images"
+
+    @property
+    def longitudinal_metrics(self) -> Path:
+        return self.root / "longitudinal" / "metrics.csv"
+
+    @property
+    def longitudinal_scores(self) -> Path:
+        return self.root / "longitudinal" / "scores.csv"
+
+    @property
+    def longitudinal_km(self) -> Path:
+        return self.root / "longitudinal" / "km.csv"
+
+    @property
+    def longitudinal_summary(self) -> Path:
+        return self.root / "longitudinal" / "summary.json"

@@ -13,6 +13,7 @@ from radiogenomics.workflows.steps.deep import Deep
 from radiogenomics.workflows.steps.enrich import Enrich
 from radiogenomics.workflows.steps.extract import Extract
 from radiogenomics.workflows.steps.load import Load
+from radiogenomics.workflows.steps.longitudinal import Longitudinal
 from radiogenomics.workflows.steps.model import Model
 from radiogenomics.workflows.steps.nomogram import Nomogram
 from radiogenomics.workflows.steps.report import Report
@@ -22,7 +23,7 @@ from radiogenomics.workflows.steps.survival import Survival
 from radiogenomics.workflows.steps.validate import Validate
 
 _ORDER: tuple[type[Step], ...] = (Load, Extract, Deep, DE, Associate, Enrich, Survival, Select,
-                                  Model, Nomogram, Validate, Risk, Compare, Report)
+                                  Model, Nomogram, Validate, Risk, Compare, Longitudinal, Report)
 
 #: name → step, in run order
 REGISTRY: dict[str, Step] = {cls.name: cls() for cls in _ORDER}
