@@ -115,8 +115,31 @@ def laryngeal_rt(lay: RunLayout) -> None:
     _save(fig, "laryngeal_rt_pfs.png")
 
 
+def esophagitis_dosiomics(lay: RunLayout) -> None:
+    sc = pd.read_csv(lay.dosiomics_scores, index_col=0)
+    fig, axes = plt.subplots(1, 3, figsize=(12.6, 4.2))
+    for ax, (c, s) in zip(axes, sc.groupby("cohort", sort=False), strict=True):
+        for model in ("deep", "baseline"):
+            pl.roc_plot(s["y"], s[model], ax=ax, label=model, ci_band=False)
+        ax.set_title(c)
+    _save(fig, "esophagitis_dosiomics_roc.png")
+    cal = pd.read_csv(lay.dosiomics_calibration)
+    fig, ax = plt.subplots(figsize=(4.6, 4.4))
+    for c, g in cal.groupby("cohort", sort=False):
+        pl.calibration_plot(g.drop(columns="cohort"), ax=ax, label=c)
+    _save(fig, "esophagitis_dosiomics_calibration.png")
+    dca = pd.read_csv(lay.dosiomics_dca)
+    fig, ax = plt.subplots(figsize=(5.2, 4.2))
+    for model, g in dca[dca["cohort"] == "external_1"].groupby("model", sort=False):
+        pl.decision_curve_plot(g.drop(columns=["cohort", "model"]), ax=ax, label=model)
+    ax.set_title("decision curves, external_1")
+    handles = dict(zip(*reversed(ax.get_legend_handles_labels()), strict=True))
+    ax.legend(handles.values(), handles.keys(), fontsize=8)  # treat-all/none once
+    _save(fig, "esophagitis_dosiomics_dca.png")
+
+
 FIGURES = {"hn1_radiomics": hn1_radiomics, "hcc_tace": hcc_tace, "npc_deepsurv": npc_deepsurv,
-           "laryngeal_rt": laryngeal_rt}
+           "laryngeal_rt": laryngeal_rt, "esophagitis_dosiomics": esophagitis_dosiomics}
 
 
 def main() -> None:

@@ -86,8 +86,10 @@ def test_failed_step_is_marked_and_earlier_steps_kept(tmp_path):
 def test_config_errors_name_the_field(tmp_path):
     with pytest.raises(ValidationError, match=r"steps\.associate\.fdr"):
         Pipeline({"steps": {"load": {}, "associate": {"fdr": "holm"}}}, tmp_path)
-    with pytest.raises(ValidationError, match=r"steps\.load: Field required"):
+    with pytest.raises(ValidationError, match=r"steps: give at least one step"):
         Pipeline({"steps": {}}, tmp_path)
+    with pytest.raises(ValidationError, match=r"steps\.load: required by associate"):
+        Pipeline({"steps": {"associate": {}, "report": {}}}, tmp_path)
     with pytest.raises(ValidationError, match=r"steps\.extra: Extra inputs"):
         Pipeline({"steps": {"load": {}, "extra": {}}}, tmp_path)
 
@@ -174,7 +176,7 @@ def test_list_steps_check_and_lock(tmp_path):
              if not line.startswith(" ")]
     assert names == ["load", "extract", "deep", "de", "associate", "enrich", "survival",
                      "select", "model", "nomogram", "validate", "risk", "compare",
-                     "longitudinal", "report"]
+                     "longitudinal", "dosiomics", "report"]
     assert "    horizon:" in listed.stdout
     cfg = tmp_path / "c.yaml"
     cfg.write_text(yaml.safe_dump({"name": "c", "steps": {

@@ -6,8 +6,9 @@ from radiogenomics.datasets.synthetic import (
     SyntheticTruth,
     longitudinal_outcomes,
     synthetic_cohort,
+    synthetic_dosiomics,
     synthetic_longitudinal,
 )
 
 __all__ = ["SyntheticCohort", "SyntheticTruth", "hallmark_gmt", "longitudinal_outcomes",
-           "reactome_gmt", "synthetic_cohort", "synthetic_longitudinal"]
+           "reactome_gmt", "synthetic_cohort", "synthetic_dosiomics", "synthetic_longitudinal"]

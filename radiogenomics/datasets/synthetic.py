@@ -381,3 +381,60 @@ def longitudinal_outcomes(response: pd.Series, *, late_flip: float = 0.15,
         out[f"{name}_time"] = np.round(np.minimum(t, c), 2)
         out[f"{name}_event"] = (t <= c).astype(int)
     return pd.DataFrame(out, index=response.index)
+
+
+def synthetic_dosiomics(directory: str | Path, n: tuple[int, ...] = (100, 60, 60),
+                        size: int = 24, dose_effect: float = 1.6,
+                        random_state: int | None = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Planning CT, dose map and organ-at-risk mask per patient, for radiation toxicity
+    (e.g. esophagitis) with the effect planted in the dose the organ receives.
+
+    The organ is a cylinder along the slice axis; the dose is a Gaussian cloud around a
+    target at a random distance from it, scaled to a random prescription (50–66 Gy; the
+    last cohort's plans are hotter, 56–70 Gy). Toxicity follows
+    ``logit = −0.5 + dose_effect · (mean organ dose − 20 Gy) / 10 + 0.5 · chemo + 0.4 · z``
+    with ``z`` a patient factor that also sets the organ's CT texture. Cohorts after the
+    first are other centres: CT intensities shifted by +6 and +12 HU-like units.
+
+    Returns the manifest (``patient_id, cohort, image, dose, mask``; NIfTI files under
+    ``directory``; cohorts ``internal``, ``external_1``, …) and the clinical table (index
+    ``patient_id``: ``cohort, age, chemo, mean_oar_dose, toxicity``).
+    """
+    rng = check_random_state(random_state)
+    directory = Path(directory).resolve()
+    grid = np.indices((size,) * 3, dtype=np.float64) - (size - 1) / 2
+    rows, clin = [], []
+    for c, n_c in enumerate(n):
+        cohort = "internal" if c == 0 else f"external_{c}"
+        hot = c == len(n) - 1 and c > 0
+        for i in range(n_c):
+            pid = f"DOS-{c}{i + 1:03d}"
+            z = rng.normal()
+            off = rng.uniform(-1.5, 1.5, 2)
+            radius = rng.uniform(2.5, 3.5)
+            mask = (((grid[1] - off[0]) ** 2 + (grid[2] - off[1]) ** 2) <= radius ** 2) & \
+                (np.abs(grid[0]) <= size / 2 - 3)
+            image = np.where(mask, 60.0 + (8 + 3 * z) * _smooth_noise(rng, grid.shape[1:], 1.0),
+                             20.0 + 6.0 * _smooth_noise(rng, grid.shape[1:], 2.0))
+            image = image + 6.0 * c + rng.normal(0, 2.0, mask.shape)
+            angle = rng.uniform(0, 2 * np.pi)
+            dist = rng.uniform(2.0, 9.0)
+            centre = (rng.uniform(-3, 3), off[0] + dist * np.cos(angle),
+                      off[1] + dist * np.sin(angle))
+            sigma = rng.uniform(4.0, 6.0)
+            r2 = sum((grid[d] - centre[d]) ** 2 for d in range(3))
+            prescription = rng.uniform(56, 70) if hot else rng.uniform(50, 66)
+            dose = prescription * np.exp(-r2 / (2 * sigma ** 2))
+            mean_dose = float(dose[mask].mean())
+            chemo = int(rng.random() < 0.5)
+            logit = -0.5 + dose_effect * (mean_dose - 20.0) / 10.0 + 0.5 * chemo + 0.4 * z
+            tox = int(rng.random() < 1 / (1 + np.exp(-logit)))
+            paths = {kind: str(_write_nifti(arr.astype(np.float32 if kind != "mask"
+                                                       else np.uint8), (1.0, 1.0, 1.0),
+                                            directory / f"{pid}_{kind}.nii.gz"))
+                     for kind, arr in (("image", image), ("dose", dose), ("mask", mask))}
+            rows.append({"patient_id": pid, "cohort": cohort, **paths})
+            clin.append({"patient_id": pid, "cohort": cohort,
+                         "age": int(rng.integers(45, 80)), "chemo": chemo,
+                         "mean_oar_dose": round(mean_dose, 2), "toxicity": tox})
+    return pd.DataFrame(rows), pd.DataFrame(clin).set_index("patient_id")

@@ -76,11 +76,21 @@ def load_config(source: str | Path | dict) -> tuple[RunConfig, Path | None]:
         base = path.resolve().parent
     if not isinstance(data, dict):
         raise ValidationError(f"{source}: a run config is a mapping with name, seed, steps.")
+    where = source if not isinstance(source, dict) else "config"
     try:
-        return RunConfig.model_validate(data), base
+        cfg = RunConfig.model_validate(data)
     except PydanticValidationError as exc:
-        where = source if not isinstance(source, dict) else "config"
         raise ValidationError(f"{where}: {format_pydantic_errors(exc)}") from exc
+    given = [n for n in REGISTRY if getattr(cfg.steps, n) is not None]
+    if not given:
+        raise ValidationError(f"{where}: steps: give at least one step "
+                              "(radiogenomics run --list-steps lists them).")
+    if cfg.steps.load is None:
+        need = [n for n in given if REGISTRY[n].needs_cohort]
+        if need:
+            raise ValidationError(f"{where}: steps.load: required by {', '.join(need)} "
+                                  "(they read the cohort it loads).")
+    return cfg, base
 
 
 def describe_steps() -> str:

@@ -266,3 +266,28 @@ class RunLayout:
     @property
     def longitudinal_summary(self) -> Path:
         return self.root / "longitudinal" / "summary.json"
+
+    # -------------------------------------------------------------- dosiomics
+    @property
+    def dosiomics_images(self) -> Path:
+        return self.root / "dosiomics" / "images"
+
+    @property
+    def dosiomics_metrics(self) -> Path:
+        return self.root / "dosiomics" / "metrics.csv"
+
+    @property
+    def dosiomics_scores(self) -> Path:
+        return self.root / "dosiomics" / "scores.csv"
+
+    @property
+    def dosiomics_calibration(self) -> Path:
+        return self.root / "dosiomics" / "calibration.csv"
+
+    @property
+    def dosiomics_dca(self) -> Path:
+        return self.root / "dosiomics" / "decision_curves.csv"
+
+    @property
+    def dosiomics_summary(self) -> Path:
+        return self.root / "dosiomics" / "summary.json"

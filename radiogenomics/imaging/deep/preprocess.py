@@ -43,12 +43,12 @@ def load_roi(image: str, mask: str, *, roi_size: int = 64, label: int = 1,
     the axial slice with the largest tumour area) or 3 × S × S (``"2.5d"``: that slice and its
     two neighbours as channels), float32.
 
-    ``intensity``: ``"zscore"`` inside the ROI (MRI), or ``"window"`` with ``window=(lo, hi)``
-    (CT HU, scaled to [0, 1]). ``spacing`` (mm, x y z) resamples image (linear) and mask
-    (nearest neighbour) first. A bounding box larger than ``roi_size`` is cropped around its
-    centre with a warning; smaller ones are padded (MONAI ``ResizeWithPadOrCrop``).
-    ``return_mask=True`` also returns the mask cropped the same way (for a segmentation
-    head).
+    ``intensity``: ``"zscore"`` inside the ROI (MRI), ``"window"`` with ``window=(lo, hi)``
+    (CT HU, scaled to [0, 1]), or ``"none"`` (raw values, e.g. a dose map in Gy).
+    ``spacing`` (mm, x y z) resamples image (linear) and mask (nearest neighbour) first. A
+    bounding box larger than ``roi_size`` is cropped around its centre with a warning;
+    smaller ones are padded (MONAI ``ResizeWithPadOrCrop``). ``return_mask=True`` also
+    returns the mask cropped the same way (for a segmentation head).
     """
     import SimpleITK as sitk
     from monai.transforms import ResizeWithPadOrCrop, ScaleIntensityRange
@@ -76,12 +76,15 @@ def load_roi(image: str, mask: str, *, roi_size: int = 64, label: int = 1,
     if intensity == "zscore":
         vals = img[region]
         crop = (crop - vals.mean()) / (vals.std() + 1e-6)
+    elif intensity == "none":  # raw values (e.g. dose in Gy; scaled by the caller)
+        pass
     elif intensity == "window":
         if window is None:
             raise ValidationError("intensity='window' needs window=(lo, hi), e.g. (-200, 300).")
         crop = np.asarray(ScaleIntensityRange(window[0], window[1], 0.0, 1.0, clip=True)(crop))
     else:
-        raise ValidationError(f"intensity='{intensity}': choose 'zscore' or 'window'.")
+        raise ValidationError(f"intensity='{intensity}': choose 'zscore', 'window' or "
+                              "'none'.")
     if mode == "3d":
         crop, mcrop = crop[None], mcrop[None]
     else:

@@ -45,9 +45,13 @@ def local_seed(seed: int, device: Any) -> Iterator[None]:
 
 def _volumes(X: Any, roi_size: int, intensity: str, masks: bool = False,
              timepoints: tuple[str, ...] | None = None, mode: str = "3d",
+             extra: tuple[str, ...] = (), extra_scale: float = 1.0,
              ) -> tuple[np.ndarray, np.ndarray | None]:
     """ROIs (N × C × spatial, or N × T × C × spatial with ``timepoints``; see
-    :func:`load_roi` for ``mode``) and, with ``masks``, the matching mask crops."""
+    :func:`load_roi` for ``mode``) and, with ``masks``, the matching mask crops. ``extra``
+    names manifest columns of further co-registered volumes (e.g. a dose map) cropped with
+    the same box, divided by ``extra_scale`` (no per-ROI normalisation, so absolute levels
+    such as dose in Gy keep their meaning) and stacked as channels after the image."""
     from radiogenomics.imaging.deep.preprocess import load_roi, roi_shape
     from radiogenomics.io.manifest import read_manifest
 
@@ -64,14 +68,26 @@ def _volumes(X: Any, roi_size: int, intensity: str, masks: bool = False,
                                   "an array.")
         return X.astype(np.float32), None
     df = read_manifest(X)
+    if extra:
+        missing = [c for c in extra if c not in df.columns]
+        if missing:
+            raise ValidationError(f"extra_channels {missing}: not manifest columns "
+                                  f"({list(df.columns)}).")
+        if mode != "3d":
+            raise ValidationError("extra_channels need mode='3d'.")
 
-    def one(image: str, mask: str) -> tuple[np.ndarray, np.ndarray | None]:
-        out = load_roi(image, mask, roi_size=roi_size, intensity=intensity, return_mask=masks,
-                       mode=mode)
-        return out if masks else (out, None)
+    def one(row: Any) -> tuple[np.ndarray, np.ndarray | None]:
+        out = load_roi(row["image"], row["mask"], roi_size=roi_size, intensity=intensity,
+                       return_mask=masks, mode=mode)
+        vol, msk = out if masks else (out, None)
+        if extra:
+            vol = np.concatenate([vol, *(load_roi(row[c], row["mask"], roi_size=roi_size,
+                                                  intensity="none", mode=mode) / extra_scale
+                                         for c in extra)])
+        return vol, msk
 
     if timepoints is None:
-        pairs = [one(i, m) for i, m in zip(df["image"], df["mask"], strict=True)]
+        pairs = [one(row) for _, row in df.iterrows()]
     else:
         if "timepoint" not in df.columns:
             raise ValidationError("the manifest needs a 'timepoint' column for a longitudinal "
@@ -83,7 +99,7 @@ def _volumes(X: Any, roi_size: int, intensity: str, masks: bool = False,
             missing = [t for t in timepoints if t not in rows.index]
             if missing:
                 raise ValidationError(f"patient {pid}: no scan for timepoint(s) {missing}.")
-            seq = [one(rows.loc[t, "image"], rows.loc[t, "mask"]) for t in timepoints]
+            seq = [one(rows.loc[t]) for t in timepoints]
             pairs.append((np.stack([a for a, _ in seq]),
                           np.stack([m for _, m in seq]) if masks else None))
     vols = np.stack([a for a, _ in pairs])
@@ -99,8 +115,9 @@ class _DeepBase(BaseEstimator):
                  val_fraction: float = 0.2, checkpoint: str | Path | None = None,
                  augment: bool = True, intensity: str = "zscore",
                  aux_seg_weight: float = 0.0, contrastive_weight: float = 0.0,
-                 temperature: float = 0.1, mode: str = "3d", random_state: int = 0,
-                 progress_bar: bool = True) -> None:
+                 temperature: float = 0.1, mode: str = "3d",
+                 extra_channels: tuple[str, ...] = (), extra_scale: float = 1.0,
+                 random_state: int = 0, progress_bar: bool = True) -> None:
         self.model = model
         self.roi_size = roi_size
         self.epochs = epochs
@@ -118,6 +135,8 @@ class _DeepBase(BaseEstimator):
         self.contrastive_weight = contrastive_weight
         self.temperature = temperature
         self.mode = mode
+        self.extra_channels = extra_channels
+        self.extra_scale = extra_scale
         self.random_state = random_state
         self.progress_bar = progress_bar
 
@@ -133,14 +152,16 @@ class _DeepBase(BaseEstimator):
             raise ValidationError("aux_seg_weight > 0 needs model='unet' (an encoder–decoder); "
                                   f"'{self.model}' has no decoder.")
         dims, channels = roi_shape(self.mode)
+        channels += len(self.extra_channels)
         if self.model == "unet":
             if self.mode != "3d":
                 raise ValidationError("model='unet' is 3-D; use mode='3d'.")
-            return SegAuxNet(roi_size=self.roi_size)
+            return SegAuxNet(in_channels=channels, roi_size=self.roi_size)
         return ScoreNet(self.model, in_channels=channels, spatial_dims=dims)
 
     def _load(self, X: Any, masks: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
-        return _volumes(X, self.roi_size, self.intensity, masks, self.timepoints, self.mode)
+        return _volumes(X, self.roi_size, self.intensity, masks, self.timepoints, self.mode,
+                        tuple(self.extra_channels), self.extra_scale)
 
     def _aux_loss(self, res: dict[str, Any], target: Any, bi: np.ndarray, mb: Any,
                   dev: Any) -> Any:

@@ -10,6 +10,7 @@ from radiogenomics.workflows.steps.associate import Associate
 from radiogenomics.workflows.steps.compare import Compare
 from radiogenomics.workflows.steps.de import DE
 from radiogenomics.workflows.steps.deep import Deep
+from radiogenomics.workflows.steps.dosiomics import Dosiomics
 from radiogenomics.workflows.steps.enrich import Enrich
 from radiogenomics.workflows.steps.extract import Extract
 from radiogenomics.workflows.steps.load import Load
@@ -23,7 +24,8 @@ from radiogenomics.workflows.steps.survival import Survival
 from radiogenomics.workflows.steps.validate import Validate
 
 _ORDER: tuple[type[Step], ...] = (Load, Extract, Deep, DE, Associate, Enrich, Survival, Select,
-                                  Model, Nomogram, Validate, Risk, Compare, Longitudinal, Report)
+                                  Model, Nomogram, Validate, Risk, Compare, Longitudinal,
+                                  Dosiomics, Report)
 
 #: name → step, in run order
 REGISTRY: dict[str, Step] = {cls.name: cls() for cls in _ORDER}

@@ -83,6 +83,8 @@ class Step:
     title: ClassVar[str]
     Config: ClassVar[type[StepConfig]]
     required: ClassVar[bool] = False
+    #: reads the cohort of ``load`` (steps with their own data set this to False)
+    needs_cohort: ClassVar[bool] = True
 
     def run(self, ctx: RunContext, cfg: Any) -> list[Path]:
         """Compute and write the outputs (atomically, through ``ctx.layout``); return them."""

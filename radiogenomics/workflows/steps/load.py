@@ -172,7 +172,7 @@ class Load(Step):
     name = "load"
     title = "cohort (synthetic with planted truth, or a cohort directory and image manifest)"
     Config = LoadConfig
-    required = True
+    needs_cohort = False
 
     def inputs(self, ctx: RunContext, cfg: LoadConfig) -> list[Path]:
         files: list[Path] = []

@@ -45,6 +45,7 @@ class Longitudinal(Step):
     name = "longitudinal"
     title = "CNN + RNN over pre/post scans: response at each follow-up, risk vs OS and PFS"
     Config = LongitudinalConfig
+    needs_cohort = False
 
     def inputs(self, ctx: RunContext, cfg: LongitudinalConfig) -> list[Path]:
         return [ctx.path(p) for p in (cfg.manifest, cfg.outcomes) if p]

@@ -46,7 +46,8 @@ def _checklist(ctx: RunContext, done: set[str]) -> pd.DataFrame:
     """TRIPOD / radiomics-quality-score items answered from the config and outputs."""
     c = ctx.config
     load, sel, assoc, model = c("load"), c("select"), c("associate"), c("model")
-    src = ("synthetic cohort (simulated)" if load.synthetic is not None else
+    src = ("no cohort: self-contained steps (" + ", ".join(sorted(done)) + ")" if load is None
+           else "synthetic cohort (simulated)" if load.synthetic is not None else
            f"image-feature table {load.features.path}" if load.features is not None else
            f"TCGA matrix {load.tcga.expression}" if load.tcga is not None else
            f"cohort directory {load.cohort}")
@@ -84,6 +85,7 @@ class Report(Step):
     name = "report"
     title = "HTML report: methods from what ran, planted-truth checks, checklist"
     Config = ReportConfig
+    needs_cohort = False
 
     def run(self, ctx: RunContext, cfg: ReportConfig) -> list[Path]:
         from radiogenomics.report import Section, write_html_report
