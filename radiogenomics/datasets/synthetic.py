@@ -399,6 +399,13 @@ def synthetic_dosiomics(directory: str | Path, n: tuple[int, ...] = (100, 60, 60
     Returns the manifest (``patient_id, cohort, image, dose, mask``; NIfTI files under
     ``directory``; cohorts ``internal``, ``external_1``, …) and the clinical table (index
     ``patient_id``: ``cohort, age, chemo, mean_oar_dose, toxicity``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> man, clin = synthetic_dosiomics(tempfile.mkdtemp(), n=(4, 2), size=16)
+    >>> man["cohort"].value_counts().to_dict(), list(clin.columns)
+    ({'internal': 4, 'external_1': 2}, ['cohort', 'age', 'chemo', 'mean_oar_dose', 'toxicity'])
     """
     rng = check_random_state(random_state)
     directory = Path(directory).resolve()

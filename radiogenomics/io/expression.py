@@ -17,6 +17,14 @@ from radiogenomics.errors import InputFileError, ValidationError
 def read_table(path: str | Path, **kw) -> pd.DataFrame:
     """A CSV/TSV (optionally gzipped; delimiter from the extension, checked against the
     header) as a DataFrame; a missing or unreadable file is an ``InputFileError`` naming it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "clinical.csv"
+    >>> _ = p.write_text(chr(10).join(["id,age", "P1,61", "P2,70"]))
+    >>> read_table(p)["age"].tolist()
+    [61, 70]
     """
     path = Path(path)
     if not path.exists():
