@@ -199,3 +199,41 @@ def test_esophagitis_dosiomics_recipe_three_cohorts(tmp_path, monkeypatch):
     assert {"net_benefit", "treat_all"} <= set(dca.columns)
     assert "Decision curves" in lay.report.read_text()
     _app_renders(lay.root, monkeypatch)  # a run without a cohort
+
+
+def _fails(cfg: dict, out: Path, match: str) -> None:
+    from radiogenomics.errors import ValidationError
+    from radiogenomics.workflows.engine import PipelineError
+
+    pipe = Pipeline(cfg, out)
+    pipe.base = RECIPES
+    with pytest.raises((PipelineError, ValidationError), match=match):
+        pipe.run(progress_bar=False)
+
+
+def test_recipe_inputs_fail_with_errors_that_name_the_field(shared_data, tmp_path):
+    """Bad inputs to the recipes' new loaders and steps: each error names the field or
+    file and how to fix it, and nothing of the failed step is left behind."""
+    hn1 = yaml.safe_load((RECIPES / "hn1_radiomics.yaml").read_text())["steps"]["load"]
+    feats = pd.read_csv(RECIPES / hn1["features"]["path"], index_col=0)
+    long = tmp_path / "long.csv"
+    feats.to_csv(long)
+    base = {"path": str(long), "clinical": str(RECIPES / hn1["features"]["clinical"])}
+    cases = [({"id": "patient"}, r"id column 'patient' not found"),
+             ({}, r"several rows for patients .* give structure"),
+             ({"structure": "GTV-9"}, r"no rows with Structure = 'GTV-9' \(values: \["),
+             ({"structure": "GTV-1", "split": "cohort"}, r"split column 'cohort'"),
+             ({"structure": "GTV-1", "split": "dataset", "train": "all"},
+              r"split 'dataset' = 'all' must select some")]
+    for i, (extra, match) in enumerate(cases):
+        out = tmp_path / f"r{i}"
+        _fails({"steps": {"load": {"features": {**base, **extra}}}}, out, match)
+        assert not (out / "load" / "cohort").exists()
+    tcga = yaml.safe_load((RECIPES / "laryngeal_rt.yaml").read_text())["steps"]["load"]
+    tcga["tcga"]["stratify"] = "hpv"
+    _fails({"steps": {"load": tcga}}, tmp_path / "t", r"stratify: 'hpv' is not a clinical")
+    _fails({"steps": {"dosiomics": {}}}, tmp_path / "d", r"steps.dosiomics: give synthetic")
+    _fails({"steps": {"longitudinal": {}}}, tmp_path / "l", r"steps.longitudinal: give")
+    _fails({"steps": {"load": {"synthetic": {"n_patients": 20, "n_genes": 200}},
+                      "risk": {}}}, tmp_path / "k",
+           r"steps.risk needs steps.deep with score: survival")

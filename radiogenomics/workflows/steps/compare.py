@@ -61,12 +61,11 @@ class Compare(Step):
         from radiogenomics.cohort import Cohort
         from radiogenomics.imaging.deep import DeepResponse
         from radiogenomics.stats import binary_outcome
+        from radiogenomics.workflows.steps.deep import require_deep_score
 
         lay = ctx.layout
-        deep = ctx.config("deep")
-        if deep is None or deep.score != "response" or not lay.deep_scores.exists():
-            raise ValidationError("steps.compare needs steps.deep with score: response (its "
-                                  "out-of-fold score trains the fused model without leakage).")
+        deep = require_deep_score(ctx, "response", self.name, "its out-of-fold score trains "
+                                  "the fused model without leakage")
         if not lay.external_cohort.exists() or not lay.external_manifest.exists():
             raise ValidationError("steps.compare needs an external cohort with images "
                                   "(steps.load.external).")

@@ -61,6 +61,15 @@ def image_features(lay: RunLayout) -> pd.DataFrame:
     return pd.concat(parts, axis=1, join="inner")
 
 
+def require_deep_score(ctx: RunContext, score: str, step: str, why: str) -> DeepConfig:
+    """The ``deep`` step's config when it wrote an out-of-fold ``score`` ("survival" or
+    "response"); otherwise an error naming the step that needs it and why."""
+    deep = ctx.config("deep")
+    if deep is None or deep.score != score or not ctx.layout.deep_scores.exists():
+        raise ValidationError(f"steps.{step} needs steps.deep with score: {score} ({why}).")
+    return deep
+
+
 def image_anndata(lay: RunLayout) -> Any:
     """The ``img`` modality of a run's cohort: the handcrafted features as extracted (one
     row per scan), or, when the deep step ran, :func:`image_features` (one row per

@@ -54,12 +54,11 @@ class Risk(Step):
         from radiogenomics import stats
         from radiogenomics.cohort import Cohort
         from radiogenomics.imaging.deep import DeepSurv
+        from radiogenomics.workflows.steps.deep import require_deep_score
 
         lay = ctx.layout
-        deep = ctx.config("deep")
-        if deep is None or deep.score != "survival" or not lay.deep_scores.exists():
-            raise ValidationError("steps.risk needs steps.deep with score: survival (the "
-                                  "out-of-fold training score).")
+        deep = require_deep_score(ctx, "survival", self.name, "the out-of-fold training "
+                                  "score")
         man_t = pd.read_csv(lay.manifest)
         ids_t = man_t["patient_id"].astype(str)
         clin_t = Cohort.read(lay.cohort).clinical.loc[ids_t].copy()
