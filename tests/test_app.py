@@ -62,6 +62,7 @@ def _texts(at) -> str:
 def test_pages_render_on_the_demo_run(app_env, page):
     at = _open(_app().run(), page)
     assert at.header or at.title
+    assert not at.error, [e.value for e in at.error]  # st.error is a failure, not a render
 
 
 def test_gene_search_url_and_unknown_gene(app_env):
@@ -129,6 +130,12 @@ def test_nomogram_page_uses_the_runs_nomogram(app_env):
 
     nom = Nomogram.from_dict(json.loads((app_env / "nomogram" / "nomogram.json").read_text()))
     at = _open(_app().run(), "pages/8_Nomogram.py")
+    caption = "\n".join(c.value for c in at.caption)
+    summary = json.loads((app_env / "nomogram" / "summary.json").read_text())
+    assert summary["signature"]["kind"] == "card"  # the default: the card's own score
+    assert "'signature' is the out-of-fold card score" in caption
+    scale = "log relative hazard" if nom.family == "cox" else "logit"
+    assert f"on the {scale} scale" in caption
     for p in nom.predictors:
         if isinstance(nom.axes[p], list):
             assert at.selectbox(key=f"nom.{p}").options == nom.axes[p]

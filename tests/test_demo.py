@@ -68,6 +68,9 @@ def test_demo_cox_matches_r(tmp_path):
     assert res.cox_engines_max_abs_diff is not None and res.cox_engines_max_abs_diff < 1e-6
     summ = json.loads(RunLayout(tmp_path / "r").nomogram_summary.read_text())
     assert summ["engine"].startswith("R ")  # rms nomogram
+    html = RunLayout(tmp_path / "r").report.read_text()  # the checklist says what rms ran
+    assert "nomogram: bootstrap optimism correction (rms validate, B = 50)" in html
+    assert "nomogram: rms calibrate (B = 50)" in html
 
 
 def test_cli_demo_without_r(tmp_path):

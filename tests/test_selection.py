@@ -35,7 +35,7 @@ def planted():
 @pytest.mark.parametrize("selector", [
     UnivariateSelector(n_features=5), LassoSelector(engine="sklearn", random_state=0),
     SVMRFESelector(5, step=0.3), RFImportanceSelector(5, n_estimators=200, random_state=0),
-    GlmBoostSelector(n_features=5), MRMRSelector(5, random_state=0),
+    GlmBoostSelector(n_features=5), MRMRSelector(5),
 ])
 def test_selectors_rank_planted_features_first(planted, selector):
     X, y = planted
@@ -264,3 +264,41 @@ def test_compare_classifiers_table_and_errors(planted):
     assert cmp.table["auc_mean"].iloc[0] > 0.8 and cmp.folds.shape == (3, 6)
     with pytest.raises(ValidationError, match="exceeds the minority class"):
         compare_classifiers(X[:10], np.r_[np.ones(8), np.zeros(2)], n_splits=5, n_repeats=1)
+
+
+GLMNET_CASES = {"gaussian": ("bodyfat.csv", "DEXfat", None),
+                "binomial": ("asah.csv", "outcome", ["age", "female", "wfns", "s100b", "ndka"]),
+                "cox": ("lung.csv", "status", ["age", "sex", "ph.ecog"])}
+
+
+@pytest.mark.r
+@pytest.mark.parametrize("family", list(GLMNET_CASES))
+@pytest.mark.parametrize("alpha", [1, 0.5])
+@pytest.mark.parametrize("engine", ["glmnet", "auto"])
+def test_lasso_glmnet_engine_equals_cv_glmnet_reference(reference, family, alpha, engine):
+    """The default engine when R is installed ("auto" → glmnet) against cv.glmnet run by
+    tests/reference/make_glmnet.R on the same folds: coefficients at lambda.min to 1e-8."""
+    file, target, cols = GLMNET_CASES[family]
+    data = pd.read_csv(reference / file)
+    X = data[cols] if cols else data.drop(columns=[target])
+    y = data[["time", "status"]].to_numpy(float) if family == "cox" else data[target]
+    ids = pd.read_csv(reference / "glmnet_foldid.csv")
+    foldid = ids.loc[ids["family"] == family, "foldid"].to_numpy()
+    ref = pd.read_csv(reference / f"glmnet_{family}_alpha{alpha}.csv")
+    s = LassoSelector(family, l1_ratio=alpha, cv=foldid, engine=engine).fit(X, y)
+    assert s.engine_ == "glmnet"
+    assert list(ref["feature"]) == list(X.columns)
+    np.testing.assert_allclose(s.coef_, ref["coef"], atol=1e-8)
+    assert s.lambda_ == pytest.approx(ref["lambda_min"].iloc[0], rel=1e-10)
+    assert s.n_selected_ == int((ref["coef"] != 0).sum())
+
+
+def test_lasso_folds_are_shared_by_both_engines_and_checked():
+    s = LassoSelector("gaussian", cv=4, random_state=3)
+    f = s._folds(10)
+    assert sorted(np.bincount(f)) == [2, 2, 3, 3]
+    assert np.array_equal(f, LassoSelector(cv=4, random_state=3)._folds(10))
+    with pytest.raises(ValidationError, match="one label per sample"):
+        LassoSelector(cv=np.arange(5)).fit(np.zeros((6, 2)), [0, 1] * 3)
+    with pytest.raises(ValidationError, match="engine='r'"):
+        LassoSelector(engine="r").fit(np.random.default_rng(0).random((6, 2)), [0, 1] * 3)

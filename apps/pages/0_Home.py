@@ -20,7 +20,7 @@ if ex is not None:
         cols = st.columns(5)
         cols[0].metric("patients", s.get("n_patients", "–"))
         cols[1].metric("significant pairs (q < 0.05)", s.get("n_significant_pairs", "–"),
-                       help="image feature × gene pairs with BH-adjusted q < 0.05")
+                       help=f"image feature × gene pairs with {ex.labels['fdr']} q < 0.05")
         cols[2].metric("top pathway", str(s.get("top_pathway", "–")).replace("HALLMARK_", ""))
         cols[3].metric("C-index", f"{s['c_index']:.3f}" if "c_index" in s else "–")
         val = next((f"{k.split()[-1]} {v:.3f}" for k, v in s.items()

@@ -38,13 +38,14 @@ if ex is not None and ex.art.associations is not None:
     st.dataframe(p_columns(shown), hide_index=True, height=280, key="assoc.table",
                  on_select=_row, selection_mode="single-row",
                  column_config={"r": st.column_config.NumberColumn(
-                     format="%.3f", help="Spearman correlation across patients")})
+                     format="%.3f", help=f"{ex.labels['method']} correlation across patients")})
 
     download_csv("Download the filtered pairs (CSV)", pairs, "associations_filtered.csv")
     if pairs.empty:
         st.info("No pair passes the filters; loosen the FDR threshold.")
     else:
-        fig, note = interactive.heatmap(pairs)
+        fig, note = interactive.heatmap(pairs, method=ex.labels_key[0],
+                                          fdr=ex.labels_key[1])
         st.plotly_chart(fig, key="assoc.heatmap", selection_mode="points",
                         on_select=on_point("assoc.heatmap", None, feature="y", gene="x"))
         st.caption(f"Heatmap: {note}. Blank cells: pairs filtered out.")
@@ -56,7 +57,8 @@ if ex is not None and ex.art.associations is not None:
             full = query("feature_table", feature)
             passing = full["gene"].isin(set(pairs.loc[pairs["feature"] == feature, "gene"]))
             st.plotly_chart(interactive.volcano(full, feature, passing=passing,
-                                                highlight=sel.get("gene")),
+                                                highlight=sel.get("gene"), method=ex.labels_key[0],
+                                                fdr=ex.labels_key[1]),
                             key="assoc.volcano", selection_mode="points",
                             on_select=on_point("assoc.volcano", None, gene=0))
         with right:

@@ -62,9 +62,10 @@ if ex is not None:
             st.dataframe(p_columns(table[["feature", "r", "pvalue", "qvalue", "n"]]),
                          hide_index=True, height=360,
                          column_config={"r": st.column_config.NumberColumn(
-                             format="%.3f", help="Spearman correlation across patients"),
+                             format="%.3f",
+                             help=f"{ex.labels['method']} correlation across patients"),
                              "qvalue": st.column_config.TextColumn(
-                                 help="BH FDR over every feature × gene pair")})
+                                 help=ex.labels["q_help"])})
             download_csv("Download (CSV)", table, f"associations_{gene}.csv")
         with right:
             feats = list(table["feature"])

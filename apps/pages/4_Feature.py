@@ -28,7 +28,8 @@ elif ex is not None:
     sig = table[table["qvalue"] < q]
     left, right = st.columns([1, 1])
     with left:
-        st.plotly_chart(interactive.volcano(table, feature, q=q, highlight=sel.get("gene")),
+        st.plotly_chart(interactive.volcano(table, feature, q=q, highlight=sel.get("gene"),
+                                            method=ex.labels_key[0], fdr=ex.labels_key[1]),
                         key="feature.volcano", selection_mode="points",
                         on_select=on_point("feature.volcano", "gene", gene=0))
         st.caption("Hover for r, p and q; click a gene to follow it.")
@@ -57,7 +58,8 @@ elif ex is not None:
                 with st.spinner(f"GSEA prerank, {ex.n_perm} permutations…"):
                     enr = query("enrich", feature)
         if not enr.empty:
-            st.markdown(f"**Pathway enrichment** (GSEA prerank on Spearman r, {ex.n_perm} "
+            st.markdown(f"**Pathway enrichment** (GSEA prerank on {ex.labels['r_axis']}, "
+                        f"{ex.n_perm} "
                         "permutations)")
             st.dataframe(p_columns(enr.drop(columns="leading_edge"), floor), hide_index=True,
                          height=260)

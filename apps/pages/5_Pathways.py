@@ -30,7 +30,7 @@ if ex is not None and ex.art.gsea_features is not None:
             f"The run enriched **{len(enriched)} of {len(ex.features)}** image features: the "
             f"feature with the most genes at q < 0.05 and then those with the strongest "
             f"single links (`steps.enrich.top_features`), each by GSEA prerank of its "
-            f"Spearman r with every gene ({ex.n_perm} gene-set permutations). FDR of 0 "
+            f"{ex.labels['r_axis']} with every gene ({ex.n_perm} gene-set permutations). FDR of 0 "
             f"prints as < 1/(n_perm + 1)."
             + (f" Enriched here on request: {', '.join(extra)}." if extra else ""))
         more = st.selectbox("Enrich another feature", ["(choose)"] + [

@@ -19,11 +19,13 @@ elif nom is not None:
     summary = (json.loads(ex.layout.nomogram_summary.read_text())
                if ex.layout.nomogram_summary.exists() else {})
     kind = "Cox (cph)" if nom.family == "cox" else "logistic (lrm)"
+    sig = summary.get("signature") or {}
+    unit = summary.get("time_unit") or "time units of the data"
     st.caption(f"The run's {kind} nomogram, engine {summary.get('engine', '?')}; predictors "
                f"{', '.join(nom.predictors)}. Values are limited to each axis' range. "
-               "'signature' is the image/expression signature score of the run's card: "
-               "out of fold by default (steps.nomogram.signature), on the logit scale for a "
-               "binary outcome.")
+               f"'signature' is the {sig.get('label', 'signature score')}, on the "
+               f"{sig.get('scale', 'linear-predictor')} scale"
+               + (f"; survival times in {unit}." if nom.family == "cox" else "."))
     values = {}
     cols = st.columns(len(nom.predictors))
     for c, p in zip(cols, nom.predictors, strict=True):
@@ -43,7 +45,7 @@ elif nom is not None:
         m[1].metric("Predicted probability of the outcome", f"{out['probability']:.1%}")
     else:
         for i, (k, v) in enumerate((k, v) for k, v in out.items() if k.startswith("survival@")):
-            m[1 + i].metric(f"Survival at t = {k.split('@')[1]}", f"{v:.1%}")
+            m[1 + i].metric(f"Survival at {k.split('@')[1]} {unit}", f"{v:.1%}")
     st.dataframe(pts.rename("points").to_frame().T, hide_index=True)
     st.pyplot(pl.nomogram_plot(nom))
     download_csv("Download nomogram points (CSV)", nom.points_table(), "nomogram_points.csv")

@@ -13,6 +13,7 @@ from radiogenomics.models.cv import (
     CVResult,
     compare_classifiers,
     default_classifiers,
+    oof_decision,
     repeated_cv,
 )
 from radiogenomics.models.glmboost import (
@@ -41,6 +42,7 @@ __all__ = [
     "GlmBoostCox",
     "GlmBoostRegressor", "GlmBoostSelector", "ICCFilter", "LassoSelector", "MRMRSelector",
     "RFImportanceSelector", "SVMRFESelector", "StabilitySelection", "UnivariateSelector",
-    "compare_classifiers", "cv_folds", "cvrisk", "default_classifiers", "icc", "repeated_cv",
+    "compare_classifiers", "cv_folds", "cvrisk", "default_classifiers", "icc", "oof_decision",
+    "repeated_cv",
     "stability_parameters",
 ]

@@ -372,17 +372,20 @@ class GlmBoost(BaseEstimator):
         self.center_ = A.mean(axis=0) if self.center else np.zeros(A.shape[1])
         self._Z = _design(A, self.center_)
         self._fam = fam
+        W = (_fold_matrix(self.cv, A.shape[0], self.random_state)
+             if self.early_stopping == "cv" else None)
         if self.engine_ == "mboost":
-            self._fit_mboost(A, y)
+            self._fit_mboost(A, y, W)
         else:
             self.offset_, self._path_design, self._xsel, self.risk_ = _boost(
                 self._Z, fam, np.ones(fam.n), int(self.mstop), float(self.nu))
         m = int(self.mstop)
         if self.early_stopping == "aic":
             m = int(self.aic()["mstop"])
+        elif self.early_stopping == "cv" and self.engine_ == "mboost":
+            m = int(np.nanargmin(self._mboost_cvrisk.sum(axis=0)))  # mboost's own cvrisk
         elif self.early_stopping == "cv":
-            m = int(cvrisk(self, A, y, folds=self.cv, random_state=self.random_state)
-                    .attrs["mstop"])
+            m = int(cvrisk(self, A, y, folds=W).attrs["mstop"])
         if self.early_stopping is not None and m == int(self.mstop):
             warnings.warn(
                 f"GlmBoost: early stopping ('{self.early_stopping}') chose the last iteration, "
@@ -391,11 +394,14 @@ class GlmBoost(BaseEstimator):
                 UserWarning, stacklevel=2)
         return self.set_mstop(m)
 
-    def _fit_mboost(self, A: np.ndarray, y: object) -> None:
+    def _fit_mboost(self, A: np.ndarray, y: object, folds: np.ndarray | None) -> None:
+        """The fit and, for ``early_stopping="cv"``, the out-of-bag risks, both in mboost:
+        one engine per fit."""
         from radiogenomics import rbridge
 
         res = rbridge.glmboost(A, self._names, y, self.family, int(self.mstop),
-                               float(self.nu), bool(self.center))
+                               float(self.nu), bool(self.center), folds)
+        self._mboost_cvrisk = res.get("cvrisk")
         self.offset_ = res["offset"]
         self._path_design = res["path"]
         self._xsel = res["xselect"]
@@ -656,8 +662,10 @@ def cvrisk(model: GlmBoost, X: object, y: object, folds: int | str | np.ndarray 
     Parameters
     ----------
     model
-        A :class:`GlmBoost` (its family, ``mstop``, ``nu`` and ``center`` are used; always
-        the native engine).
+        A :class:`GlmBoost` (its family, ``mstop``, ``nu`` and ``center`` are used). The
+        refits are native; :class:`GlmBoost` with ``engine="mboost"`` and
+        ``early_stopping="cv"`` uses mboost's own ``cvrisk`` instead, so a fit never mixes
+        engines.
     folds
         ``None`` or ``"bootstrap"`` (mboost's default: 25 bootstrap samples), an int
         (k-fold), ``"subsampling"``, or an (n, B) matrix of in-bag weights such as

@@ -143,13 +143,41 @@ def _univariate_cox_p(A: np.ndarray, time: np.ndarray, event: np.ndarray) -> np.
 class LassoSelector(_RankingSelector):
     """Features with non-zero coefficients of a cross-validated LASSO / elastic net.
 
-    ``family``: ``"binomial"``, ``"gaussian"`` or ``"cox"``; ``l1_ratio`` 1 = LASSO.
-    ``engine`` (binomial): ``"auto"`` (R glmnet when present), ``"glmnet"``, ``"sklearn"``.
+    Parameters
+    ----------
+    family
+        ``"binomial"``, ``"gaussian"`` or ``"cox"`` (y = (time, event)).
+    l1_ratio
+        1 = LASSO; between 0 and 1, elastic net (glmnet's ``alpha``).
+    cv
+        Number of folds, or a fold label per sample (e.g. glmnet's ``foldid``). Both engines
+        use the same folds: labels given, or ``random_state``'s permutation of
+        ``arange(n) % cv``.
+    engine
+        ``"glmnet"`` (R ``cv.glmnet`` on these folds, ``standardize = FALSE`` on the
+        standardised features, penalty at ``lambda.min``; tested against
+        ``tests/reference/make_glmnet.R``), ``"sklearn"`` (scikit-learn ``ElasticNetCV`` /
+        ``LogisticRegressionCV``, scikit-survival Coxnet with the penalty chosen by fold
+        C-index, each on its own penalty grid) or ``"auto"`` (glmnet when R and glmnet are
+        installed, else sklearn). The engine used is ``engine_``.
+    n_features
+        Keep at most this many (largest |coefficient|); ``None`` keeps every non-zero one.
+    random_state
+        Seed of the folds when ``cv`` is a number.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((80, 6))
+    >>> y = 2 * X[:, 3] + rng.standard_normal(80)
+    >>> s = LassoSelector("gaussian", engine="sklearn", random_state=0).fit(X, y)
+    >>> int(s.ranking_[0])
+    3
     """
 
-    def __init__(self, family: str = "binomial", l1_ratio: float = 1.0, cv: int = 5,
-                 engine: str = "auto", n_features: int | None = None,
-                 random_state: int | None = None) -> None:
+    def __init__(self, family: str = "binomial", l1_ratio: float = 1.0,
+                 cv: int | np.ndarray = 5, engine: str = "auto",
+                 n_features: int | None = None, random_state: int | None = None) -> None:
         self.family = family
         self.l1_ratio = l1_ratio
         self.cv = cv
@@ -157,75 +185,102 @@ class LassoSelector(_RankingSelector):
         self.n_features = n_features
         self.random_state = random_state
 
+    def _folds(self, n: int) -> np.ndarray:
+        """A fold label 0…K−1 per sample."""
+        if np.ndim(self.cv) == 0:
+            k = int(self.cv)
+            if k < 2 or k > n:
+                raise ValidationError(f"cv={self.cv}: give 2 … n_samples folds (n_samples = "
+                                      f"{n}) or a fold label per sample.")
+            return check_random_state(self.random_state).permutation(np.arange(n) % k)
+        labels = np.asarray(self.cv)
+        if labels.shape != (n,):
+            raise ValidationError(f"cv: {labels.shape[0] if labels.ndim else 0} fold labels "
+                                  f"for {n} samples; give one label per sample.")
+        return np.unique(labels, return_inverse=True)[1]
+
+    def _engine(self) -> str:
+        if self.engine not in ("auto", "glmnet", "sklearn"):
+            raise ValidationError(f"engine='{self.engine}': choose auto, glmnet or sklearn.")
+        if self.engine != "auto":
+            return self.engine
+        from radiogenomics import rbridge
+
+        use = rbridge.r_available() and rbridge.has_package("glmnet")
+        return "glmnet" if use else "sklearn"
+
     def fit(self, X: object, y: object) -> LassoSelector:
+        if self.family not in ("binomial", "gaussian", "cox"):
+            raise ValidationError(f"family='{self.family}': choose binomial, gaussian or cox.")
         A = self._prepare(X)
         Zs = _standardize(A)
+        folds = self._folds(A.shape[0])
+        self.engine_ = self._engine()
+        if self.engine_ == "glmnet":
+            from radiogenomics import rbridge
+
+            if self.family == "cox":
+                time, event = _survival_y(y)
+                coef, lam = rbridge.cv_glmnet(Zs, event, "cox", self.l1_ratio, folds + 1,
+                                              time=time)
+            else:
+                yy = _binary(y) if self.family == "binomial" else np.asarray(y, float)
+                coef, lam = rbridge.cv_glmnet(Zs, yy, self.family, self.l1_ratio, folds + 1)
+            self.lambda_ = lam
+        else:
+            coef = self._sklearn(Zs, y, folds)
+        self.coef_ = coef
+        nz = int((coef != 0).sum())
+        n = nz if self.n_features is None else min(nz, self.n_features)
+        return self._finish(np.abs(coef), n)
+
+    def _sklearn(self, Zs: np.ndarray, y: object, folds: np.ndarray) -> np.ndarray:
+        from sklearn.model_selection import PredefinedSplit
+
+        split = PredefinedSplit(folds)
         if self.family == "gaussian":
             from sklearn.linear_model import ElasticNetCV
 
-            m = ElasticNetCV(l1_ratio=self.l1_ratio, cv=self.cv,
-                             random_state=self.random_state).fit(Zs, np.asarray(y, float))
-            coef = m.coef_
-        elif self.family == "cox":
+            m = ElasticNetCV(l1_ratio=self.l1_ratio, cv=split).fit(Zs, np.asarray(y, float))
+            self.lambda_ = float(m.alpha_)
+            return m.coef_
+        if self.family == "cox":
             from sksurv.linear_model import CoxnetSurvivalAnalysis
             from sksurv.util import Surv
 
             time, event = _survival_y(y)
             m = CoxnetSurvivalAnalysis(l1_ratio=self.l1_ratio, alpha_min_ratio=0.05,
                                        n_alphas=50).fit(Zs, Surv.from_arrays(event > 0, time))
-            coef = _coxnet_cv_coef(m, Zs, time, event, self.cv, self.random_state)
-        elif self.family == "binomial":
-            coef = self._binomial(Zs, _binary(y))
-        else:
-            raise ValidationError(f"family='{self.family}': choose binomial, gaussian or cox.")
-        self.coef_ = coef
-        nz = int((coef != 0).sum())
-        n = nz if self.n_features is None else min(nz, self.n_features)
-        return self._finish(np.abs(coef), n)
+            return _coxnet_cv_coef(m, Zs, time, event, folds, self)
+        from sklearn.linear_model import LogisticRegressionCV
 
-    def _binomial(self, Zs: np.ndarray, yb: np.ndarray) -> np.ndarray:
-        engine = self.engine
-        if engine == "auto":
-            from radiogenomics import rbridge
-
-            engine = "glmnet" if rbridge.r_available() and rbridge.has_package("glmnet") \
-                else "sklearn"
-        if engine == "glmnet":
-            from radiogenomics import rbridge
-
-            return rbridge.cv_glmnet(Zs, yb, alpha=self.l1_ratio, nfolds=self.cv,
-                                     seed=0 if self.random_state is None else self.random_state)
-        if engine == "sklearn":
-            from sklearn.linear_model import LogisticRegressionCV
-
-            solver = "liblinear" if self.l1_ratio == 1 else "saga"
-            m = LogisticRegressionCV(Cs=20, cv=self.cv, l1_ratios=(float(self.l1_ratio),),
-                                     solver=solver, scoring="neg_log_loss", max_iter=2000,
-                                     use_legacy_attributes=False,
-                                     random_state=self.random_state).fit(Zs, yb)
-            return np.asarray(m.coef_).ravel()
-        raise ValidationError(f"engine='{self.engine}': choose auto, glmnet or sklearn.")
+        solver = "liblinear" if self.l1_ratio == 1 else "saga"
+        m = LogisticRegressionCV(Cs=20, cv=split, l1_ratios=(float(self.l1_ratio),),
+                                 solver=solver, scoring="neg_log_loss", max_iter=2000,
+                                 use_legacy_attributes=False,
+                                 random_state=self.random_state).fit(Zs, _binary(y))
+        return np.asarray(m.coef_).ravel()
 
 
-def _coxnet_cv_coef(model, Zs, time, event, cv, random_state) -> np.ndarray:
-    """Pick the Coxnet penalty by k-fold C-index (refitting on each training fold)."""
+def _coxnet_cv_coef(model, Zs, time, event, folds, selector) -> np.ndarray:
+    """Pick the Coxnet penalty by fold C-index (refitting on each training fold)."""
     from sksurv.linear_model import CoxnetSurvivalAnalysis
     from sksurv.util import Surv
 
     from radiogenomics.stats import concordance_index
 
     alphas = model.alphas_
-    rng = check_random_state(random_state)
-    fold = rng.permutation(np.arange(len(time)) % cv)
     scores = np.zeros(len(alphas))
-    for k in range(cv):
-        tr, te = fold != k, fold == k
+    for k in np.unique(folds):
+        tr, te = folds != k, folds == k
         m = CoxnetSurvivalAnalysis(alphas=alphas, l1_ratio=model.l1_ratio).fit(
             Zs[tr], Surv.from_arrays(event[tr] > 0, time[tr]))
         for i in range(len(m.alphas_)):
             risk = Zs[te] @ m.coef_[:, i]
             scores[i] += concordance_index(time[te], event[te], risk) if event[te].any() else 0.5
-    return model.coef_[:, int(np.argmax(scores))]
+    best = int(np.argmax(scores))
+    selector.lambda_ = float(alphas[best])
+    return model.coef_[:, best]
 
 
 class SVMRFESelector(_RankingSelector):
@@ -397,9 +452,8 @@ class MRMRSelector(_RankingSelector):
     so they share one scale; mutual information (k-NN estimate) is too noisy at
     radiomics sample sizes."""
 
-    def __init__(self, n_features: int = 20, random_state: int | None = None) -> None:
+    def __init__(self, n_features: int = 20) -> None:
         self.n_features = n_features
-        self.random_state = random_state
 
     def fit(self, X: object, y: object) -> MRMRSelector:
         A = self._prepare(X)

@@ -25,8 +25,25 @@ import pandas as pd
 
 from radiogenomics.pl._base import format_p
 
-R_HELP = "r: Spearman correlation of the image feature with the gene's expression (patients)"
-Q_HELP = "q: Benjamini–Hochberg FDR over every feature × gene pair"
+_METHOD = {"spearman": "Spearman", "pearson": "Pearson", "partial": "partial Spearman"}
+_FDR = {"bh": "Benjamini–Hochberg", "by": "Benjamini–Yekutieli", "storey": "Storey q-value",
+        "permutation": "permutation"}
+
+
+def association_labels(method: str = "spearman", fdr: str = "bh") -> dict[str, str]:
+    """Axis and hover wording for an association table made with ``method`` and ``fdr``
+    (as :func:`radiogenomics.tl.associate` names them).
+
+    Examples
+    --------
+    >>> association_labels("pearson", "by")["r_axis"]
+    'Pearson r'
+    """
+    m, f = _METHOD.get(method, method), _FDR.get(fdr, fdr)
+    return {"method": m, "fdr": f, "r_axis": f"{m} r",
+            "r_help": f"r: {m} correlation of the image feature with the gene's expression "
+                      "(patients)",
+            "q_help": f"q: {f} FDR over every feature × gene pair"}
 
 
 def _go() -> Any:
@@ -39,7 +56,8 @@ def _short(feature: str) -> str:
     return str(feature).replace("original_", "")
 
 
-def heatmap(pairs: pd.DataFrame, *, max_features: int = 25, max_genes: int = 50
+def heatmap(pairs: pd.DataFrame, *, max_features: int = 25, max_genes: int = 50,
+            method: str = "spearman", fdr: str = "bh"
             ) -> tuple[Any, str]:
     """Feature × gene heatmap of the filtered pairs (r; blank where a pair is filtered out).
 
@@ -54,6 +72,7 @@ def heatmap(pairs: pd.DataFrame, *, max_features: int = 25, max_genes: int = 50
     from radiogenomics.assoc.correlation import cluster_order
 
     go = _go()
+    lab = association_labels(method, fdr)
     feats = pairs.groupby("feature")["pvalue"].min().sort_values()
     genes = pairs.groupby("gene")["pvalue"].min().sort_values()
     keep_f, keep_g = feats.index[:max_features], genes.index[:max_genes]
@@ -73,7 +92,7 @@ def heatmap(pairs: pd.DataFrame, *, max_features: int = 25, max_genes: int = 50
         customdata=Q.to_numpy(float),
         zmin=-lim, zmax=lim, colorscale="RdBu_r", colorbar={"title": "r"},
         hovertemplate=("feature %{y}<br>gene %{x}<br>r = %{z:.3f}<br>q = %{customdata:.2e}"
-                       "<extra>" + R_HELP + "<br>" + Q_HELP + "</extra>"),
+                       "<extra>" + lab["r_help"] + "<br>" + lab["q_help"] + "</extra>"),
     ))
     fig.update_yaxes(tickvals=list(R.index), ticktext=[_short(f) for f in R.index])
     fig.update_layout(height=max(320, 16 * R.shape[0] + 160), margin={"l": 10, "r": 10},
@@ -84,15 +103,17 @@ def heatmap(pairs: pd.DataFrame, *, max_features: int = 25, max_genes: int = 50
 
 def volcano(table: pd.DataFrame, feature: str, *, q: float = 0.05,
             passing: pd.Series | None = None, highlight: str | None = None,
-            max_background: int = 500) -> Any:
+            max_background: int = 500, method: str = "spearman", fdr: str = "bh") -> Any:
     """r vs −log10 p of every gene for one feature; hover names the gene, r, p and q, and
     each point carries its gene in ``customdata``. Genes with q < ``q`` are red, or, with
     ``passing`` (a boolean per row), the genes that pass the page's filters.
 
     Every highlighted gene and every gene with p < 0.05 is drawn; of the rest (the grey
     cloud at the bottom) at most ``max_background`` are, chosen at random (seeded), and the
-    legend says how many — SVG stays fast where WebGL would cost a second to start."""
+    legend says how many — SVG stays fast where WebGL would cost a second to start.
+    ``method`` and ``fdr`` name how the table was made (axis and hover wording)."""
     go = _go()
+    lab = association_labels(method, fdr)
     fig = go.Figure()
     sig = (table["qvalue"] < q) if passing is None else passing.astype(bool)
     labels = [f"q ≥ {q:g}", f"q < {q:g}"] if passing is None else ["filtered out",
@@ -115,14 +136,14 @@ def volcano(table: pd.DataFrame, feature: str, *, q: float = 0.05,
                              [format_p(v) for v in t["pvalue"]],
                              [format_p(v) for v in t["qvalue"]]],
             hovertemplate=("<b>%{customdata[0]}</b><br>r = %{x:.3f}<br>p = %{customdata[1]}"
-                           "<br>q = %{customdata[2]}<extra>" + R_HELP + "</extra>"),
+                           "<br>q = %{customdata[2]}<extra>" + lab["r_help"] + "</extra>"),
         ))
     if highlight is not None and (table["gene"] == highlight).any():
         h = table[table["gene"] == highlight].iloc[0]
         fig.add_annotation(x=h["r"], y=-np.log10(max(h["pvalue"], 1e-300)), text=highlight,
                            showarrow=True, arrowhead=2)
     fig.update_layout(title=f"{_short(feature)}: {int(sig.sum())} genes {labels[1]}",
-                      xaxis_title="Spearman r", yaxis_title="−log10 p", height=420,
+                      xaxis_title=lab["r_axis"], yaxis_title="−log10 p", height=420,
                       legend={"orientation": "h"}, clickmode="event+select")
     return fig
 

@@ -295,11 +295,12 @@ class RmsFit:
 
 
 def glmboost(X: np.ndarray, names: list[str], y: Any, family: str, mstop: int, nu: float,
-             center: bool) -> dict[str, Any]:
+             center: bool, folds: np.ndarray | None = None) -> dict[str, Any]:
     """Fit ``mboost::glmboost`` and return its coefficient path on the design scale.
 
     Returns ``path`` (mstop × (1 + p), intercept column first), ``xselect`` (0 = the
-    intercept column), ``risk`` per iteration and ``offset``.
+    intercept column), ``risk`` per iteration and ``offset``; with ``folds`` (an (n, B)
+    in-bag weight matrix) also ``cvrisk``, mboost's ``cvrisk`` (B × (mstop + 1)).
     """
     require("mboost")
     ro = _robjects()
@@ -311,20 +312,33 @@ def glmboost(X: np.ndarray, names: list[str], y: Any, family: str, mstop: int, n
         yr, time = ro.FloatVector(arr[:, 1]), ro.FloatVector(arr[:, 0])
     else:
         yr, time = ro.FloatVector(np.asarray(y, float)), ro.NULL
-    res = env["rg_glmboost"](Xr, yr, family, mstop, nu, center, time)
+    res = env["rg_glmboost"](Xr, yr, family, mstop, nu, center, time,
+                             ro.NULL if folds is None else _matrix(folds))
     out = dict(zip(res.names, res, strict=True))
-    return {"path": np.asarray(out["path"], float), "xselect": np.asarray(out["xselect"], int),
-            "risk": np.asarray(out["risk"], float), "offset": float(out["offset"][0])}
+    fit = {"path": np.asarray(out["path"], float), "xselect": np.asarray(out["xselect"], int),
+           "risk": np.asarray(out["risk"], float), "offset": float(out["offset"][0])}
+    if folds is not None:
+        fit["cvrisk"] = np.asarray(out["cvrisk"], float)
+    return fit
 
 
-def cv_glmnet(X: np.ndarray, y: np.ndarray, alpha: float = 1.0, nfolds: int = 10,
-              seed: int = 0) -> np.ndarray:
-    """``glmnet::cv.glmnet`` (binomial) coefficients at ``lambda.min``, after ``set.seed``."""
+def cv_glmnet(X: np.ndarray, y: np.ndarray, family: str, alpha: float,
+              foldid: np.ndarray, time: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """``glmnet::cv.glmnet`` on the given folds (``foldid``: 1…K per row; no R RNG is
+    used), ``standardize = FALSE``: (coefficients at ``lambda.min`` without the intercept,
+    ``lambda.min``). ``family`` ``"gaussian"``, ``"binomial"`` (y 0/1) or ``"cox"`` (y =
+    event, ``time`` given)."""
     require("glmnet")
     ro = _robjects()
-    res = source("mboost")["rg_cv_glmnet"](_matrix(X), ro.FloatVector(np.asarray(y, float)),
-                                           float(alpha), int(nfolds), int(seed))
-    return np.asarray(res, float)
+    p = np.shape(X)[1]
+    if p == 1:  # glmnet needs two columns; an all-zero one never enters the model
+        X = np.column_stack([X, np.zeros(len(X))])
+    res = source("mboost")["rg_cv_glmnet"](
+        _matrix(X), ro.FloatVector(np.asarray(y, float)), family, float(alpha),
+        ro.IntVector(np.asarray(foldid, int).tolist()),
+        ro.NULL if time is None else ro.FloatVector(np.asarray(time, float)))
+    out = dict(zip(res.names, res, strict=True))
+    return np.asarray(out["coef"], float)[:p], float(out["lambda"][0])
 
 
 def differential_expression(values: pd.DataFrame, coldata: pd.DataFrame, design: str,

@@ -56,7 +56,7 @@ def demo_config(n_patients: int = 80, random_state: int = 0, n_jobs: int | None 
                      "use_r": use_r},
         "select": {"outcome": "response", "positive": "1",
                    "selectors": ["glmboost", "univariate", "lasso"], "n_features": 10,
-                   "n_splits": 5, "n_repeats": 2, "min_frequency": 0.5},
+                   "n_splits": 5, "n_repeats": 2, "min_frequency": 0.5, "use_r": use_r},
         "model": {"mstop": 100},
         "nomogram": {"covariates": ["age", "t_stage"],
                      "factors": {"t_stage": ["T1", "T2", "T3", "T4"]},

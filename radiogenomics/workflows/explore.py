@@ -257,6 +257,20 @@ class Explorer:
         return load_gene_sets(path)
 
     @property
+    def labels(self) -> dict[str, str]:
+        """How the run's associations were computed, in words (method, FDR, axis and hover
+        text), from the associate step's config (:func:`pl.interactive.association_labels`)."""
+        from radiogenomics.pl.interactive import association_labels
+
+        return association_labels(*self.labels_key)
+
+    @property
+    def labels_key(self) -> tuple[str, str]:
+        """``(method, fdr)`` of the associate step's config (defaults when absent)."""
+        cfg = self.step_config("associate")
+        return cfg.get("method", "spearman"), cfg.get("fdr", "bh")
+
+    @property
     def n_perm(self) -> int:
         return int(self.step_config("enrich").get("n_perm", 1000))
 

@@ -66,7 +66,7 @@ def penultimate(net: Any) -> Any:
     return net
 
 
-def load_weights(net: Any, path: str | Path, *, strict_head: bool = False) -> dict[str, list]:
+def load_weights(net: Any, path: str | Path) -> dict[str, list]:
     """Load a local checkpoint (``torch.load(weights_only=True)`` or safetensors).
 
     MedicalNet-style keys (``module.`` prefix, ``state_dict`` wrapper) are mapped; the

@@ -94,6 +94,11 @@ class Step:
         """Report sections (:class:`radiogenomics.report.Section`) from the outputs."""
         return []
 
+    def checklist(self, ctx: RunContext, cfg: Any) -> dict[str, str]:
+        """TRIPOD / RQS items this step answers (``item → sentence``), written from its
+        outputs after it ran; the report joins the steps' answers per item."""
+        return {}
+
     def engine(self, ctx: RunContext, cfg: Any) -> dict[str, str]:
         """Which engine the step uses (R and package versions, or native): it enters the
         checkpoint key and ``provenance.json``."""

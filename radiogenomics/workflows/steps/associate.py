@@ -33,6 +33,10 @@ class Associate(Step):
             res.to_parquet(tmp, index=False)
         return [ctx.layout.associations]
 
+    def checklist(self, ctx: RunContext, cfg: AssociateConfig) -> dict[str, str]:
+        return {"Multiple testing": f"{cfg.method} correlation, {cfg.fdr} FDR over all "
+                                    "feature–gene pairs"}
+
     def report(self, ctx: RunContext, cfg: AssociateConfig) -> list:
         from radiogenomics import pl
         from radiogenomics.report import Section

@@ -132,6 +132,10 @@ class Compare(Step):
         write_text_atomic(lay.compare_summary, json.dumps(summary, indent=2))
         return [*outs, lay.compare_summary]
 
+    def checklist(self, ctx: RunContext, cfg: CompareConfig) -> dict[str, str]:
+        return {"External validation": "deep vs clinical vs fused models on the external "
+                                       "cohort (DeLong)"}
+
     def report(self, ctx: RunContext, cfg: CompareConfig) -> list:
         import matplotlib.pyplot as plt
 

@@ -171,6 +171,18 @@ class Deep(Step):
             return {"oof_c_index": stats.concordance_index(y[:, 0], y[:, 1], oof)}
         return {"oof_auc": stats.roc_auc(y, oof).auc}
 
+    def checklist(self, ctx: RunContext, cfg: DeepConfig) -> dict[str, str]:
+        parts, out = [], {}
+        if ctx.layout.deep_embeddings.exists():
+            w = "pretrained weights " + str(cfg.weights) if cfg.weights else "not pretrained"
+            parts.append(f"{cfg.network} embeddings ({w}), PCA to {cfg.n_components}")
+        if ctx.layout.deep_scores.exists():
+            parts.append(f"{cfg.score} network ({cfg.model}) scored out of fold")
+            out["Internal validation"] = (f"deep {cfg.score} score out of fold "
+                                          f"({cfg.n_splits}-fold CV)")
+        out["Deep features"] = "; ".join(parts)
+        return out
+
     def report(self, ctx: RunContext, cfg: DeepConfig) -> list:
         from radiogenomics.report import Section
 

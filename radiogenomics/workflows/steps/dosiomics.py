@@ -154,6 +154,12 @@ class Dosiomics(Step):
         return [lay.dosiomics_metrics, lay.dosiomics_scores, lay.dosiomics_calibration,
                 lay.dosiomics_dca, lay.dosiomics_summary]
 
+    def checklist(self, ctx: RunContext, cfg: DosiomicsConfig) -> dict[str, str]:
+        return {"Internal validation": f"dosiomics network out of fold ({cfg.n_splits}-fold)",
+                "External validation": "dosiomics network on the external cohorts",
+                "Calibration reported": "dosiomics: calibration intercept, slope and curves "
+                                        "per cohort"}
+
     def report(self, ctx: RunContext, cfg: DosiomicsConfig) -> list[Any]:
         import matplotlib.pyplot as plt
 

@@ -43,6 +43,11 @@ class Extract(Step):
     def inputs(self, ctx: RunContext, cfg: ExtractConfig) -> list[Path]:
         return [ctx.path(cfg.params)] if isinstance(cfg.params, str) else []
 
+    def checklist(self, ctx: RunContext, cfg: ExtractConfig) -> dict[str, str]:
+        prm = cfg.params if isinstance(cfg.params, str) else \
+            "inline params" if cfg.params else "pyradiomics defaults"
+        return {"Feature extraction settings": f"pyradiomics, settings: {prm} (extract step)"}
+
     def run(self, ctx: RunContext, cfg: ExtractConfig) -> list[Path]:
         lay = ctx.layout
         if not lay.manifest.exists():

@@ -185,6 +185,15 @@ class Load(Step):
                 files += sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
         return files
 
+    def checklist(self, ctx: RunContext, cfg: LoadConfig) -> dict[str, str]:
+        src = ("synthetic cohort (simulated)" if cfg.synthetic is not None else
+               f"image-feature table {cfg.features.path}" if cfg.features is not None else
+               f"TCGA matrix {cfg.tcga.expression}" if cfg.tcga is not None else
+               f"cohort directory {cfg.cohort}")
+        if cfg.tcga is not None and cfg.tcga.holdout:
+            src += f" (held-out split: {cfg.tcga.holdout})"
+        return {"Source of data": src}
+
     def run(self, ctx: RunContext, cfg: LoadConfig) -> list[Path]:
         lay = ctx.layout
         if cfg.synthetic is not None:

@@ -144,6 +144,10 @@ class Longitudinal(Step):
         return [lay.longitudinal_metrics, lay.longitudinal_scores, lay.longitudinal_km,
                 lay.longitudinal_summary]
 
+    def checklist(self, ctx: RunContext, cfg: LongitudinalConfig) -> dict[str, str]:
+        return {"Internal validation": f"longitudinal network out of fold "
+                                       f"({cfg.n_splits}-fold)"}
+
     def report(self, ctx: RunContext, cfg: LongitudinalConfig) -> list[Any]:
         import matplotlib.pyplot as plt
 

@@ -72,6 +72,13 @@ class Model(Step):
         write_csv_atomic(lp.to_frame(), lay.model_scores)
         return [lay.card, lay.model_scores]
 
+    def checklist(self, ctx: RunContext, cfg: ModelConfig) -> dict[str, str]:
+        from radiogenomics.signature import load_card
+
+        card = load_card(ctx.layout.card)
+        return {"Model": f"{card.training.get('model')} (engine "
+                         f"{card.training.get('engine')}) → signature card"}
+
     def report(self, ctx: RunContext, cfg: ModelConfig) -> list:
         from radiogenomics.report import Section
         from radiogenomics.signature import load_card

@@ -17,7 +17,11 @@ from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig, r_
 
 
 class NomogramConfig(StepConfig):
-    signature: Literal["oof", "apparent", "deep"] = "oof"
+    # the "signature" predictor: "card" = the card's model refit in every CV fold of select
+    # (out-of-fold card score); "selector" = the out-of-fold prediction of select's first
+    # selector (its CV model, not the card); "apparent" = the card's score on the patients
+    # it was fitted on; "deep" = the deep step's out-of-fold score
+    signature: Literal["card", "selector", "apparent", "deep"] = "card"
     # the outcome when signature is "deep" (otherwise the select step's)
     time: str | None = None
     event: str | None = None
@@ -27,8 +31,28 @@ class NomogramConfig(StepConfig):
     factors: dict[str, list[str] | dict[str, str]] = Field(default_factory=dict)
     drop_incomplete: bool = False
     horizon: float | None = None
+    # the unit of time and horizon (shown on the report and the app's calculator)
+    time_unit: str = "time units of the data"
     engine: Literal["auto", "rms", "native"] = "auto"
-    B: int = 100
+    B: int = Field(100, ge=10)
+
+
+def signature_label(cfg: NomogramConfig, survival: bool, first_selector: str | None) -> dict:
+    """What the nomogram's ``signature`` predictor is, and its scale, in words."""
+    scale = "log relative hazard" if survival else "logit"
+    label = {
+        "card": "out-of-fold card score (the card's GlmBoost refit in each CV fold of the "
+                "select step on the card's features; each patient scored by models that did "
+                "not see them)",
+        "selector": f"out-of-fold prediction of the '{first_selector}' selector's CV model "
+                    "(not the card)",
+        "apparent": "the card's score on the patients it was fitted on (apparent, "
+                    "optimistic)",
+        "deep": "out-of-fold score of the deep step's network",
+    }[cfg.signature]
+    if cfg.signature == "selector" and survival:
+        scale = "risk score of the CV Cox model"
+    return {"kind": cfg.signature, "label": label, "scale": scale}
 
 
 class Nomogram(Step):
@@ -43,15 +67,14 @@ class Nomogram(Step):
         return eng if eng["engine"] != "native" else {"engine": "native"}
 
     def _score(self, ctx: RunContext, cfg: NomogramConfig, sel: Any) -> pd.Series:
-        """The signature score per patient: out of fold (select's repeat-averaged
-        predictions of its first selector — no patient scores a model that saw it), the
-        apparent linear predictor of the final model, or the deep step's out-of-fold
-        score."""
+        """The signature score per patient (see :class:`NomogramConfig`)."""
         lay = ctx.layout
         if cfg.signature == "deep":
             return pd.read_csv(lay.deep_scores, index_col=0).iloc[:, 0].rename("score")
         if cfg.signature == "apparent":
             return pd.read_csv(lay.model_scores, index_col=0)["score"]
+        if cfg.signature == "card":
+            return self._card_oof(ctx, sel)
         pred = pd.read_csv(lay.cv_predictions)
         first = pred[pred["selector"] == sel.selectors[0]].drop(columns=["selector", "repeat"])
         oof = first.mean(axis=0)  # columns are patient IDs
@@ -59,6 +82,30 @@ class Nomogram(Step):
             p = oof.clip(1e-6, 1 - 1e-6)
             oof = np.log(p / (1 - p))
         return oof.rename("score")
+
+    def _card_oof(self, ctx: RunContext, sel: Any) -> pd.Series:
+        """The card's model (the model step's GlmBoost on the card's features, standardised
+        on the training part) refit in every fold of the select step's repeated CV; the
+        repeat-averaged out-of-fold score on the card's scale (logit or log hazard)."""
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        from radiogenomics.models import GlmBoost, oof_decision
+        from radiogenomics.signature import load_card
+        from radiogenomics.workflows.steps.select import feature_table, outcome, with_outcome
+
+        mcfg = ctx.config("model")
+        card = load_card(ctx.layout.card)
+        feats = list(card.weights.index)
+        X = with_outcome(ctx, sel, feature_table(ctx, sel.features))[feats]
+        y, survival = outcome(ctx, sel, X.index)
+        est = make_pipeline(StandardScaler(), GlmBoost(
+            "cox" if survival else "binomial", mstop=mcfg.mstop, nu=mcfg.nu, engine="native",
+            early_stopping="cv" if mcfg.early_stopping else None, cv=5,
+            random_state=ctx.seed))
+        oof = oof_decision(est, X, y, n_splits=sel.n_splits, n_repeats=sel.n_repeats,
+                           random_state=ctx.seed)
+        return (oof * (1.0 if survival else 2.0)).rename("score")
 
     def _frame(self, ctx: RunContext, cfg: NomogramConfig) -> tuple[pd.DataFrame, dict]:
         from types import SimpleNamespace
@@ -72,7 +119,7 @@ class Nomogram(Step):
                 raise ValidationError("steps.nomogram.signature: deep needs the outcome: "
                                       "time: and event:, or outcome: (with positive:).")
             sel = SimpleNamespace(time=cfg.time, event=cfg.event, outcome=cfg.outcome,
-                                  positive=cfg.positive)
+                                  positive=cfg.positive, selectors=[None])
         else:
             sel = ctx.config("select")
             if sel is None or ctx.config("model") is None:
@@ -125,13 +172,20 @@ class Nomogram(Step):
         clin, kw = self._frame(ctx, cfg)
         preds = ["signature", *cfg.covariates]
         eng = self.engine(ctx, cfg)["engine"]
-        nom = Nom.fit(clin, kw.pop("outcome"), preds,
+        kw_outcome = kw.pop("outcome")
+        nom = Nom.fit(clin, kw_outcome, preds,
                       engine="native" if eng == "native" else "rms", **kw)
         lay = ctx.layout
         write_csv_atomic(nom.points_table(), lay.nomogram_points, index=False)
         outs = [lay.nomogram_points]
+        sel = ctx.config("select")
         summary = {"engine": eng, "family": nom.family, "predictors": preds,
-                   "coef": nom.coef.to_dict(), "intercept": nom.intercept}
+                   "coef": nom.coef.to_dict(), "intercept": nom.intercept,
+                   "signature": signature_label(cfg, nom.family == "cox",
+                                                sel.selectors[0] if sel else None),
+                   "time_unit": cfg.time_unit if nom.family == "cox" else None,
+                   "validated": nom.rms is not None, "n": len(clin),
+                   "events": int(clin[kw_outcome].sum())}
         if nom.rms is not None:
             write_csv_atomic(nom.validate(B=cfg.B, seed=ctx.seed + 1), lay.nomogram_validation,
                              index=False)
@@ -142,6 +196,23 @@ class Nomogram(Step):
         write_text_atomic(lay.nomogram_model, json.dumps(nom.to_dict(), indent=2))
         return [*outs, lay.nomogram_summary, lay.nomogram_model]
 
+    def checklist(self, ctx: RunContext, cfg: NomogramConfig) -> dict[str, str]:
+        summ = json.loads(ctx.layout.nomogram_summary.read_text())
+        kind = "cph" if summ["family"] == "cox" else "lrm"
+        out = {"Model": f"nomogram: {'rms' if summ['engine'] != 'native' else 'native'} "
+                        f"{kind} of the signature ({summ['signature']['kind']}) with "
+                        f"{', '.join(cfg.covariates)}"}
+        if ctx.layout.nomogram_validation.exists():
+            out["Internal validation"] = (f"nomogram: bootstrap optimism correction (rms "
+                                          f"validate, B = {cfg.B})")
+        else:
+            out["Internal validation"] = ("nomogram: bootstrap validation not run (native "
+                                          "engine)")
+        if ctx.layout.nomogram_calibration.exists():
+            at = f" at {cfg.horizon:g} {cfg.time_unit}" if summ["family"] == "cox" else ""
+            out["Calibration reported"] = f"nomogram: rms calibrate (B = {cfg.B}){at}"
+        return out
+
     def report(self, ctx: RunContext, cfg: NomogramConfig) -> list:
         from radiogenomics import pl
         from radiogenomics.report import Section
@@ -150,17 +221,23 @@ class Nomogram(Step):
         lay = ctx.layout
         summ = json.loads(lay.nomogram_summary.read_text())
         nom = Nom.from_dict(json.loads(lay.nomogram_model.read_text()))
-        kind = {"oof": "out-of-fold", "apparent": "apparent", "deep": "out-of-fold deep"}
+        sig = summ["signature"]
         text = (f"{'rms' if summ['engine'] != 'native' else 'native'} "
-                f"{'cph' if summ['family'] == 'cox' else 'lrm'} of the "
-                f"{kind[cfg.signature]} signature with "
+                f"{'cph' if summ['family'] == 'cox' else 'lrm'} of the signature with "
                 f"{', '.join(cfg.covariates)}"
-                + (f" (factors: {', '.join(cfg.factors)})" if cfg.factors else "") + ".")
+                + (f" (factors: {', '.join(cfg.factors)})" if cfg.factors else "")
+                + f". 'signature' is the {sig['label']}, on the {sig['scale']} scale.")
+        if summ["family"] == "cox":
+            text += f" Survival is predicted at {cfg.horizon:g} {summ['time_unit']}."
         table = None
         if lay.nomogram_validation.exists():
             v = pd.read_csv(lay.nomogram_validation).set_index("index")
             c = v.loc["C"]
             text += (f" Bootstrap ({cfg.B}) optimism-corrected C {c['index_corrected']:.3f} "
-                     f"(apparent {c['index_orig']:.3f}).")
+                     f"(apparent {c['index_orig']:.3f}); calibration in "
+                     f"{lay.rel(lay.nomogram_calibration)}.")
             table = v
+        else:
+            text += (" Bootstrap validation and calibration were not run: the native engine "
+                     "fits the model only (install R with rms for validate/calibrate).")
         return [Section("Nomogram", text, figure=pl.nomogram_plot(nom), table=table)]

@@ -42,42 +42,37 @@ def planted_truth(ctx: RunContext) -> dict[str, Any] | None:
             "linked_features": truth.linked_features, "checks": checks}
 
 
-def _checklist(ctx: RunContext, done: set[str]) -> pd.DataFrame:
-    """TRIPOD / radiomics-quality-score items answered from the config and outputs."""
-    c = ctx.config
-    load, sel, assoc, model = c("load"), c("select"), c("associate"), c("model")
-    src = ("no cohort: self-contained steps (" + ", ".join(sorted(done)) + ")" if load is None
-           else "synthetic cohort (simulated)" if load.synthetic is not None else
-           f"image-feature table {load.features.path}" if load.features is not None else
-           f"TCGA matrix {load.tcga.expression}" if load.tcga is not None else
-           f"cohort directory {load.cohort}")
-    outcome = "not recorded"
-    if sel is not None:
-        outcome = (f"survival ({sel.time}, {sel.event})" if sel.time else
-                   f"{sel.outcome} = {sel.positive or '1/True'}")
-    rows = [
-        ("Source of data", src),
-        ("Participants / eligibility", "not recorded"),
-        ("Outcome definition", outcome),
-        ("Image acquisition and segmentation", "not recorded"),
-        ("Feature extraction settings", "pyradiomics; see extract step params"
-         if "extract" in done else "not run"),
-        ("Deep features", "out-of-fold / embeddings (deep step)" if "deep" in done
-         else "not run"),
-        ("Feature reproducibility (test–retest / ICC)", "not assessed in this run"),
-        ("Multiple testing", f"{assoc.fdr} FDR over all feature–gene pairs" if assoc
-         else "not run"),
-        ("Feature selection inside resampling", "yes: nested repeated CV "
-         f"({sel.n_repeats} × {sel.n_splits})" if sel else "not run"),
-        ("Model", f"GlmBoost (mstop {model.mstop}, nu {model.nu})" if model else "not run"),
-        ("Internal validation", "nested CV and bootstrap (nomogram)" if "select" in done
-         else "not run"),
-        ("External validation", "yes" if "validate" in done else "no"),
-        ("Calibration reported", "yes" if {"validate", "nomogram"} & done else "no"),
-        ("Code and provenance", "radiogenomics run; provenance.json (versions, engines, git "
-         "commit, input hashes)"),
-        ("Random seed", str(ctx.seed)),
-    ]
+#: TRIPOD / RQS items and what the report says when no step that ran answers them
+CHECKLIST = {
+    "Source of data": "no cohort: self-contained steps",
+    "Participants / eligibility": "not recorded",
+    "Outcome definition": "not recorded",
+    "Image acquisition and segmentation": "not recorded",
+    "Feature extraction settings": "not run",
+    "Deep features": "not run",
+    "Feature reproducibility (test–retest / ICC)": "not assessed in this run",
+    "Multiple testing": "not run",
+    "Feature selection inside resampling": "not run",
+    "Model": "not run",
+    "Internal validation": "not run",
+    "External validation": "no",
+    "Calibration reported": "no",
+}
+
+
+def checklist(ctx: RunContext, ran: list[Any]) -> pd.DataFrame:
+    """TRIPOD / radiomics-quality-score items, each answered by the steps that ran
+    (:meth:`Step.checklist`, written from their outputs) or by the default of
+    :data:`CHECKLIST` when none did."""
+    said: dict[str, list[str]] = {k: [] for k in CHECKLIST}
+    for step in ran:
+        for item, text in step.checklist(ctx, ctx.config(step.name)).items():
+            if text:
+                said.setdefault(item, []).append(text)
+    rows = [(item, "; ".join(texts) if texts else CHECKLIST.get(item, "not run"))
+            for item, texts in said.items()]
+    rows += [("Code and provenance", "radiogenomics run; provenance.json (versions, engines, "
+              "git commit, input hashes)"), ("Random seed", str(ctx.seed))]
     return pd.DataFrame(rows, columns=["item", "this run"]).set_index("item")
 
 
@@ -116,7 +111,7 @@ class Report(Step):
         sections.append(Section("Reporting checklist (TRIPOD / RQS items)",
                                 "Filled from what this run did; 'not recorded' marks items the "
                                 "run cannot know (to be completed by the authors).",
-                                table=_checklist(ctx, done | {self.name})))
+                                table=checklist(ctx, ran)))
         synthetic = truth is not None
         write_html_report(lay.report, cfg.title or f"radiogenomics run: {ctx.name}", sections,
                           toc=True, meta={"radiogenomics": __version__, "seed": str(ctx.seed)},

@@ -101,6 +101,13 @@ class Risk(Step):
         return [lay.risk_metrics, lay.risk_km, lay.risk_subgroups, lay.risk_scores,
                 lay.risk_summary]
 
+    def checklist(self, ctx: RunContext, cfg: RiskConfig) -> dict[str, str]:
+        cohorts = set(pd.read_csv(ctx.layout.risk_metrics)["cohort"])
+        out = {"Internal validation": "deep risk score C-index and HR out of fold"}
+        if "external" in cohorts:
+            out["External validation"] = "deep risk score on the external cohort"
+        return out
+
     def report(self, ctx: RunContext, cfg: RiskConfig) -> list[Any]:
         from radiogenomics import pl
         from radiogenomics.report import Section

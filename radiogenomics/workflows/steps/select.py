@@ -12,7 +12,7 @@ from pydantic import Field
 
 from radiogenomics._utils import logger, write_csv_atomic, write_text_atomic
 from radiogenomics.errors import ValidationError
-from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig
+from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig, r_engine
 
 SELECTORS = Literal["glmboost", "univariate", "lasso", "svm-rfe", "rf"]
 
@@ -29,9 +29,11 @@ class SelectConfig(StepConfig):
     n_splits: int = 5
     n_repeats: int = 3
     min_frequency: float = 0.6
+    # R glmnet for the lasso selector: "auto" (when installed), "yes" or "no" (scikit-learn)
+    use_r: Literal["auto", "yes", "no"] = "auto"
 
 
-def _selector(name: str, k: int, seed: int, survival: bool) -> Any:
+def _selector(name: str, k: int, seed: int, survival: bool, use_r: str = "auto") -> Any:
     from radiogenomics import models
 
     fam = "cox" if survival else "binomial"
@@ -39,7 +41,9 @@ def _selector(name: str, k: int, seed: int, survival: bool) -> Any:
         "glmboost": lambda: models.GlmBoostSelector(fam, n_features=k),
         "univariate": lambda: models.UnivariateSelector("cox" if survival else "mannwhitney",
                                                         n_features=k),
-        "lasso": lambda: models.LassoSelector(fam, n_features=k, random_state=seed),
+        "lasso": lambda: models.LassoSelector(
+            fam, n_features=k, random_state=seed,
+            engine={"auto": "auto", "yes": "glmnet", "no": "sklearn"}[use_r]),
         "svm-rfe": lambda: models.SVMRFESelector(k, step=0.2),
         "rf": lambda: models.RFImportanceSelector(k, random_state=seed),
     }
@@ -107,6 +111,12 @@ class Select(Step):
     title = "consensus features over nested repeated CV (binary or survival outcome)"
     Config = SelectConfig
 
+    def engine(self, ctx: RunContext, cfg: SelectConfig) -> dict[str, str]:
+        if "lasso" not in cfg.selectors:
+            return {"engine": "native"}
+        eng = r_engine("glmnet", cfg.use_r)
+        return {"lasso": "sklearn" if eng["engine"] == "native" else "glmnet", **eng}
+
     def run(self, ctx: RunContext, cfg: SelectConfig) -> list[Path]:
         from radiogenomics.models import UnivariateSelector, repeated_cv
 
@@ -114,7 +124,7 @@ class Select(Step):
         y, survival = outcome(ctx, cfg, X.index)
         sels: dict[str, Any] = {}
         for n in cfg.selectors:
-            s = _selector(n, cfg.n_features, ctx.seed, survival)
+            s = _selector(n, cfg.n_features, ctx.seed, survival, cfg.use_r)
             if cfg.prefilter:  # the published "DE / univariate filter → selector" chain
                 s = [UnivariateSelector("cox" if survival else "mannwhitney",
                                         n_features=cfg.prefilter), s]
@@ -129,6 +139,16 @@ class Select(Step):
         write_text_atomic(lay.consensus, json.dumps(res.consensus))
         return [lay.cv_scores, lay.selection_frequency, lay.cv_predictions, lay.cv_pooled,
                 lay.consensus]
+
+    def checklist(self, ctx: RunContext, cfg: SelectConfig) -> dict[str, str]:
+        outcome = (f"survival ({cfg.time}, {cfg.event})" if cfg.time else
+                   f"{cfg.outcome} = {cfg.positive or '1/True'}")
+        cv = f"{cfg.n_repeats} × {cfg.n_splits}-fold"
+        return {"Outcome definition": outcome,
+                "Feature selection inside resampling": f"yes: nested repeated CV ({cv}; "
+                f"selectors {', '.join(cfg.selectors)})",
+                "Internal validation": f"pooled out-of-fold performance of the selectors' "
+                f"models over {cv} CV"}
 
     def report(self, ctx: RunContext, cfg: SelectConfig) -> list:
         from radiogenomics.report import Section

@@ -67,6 +67,14 @@ class Validate(Step):
                  random_state=ctx.seed)
         return [lay.validation_metrics, lay.validation_report]
 
+    def checklist(self, ctx: RunContext, cfg: ValidateConfig) -> dict[str, str]:
+        m = pd.read_csv(ctx.layout.validation_metrics)
+        src = cfg.series or cfg.cohort or "the external cohort of the load step"
+        out = {"External validation": f"signature card on {src} (threshold carried over)"}
+        if m["metric"].eq("calibration slope").any():
+            out["Calibration reported"] = "external: calibration intercept, slope and curve"
+        return out
+
     def report(self, ctx: RunContext, cfg: ValidateConfig) -> list:
         from radiogenomics.report import Section
 
