@@ -26,14 +26,15 @@ bench: setup      ## performance ratios (see benchmarks/)
 	$(PY) benchmarks/bench_radiomics.py
 	$(PY) benchmarks/bench_deep.py
 	$(PY) benchmarks/bench_demo.py
+	$(PY) benchmarks/bench_recipes.py
 	$(PY) benchmarks/bench_app.py
 	$(PY) benchmarks/readme_table.py
 
 docs: setup       ## build the documentation site into site/ (warnings are errors)
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
-reference:        ## regenerate the R reference CSVs in tests/reference/
-	Rscript tests/reference/make_reference.R
+reference:        ## regenerate the R reference CSVs in tests/reference/ (every make_*.R)
+	for f in tests/reference/make_*.R; do Rscript "$$f" || exit 1; done
 
 lock: setup       ## re-pin requirements/constraints.txt from the current .venv
 	{ echo "# Resolved, pinned dependency set (pip freeze of a working .venv). Regenerate with 'make lock'."; \

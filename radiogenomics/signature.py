@@ -361,7 +361,9 @@ def validate(
     AUC with DeLong CI, sensitivity/specificity/accuracy/PPV/NPV with exact CIs at the card's
     threshold (or, without one, the Youden threshold of this cohort — flagged optimistic),
     calibration (binomial cards). Survival (``time``/``event`` columns): Harrell's C with a
-    bootstrap CI and Kaplan–Meier/log-rank at the threshold (or median).
+    bootstrap CI and Kaplan–Meier/log-rank at the threshold (or median). The metrics end
+    with a ``threshold`` row whose ``note`` says where it came from (``card``: carried over
+    from training; otherwise re-derived on this cohort, and said so).
 
     With ``out_dir`` writes ``scores.csv``, ``metrics.csv``, ``coverage.json`` and a
     self-contained ``report.html`` (atomically).
@@ -444,6 +446,8 @@ def validate(
                                 f"{lr['pvalue']:.2g} at cut {cut:.3g} from the {thr_src}.",
                                 figure=pl.km_plot(stats.kaplan_meier(surv["time"], surv["event"],
                                                                      groups), pvalue=lr["pvalue"])))
+    if thr is not None:  # where the threshold came from, in the table itself
+        rows.append({"metric": "threshold", "value": float(thr), "note": thr_src})
     metrics = pd.DataFrame(rows)
     report = None
     if out_dir is not None:

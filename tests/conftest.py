@@ -27,7 +27,18 @@ def _r_ok() -> tuple[bool, str]:
     return True, ""
 
 
+def _cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
 def pytest_collection_modifyitems(config, items):
+    gpu = [item for item in items if "gpu" in item.keywords]
+    if gpu and not _cuda():
+        for item in gpu:
+            item.add_marker(pytest.mark.skip(reason="no CUDA device: the gpu-marked tests run "
+                                             "the CUDA paths on a machine with a GPU"))
     if not any("r" in item.keywords for item in items):
         return
     ok, why = _r_ok()

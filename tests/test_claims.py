@@ -120,3 +120,97 @@ def test_app_labels_follow_the_runs_association_method(small_run, tmp_path):
     feature = pairs["feature"].iloc[0]
     vol = interactive.volcano(ex.feature_table(feature), feature, method="pearson")
     assert vol.layout.xaxis.title.text == "Pearson r"
+
+
+def test_parity_table_names_real_evidence():
+    """Every row of docs/r-users.md's parity table names a reference file that exists, a
+    source that made it (a script that writes that file, or a stated transcription /
+    definition / recomputation), and a test function that exists; `make reference` runs
+    every make_*.R script."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    ref = root / "tests" / "reference"
+    text = (root / "docs" / "r-users.md").read_text()
+    table = text.split("<!-- parity-table -->")[1].split("<!-- /parity-table -->")[0]
+    rows = [[c.strip() for c in line.strip().strip("|").split("|")]
+            for line in table.strip().splitlines()[2:]]
+    assert len(rows) >= 25
+    scripts_named = set()
+    for r_fn, ours, file, source, tol, test in rows:
+        assert tol and ours.startswith("`"), r_fn
+        files = re.findall(r"`([\w.\-]+\.csv)`", file)
+        for f in files:
+            assert (ref / f).exists(), f"{r_fn}: {f} is not in tests/reference"
+        script = re.search(r"`(make_\w+\.R)`", source)
+        if script:
+            scripts_named.add(script.group(1))
+            body = (ref / script.group(1)).read_text()
+            if not source.startswith("transcribed"):
+                for f in files:  # the script writes (or reads, for shared inputs) the file
+                    stem = f.split("_alpha")[0] if f.startswith("glmnet_") else f
+                    assert stem.replace(".csv", "") in body, f"{script.group(1)} lacks {f}"
+        else:
+            assert source.startswith(("transcribed", "recomputed in Python", "published")), \
+                f"{r_fn}: source '{source}' names no script and no stated kind"
+        path, func = re.fullmatch(r"`(tests/[\w/]+\.py)::(\w+)`", test).groups()
+        assert re.search(rf"^def {func}\(", (root / path).read_text(), re.M), test
+    scripts = {p.name for p in ref.glob("make_*.R")}
+    assert scripts <= scripts_named, scripts - scripts_named
+    assert "tests/reference/make_*.R" in (root / "Makefile").read_text()
+
+
+def test_readme_speed_claims_come_from_the_benchmark_table():
+    """A speed ratio in README prose (outside the generated table and code blocks) must be
+    one the table shows, so the prose cannot drift from the measured run."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    table = text.split("[start:bench] -->")[1].split("<!-- --8<-- [end:bench]")[0]
+    prose = text.replace(table, "")
+    prose = re.sub(r"```.*?```", "", prose, flags=re.S)
+    claims = re.findall(r"(\d+(?:\.\d+)?)\s?× (?:faster|slower|the|R)", prose)
+    assert all(f"{c}×" in table for c in claims), claims
+
+
+def test_de_report_volcano_is_a_fold_change_volcano(small_run):
+    from radiogenomics.workflows.engine import Pipeline
+    from radiogenomics.workflows.steps import REGISTRY
+
+    cfg = json.loads((small_run / "provenance.json").read_text())["config"]
+    ctx = Pipeline(cfg, small_run).context(progress_bar=False)
+    sec = REGISTRY["de"].report(ctx, ctx.config("de"))[0]
+    de = pd.read_csv(small_run / "de" / "de.csv")
+    ax = sec.figure.axes[0]
+    assert ax.get_xlabel() == "log2 fold change"
+    n = int((de["padj"] < ctx.config("de").padj).sum())
+    assert ax.get_title() == f"{n} genes" and f"{n} genes at padj" in sec.text
+
+
+def test_validation_metrics_say_where_the_threshold_came_from(small_run):
+    from radiogenomics.signature import load_card
+
+    m = pd.read_csv(small_run / "validate" / "metrics.csv").set_index("metric")
+    card = load_card(small_run / "model" / "signature.json")
+    assert m.loc["threshold", "note"] == "card"
+    assert m.loc["threshold", "value"] == pytest.approx(card.threshold)
+
+
+def test_recipe_run_times_in_the_docs_are_the_measured_ones():
+    """docs/recipes print the run time that benchmarks/bench_recipes.py measured (index
+    table and each page's command)."""
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root / "benchmarks"))
+    from bench_recipes import fmt
+
+    seconds = json.loads((root / "benchmarks" / "results" / "recipes.json").read_text())[
+        "seconds"]
+    index = (root / "docs" / "recipes" / "index.md").read_text()
+    assert set(seconds) == {p.stem for p in (root / "recipes").glob("*.yaml")}
+    for name, t in seconds.items():
+        assert re.search(rf"^\| \[`{name}`\].*\| {re.escape(fmt(t))} \|$", index, re.M), name
+        page = (root / "docs" / "recipes" / f"{name}.md").read_text()
+        assert f"--out runs/{name}   # ~{fmt(t)} on 2 cores" in page, name

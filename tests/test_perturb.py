@@ -29,7 +29,11 @@ def _cases(tmp_path, n=5):
     for i in range(n):
         z, y, x = np.indices((24, 40, 40))
         r = 5 + 1.5 * i
-        mask = (((z - 12) / 0.8) ** 2 + (y - 20) ** 2 + (x - 20) ** 2 <= r * r).astype(np.uint8)
+        # three distinct semi-axes: pyradiomics' shape features call numpy.linalg.eigvals on
+        # the mask's covariance, and a degenerate pair (y and x radii equal) comes back as a
+        # complex pair on some CPUs/BLAS builds, failing the case
+        mask = (((z - 12) / 0.8) ** 2 + ((y - 20) / 1.1) ** 2 + (x - 20) ** 2 <= r * r
+                ).astype(np.uint8)
         arr = np.where(mask > 0, 80 + 10 * i, 20.0) + rng.normal(0, 6 + 2 * i, mask.shape)
         arr[:, :, :3] = -1000  # air
         paths = []

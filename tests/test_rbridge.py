@@ -72,3 +72,60 @@ def test_maxstat_r_engine_matches_reference(reference):
     res = stats.optimal_cutpoint(lung["time"], lung["status"], lung["age"], engine="r")
     assert res["engine"] == "r" and res["cutpoint"] == ref["cutpoint"]
     assert res["pvalue"] == pytest.approx(ref["pvalue"], rel=1e-10)
+
+
+HOSTILE = "age`+system('touch {marker}')+`age"
+
+
+@pytest.mark.r
+def test_hostile_column_names_never_run_as_r_code(tmp_path):
+    """Every public path that reaches an R model formula (survival::coxph through
+    stats.cox_ph, cox.zph through stats.ph_test, rms lrm/cph through Nomogram.fit with
+    validate and calibrate, and the nomogram step of a run) gets column and level names
+    that try to run R code: nothing runs, and results carry the names as given."""
+    import json
+
+    from radiogenomics import stats
+    from radiogenomics.datasets import synthetic_cohort
+    from radiogenomics.workflows.engine import Pipeline
+
+    marker = tmp_path / "pwned"
+    bad = HOSTILE.format(marker=marker)
+    bad_factor = "stage`+system('touch " + str(marker) + "')+`"
+    clin = synthetic_cohort(80, random_state=0).cohort.clinical.copy()
+    df = clin.rename(columns={"age": bad, "t_stage": bad_factor})
+    df[bad_factor] = df[bad_factor].astype(str) + "`);system('touch " + str(marker) + "');(`"
+    surv = [bad, bad_factor]
+    cox = stats.cox_ph(df, "os_time", "os_event", surv, engine="r")
+    assert cox.index[0] == bad and all(i.startswith(bad_factor + "=") for i in cox.index[1:])
+    zph = stats.ph_test(df, "os_time", "os_event", [bad])
+    assert list(zph["term"]) == [bad, "GLOBAL"]
+    nom = stats.Nomogram.fit(df.assign(y=df["response"].astype(int)), "y", surv,
+                             engine="rms")
+    assert list(nom.predictors) == surv
+    nom.validate(B=10)
+    nom.calibrate(B=10)
+    cnom = stats.Nomogram.fit(df, "os_event", surv, family="cox", duration="os_time",
+                              horizons=[24.0], engine="rms")
+    cnom.calibrate(B=10, horizon=24.0)
+    assert not marker.exists()
+    # a run config whose nomogram covariate has such a name
+    data = tmp_path / "cohort"
+    from radiogenomics.cohort import Cohort
+    from radiogenomics.pp import log_cpm
+
+    syn = synthetic_cohort(60, random_state=1, n_genes=None)
+    log_cpm(syn.cohort.rna)
+    Cohort(rna=syn.cohort.rna, clinical=syn.cohort.clinical.rename(columns={"age": bad})
+           ).write(data)
+    cfg = {"name": "h", "seed": 0, "steps": {
+        "load": {"cohort": str(data)},
+        "select": {"outcome": "response", "positive": "1", "selectors": ["univariate",
+                                                                          "glmboost"],
+                   "n_repeats": 1, "n_splits": 3, "min_frequency": 0.3},
+        "model": {"mstop": 30},
+        "nomogram": {"covariates": [bad], "engine": "rms", "B": 10}}}
+    Pipeline(cfg, tmp_path / "run").run(progress_bar=False)
+    summ = json.loads((tmp_path / "run" / "nomogram" / "summary.json").read_text())
+    assert summ["predictors"] == ["signature", bad] and bad in summ["coef"]
+    assert not marker.exists()

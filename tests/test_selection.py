@@ -302,3 +302,14 @@ def test_lasso_folds_are_shared_by_both_engines_and_checked():
         LassoSelector(cv=np.arange(5)).fit(np.zeros((6, 2)), [0, 1] * 3)
     with pytest.raises(ValidationError, match="engine='r'"):
         LassoSelector(engine="r").fit(np.random.default_rng(0).random((6, 2)), [0, 1] * 3)
+
+
+def test_stability_selection_that_selects_nothing_says_why():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((60, 30)), np.tile([0, 1], 30)  # no signal
+    s = StabilitySelection(LassoSelector(engine="sklearn", random_state=0), q=2, cutoff=0.95,
+                           n_subsamples=10, random_state=0).fit(X, y)
+    assert s.selected_ == []
+    with pytest.raises(ValidationError, match=r"selected no feature.*cutoff = 0.95 \(q = 2, "
+                                              r"PFER ≤"):
+        s.transform(X)

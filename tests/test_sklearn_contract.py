@@ -72,8 +72,10 @@ CASES = [
     (RFImportanceSelector(2, n_estimators=10, random_state=0), {}),
     (MRMRSelector(2), {}),
     (CorrelationFilter(), {}),
-    (StabilitySelection(GlmBoost(mstop=20, engine="native"), n_subsamples=5, random_state=0),
-     {}),
+    # q and cutoff such that the checks' random data select something: a selection that
+    # keeps nothing is an error in transform (tests/test_selection.py)
+    (StabilitySelection(GlmBoost(mstop=20, engine="native"), q=3, cutoff=0.6, assumption="none",
+                        n_subsamples=5, random_state=0), {}),
     (ICCFilter(), dict.fromkeys(_FITTING + _FIT_MORE + _TRANSFORM, RETEST)),
     (ComBatHarmonizer(), dict.fromkeys(_FITTING + _FIT_MORE + _TRANSFORM + _ARRAYS, BATCH)),
     (FusionMLP(epochs=5),

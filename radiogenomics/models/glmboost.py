@@ -710,24 +710,5 @@ def cvrisk(model: GlmBoost, X: object, y: object, folds: int | str | np.ndarray 
     return out
 
 
-def glmboost_naive(X: np.ndarray, y: np.ndarray, mstop: int = 100, nu: float = 0.1,
-                   ) -> np.ndarray:
-    """Reference loop (one least-squares fit per column per iteration) for benchmarks."""
-    Z = np.column_stack([np.ones(len(X)), X - X.mean(axis=0)])
-    f = np.full(len(y), y.mean())
-    beta = np.zeros(Z.shape[1])
-    for _ in range(mstop):
-        u = y - f
-        best, bj, bb = np.inf, 0, 0.0
-        for j in range(Z.shape[1]):
-            b = np.linalg.lstsq(Z[:, [j]], u, rcond=None)[0][0]
-            rss = float(np.sum((u - b * Z[:, j]) ** 2))
-            if rss < best:
-                best, bj, bb = rss, j, b
-        beta[bj] += nu * bb
-        f += nu * bb * Z[:, bj]
-    return beta
-
-
 __all__: Sequence[str] = ("GlmBoost", "GlmBoostClassifier", "GlmBoostCox",
-                          "GlmBoostRegressor", "cv_folds", "cvrisk", "glmboost_naive")
+                          "GlmBoostRegressor", "cv_folds", "cvrisk")

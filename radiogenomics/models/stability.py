@@ -394,6 +394,19 @@ class StabilitySelection(SelectorMixin, BaseEstimator):
         check_is_fitted(self, "probabilities_")
         return (self._feature_probabilities() >= self.cutoff_).to_numpy()
 
+    def transform(self, X: object) -> np.ndarray:
+        """The stably selected columns of ``X``; an error when nothing reached the cutoff
+        (an empty feature set passed on would fail later with a less useful message)."""
+        out = super().transform(X)  # validates X against the fit
+        if out.shape[1] == 0:
+            best = self._feature_probabilities().max()
+            raise ValidationError(
+                f"stability selection selected no feature: the highest selection probability "
+                f"is {best:.2f}, below cutoff = {self.cutoff_:g} (q = {self.q_}, PFER ≤ "
+                f"{self.pfer_:g}). Raise q or the PFER, lower the cutoff, or give more "
+                "subsamples or a stronger signal.")
+        return out
+
     @property
     def selected_(self) -> list[str]:
         """Features with selection probability ≥ cutoff, most stable first."""

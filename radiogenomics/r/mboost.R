@@ -21,11 +21,11 @@ rg_glmboost <- function(X, y, family, mstop, nu, center, time = NULL, folds = NU
 
 # Cross-validated glmnet (gaussian, binomial or cox) on the folds given by foldid (1..K,
 # made by the caller); coefficients at lambda.min (no intercept) and lambda.min itself.
-rg_cv_glmnet <- function(X, y, family, alpha, foldid, time = NULL) {
+rg_cv_glmnet <- function(X, y, family, alpha, foldid, time = NULL, lambda = NULL) {
   suppressPackageStartupMessages(library(glmnet))
   resp <- if (family == "cox") cbind(time = time, status = y) else y
   cv <- cv.glmnet(X, resp, family = family, alpha = alpha, foldid = foldid,
-                  standardize = FALSE)
+                  standardize = FALSE, lambda = lambda)
   cf <- as.numeric(coef(cv, s = "lambda.min"))
   list(coef = if (family == "cox") cf else cf[-1], lambda = cv$lambda.min)
 }

@@ -101,6 +101,19 @@ def r_version() -> str:
 
 
 @functools.cache
+def package_version(package: str) -> str:
+    """The installed version of an R package (the name passes as an argument, not as code).
+
+    Examples
+    --------
+    >>> package_version("survival")  # doctest: +SKIP
+    '3.4.0'
+    """
+    require(package)
+    ro = _robjects()
+    return str(ro.r["as.character"](ro.r["packageVersion"](package))[0])
+
+
 def source(name: str) -> Any:
     """Source ``r/<name>.R`` into a fresh R environment and return that environment."""
     ro = _robjects()
@@ -140,6 +153,36 @@ def dataset(name: str, package: str) -> pd.DataFrame:
     return to_py(ro.r["getExportedValue"](package, name))
 
 
+def placeholders(names: list[str]) -> dict[str, str]:
+    """Original column name → the name R sees (``rg_x1_``, ``rg_x2_``, …).
+
+    Every R model here is written with these generated names, never with a name from the
+    user's data: a column called ``a`+system('…')+`b`` stays a string in a data frame and
+    never becomes R code. The trailing underscore keeps each placeholder from being a prefix
+    of another, so R's term names (``rg_x2_T3``, ``rg_x2_=T3``) map back with
+    :func:`restore`.
+
+    Examples
+    --------
+    >>> placeholders(["age", "grade"])
+    {'age': 'rg_x1_', 'grade': 'rg_x2_'}
+    """
+    return {n: f"rg_x{i + 1}_" for i, n in enumerate(names)}
+
+
+def restore(text: str, names: dict[str, str]) -> str:
+    """R's name for a term, with each placeholder replaced by the original name.
+
+    Examples
+    --------
+    >>> restore("rg_x2_=T3", placeholders(["age", "t_stage"]))
+    't_stage=T3'
+    """
+    for orig, ph in names.items():
+        text = text.replace(ph, orig)
+    return text
+
+
 def coxph(
     df: pd.DataFrame,
     duration: str,
@@ -168,10 +211,13 @@ def coxph(
     """
     require("survival")
     env = source("survival")
-    data = df[[duration, event, *covariates]]
-    res = env["rg_coxph"](to_r(data), duration, event, ro_strvec(covariates), ties, eps)
+    names = placeholders(covariates)
+    data = df[[duration, event, *covariates]].set_axis(["rg_time", "rg_event", *names.values()],
+                                                       axis=1)
+    res = env["rg_coxph"](to_r(data), "rg_time", "rg_event", ro_strvec(list(names.values())),
+                          ties, eps)
     out = to_py(res)
-    out.index = list(out["term"])
+    out.index = [restore(t, names) for t in out["term"]]
     return out.drop(columns="term")
 
 
@@ -179,9 +225,13 @@ def cox_zph(df: pd.DataFrame, duration: str, event: str, covariates: list[str]) 
     """``survival::cox.zph(transform = "km")``: ``term, chisq, df, pvalue``."""
     require("survival")
     env = source("survival")
-    res = env["rg_cox_zph"](to_r(df[[duration, event, *covariates]].astype(float)), duration,
-                            event, ro_strvec(covariates))
-    return to_py(res).reset_index(drop=True)
+    names = placeholders(covariates)
+    data = df[[duration, event, *covariates]].astype(float).set_axis(
+        ["rg_time", "rg_event", *names.values()], axis=1)
+    res = to_py(env["rg_cox_zph"](to_r(data), "rg_time", "rg_event",
+                                  ro_strvec(list(names.values())))).reset_index(drop=True)
+    res["term"] = [restore(t, names) for t in res["term"]]
+    return res
 
 
 def maxstat(time: Any, event: Any, score: Any, minprop: float, maxprop: float
@@ -224,7 +274,9 @@ class RmsFit:
         self.outcome, self.duration, self.time_inc = outcome, duration, time_inc
         self.terms = model_terms(df, self.predictors)
         numeric = [outcome] + ([duration] if duration else [])
-        self._data = to_r(r_frame(df, self.terms, numeric))
+        self._names = placeholders(self.predictors)
+        rename = {**self._names, outcome: "rg_y", **({duration: "rg_time"} if duration else {})}
+        self._data = to_r(r_frame(df, self.terms, numeric).rename(columns=rename))
         RmsFit._count += 1
         self._dd = f"rg_datadist_{RmsFit._count}"
         self._env = source("rms")
@@ -233,8 +285,8 @@ class RmsFit:
     def _refit(self, time_inc: float | None) -> Any:
         ro = _robjects()
         return self._env["rg_rms_fit"](
-            self._data, self.outcome, ro_strvec(self.predictors), self.family,
-            self.duration if self.duration else ro.NULL,
+            self._data, "rg_y", ro_strvec(list(self._names.values())), self.family,
+            "rg_time" if self.duration else ro.NULL,
             float(time_inc) if time_inc is not None else ro.NULL, self._dd)
 
     @property
@@ -242,17 +294,21 @@ class RmsFit:
         """Coefficients (``Intercept`` first for lrm; factor levels as ``"var=level"``)."""
         ro = _robjects()
         c = ro.r["coef"](self._fit)
-        return pd.Series(np.asarray(c, float), index=list(c.names))
+        return pd.Series(np.asarray(c, float), index=[restore(n, self._names) for n in c.names])
 
     def nomogram(self, horizons: list[float] | None = None) -> dict[str, Any]:
         """``rms::nomogram`` points (``variable, value, numeric, points``), ``coef``, scale
         ``sc`` and ``center``."""
         ro = _robjects()
         hz = ro.FloatVector(horizons) if horizons else ro.NULL
-        res = self._env["rg_rms_nomogram"](self._fit, ro_strvec(self.predictors), hz, self._dd)
+        res = self._env["rg_rms_nomogram"](self._fit, ro_strvec(list(self._names.values())),
+                                           hz, self._dd)
         out = dict(zip(res.names, res, strict=True))
-        return {"points": to_py(out["points"]).reset_index(drop=True),
-                "coef": pd.Series(np.asarray(out["coef"], float), index=list(out["coef"].names)),
+        points = to_py(out["points"]).reset_index(drop=True)
+        points["variable"] = [restore(v, self._names) for v in points["variable"]]
+        return {"points": points,
+                "coef": pd.Series(np.asarray(out["coef"], float),
+                                  index=[restore(n, self._names) for n in out["coef"].names]),
                 "sc": float(out["sc"][0]), "center": float(np.asarray(out["center"])[0])}
 
     def validate(self, B: int = 200, seed: int = 1) -> pd.DataFrame:
@@ -323,11 +379,12 @@ def glmboost(X: np.ndarray, names: list[str], y: Any, family: str, mstop: int, n
 
 
 def cv_glmnet(X: np.ndarray, y: np.ndarray, family: str, alpha: float,
-              foldid: np.ndarray, time: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+              foldid: np.ndarray, time: np.ndarray | None = None,
+              lambdas: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """``glmnet::cv.glmnet`` on the given folds (``foldid``: 1…K per row; no R RNG is
     used), ``standardize = FALSE``: (coefficients at ``lambda.min`` without the intercept,
     ``lambda.min``). ``family`` ``"gaussian"``, ``"binomial"`` (y 0/1) or ``"cox"`` (y =
-    event, ``time`` given)."""
+    event, ``time`` given); ``lambdas``: a penalty grid instead of glmnet's own."""
     require("glmnet")
     ro = _robjects()
     p = np.shape(X)[1]
@@ -336,7 +393,8 @@ def cv_glmnet(X: np.ndarray, y: np.ndarray, family: str, alpha: float,
     res = source("mboost")["rg_cv_glmnet"](
         _matrix(X), ro.FloatVector(np.asarray(y, float)), family, float(alpha),
         ro.IntVector(np.asarray(foldid, int).tolist()),
-        ro.NULL if time is None else ro.FloatVector(np.asarray(time, float)))
+        ro.NULL if time is None else ro.FloatVector(np.asarray(time, float)),
+        ro.NULL if lambdas is None else ro.FloatVector(np.asarray(lambdas, float)))
     out = dict(zip(res.names, res, strict=True))
     return np.asarray(out["coef"], float)[:p], float(out["lambda"][0])
 

@@ -70,9 +70,7 @@ def r_engine(package: str, use: str = "auto") -> dict[str, str]:
         rbridge.require(package)
     if not (rbridge.r_available() and rbridge.has_package(package)):
         return {"engine": "native"}
-    ro = rbridge._robjects()
-    version = str(ro.r(f"as.character(packageVersion('{package}'))")[0])
-    return {"engine": f"R {rbridge.r_version()}", package: version}
+    return {"engine": f"R {rbridge.r_version()}", package: rbridge.package_version(package)}
 
 
 class Step:

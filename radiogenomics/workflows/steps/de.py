@@ -81,8 +81,7 @@ class DE(Step):
         sig = de[de["padj"] < cfg.padj]
         groups = (f"high vs low {cfg.image_feature} (median split)" if cfg.image_feature
                   else f"{cfg.outcome} = {cfg.positive or '1/True'} vs the rest")
-        tab = de.assign(r=de["log2fc"], qvalue=de["padj"], feature="DE").rename(
-            columns={"gene": "gene"})
         return [Section("Differential expression", f"{cfg.method}, {groups}: {len(sig)} genes "
-                        f"at padj < {cfg.padj}.", figure=pl.volcano(tab, "DE", q=cfg.padj),
+                        f"at padj < {cfg.padj}.",
+                        figure=pl.de_volcano(de, padj=cfg.padj, lfc=0.0),
                         table=sig.nsmallest(15, "padj").set_index("gene"))]
