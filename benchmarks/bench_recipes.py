@@ -3,7 +3,7 @@
 run times that docs/recipes/ print (the index table and each page's command), so the pages say
 what this run measured; tests/test_claims.py checks the pages against the results file.
 
-    python benchmarks/bench_recipes.py [--only hcc_tace ...]
+    python benchmarks/bench_recipes.py [--only hcc_tace ...] [--keep runs/recipes]
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ def main() -> None:
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", nargs="*")
+    ap.add_argument("--keep", help="write the runs under this folder (default: a temporary "
+                    "folder, removed)")
     a = ap.parse_args()
     names = a.only or sorted(p.stem for p in RECIPES.glob("*.yaml"))
     old = RESULTS / "recipes.json"
@@ -58,7 +60,12 @@ def main() -> None:
     for name in names:
         cfg = yaml.safe_load((RECIPES / f"{name}.yaml").read_text())
         with tempfile.TemporaryDirectory() as d:
-            pipe = Pipeline(cfg, Path(d) / name)
+            out = Path(a.keep or d) / name
+            if out.exists():
+                import shutil
+
+                shutil.rmtree(out)  # a fresh run, timed whole
+            pipe = Pipeline(cfg, out)
             pipe.base = RECIPES
             t0 = time.perf_counter()
             pipe.run(progress_bar=False)
