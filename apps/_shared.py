@@ -205,16 +205,17 @@ def save_upload(upload, directory: Path, stem: str) -> Path:
 def load_validation_inputs(series: Path, platform: Path | None, clinical: Path | None):
     """Cohort from an uploaded series matrix (+ platform) or expression CSV (+ clinical CSV).
     Raises the package's parse errors (shown with st.error by the page)."""
-    import pandas as pd
-
     from radiogenomics import Cohort
     from radiogenomics.errors import InputFileError
     from radiogenomics.io import read_geo_series
+    from radiogenomics.io._limits import read_csv_bounded
 
     if series.name.endswith(".csv"):
         try:
-            expr = pd.read_csv(series, index_col=0)
-            clin = pd.read_csv(clinical, index_col=0) if clinical is not None else None
+            expr = read_csv_bounded(series, index_col=0)
+            clin = read_csv_bounded(clinical, index_col=0) if clinical is not None else None
+        except InputFileError:
+            raise
         except (ValueError, OSError) as exc:
             raise InputFileError(f"uploaded CSV cannot be read ({exc}).") from exc
         return Cohort(rna=expr, clinical=clin)

@@ -110,7 +110,11 @@ def read_yaml_mapping(path: str | os.PathLike[str], what: str, expect: str) -> d
     if not path.is_file():
         raise InputFileError(f"{path}: {what} not found.")
     try:
-        data = yaml.safe_load(path.read_text())
+        from radiogenomics.io._limits import read_text_bounded
+
+        data = yaml.safe_load(read_text_bounded(path))
+    except InputFileError:
+        raise
     except (OSError, ValueError, yaml.YAMLError) as exc:  # ValueError: not UTF-8
         raise InputFileError(f"{path}: the {what} is not valid YAML ({exc}).") from exc
     if not isinstance(data, dict):

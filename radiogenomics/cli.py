@@ -129,14 +129,15 @@ def _check_out(out: Path, suffixes: tuple[str, ...] | None, *, folder: bool = Fa
 
 
 def _read_matrix(path: Path, what: str):
-    import pandas as pd
-
     from radiogenomics.errors import InputFileError, ValidationError
+    from radiogenomics.io._limits import read_csv_bounded
 
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
             header = [h.strip().strip('"') for h in fh.readline().rstrip("\r\n").split(",")]
-        df = pd.read_csv(path, index_col=0)
+        df = read_csv_bounded(path, index_col=0)
+    except InputFileError:
+        raise
     except (OSError, ValueError, EOFError) as exc:  # EOFError: truncated .gz
         raise InputFileError(f"{path}: cannot read the {what} table ({exc}).") from exc
     dup = sorted({h for h in header[1:] if header[1:].count(h) > 1})
@@ -338,13 +339,16 @@ def enrich(
     import pandas as pd
 
     from radiogenomics.errors import InputFileError, RadiogenomicsError
+    from radiogenomics.io._limits import read_csv_bounded
     from radiogenomics.tl import gsea_batch, ora
 
     _check_out(out, (".csv", ".csv.gz", ".parquet"))
     try:
         try:
             tab = (pd.read_parquet(associations) if associations.suffix == ".parquet"
-                   else pd.read_csv(associations))
+                   else read_csv_bounded(associations))
+        except InputFileError:
+            raise
         except (OSError, ValueError, EOFError) as exc:
             raise InputFileError(f"{associations}: cannot read the association table "
                                  f"({exc}).") from exc

@@ -369,21 +369,27 @@ class Cohort:
                 if h5.exists():
                     parts[m] = ad.read_h5ad(h5)
                 elif csv.exists():
-                    df = pd.read_csv(csv, index_col=None if m == "img" else 0)
+                    from radiogenomics.io._limits import read_csv_bounded
+
+                    df = read_csv_bounded(csv, index_col=None if m == "img" else 0)
                     if m == "img" and PATIENT not in df.columns:
                         raise ValidationError(
                             f"{csv}: no 'patient_id' column. Add one naming each scan's patient."
                         )
                     parts[m] = df
             except (OSError, ValueError, KeyError, EOFError) as exc:
-                if isinstance(exc, ValidationError):
+                if isinstance(exc, ValidationError | InputFileError):
                     raise
                 bad = h5 if h5.exists() else csv
                 raise InputFileError(f"{bad}: cannot be read ({exc}).") from exc
         clin = directory / "clinical.csv"
         if clin.exists():
             try:
-                df = pd.read_csv(clin)
+                from radiogenomics.io._limits import read_csv_bounded
+
+                df = read_csv_bounded(clin)
+            except InputFileError:
+                raise
             except (OSError, ValueError, EOFError) as exc:
                 raise InputFileError(f"{clin}: cannot be read as CSV ({exc}).") from exc
             parts["clinical"] = df.set_index(PATIENT if PATIENT in df.columns else df.columns[0])

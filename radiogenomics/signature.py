@@ -174,7 +174,9 @@ def load_card(source: str | Path | dict) -> SignatureCard:
         if not path.is_file():
             raise InputFileError(f"{path}: is a directory, not a card file; pass the card's "
                                  "JSON/YAML path (e.g. run/model/signature.json).")
-        text = path.read_text(encoding="utf-8", errors="replace")
+        from radiogenomics.io._limits import read_text_bounded
+
+        text = read_text_bounded(path, errors="replace")
         try:
             if path.suffix in (".yaml", ".yml"):
                 import yaml

@@ -399,3 +399,120 @@ def test_manifest_paths_confined_to_a_root(tmp_path):
         read_manifest(m)  # allowed without a root
         with pytest.raises(ValidationError, match=r"1 mask path\(s\) outside .*data"):
             read_manifest(m, root=inside)
+
+
+SYN = {"synthetic": {"n_patients": 20}}
+SELECT = {"outcome": "response", "positive": "1"}
+RUN_CONFIG_CASES = {
+    "min_frequency above 1": ({"load": SYN, "select": {**SELECT, "min_frequency": 1.5}},
+                              "min_frequency"),
+    "min_frequency 0": ({"load": SYN, "select": {**SELECT, "min_frequency": 0}},
+                        "min_frequency"),
+    "mstop 0": ({"load": SYN, "select": SELECT, "model": {"mstop": 0}}, "mstop"),
+    "nu above 1": ({"load": SYN, "select": SELECT, "model": {"nu": 2}}, "nu"),
+    "one fold": ({"load": SYN, "select": {**SELECT, "n_splits": 1}}, "n_splits"),
+    "model without select": ({"load": SYN, "model": {}}, "steps.model needs steps.select"),
+    "validate without a source": ({"load": SYN, "validate": {"outcome": "response"}},
+                                  "give series"),
+    "validate without an outcome": ({"load": SYN, "validate": {"cohort": "x"}},
+                                    "give outcome"),
+    "external without an external cohort": (
+        {"load": SYN, "validate": {"external": True, "outcome": "response"}},
+        "needs an external cohort"),
+    "nomogram bootstrap too small": ({"load": SYN, "nomogram": {"B": 2}}, "B"),
+}
+
+
+@pytest.mark.parametrize("case", list(RUN_CONFIG_CASES))
+def test_run_config_values_are_checked_before_anything_runs(case, tmp_path):
+    """`run --check` (load_config) refuses values, not only types, and combinations of steps
+    that cannot work, naming the field."""
+    from radiogenomics.workflows.engine import load_config
+
+    steps, match = RUN_CONFIG_CASES[case]
+    with pytest.raises(ValidationError, match=match):
+        load_config({"name": "c", "steps": steps})
+
+
+def test_list_steps_prints_real_defaults():
+    from radiogenomics.workflows.engine import describe_steps
+
+    text = describe_steps()
+    assert "PydanticUndefined" not in text
+    assert "selectors: list[Literal" in text and "default ['glmboost', 'univariate']" in text
+
+
+@pytest.mark.parametrize("value", [None, float("nan"), "abc", float("inf")])
+def test_nomogram_predict_refuses_missing_or_non_numeric_values(value):
+    from radiogenomics.stats import Nomogram
+
+    nom = Nomogram(pd.Series({"age": 0.03, "grade=high": 1.2}),
+                   {"age": [20, 90], "grade": ["low", "high"]}, -2.0)
+    with pytest.raises(ValidationError, match=r"values\['age'\].*a number is needed"):
+        nom.predict({"age": value, "grade": "low"})
+    assert nom.predict({"age": "50", "grade": "low"})["lp"] == pytest.approx(-0.5)
+
+
+def test_logrank_without_events_is_a_clear_error():
+    from radiogenomics import stats
+
+    with pytest.raises(ValidationError, match="no events among the 4 patients"):
+        stats.logrank([1, 2, 3, 4], [0, 0, 0, 0], ["a", "a", "b", "b"])
+
+
+def _bomb(path, header: bytes, row: bytes, n: int):
+    import gzip
+
+    with gzip.open(path, "wb") as f:
+        f.write(header)
+        for _ in range(n // 10000):
+            f.write(row * 10000)
+    return path
+
+
+READERS = {  # every reader of a user file, with the file it reads
+    "read_table": lambda p: __import__("radiogenomics").io.read_table(p),
+    "read_expression_table": lambda p: __import__("radiogenomics").io.read_expression_table(p),
+    "read_tcga (expression)": lambda p: __import__("radiogenomics").io.read_tcga(p),
+    "read_manifest": lambda p: __import__("radiogenomics").io.read_manifest(p),
+    "read_geo_series": lambda p: __import__("radiogenomics").io.read_geo_series(p),
+    "read_gpl_annotation": lambda p: __import__("radiogenomics").io.read_gpl_annotation(p),
+    "read_gmt": lambda p: __import__("radiogenomics").io.read_gmt(p),
+    "load_card": lambda p: __import__("radiogenomics.signature").signature.load_card(p),
+    "run config": lambda p: __import__("radiogenomics.workflows.engine").workflows.engine
+    .load_config(p),
+}
+
+
+@pytest.mark.parametrize("reader", list(READERS))
+def test_every_reader_is_bounded(reader, tmp_path):
+    """A small gzip that expands far beyond the bounds (here lowered so the test is quick)
+    is refused by every reader with an error naming the file and the bound, before the
+    text is held in memory."""
+    from radiogenomics.io import set_read_limits
+
+    suffix = {"read_gmt": ".gmt", "load_card": ".json", "run config": ".yaml",
+              "read_geo_series": "_series_matrix.txt", "read_gpl_annotation": ".txt"}
+    path = _bomb(tmp_path / f"bomb{suffix.get(reader, '.csv')}.gz"
+                 if reader not in ("load_card", "run config", "read_gmt")
+                 else tmp_path / f"bomb{suffix[reader]}",
+                 b"id,a,b,c\n", b"x,1,2,3\n", 400_000)
+    with set_read_limits(max_bytes=1 << 20, max_cells=200_000), \
+            pytest.raises(InputFileError, match=r"bomb.*(limit|bound).*set_read_limits"):
+        READERS[reader](path)
+
+
+def test_read_limits_apply_to_lines_cells_and_line_length(tmp_path):
+    from radiogenomics.io import read_table, set_read_limits
+
+    p = tmp_path / "t.csv"
+    p.write_text("id,a\n" + "x,1\n" * 1000)
+    with set_read_limits(max_lines=100), pytest.raises(InputFileError, match="100 lines"):
+        read_table(p)
+    with set_read_limits(max_cells=500), pytest.raises(InputFileError, match="500 table cells"):
+        read_table(p)
+    long = tmp_path / "long.csv"
+    long.write_text("id," + "a" * 5000 + "\n")
+    with set_read_limits(max_line=1000), pytest.raises(InputFileError, match="line 1 is longer"):
+        read_table(long)
+    assert read_table(p).shape == (1000, 2)  # default bounds: read

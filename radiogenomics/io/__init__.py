@@ -1,5 +1,6 @@
 """Readers and writers: gene sets, cohorts, image manifests."""
 
+from radiogenomics.io._limits import ReadLimits, read_limits, set_read_limits
 from radiogenomics.io.expression import (
     read_expression_table,
     read_gdc_star,
@@ -32,6 +33,7 @@ def read_h5mu(path):
     return Cohort.read_h5mu(path)
 
 
-__all__ = ["SeriesMatrix", "probe_gene_map", "read_cohort", "read_expression_table",
+__all__ = ["ReadLimits", "SeriesMatrix", "probe_gene_map", "read_cohort", "read_expression_table",
            "read_gdc_star", "read_gds", "read_geo_series", "read_gmt", "read_gpl_annotation",
-           "read_h5mu", "read_manifest", "read_series_matrix", "read_table", "read_tcga"]
+           "read_h5mu", "read_limits", "read_manifest", "read_series_matrix", "read_table",
+           "read_tcga", "set_read_limits"]

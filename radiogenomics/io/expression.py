@@ -12,6 +12,7 @@ import pandas as pd
 
 from radiogenomics._utils import logger, refuse_infinite
 from radiogenomics.errors import InputFileError, ValidationError
+from radiogenomics.io._limits import open_bounded, read_csv_bounded
 
 
 def read_table(path: str | Path, **kw) -> pd.DataFrame:
@@ -34,9 +35,13 @@ def read_table(path: str | Path, **kw) -> pd.DataFrame:
         # pyarrow's multithreaded parser is several times faster than the C engine on wide
         # expression matrices (benchmarks/bench_io.py); fall back when it refuses the file
         try:
-            return pd.read_csv(path, sep=sep, engine="pyarrow", **kw)
+            with open_bounded(path, table=True) as fh:
+                return pd.read_csv(fh, sep=sep, engine="pyarrow", **kw)
         except (ValueError, ImportError, TypeError):
-            return pd.read_csv(path, sep=sep, engine="c", **kw)
+            with open_bounded(path, table=True) as fh:
+                return pd.read_csv(fh, sep=sep, engine="c", **kw)
+    except InputFileError:
+        raise
     except (OSError, ValueError, EOFError) as exc:
         raise InputFileError(f"{path}: cannot be read as a table ({exc}).") from exc
 
@@ -207,7 +212,7 @@ def read_gdc_star(directory: str | Path, sample_sheet: str | Path, *,
         if not hits:
             raise InputFileError(f"{directory}: file {row['File Name']} of the sample sheet is "
                                  "missing; re-download it or drop it from the sheet.")
-        t = pd.read_csv(hits[0], sep="\t", comment="#")
+        t = read_csv_bounded(hits[0], sep="\t", comment="#")
         if column not in t.columns or "gene_id" not in t.columns:
             raise InputFileError(f"{hits[0]}: no '{column}'/'gene_id' column; not a STAR-counts "
                                  "file.")

@@ -39,35 +39,16 @@ class SeriesMatrix:
         return self.series.get("platform_id", "")
 
 
-MAX_BYTES = 4 << 30  # decompressed text
-MAX_LINES = 2_000_000  # a series matrix has ~100 header lines plus one line per probe
-MAX_LINE = 64 << 20
-
-
 def _open_text(path: Path) -> list[str]:
-    """The lines of a (gzipped) text file, streamed with bounds on the decompressed size,
-    the number of lines and the line length: a hostile upload (e.g. 500 KB of gzipped
-    newlines that expand to gigabytes) is refused early instead of exhausting memory."""
-    if not path.exists():
-        raise InputFileError(f"{path}: file not found.")
+    """The lines of a (gzipped) text file, streamed within :mod:`radiogenomics.io._limits`'
+    bounds on the decompressed size and the line length: a hostile upload (e.g. 500 KB of
+    gzipped newlines that expand to gigabytes) is refused early instead of exhausting
+    memory."""
+    from radiogenomics.io._limits import open_bounded
+
     try:
-        with path.open("rb") as fh:
-            gz = fh.read(2) == b"\x1f\x8b"
-        opener = gzip.open if gz else open
-        lines: list[str] = []
-        total = 0
-        with opener(path, "rb") as fh:
-            while line := fh.readline(MAX_LINE + 1):
-                if len(line) > MAX_LINE:
-                    raise InputFileError(f"{path}, line {len(lines) + 1}: longer than "
-                                         f"{MAX_LINE >> 20} MiB; not a GEO text file.")
-                total += len(line)
-                if len(lines) >= MAX_LINES or total > MAX_BYTES:
-                    raise InputFileError(f"{path}: more than {MAX_LINES:,} lines or "
-                                         f"{MAX_BYTES >> 30} GiB of text after decompression; "
-                                         "not a GEO series matrix (or a decompression bomb).")
-                lines.append(line.decode("utf-8", errors="replace").rstrip("\r\n"))
-        return lines
+        with open_bounded(path) as fh:
+            return [line.decode("utf-8", errors="replace").rstrip("\r\n") for line in fh]
     except InputFileError:
         raise
     except (OSError, EOFError, gzip.BadGzipFile) as exc:

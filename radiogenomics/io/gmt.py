@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from radiogenomics.errors import InputFileError
+from radiogenomics.io._limits import read_text_bounded
 
 
 def read_gmt(path: str | Path) -> dict[str, list[str]]:
@@ -22,7 +23,9 @@ def read_gmt(path: str | Path) -> dict[str, list[str]]:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_bounded(path)
+    except InputFileError:
+        raise
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError(f"{path}: cannot read GMT file ({exc}).") from exc
     sets: dict[str, list[str]] = {}

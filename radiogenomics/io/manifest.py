@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from radiogenomics.errors import InputFileError, ValidationError
+from radiogenomics.io._limits import read_csv_bounded
 
 REQUIRED = ("patient_id", "image", "mask")
 OPTIONAL = ("timepoint", "sequence", "label", "centre", "roi", "perturbation")
@@ -43,7 +44,9 @@ def read_manifest(manifest: str | Path | pd.DataFrame, check_files: bool = True,
         if not path.exists():
             raise InputFileError(f"{path}: manifest file not found.")
         try:
-            manifest = pd.read_csv(path)
+            manifest = read_csv_bounded(path)
+        except InputFileError:
+            raise
         except (OSError, ValueError, EOFError) as exc:
             raise InputFileError(f"{path}: cannot be read as CSV ({exc}).") from exc
         base = path.resolve().parent

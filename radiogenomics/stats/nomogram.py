@@ -146,6 +146,17 @@ class Nomogram:
         missing = [p for p in self.predictors if p not in values]
         if missing:
             raise ValidationError(f"values: missing predictor(s) {missing}.")
+        for p in self.predictors:  # a missing or non-numeric value must not score as 0 points
+            if self._is_factor(p):
+                continue
+            try:
+                v = float(values[p])  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                v = float("nan")
+            if not np.isfinite(v):
+                raise ValidationError(f"values['{p}'] = {values[p]!r}: a number is needed "
+                                      f"(axis {float(np.min(self.axes[p])):g} … "
+                                      f"{float(np.max(self.axes[p])):g}).")
         pts = pd.Series({p: float(self.sc * (self._contrib(p, [values[p]])[0] - self.mins[p]))
                          for p in self.predictors})
         pts["total"] = pts.sum()

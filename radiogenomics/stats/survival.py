@@ -273,6 +273,10 @@ def logrank(
     levels = np.sort(g.unique())
     if len(levels) < 2:
         raise ValidationError("groups: the log-rank test needs at least two groups.")
+    if not e.any():
+        raise ValidationError(f"event: no events among the {len(e)} patients, so the log-rank "
+                              "test has nothing to compare; check the event column (1 = event) "
+                              "or follow-up.")
     codes = pd.Categorical(g, categories=levels).codes
     s = np.zeros(len(t), int) if strata is None else pd.factorize(np.asarray(strata))[0]
     k = len(levels)

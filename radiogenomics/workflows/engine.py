@@ -90,7 +90,31 @@ def load_config(source: str | Path | dict) -> tuple[RunConfig, Path | None]:
         if need:
             raise ValidationError(f"{where}: steps.load: required by {', '.join(need)} "
                                   "(they read the cohort it loads).")
+    _check_across_steps(cfg.steps, where)
     return cfg, base
+
+
+def _check_across_steps(steps: Any, where: object) -> None:
+    """Values that only make sense together, checked before anything runs (``--check``)."""
+    load, select, val = steps.load, steps.select, steps.validate
+    if steps.model is not None and select is None:
+        raise ValidationError(f"{where}: steps.model needs steps.select (the model is fitted "
+                              "on the consensus features select chooses).")
+    if val is not None:
+        if not (val.series or val.cohort or val.external):
+            raise ValidationError(f"{where}: steps.validate: give series: (a GEO series "
+                                  "matrix), cohort: DIR or external: true.")
+        if val.outcome is None and val.time is None:
+            raise ValidationError(f"{where}: steps.validate: give outcome: (with positive:) "
+                                  "and/or time: and event:.")
+        ext = load is not None and (load.external is not None or bool(
+            load.tcga is not None and load.tcga.holdout) or bool(
+            load.features is not None and load.features.split))
+        if val.external and not ext:
+            raise ValidationError(f"{where}: steps.validate.external: true needs an external "
+                                  "cohort: steps.load.external (synthetic) or "
+                                  "steps.load.tcga.holdout; for your own data give "
+                                  "validate.cohort: DIR or series:.")
 
 
 def describe_steps() -> str:
@@ -99,7 +123,8 @@ def describe_steps() -> str:
     for name, step in REGISTRY.items():
         lines.append(f"{name}{' (required)' if step.required else ''}: {step.title}")
         for fname, f in step.Config.model_fields.items():
-            default = "required" if f.is_required() else f"default {f.default!r}"
+            default = ("required" if f.is_required() else
+                       f"default {f.get_default(call_default_factory=True)!r}")
             kind = re.sub(r"<class '(\w+)'>", r"\1", str(f.annotation))
             kind = re.sub(r"(?:\w+\.)+(\w+)", r"\1", kind)
             lines.append(f"    {fname}: {kind} ({default})")

@@ -40,6 +40,7 @@ from radiogenomics._utils import (
     write_text_atomic,
 )
 from radiogenomics.errors import InputFileError, ValidationError
+from radiogenomics.io._limits import read_csv_bounded
 
 
 class TrainConfig(BaseModel):
@@ -103,7 +104,9 @@ def train_from_config(config: str | Path, out_dir: str | Path) -> dict[str, Any]
     out = Path(out_dir)
     manifest = read_manifest(cfg.manifest)
     try:
-        clin = pd.read_csv(cfg.clinical)
+        clin = read_csv_bounded(cfg.clinical)
+    except InputFileError:
+        raise
     except (OSError, ValueError, EOFError) as exc:
         raise InputFileError(f"{cfg.clinical}: cannot be read as CSV ({exc}).") from exc
     if "patient_id" not in clin.columns:

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
 from radiogenomics._utils import atomic_path, write_csv_atomic, write_text_atomic
 from radiogenomics.errors import ValidationError
@@ -30,7 +31,7 @@ class DeepConfig(StepConfig):
     model: str = "tiny"
     roi_size: int = 24
     epochs: int = 8
-    n_splits: int = 3
+    n_splits: int = Field(3, ge=2)
 
 
 def _by_patient(frame: pd.DataFrame, ids: pd.Series, what: str) -> pd.DataFrame:

@@ -36,7 +36,7 @@ class DosiomicsConfig(StepConfig):
     contrastive_weight: float = 0.2
     roi_size: int = 24
     epochs: int = 12
-    n_splits: int = 3
+    n_splits: int = Field(3, ge=2)
 
 
 class Dosiomics(Step):

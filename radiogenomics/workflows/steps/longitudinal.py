@@ -38,7 +38,7 @@ class LongitudinalConfig(StepConfig):
     model: str = "tiny"
     roi_size: int = 24
     epochs: int = 10
-    n_splits: int = 3
+    n_splits: int = Field(3, ge=2)
 
 
 class Longitudinal(Step):

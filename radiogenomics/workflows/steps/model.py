@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+from pydantic import Field
 
 from radiogenomics._utils import write_csv_atomic
 from radiogenomics.errors import ValidationError
@@ -15,8 +16,8 @@ from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig
 
 
 class ModelConfig(StepConfig):
-    mstop: int = 100
-    nu: float = 0.1
+    mstop: int = Field(100, ge=1)
+    nu: float = Field(0.1, gt=0, le=1)
     early_stopping: bool = False
 
 

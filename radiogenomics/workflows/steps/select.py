@@ -25,10 +25,10 @@ class SelectConfig(StepConfig):
     features: Literal["rna", "img", "both"] = "rna"
     prefilter: int | None = None
     selectors: list[SELECTORS] = Field(default_factory=lambda: ["glmboost", "univariate"])
-    n_features: int = 10
-    n_splits: int = 5
-    n_repeats: int = 3
-    min_frequency: float = 0.6
+    n_features: int = Field(10, ge=1)
+    n_splits: int = Field(5, ge=2)
+    n_repeats: int = Field(3, ge=1)
+    min_frequency: float = Field(0.6, gt=0, le=1)
     # R glmnet for the lasso selector: "auto" (when installed), "yes" or "no" (scikit-learn)
     use_r: Literal["auto", "yes", "no"] = "auto"
 
