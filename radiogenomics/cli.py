@@ -13,6 +13,14 @@ import typer
 
 from radiogenomics import __version__
 
+
+def _n_jobs(value: int) -> int:
+    """``--jobs``/``--n-jobs``: -1 (all cores) or a positive number."""
+    if value != -1 and value < 1:
+        raise typer.BadParameter(f"{value}: give -1 (all cores) or a number of workers ≥ 1")
+    return value
+
+
 app = typer.Typer(
     name="radiogenomics",
     help="Link tumour imaging to gene expression; build and validate signatures.",
@@ -55,7 +63,8 @@ def demo(
     out: Path = typer.Option(Path("runs/demo"), "--out", "-o", help="Run directory."),
     n_patients: int = typer.Option(80, help="Patients in the synthetic cohort."),
     seed: int = typer.Option(0, help="Random seed of the synthetic cohort and GSEA."),
-    jobs: int = typer.Option(-1, help="Worker processes for radiomics (-1: all cores)."),
+    jobs: int = typer.Option(-1, help="Worker processes for radiomics (-1: all cores).",
+                             callback=_n_jobs),
     n_perm: int = typer.Option(1000, help="GSEA permutations."),
     use_r: str = typer.Option("auto", help="Use R (Cox cross-check, rms): auto, yes, no."),
     deep: bool = typer.Option(True, help="Include the deep-imaging step."),
@@ -164,7 +173,7 @@ def extract(
     params: Path | None = typer.Option(None, help="pyradiomics params YAML."),
     preset: str | None = typer.Option(None, help="Modality preset: CT, MR, PET or dose "
                                       "(instead of --params)."),
-    n_jobs: int = typer.Option(-1, help="Worker processes (-1: all cores)."),
+    n_jobs: int = typer.Option(-1, help="Worker processes (-1: all cores).", callback=_n_jobs),
     scheduler: str | None = typer.Option(None, help="Dask scheduler address (uses Dask)."),
     cache_dir: Path | None = typer.Option(None, help="Per-case cache (resume, skip done)."),
     strict: bool = typer.Option(False, "--strict", help="Check every image and mask exists "
@@ -236,7 +245,8 @@ def deep_embed(
     roi_size: int = typer.Option(64, help="Cubic ROI edge in voxels."),
     device: str = typer.Option("auto", help="auto, cpu or cuda."),
     batch_size: int = typer.Option(4),
-    n_jobs: int = typer.Option(2, help="Threads loading the next batch's ROIs."),
+    n_jobs: int = typer.Option(2, help="Threads loading the next batch's ROIs.",
+                               callback=_n_jobs),
     progress: bool = typer.Option(True),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
 ) -> None:
@@ -391,7 +401,7 @@ def de(
     contrast: str = typer.Option(..., help="'variable,tested,reference' or 'variable'."),
     out: Path = typer.Option(..., "--out", "-o", help="Output table (.csv or .parquet)."),
     method: str = typer.Option("pydeseq2", help="pydeseq2, deseq2, limma-voom or limma."),
-    jobs: int = typer.Option(1, help="CPU cores for pydeseq2."),
+    jobs: int = typer.Option(1, help="CPU cores for pydeseq2.", callback=_n_jobs),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
 ) -> None:
     """Differential expression (pydeseq2, or DESeq2/limma in R)."""
@@ -525,6 +535,12 @@ def run_app(
                         err=True)
             raise typer.Exit(code=1)
         env["RADIOGENOMICS_RUN_DIR"] = str(run_dir.resolve())
+    if address not in ("127.0.0.1", "localhost", "::1"):
+        typer.secho(f"warning: --address {address} exposes the app beyond this machine, and "
+                    "the app has no authentication: anyone who can reach the port can read "
+                    "the run's data and upload files. Keep 127.0.0.1 and use an SSH tunnel "
+                    "(ssh -L 8501:127.0.0.1:8501 host) unless the network is trusted.",
+                    fg=typer.colors.YELLOW, err=True)
     cmd = [sys.executable, "-m", "streamlit", "run", str(home), "--server.address", address,
            "--server.port", str(port), "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--server.maxUploadSize", "200"]

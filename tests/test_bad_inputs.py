@@ -516,3 +516,67 @@ def test_read_limits_apply_to_lines_cells_and_line_length(tmp_path):
     with set_read_limits(max_line=1000), pytest.raises(InputFileError, match="line 1 is longer"):
         read_table(long)
     assert read_table(p).shape == (1000, 2)  # default bounds: read
+
+
+def test_run_with_a_missing_input_names_it_as_check_does(tmp_path):
+    from radiogenomics.workflows.engine import Pipeline
+
+    cfg = {"name": "x", "steps": {"load": {"cohort": str(tmp_path / "nope")}, "associate": {}}}
+    pipe = Pipeline(cfg, tmp_path / "run")
+    assert pipe.check() == [f"steps.load: input not found: {tmp_path / 'nope'}"]
+    with pytest.raises(ValidationError, match=r"steps\.load: input not found: .*nope"):
+        pipe.run(progress_bar=False)
+    assert not (tmp_path / "run").exists()  # nothing written
+
+
+def test_a_lock_whose_pid_was_reused_is_stale(tmp_path):
+    import os
+
+    from radiogenomics.workflows.engine import Pipeline, _start_time
+
+    cfg = {"name": "s", "steps": {"load": {"synthetic": {"n_patients": 20, "image_size": 12}}}}
+    run = tmp_path / "run"
+    run.mkdir()
+    lock = run / ".lock"
+    lock.write_text(f"{os.getpid()} {_start_time(os.getpid())}")  # this live process
+    with pytest.raises(ValidationError, match=r"another run \(PID \d+\) holds .*\.lock"):
+        Pipeline(cfg, run).run(progress_bar=False)
+    lock.write_text(f"{os.getpid()} 1")  # same PID, another process' start time: reused
+    state = Pipeline(cfg, run).run(progress_bar=False)
+    assert state["load"]["status"] == "done" and not lock.exists()
+
+
+@pytest.mark.parametrize(("command", "option"), [
+    (["extract", "--manifest", "m.csv", "--out", "o.h5ad"], "--n-jobs"),
+    (["demo", "--out", "d"], "--jobs"),
+])
+def test_cli_refuses_zero_or_negative_workers(command, option, tmp_path):
+    from typer.testing import CliRunner
+
+    from radiogenomics.cli import app
+
+    res = CliRunner().invoke(app, [*command, option, "0"])
+    text = " ".join(res.output.replace("│", " ").split())
+    assert res.exit_code == 2 and "give -1 (all cores) or a number of workers ≥ 1" in text
+
+
+def test_cli_app_warns_when_bound_beyond_loopback(monkeypatch, tmp_path):
+    """--address 0.0.0.0 says the app has no authentication (the exec is intercepted)."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from radiogenomics.cli import app
+
+    class ExecError(Exception):
+        pass
+
+    def fake_exec(*a):
+        raise ExecError
+
+    monkeypatch.setattr(os, "execve", fake_exec)
+    res = CliRunner().invoke(app, ["app", "--address", "0.0.0.0"])
+    assert isinstance(res.exception, ExecError)
+    assert "has no authentication" in " ".join(res.output.split())
+    res = CliRunner().invoke(app, ["app"])
+    assert "has no authentication" not in res.output

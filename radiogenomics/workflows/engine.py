@@ -197,6 +197,9 @@ class Pipeline:
         """Execute (or resume) the pipeline; returns the state per step."""
         if until is not None and until not in REGISTRY:
             raise ValidationError(f"until='{until}': choose one of {list(REGISTRY)}.")
+        problems = self.check()  # the same named errors as --check, before anything is written
+        if problems:
+            raise ValidationError("; ".join(problems))
         self.out.mkdir(parents=True, exist_ok=True)
         self._acquire_lock()
         handler = logging.FileHandler(self.layout.log)
@@ -215,16 +218,21 @@ class Pipeline:
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         except FileExistsError:
             try:
-                pid = int(lock.read_text().strip() or 0)
+                pid, _, started = lock.read_text().strip().partition(" ")
+                pid = int(pid or 0)
             except (OSError, ValueError):
-                pid = 0
-            if pid and _alive(pid):
+                pid, started = 0, ""
+            # alive and the same process (its start time matches): a PID reused by another
+            # program after the run was killed does not hold the directory
+            if pid and _alive(pid) and started in ("", _start_time(pid)):
                 raise ValidationError(f"{self.out}: another run (PID {pid}) holds this run "
-                                      "directory; wait for it or use another --out.") from None
-            lock.unlink(missing_ok=True)  # stale lock of a killed run
+                                      f"directory ({lock}); wait for it or use another "
+                                      "--out.") from None
+            logger.info("%s: stale lock of PID %s removed", lock, pid)
+            lock.unlink(missing_ok=True)
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         with os.fdopen(fd, "w") as f:
-            f.write(str(os.getpid()))
+            f.write(f"{os.getpid()} {_start_time(os.getpid())}")
 
     def _run(self, until: str | None, progress_bar: bool) -> dict[str, Any]:
         ctx = self.context(progress_bar)
@@ -271,6 +279,16 @@ class Pipeline:
         write_text_atomic(self.layout.provenance, json.dumps({
             "config": self.config.model_dump(mode="json"), "radiogenomics": __version__,
             "engines": engines, "git_commit": git_commit(), "input_hashes": files}, indent=2))
+
+
+def _start_time(pid: int) -> str:
+    """The process' start time (clock ticks since boot, /proc/PID/stat field 22), or ``""``
+    where /proc is not available."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rsplit(")", 1)[1].split()[19]
 
 
 def _alive(pid: int) -> bool:
