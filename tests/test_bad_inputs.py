@@ -580,3 +580,68 @@ def test_cli_app_warns_when_bound_beyond_loopback(monkeypatch, tmp_path):
     assert "has no authentication" in " ".join(res.output.split())
     res = CliRunner().invoke(app, ["app"])
     assert "has no authentication" not in res.output
+
+
+@pytest.mark.parametrize("engine", ["native", pytest.param("rms", marks=pytest.mark.r)])
+@pytest.mark.parametrize("family", ["binomial", "cox"])
+def test_nomogram_with_too_few_events_is_refused(engine, family):
+    """One event gave coefficients of −23 silently (native and rms)."""
+    from radiogenomics.datasets import synthetic_cohort
+    from radiogenomics.stats import Nomogram
+
+    clin = synthetic_cohort(60, random_state=0).cohort.clinical.copy()
+    clin["y"] = 0
+    clin.iloc[0, clin.columns.get_loc("y")] = 1
+    kw = ({"family": "cox", "duration": "os_time", "horizons": [12.0]}
+          if family == "cox" else {})
+    with pytest.raises(ValidationError, match=r"'y': 1 events for 2 coefficient\(s\); a "
+                                              r"nomogram needs at least 5"):
+        Nomogram.fit(clin, "y", ["age", "sex"], engine=engine, **kw)
+
+
+@pytest.mark.parametrize("method", ["pydeseq2", pytest.param("limma-voom", marks=pytest.mark.r)])
+def test_numeric_covariate_confounded_with_the_contrast_is_not_estimable(method):
+    """A numeric covariate that encodes the groups gave all-NaN log2FC (limma-voom, rc 0) or
+    a LinAlgError (pydeseq2); it gets the "not estimable" error text covariates get."""
+    rng = np.random.default_rng(0)
+    counts = pd.DataFrame(rng.poisson(50, (12, 30)), index=[f"s{i}" for i in range(12)],
+                          columns=[f"g{j}" for j in range(30)])
+    meta = pd.DataFrame({"group": ["a", "b"] * 6}, index=counts.index)
+    meta["dose"] = np.where(meta["group"] == "b", 60.0, 50.0)
+    with pytest.raises(ValidationError, match=r"'dose' is confounded with 'group'.*not "
+                                              r"estimable"):
+        tl.differential_expression(counts, "~ dose + group", ("group", "b", "a"),
+                                   clinical=meta, method=method)
+    meta["dose"] = rng.normal(55, 5, 12)  # a real covariate is fine
+    res = tl.differential_expression(counts, "~ dose + group", ("group", "b", "a"),
+                                     clinical=meta, method=method)
+    assert res["log2fc"].notna().all()
+
+
+def test_deep_train_yaml_outcome_is_read_by_key(tmp_path, monkeypatch, planted_images):
+    """`outcome: {event: …, time: …}` (event first) must give (time, event), not swap them."""
+    from radiogenomics.imaging.deep import DeepSurv
+    from radiogenomics.imaging.deep.config import train_from_config
+
+    m, clin = planted_images
+    m.iloc[:20].to_csv(tmp_path / "manifest.csv", index=False)
+    clin.reset_index().rename(columns={clin.index.name or "index": "patient_id"}).to_csv(
+        tmp_path / "clinical.csv", index=False)
+    (tmp_path / "t.yaml").write_text(
+        "task: survival\nmanifest: manifest.csv\nclinical: clinical.csv\n"
+        "outcome: {event: os_event, time: os_time}\ntest_fraction: 0.3\n"
+        "model: {roi_size: 16, epochs: 1, progress_bar: false}\n")
+    seen = {}
+
+    class Stop(Exception):  # noqa: N818 - a sentinel, not an error
+        pass
+
+    def fit(self, X, y):
+        seen["y"] = np.asarray(y, float)
+        raise Stop
+
+    monkeypatch.setattr(DeepSurv, "fit", fit)
+    with pytest.raises(Stop):
+        train_from_config(tmp_path / "t.yaml", tmp_path / "out")
+    times, events = seen["y"][:, 0], seen["y"][:, 1]
+    assert set(np.unique(events)) <= {0.0, 1.0} and times.max() > 1

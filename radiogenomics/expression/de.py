@@ -87,6 +87,42 @@ def _check_counts(values: pd.DataFrame) -> None:
         )
 
 
+def _design_columns(meta: pd.DataFrame, term: str) -> np.ndarray:
+    col = meta[term]
+    if pd.api.types.is_numeric_dtype(col):
+        return col.to_numpy(float)[:, None]
+    return pd.get_dummies(col.astype(str), drop_first=True).to_numpy(float)
+
+
+def _check_estimable(meta: pd.DataFrame, terms: list[str], var: str) -> None:
+    """The contrast's columns must not lie in the span of the other terms (with the
+    intercept): a covariate that encodes the contrast — a factor with the same grouping, or
+    a number equal to a function of it — makes the contrast not estimable, where the engines
+    would return NaN fold changes (limma) or fail inside the solver (pydeseq2)."""
+    n = len(meta)
+    base = [np.ones((n, 1))]
+    for other in terms:
+        if other == var:
+            continue
+        cols = _design_columns(meta, other)
+        both = np.column_stack([*base, cols, _design_columns(meta, var)])
+        alone = np.column_stack([*base, cols])
+        if np.linalg.matrix_rank(both) < np.linalg.matrix_rank(alone) + \
+                _design_columns(meta, var).shape[1]:
+            raise ValidationError(
+                f"design variable '{other}' is confounded with '{var}' (it determines "
+                f"'{var}' in these samples); the contrast is not estimable. Drop '{other}' "
+                "from the design or check the sample annotation.")
+    others = [c for t in terms if t != var for c in _design_columns(meta, t).T]
+    rest = np.column_stack([np.ones(n), *others])
+    full = np.column_stack([rest, _design_columns(meta, var)])
+    if np.linalg.matrix_rank(full) < np.linalg.matrix_rank(rest) + \
+            _design_columns(meta, var).shape[1]:
+        raise ValidationError(
+            f"the other design variables ({', '.join(t for t in terms if t != var)}) together "
+            f"determine '{var}' in these samples; the contrast is not estimable.")
+
+
 def differential_expression(
     data: Any,
     design: str = "~ group",
@@ -172,6 +208,7 @@ def differential_expression(
             "contrast: give (variable, tested, reference) for a factor or (variable,) for a "
             "numeric covariate."
         )
+    _check_estimable(meta, terms, var)
     if method != "limma":
         _check_counts(values)
     design, names = _placeholder_design(design, terms)

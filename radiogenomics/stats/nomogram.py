@@ -247,9 +247,11 @@ class Nomogram:
         first level; the fitted model stays in R for :meth:`validate` and :meth:`calibrate`.
         """
         from radiogenomics import rbridge
+        from radiogenomics.stats._design import model_terms
 
         df = _frame(df)
         _check_outcome(df, outcome, family, duration, horizons)
+        _check_events(df, outcome, family, model_terms(df, list(predictors)))
         fit = rbridge.RmsFit(df, outcome, list(predictors), family=family, duration=duration)
         nom = fit.nomogram(list(horizons) if horizons else None)
         pts = nom["points"]
@@ -289,6 +291,7 @@ class Nomogram:
         df = _frame(df)
         _check_outcome(df, outcome, family, duration, horizons)
         terms = model_terms(df, list(predictors))
+        _check_events(df, outcome, family, terms)
         X = design_matrix(df, terms)
         axes = {t.name: list(t.levels) if t.is_factor else default_axis(df[t.name])
                 for t in terms}
@@ -356,6 +359,29 @@ def _frame(data: Any) -> pd.DataFrame:
     if isinstance(clinical, pd.DataFrame):
         return clinical
     raise ValidationError("data: pass a DataFrame or a Cohort with a clinical table.")
+
+
+MIN_EVENTS = 5  # and at least 2 per coefficient: fewer give runaway coefficients
+
+
+def _check_events(df: pd.DataFrame, outcome: str, family: str, terms: Sequence[Any]) -> None:
+    """Refuse a fit with too few events for its coefficients (at least :data:`MIN_EVENTS`
+    and 2 per coefficient; for a logistic model, of both outcomes): with fewer the
+    likelihood has no finite maximum or a meaningless one (one event gives coefficients of
+    −23 without a warning from lifelines or rms)."""
+    n_coef = sum(len(t.columns) for t in terms)
+    need = max(MIN_EVENTS, 2 * n_coef)
+    y = pd.to_numeric(df[outcome], errors="coerce")
+    counts = {"events": int((y == 1).sum())}
+    if family == "binomial":
+        counts["non-events"] = int((y == 0).sum())
+    low = {k: v for k, v in counts.items() if v < need}
+    if low:
+        what = ", ".join(f"{v} {k}" for k, v in low.items())
+        raise ValidationError(
+            f"outcome '{outcome}': {what} for {n_coef} coefficient(s); a nomogram needs at "
+            f"least {need} (≥ {MIN_EVENTS}, and 2 per coefficient). Use fewer predictors or "
+            "merge factor levels, or a larger cohort.")
 
 
 def _check_outcome(df: pd.DataFrame, outcome: str, family: str, duration: str | None,

@@ -113,7 +113,9 @@ def train_from_config(config: str | Path, out_dir: str | Path) -> dict[str, Any]
         raise ValidationError(f"{cfg.clinical}: needs a 'patient_id' column.")
     clin["patient_id"] = clin["patient_id"].astype(str)
     clin = clin.set_index("patient_id")
-    cols = list(cfg.outcome.values())
+    # by key, never by the order the YAML mapping happens to list them in: (time, event)
+    keys = ["time", "event"] if set(cfg.outcome) == {"time", "event"} else sorted(cfg.outcome)
+    cols = [cfg.outcome[k] for k in keys]
     missing = [c for c in cols if c not in clin.columns]
     if missing:
         raise ValidationError(f"{cfg.clinical}: outcome column(s) {missing} not found "
