@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -251,6 +252,20 @@ def test_recipe_inputs_fail_with_errors_that_name_the_field(shared_data, tmp_pat
         out = tmp_path / f"r{i}"
         _fails({"steps": {"load": {"features": {**base, **extra}}}}, out, match)
         assert not (out / "load" / "cohort").exists()
+    # an all-missing or infinite feature column, and patients without a split value
+    col = feats.select_dtypes("number").columns[3]
+    for i, value in enumerate([np.nan, np.inf]):
+        bad = tmp_path / f"bad{i}.csv"
+        feats.assign(**{col: value}).to_csv(bad)
+        _fails({"steps": {"load": {"features": {**base, "path": str(bad),
+                                                "structure": "GTV-1"}}}},
+               tmp_path / f"f{i}", rf"feature columns \['{col}'\] are all missing or hold")
+    clin = pd.read_csv(base["clinical"])
+    clin.loc[:4, "dataset"] = np.nan
+    clin.to_csv(tmp_path / "clin.csv", index=False)
+    _fails({"steps": {"load": {"features": {**base, "clinical": str(tmp_path / "clin.csv"),
+                                            "structure": "GTV-1", "split": "dataset"}}}},
+           tmp_path / "s", r"split column 'dataset' is empty for 5 patients")
     tcga = yaml.safe_load((RECIPES / "laryngeal_rt.yaml").read_text())["steps"]["load"]
     tcga["tcga"]["stratify"] = "hpv"
     _fails({"steps": {"load": tcga}}, tmp_path / "t", r"stratify: 'hpv' is not a clinical")

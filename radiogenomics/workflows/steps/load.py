@@ -79,6 +79,7 @@ def _feature_table(ctx: RunContext, t: FeatureTable) -> list[Path]:
     """Cohort (+ external cohort) from an image-feature CSV and a clinical CSV; the image
     features also go where ``extract`` would put them, so later steps see them alike."""
     import anndata as ad
+    import numpy as np
     import pandas as pd
 
     from radiogenomics.cohort import Cohort
@@ -111,6 +112,11 @@ def _feature_table(ctx: RunContext, t: FeatureTable) -> list[Path]:
     text = X.select_dtypes(exclude="number").columns
     if len(text):
         raise ValidationError(f"{where}: non-numeric feature columns {list(text[:5])}.")
+    bad = X.columns[~np.isfinite(X.to_numpy(float)).any(axis=0) | np.isinf(
+        X.to_numpy(float)).any(axis=0)]
+    if len(bad):
+        raise ValidationError(f"{where}: feature columns {list(bad[:5])} are all missing or "
+                              "hold ±inf; drop or fix them.")
     clin[t.clinical_id] = clin[t.clinical_id].astype(str)
     clin = clin.set_index(t.clinical_id).rename_axis("patient_id")
     both = X.index.intersection(clin.index)
@@ -123,6 +129,11 @@ def _feature_table(ctx: RunContext, t: FeatureTable) -> list[Path]:
     if t.split is not None:
         if t.split not in clin.columns:
             raise ValidationError(f"{where}: split column '{t.split}' is not a clinical column.")
+        if clin[t.split].isna().any():
+            lost = list(clin.index[clin[t.split].isna()][:3])
+            raise ValidationError(f"{where}: split column '{t.split}' is empty for "
+                                  f"{int(clin[t.split].isna().sum())} patients (e.g. {lost}); "
+                                  "give each patient a value or drop them.")
         is_train = clin[t.split].astype(str) == t.train
         if not is_train.any() or is_train.all():
             raise ValidationError(f"{where}: split '{t.split}' = '{t.train}' must select some "
