@@ -645,3 +645,25 @@ def test_deep_train_yaml_outcome_is_read_by_key(tmp_path, monkeypatch, planted_i
         train_from_config(tmp_path / "t.yaml", tmp_path / "out")
     times, events = seen["y"][:, 0], seen["y"][:, 1]
     assert set(np.unique(events)) <= {0.0, 1.0} and times.max() > 1
+
+
+def test_extra_channel_that_is_not_an_image_or_another_size_is_named(tmp_path, planted_images):
+    import SimpleITK as sitk
+
+    from radiogenomics.imaging.deep import DeepResponse
+
+    m, clin = planted_images
+    m = m.iloc[:10].copy()
+    y = np.tile([0, 1], 5)
+    (tmp_path / "dose.nii.gz").write_text("not an image")
+    est = DeepResponse(roi_size=16, epochs=1, extra_channels=("dose",), progress_bar=False)
+    with pytest.raises(InputFileError, match=r"dose.nii.gz: the 'dose' channel cannot be read "
+                                             r"as an image"):
+        est.fit(m.assign(dose=str(tmp_path / "dose.nii.gz")), y)
+    with pytest.raises(InputFileError, match=r"nope.nii.gz: 'dose' channel not found"):
+        est.fit(m.assign(dose=str(tmp_path / "nope.nii.gz")), y)
+    small = tmp_path / "small.nrrd"
+    sitk.WriteImage(sitk.Image(5, 5, 5, sitk.sitkFloat32), str(small))
+    with pytest.raises(ValidationError, match=r"small.nrrd: 'dose' channel size \(5, 5, 5\) "
+                                              r"differs from its mask"):
+        est.fit(m.assign(dose=str(small)), y)

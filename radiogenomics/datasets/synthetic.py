@@ -24,6 +24,7 @@ import pandas as pd
 
 from radiogenomics._utils import atomic_path, check_random_state
 from radiogenomics.datasets.bundled import hallmark_gmt
+from radiogenomics.errors import ValidationError
 from radiogenomics.io.gmt import read_gmt
 
 #: Image features a correct pipeline should find linked to the planted latent.
@@ -101,7 +102,7 @@ class SyntheticCohort:
 
         ids = list(self.images)
         if not 10 <= n_first <= len(ids) - 10:
-            raise ValueError(f"n_first={n_first}: keep at least 10 patients on each side.")
+            raise ValidationError(f"n_first={n_first}: keep at least 10 patients on each side.")
         out = []
         for part, shift in ((ids[:n_first], 0.0), (ids[n_first:], batch_shift)):
             rna = self.cohort.rna[part].copy()
@@ -233,14 +234,14 @@ def synthetic_cohort(
     from radiogenomics.cohort import Cohort
 
     if not 0 <= image_coupling <= 1:
-        raise ValueError(f"image_coupling={image_coupling}: must be in [0, 1].")
+        raise ValidationError(f"image_coupling={image_coupling}: must be in [0, 1].")
     if n_patients < 10:
-        raise ValueError(f"n_patients={n_patients}: use at least 10 patients.")
+        raise ValidationError(f"n_patients={n_patients}: use at least 10 patients.")
     rng = check_random_state(random_state)
     sets = read_gmt(hallmark_gmt())
     for name in (pathway, decoy_pathway):
         if name not in sets:
-            raise ValueError(f"gene set '{name}' is not in the bundled Hallmark GMT.")
+            raise ValidationError(f"gene set '{name}' is not in the bundled Hallmark GMT.")
     core = list(dict.fromkeys(sets[pathway] + sets[decoy_pathway]))
     others = sorted(set().union(*sets.values()) - set(core))
     n_other = len(others) if n_genes is None else max(0, n_genes - len(core))

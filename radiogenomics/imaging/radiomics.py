@@ -202,6 +202,21 @@ def _case_key(image: str, mask: str, params: dict[str, Any], label: int, roi: st
     return h.hexdigest()
 
 
+def _writable_dir(path: Path, field: str) -> None:
+    """Create ``path`` as a folder and check that files can be written there, or raise an
+    error naming ``field`` (a file in the way, or a place without write access)."""
+    if path.exists() and not path.is_dir():
+        raise InputFileError(f"{field}={path}: a file is in the way; give a folder.")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".write-probe-{os.getpid()}"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise InputFileError(f"{field}={path}: cannot write there ({exc.strerror or exc}); "
+                             "give a writable folder.") from exc
+
+
 def extract_radiomics(
     manifest: str | Path | pd.DataFrame,
     params: dict | str | Path | None = None,
@@ -274,7 +289,7 @@ def extract_radiomics(
         else [None] * len(df)
     cache = Path(cache_dir) if cache_dir is not None else None
     if cache is not None:
-        cache.mkdir(parents=True, exist_ok=True)
+        _writable_dir(cache, "cache_dir")
 
     results: dict[int, dict[str, float]] = {}
     errors: dict[int, str] = {}

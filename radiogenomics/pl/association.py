@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from radiogenomics.errors import ValidationError
 from radiogenomics.pl._base import get_ax
 
 
@@ -47,7 +48,7 @@ def volcano(assoc: pd.DataFrame, feature: str, *, q: float = 0.05, label: int = 
     """r vs −log10 p of every gene for one feature; genes with q < ``q`` highlighted."""
     sub = assoc[assoc["feature"] == feature]
     if sub.empty:
-        raise ValueError(f"feature '{feature}' is not in the association table.")
+        raise ValidationError(f"feature '{feature}' is not in the association table.")
     fig, ax = get_ax(ax, figsize=(5, 4))
     sig = sub["qvalue"] < q
     y = -np.log10(np.maximum(sub["pvalue"], 1e-300))

@@ -200,6 +200,9 @@ class Pipeline:
         problems = self.check()  # the same named errors as --check, before anything is written
         if problems:
             raise ValidationError("; ".join(problems))
+        if self.out.exists() and not self.out.is_dir():
+            raise ValidationError(f"--out {self.out}: a file is in the way; give a folder for "
+                                  "the run.")
         self.out.mkdir(parents=True, exist_ok=True)
         self._acquire_lock()
         handler = logging.FileHandler(self.layout.log)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from radiogenomics._utils import logger
-from radiogenomics.errors import ValidationError
+from radiogenomics.errors import InputFileError, ValidationError
 
 MODES = ("3d", "2d", "2.5d")
 
@@ -34,10 +34,24 @@ def _resample(img: Any, msk: Any, spacing: tuple[float, float, float]) -> tuple[
         res(msk, sitk.sitkNearestNeighbor)
 
 
+def _read(path: str, what: str, sitk: Any) -> Any:
+    """A SimpleITK image, or an error naming the file and what it should be."""
+    from pathlib import Path
+
+    if not Path(path).is_file():
+        raise InputFileError(f"{path}: {what} not found.")
+    try:
+        return sitk.ReadImage(str(path))
+    except RuntimeError as exc:
+        first = next((ln for ln in str(exc).splitlines() if "ERROR" in ln), str(exc))[:200]
+        raise InputFileError(f"{path}: the {what} cannot be read as an image ({first.strip()}); "
+                             "give a NIfTI, NRRD or MHA file.") from exc
+
+
 def load_roi(image: str, mask: str, *, roi_size: int = 64, label: int = 1,
              intensity: str = "zscore", window: tuple[float, float] | None = None,
              margin: int = 4, return_mask: bool = False, mode: str = "3d",
-             spacing: tuple[float, float, float] | None = None,
+             spacing: tuple[float, float, float] | None = None, name: str = "image",
              ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """A fixed-size crop around the mask: C × S × S × S (``mode="3d"``), 1 × S × S (``"2d"``,
     the axial slice with the largest tumour area) or 3 × S × S (``"2.5d"``: that slice and its
@@ -48,16 +62,18 @@ def load_roi(image: str, mask: str, *, roi_size: int = 64, label: int = 1,
     ``spacing`` (mm, x y z) resamples image (linear) and mask (nearest neighbour) first. A
     bounding box larger than ``roi_size`` is cropped around its centre with a warning;
     smaller ones are padded (MONAI ``ResizeWithPadOrCrop``). ``return_mask=True`` also
-    returns the mask cropped the same way (for a segmentation head).
+    returns the mask cropped the same way (for a segmentation head). ``name`` says what
+    ``image`` is in error messages (e.g. the ``dose`` channel).
     """
     import SimpleITK as sitk
     from monai.transforms import ResizeWithPadOrCrop, ScaleIntensityRange
 
     dims, _ = roi_shape(mode)
-    img_itk, msk_itk = sitk.ReadImage(str(image)), sitk.ReadImage(str(mask))
+    img_itk, msk_itk = _read(image, name, sitk), _read(mask, "mask", sitk)
     if img_itk.GetSize() != msk_itk.GetSize():
-        raise ValidationError(f"{mask}: mask size {msk_itk.GetSize()} differs from image "
-                              f"{img_itk.GetSize()}.")
+        raise ValidationError(f"{image}: {name} size {img_itk.GetSize()} differs from its mask "
+                              f"{mask} ({msk_itk.GetSize()}); resample one onto the other's "
+                              "grid.")
     if spacing is not None:
         img_itk, msk_itk = _resample(img_itk, msk_itk, spacing)
     img = sitk.GetArrayFromImage(img_itk).astype(np.float32)

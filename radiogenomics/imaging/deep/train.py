@@ -82,7 +82,8 @@ def _volumes(X: Any, roi_size: int, intensity: str, masks: bool = False,
         vol, msk = out if masks else (out, None)
         if extra:
             vol = np.concatenate([vol, *(load_roi(row[c], row["mask"], roi_size=roi_size,
-                                                  intensity="none", mode=mode) / extra_scale
+                                                  intensity="none", mode=mode,
+                                                  name=f"'{c}' channel") / extra_scale
                                          for c in extra)])
         return vol, msk
 
