@@ -21,6 +21,34 @@ def _n_jobs(value: int) -> int:
     return value
 
 
+def _n_perm(value: int) -> int:
+    """``--n-perm``: at least one permutation (checked before any work)."""
+    if value < 1:
+        raise typer.BadParameter(f"{value}: give a number of permutations ≥ 1 (e.g. 1000)")
+    return value
+
+
+def _share(value: float) -> float:
+    """``--min-coverage``: a share of the signature's weight, 0 … 1."""
+    if not 0 <= value <= 1:
+        raise typer.BadParameter(f"{value}: give a share between 0 and 1 (e.g. 0.8 for 80 %)")
+    return value
+
+
+def _keep(value: str) -> str | float | int:
+    """``--keep``: 'all', a q threshold in (0, 1] or a top-k count ≥ 1."""
+    if value == "all":
+        return value
+    try:
+        v = float(value) if "." in value or "e" in value.lower() else int(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r}: give 'all', a q threshold such as 0.05, or a "
+                                 "number of top genes per feature such as 100") from None
+    if (isinstance(v, float) and not 0 < v <= 1) or (isinstance(v, int) and v < 1):
+        raise typer.BadParameter(f"{value}: a q threshold is in (0, 1], a top-k count ≥ 1")
+    return v
+
+
 app = typer.Typer(
     name="radiogenomics",
     help="Link tumour imaging to gene expression; build and validate signatures.",
@@ -65,7 +93,7 @@ def demo(
     seed: int = typer.Option(0, help="Random seed of the synthetic cohort and GSEA."),
     jobs: int = typer.Option(-1, help="Worker processes for radiomics (-1: all cores).",
                              callback=_n_jobs),
-    n_perm: int = typer.Option(1000, help="GSEA permutations."),
+    n_perm: int = typer.Option(1000, help="GSEA permutations.", callback=_n_perm),
     use_r: str = typer.Option("auto", help="Use R (Cox cross-check, rms): auto, yes, no."),
     deep: bool = typer.Option(True, help="Include the deep-imaging step."),
     progress: bool = typer.Option(True, help="Show progress bars on a terminal."),
@@ -300,9 +328,11 @@ def associate(
     method: str = typer.Option("spearman", help="spearman, pearson or partial."),
     covariates: str = typer.Option("", help="Comma-separated clinical columns to adjust for."),
     fdr: str = typer.Option("bh", help="bh, by, storey or permutation."),
-    n_perm: int = typer.Option(1000, help="Permutations for --fdr permutation."),
+    n_perm: int = typer.Option(1000, help="Permutations for --fdr permutation.",
+                               callback=_n_perm),
     device: str = typer.Option("auto", help="auto, cpu or cuda."),
-    keep: str = typer.Option("all", help="'all', a q threshold (0.05) or top-k per feature."),
+    keep: str = typer.Option("all", help="'all', a q threshold (0.05) or top-k per feature.",
+                             callback=_keep),
     seed: int = typer.Option(0, help="Random seed (permutations)."),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
 ) -> None:
@@ -315,8 +345,6 @@ def associate(
     _check_out(out, (".csv", ".csv.gz", ".parquet"))
     try:
         keep_v: str | float | int = keep
-        if keep != "all":
-            keep_v = float(keep) if "." in keep else int(keep)
         covs = [c for c in covariates.split(",") if c] or None
         if cohort is not None:
             res = run(Cohort.read(cohort), method=method, covariates=covs, fdr=fdr,
@@ -339,7 +367,7 @@ def enrich(
     gene_sets: str = typer.Option("hallmark", help="hallmark, reactome or a local GMT path."),
     method: str = typer.Option("gsea", help="gsea (prerank on r) or ora (genes at q < --q)."),
     features: str = typer.Option("", help="Comma-separated features (default: top 10)."),
-    n_perm: int = typer.Option(1000, help="GSEA permutations."),
+    n_perm: int = typer.Option(1000, help="GSEA permutations.", callback=_n_perm),
     q: float = typer.Option(0.05, help="q-value threshold for ORA."),
     seed: int = typer.Option(0),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
@@ -433,7 +461,8 @@ def validate(
     positive: str | None = typer.Option(None, help="Value of --outcome that is positive."),
     time: str | None = typer.Option(None, help="Survival time column."),
     event: str | None = typer.Option(None, help="Event column (0/1)."),
-    min_coverage: float = typer.Option(0.8, help="Refuse below this share of the weight."),
+    min_coverage: float = typer.Option(0.8, help="Refuse below this share of the weight.",
+                                       callback=_share),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
 ) -> None:
     """Validate a signature card on an external cohort (AUC, sens/spec, C-index, report)."""

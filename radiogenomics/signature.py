@@ -284,7 +284,7 @@ def score(card: SignatureCard, data: Any, *, min_coverage: float = 0.8) -> Score
     missing = [f for f in w.index if f not in X.columns]
     total = float(w.abs().sum())
     cover = float(w[present].abs().sum() / total) if present else 0.0
-    if cover < min_coverage:
+    if cover < min_coverage or not present:  # nothing to score with, whatever the minimum
         raise ValidationError(
             f"signature '{card.name}': only {cover:.0%} of the weight is covered (minimum "
             f"{min_coverage:.0%}); missing features: {missing[:20]}"

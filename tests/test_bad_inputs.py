@@ -652,7 +652,7 @@ def test_extra_channel_that_is_not_an_image_or_another_size_is_named(tmp_path, p
 
     from radiogenomics.imaging.deep import DeepResponse
 
-    m, clin = planted_images
+    m, _ = planted_images
     m = m.iloc[:10].copy()
     y = np.tile([0, 1], 5)
     (tmp_path / "dose.nii.gz").write_text("not an image")
@@ -667,3 +667,39 @@ def test_extra_channel_that_is_not_an_image_or_another_size_is_named(tmp_path, p
     with pytest.raises(ValidationError, match=r"small.nrrd: 'dose' channel size \(5, 5, 5\) "
                                               r"differs from its mask"):
         est.fit(m.assign(dose=str(small)), y)
+
+
+CLI_VALUE_CASES = [
+    (["associate", "--x", "x.csv", "--y", "y.csv", "--out", "o.csv", "--keep", "abc"],
+     "'abc': give 'all', a q threshold such as 0.05"),
+    (["associate", "--x", "x.csv", "--y", "y.csv", "--out", "o.csv", "--keep", "1.5"],
+     "a q threshold is in (0, 1]"),
+    (["associate", "--x", "x.csv", "--y", "y.csv", "--out", "o.csv", "--n-perm", "-5"],
+     "give a number of permutations ≥ 1"),
+    (["demo", "--out", "d", "--n-perm", "0"], "give a number of permutations ≥ 1"),
+    (["validate", "--signature", "c.json", "--cohort", "c", "--out", "v",
+      "--min-coverage", "1.5"], "give a share between 0 and 1"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), CLI_VALUE_CASES,
+                         ids=[" ".join(a[-2:]) for a, _ in CLI_VALUE_CASES])
+def test_cli_option_values_are_checked_before_any_work(args, message):
+    from typer.testing import CliRunner
+
+    from radiogenomics.cli import app
+
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 2 and message in " ".join(res.output.replace("│", " ").split())
+
+
+def test_min_coverage_zero_with_no_covered_feature_is_an_error():
+    from radiogenomics import Cohort
+    from radiogenomics.signature import load_card, score
+
+    card = load_card({"name": "z", "kind": "gene", "family": "linear",
+                      "features": [{"name": "TP53", "weight": 1.0}]})
+    rna = pd.DataFrame(np.ones((5, 2)), index=[f"s{i}" for i in range(5)],
+                       columns=["EGFR", "MYC"])
+    with pytest.raises(ValidationError, match=r"only 0% of the weight is covered.*\['TP53'\]"):
+        score(card, Cohort(rna=rna), min_coverage=0)
