@@ -107,7 +107,7 @@ CASES = {
                               "fdr='nope': choose one of"),
     "associate no shared patient": (
         lambda: tl.associate(_frames()[0], _frames()[1].set_axis([f"q{i}" for i in range(20)])),
-        "0 patients with both modalities"),
+        "0 samples are in both X and Y"),
     "decision curve threshold 1.5": (
         lambda: stats.decision_curve([1, 0, 1, 0], [0.2, 0.4, 0.6, 0.8], thresholds=[1.5]),
         "strictly between 0 and 1"),
@@ -703,3 +703,18 @@ def test_min_coverage_zero_with_no_covered_feature_is_an_error():
                        columns=["EGFR", "MYC"])
     with pytest.raises(ValidationError, match=r"only 0% of the weight is covered.*\['TP53'\]"):
         score(card, Cohort(rna=rna), min_coverage=0)
+
+
+def test_tables_without_shared_samples_say_why():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.random((20, 3)), index=[f"p{i}" for i in range(20)])
+    Y = pd.DataFrame(rng.random((20, 4)), index=X.index)
+    with pytest.raises(ValidationError, match="Y is transposed"):
+        tl.associate(X, Y.T)
+    with pytest.raises(ValidationError, match="X is transposed"):
+        tl.associate(X.T, Y)
+    bad = pd.DataFrame({"a,b,c": range(20)}, index=[f"r{i}" for i in range(20)])
+    with pytest.raises(ValidationError, match="read with the wrong delimiter"):
+        tl.associate(X, bad)
+    with pytest.raises(ValidationError, match=r"X rows e.g. \['q0'.*Use the same patient IDs"):
+        tl.associate(X.set_axis([f"q{i}" for i in range(20)]), Y)

@@ -192,6 +192,8 @@ def _inputs(cohort_or_X: Any, Y: pd.DataFrame | None, x: str, y: str,
         if dropped:
             logger.info("associate: %d samples kept, %d present in only one table dropped",
                         len(common), dropped)
+        if len(common) < MIN_SAMPLES:
+            raise ValidationError(_why_no_overlap(cohort_or_X, Y, len(common)))
         A, B = cohort_or_X.loc[common], Y.loc[common]
     C = None
     if covariates is not None:
@@ -199,6 +201,23 @@ def _inputs(cohort_or_X: Any, Y: pd.DataFrame | None, x: str, y: str,
             raise ValidationError("covariates: with DataFrame inputs pass a DataFrame.")
         C = covariates.reindex(common)
     return A, B, C
+
+
+def _why_no_overlap(X: pd.DataFrame, Y: pd.DataFrame, n: int) -> str:
+    """Why two tables share (almost) no sample: a transposed table, a wrong delimiter, or
+    other IDs — with examples of both."""
+    msg = (f"{n} samples are in both X and Y (rows are samples; association needs at least "
+           f"{MIN_SAMPLES}). X rows e.g. {list(map(str, X.index[:3]))}, Y rows e.g. "
+           f"{list(map(str, Y.index[:3]))}.")
+    for F, name in ((X, "X"), (Y, "Y")):
+        if F.shape[1] == 1 and any(d in str(F.columns[0]) for d in (",", "\t", ";")):
+            return msg + (f" {name} has a single column named {str(F.columns[0])[:40]!r}: "
+                          "the file was read with the wrong delimiter.")
+    for F, G, name in ((Y, X, "Y"), (X, Y, "X")):
+        if len(F.columns.intersection(G.index)) >= MIN_SAMPLES:
+            return msg + (f" {name}'s columns are the other table's sample IDs: {name} is "
+                          "transposed (genes/features as rows); transpose it (.T).")
+    return msg + " Use the same patient IDs in both (e.g. TCGA barcodes cut to 12 characters)."
 
 
 def _covariate_frame(covariates: Any, cohort: Cohort, A: pd.DataFrame) -> pd.DataFrame:
