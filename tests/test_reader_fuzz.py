@@ -28,6 +28,9 @@ CARD = ('{"name": "sig", "kind": "gene", "family": "linear", '
         '"features": [{"name": "TP53", "weight": 0.5}, {"name": "EGFR", "weight": -1.0}]}')
 CONFIG = "name: fuzz\nseed: 0\nsteps:\n  load:\n    synthetic: {n_patients: 20}\n"
 MANIFEST = "patient_id,image,mask,label\np1,i.nii.gz,m.nii.gz,1\np2,i.nii.gz,m.nii.gz,2\n"
+PLATFORM = ("^PLATFORM = GPL0\n!platform_table_begin\nID\tGene Symbol\tENTREZ_GENE_ID\n"
+            "p1\tTP53\t7157\np2\tEGFR /// ERBB1\t1956\np3\t\t\n!platform_table_end\n")
+FEATURES = "id,Structure,f1,f2\n" + "".join(f"P{i},GTV-1,{i}.5,{20 - i}\n" for i in range(12))
 
 NASTY = st.sampled_from(["\x00", "\t", '"', ",", "\n", "inf", "nan", "-", "{", ":", "\\", "é"])
 
@@ -58,7 +61,7 @@ def mutated(draw: st.DrawFn, base: str) -> bytes:
 
 def _readers(tmp: Path) -> dict[str, tuple[str, str, object]]:
     from radiogenomics.io import read_expression_table, read_gmt, read_manifest
-    from radiogenomics.io.geo import read_series_matrix
+    from radiogenomics.io.geo import read_gpl_annotation, read_series_matrix
     from radiogenomics.signature import load_card
     from radiogenomics.workflows.engine import load_config
 
@@ -70,11 +73,35 @@ def _readers(tmp: Path) -> dict[str, tuple[str, str, object]]:
         "run config": ("run.yaml", CONFIG, load_config),
         "manifest": ("manifest.csv", MANIFEST,
                      lambda p: read_manifest(p, check_files=False)),
+        "platform": ("GPL0.annot", PLATFORM, read_gpl_annotation),
+        "feature table (load step)": ("features.csv", FEATURES, _load_features(tmp)),
     }
 
 
+def _load_features(tmp: Path):
+    """The load step's feature-table loader on ``path`` (with a fixed clinical table)."""
+    from radiogenomics.workflows.engine import Pipeline
+
+    clin = tmp / "clinical.csv"
+    clin.write_text("id,os,event,dataset\n" + "".join(
+        f"P{i},{10 + i},{i % 2},{'train' if i < 8 else 'test'}\n" for i in range(12)))
+
+    def read(path: Path) -> None:
+        cfg = {"name": "f", "steps": {"load": {"features": {
+            "path": str(path), "clinical": str(clin), "structure": "GTV-1",
+            "split": "dataset"}}}}
+        out = tmp / "run"
+        import shutil
+
+        shutil.rmtree(out, ignore_errors=True)
+        Pipeline(cfg, out).run(progress_bar=False)
+
+    return read
+
+
 @pytest.mark.parametrize("reader", ["series matrix", "expression table", "gmt", "card",
-                                    "run config", "manifest"])
+                                    "run config", "manifest", "platform",
+                                    "feature table (load step)"])
 def test_reader_returns_or_names_the_file(reader, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("fuzz")
     name, base, read = _readers(tmp)[reader]
@@ -82,7 +109,8 @@ def test_reader_returns_or_names_the_file(reader, tmp_path_factory):
     path.write_text(base)
     read(path)  # the seed itself is valid
 
-    @settings(max_examples=100, deadline=None, derandomize=True,
+    @settings(max_examples=40 if reader.startswith("feature") else 100, deadline=None,
+              derandomize=True,
               suppress_health_check=[HealthCheck.function_scoped_fixture,
                                      HealthCheck.too_slow])
     @given(data=mutated(base))
