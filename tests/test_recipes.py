@@ -269,6 +269,12 @@ def test_recipe_inputs_fail_with_errors_that_name_the_field(shared_data, tmp_pat
     tcga = yaml.safe_load((RECIPES / "laryngeal_rt.yaml").read_text())["steps"]["load"]
     tcga["tcga"]["stratify"] = "hpv"
     _fails({"steps": {"load": tcga}}, tmp_path / "t", r"stratify: 'hpv' is not a clinical")
+    for field, value, match in (("sample_type", "99", r"sample_type='99' keeps no sample"),
+                                ("holdout", 0.001, r"holdout: 0.001 of \d+ patients holds "
+                                                   r"out 0")):
+        t2 = yaml.safe_load((RECIPES / "laryngeal_rt.yaml").read_text())["steps"]["load"]
+        t2["tcga"][field] = value
+        _fails({"steps": {"load": t2}}, tmp_path / f"t_{field}", match)
     _fails({"steps": {"dosiomics": {}}}, tmp_path / "d", r"steps.dosiomics: give synthetic")
     _fails({"steps": {"longitudinal": {}}}, tmp_path / "l", r"steps.longitudinal: give")
     _fails({"steps": {"load": {"synthetic": {"n_patients": 20, "n_genes": 200}},

@@ -149,6 +149,11 @@ def read_tcga(counts: str | Path, clinical: str | Path | None = None, *,
         raise ValidationError(f"{counts}: {int((~ok).sum())} columns are not TCGA barcodes, e.g. "
                               f"{list(bar[~ok][:3])}.")
     keep = bar.str[13:15] == sample_type
+    if not keep.any():
+        have = sorted(bar.str[13:15].unique())
+        raise ValidationError(f"{counts}: sample_type='{sample_type}' keeps no sample; the "
+                              f"barcodes hold types {have[:10]} (01 primary tumour, 11 normal "
+                              "tissue, 06 metastasis).")
     logger.info("read_tcga: %d of %d samples are type %s", int(keep.sum()), len(bar), sample_type)
     df = df[keep.to_numpy()]
     patient = df.index.str[:12]

@@ -173,8 +173,24 @@ def _holdout(c: Any, fraction: float, stratify: str | None, seed: int) -> tuple[
                                   f"column ({list(a.clinical.columns[:15])}).")
         strata = a.clinical[stratify].astype(str).where(a.clinical[stratify].notna(),
                                                          "missing")
-    train, held = train_test_split(ids, test_size=fraction, random_state=seed,
-                                   stratify=strata)
+        small = strata.value_counts()
+        if (small < 2).any():
+            raise ValidationError(
+                f"steps.load.tcga.stratify: '{stratify}' has values with fewer than 2 "
+                f"patients ({small[small < 2].to_dict()}); stratify on a coarser column or "
+                "merge those values.")
+    held_n = round(fraction * len(ids))
+    if held_n < 1 or len(ids) - held_n < 2:
+        raise ValidationError(f"steps.load.tcga.holdout: {fraction} of {len(ids)} patients "
+                              f"holds out {held_n}; choose a fraction that leaves patients on "
+                              "both sides (e.g. 0.2).")
+    try:
+        train, held = train_test_split(ids, test_size=fraction, random_state=seed,
+                                       stratify=strata)
+    except ValueError as exc:  # strata that cannot be split at this fraction
+        raise ValidationError(f"steps.load.tcga: holdout {fraction} stratified on "
+                              f"'{stratify}' cannot be drawn ({exc}); lower the holdout or "
+                              "stratify on a coarser column.") from exc
     return tuple(Cohort(rna=a.rna, clinical=a.clinical.loc[part], validate=False)
                  .align(["rna", "clinical"]) for part in (train, held))
 
