@@ -21,6 +21,19 @@ def _n_jobs(value: int) -> int:
     return value
 
 
+def _report_failures(obs, out: Path) -> None:  # obs: the AnnData's obs DataFrame
+    """List the cases that failed (written with NaN features and their error) and exit 1."""
+    bad = obs[obs["error"] != ""]
+    if bad.empty:
+        return
+    for pid, err in list(zip(bad["patient_id"], bad["error"], strict=True))[:10]:
+        typer.secho(f"failed: {pid}: {err}", fg=typer.colors.RED, err=True)
+    if len(bad) > 10:
+        typer.secho(f"... and {len(bad) - 10} more (see the error column of {out})",
+                    fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=1)
+
+
 def _n_perm(value: int) -> int:
     """``--n-perm``: at least one permutation (checked before any work)."""
     if value < 1:
@@ -250,14 +263,7 @@ def extract(
     typer.echo(f"{adata.n_obs} cases: {adata.n_obs - failed} ok, {failed} failed, "
                f"{adata.uns['radiomics']['n_cached']} from cache; {adata.n_vars} features "
                f"-> {out}")
-    if failed:
-        bad = adata.obs[adata.obs["error"] != ""]
-        for pid, err in list(zip(bad["patient_id"], bad["error"], strict=True))[:10]:
-            typer.secho(f"failed: {pid}: {err}", fg=typer.colors.RED, err=True)
-        if failed > 10:
-            typer.secho(f"... and {failed - 10} more (see the error column of {out})",
-                        fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=1)
+    _report_failures(adata.obs, out)
 
 
 deep_app = typer.Typer(help="Deep imaging signatures (MONAI).", no_args_is_help=True)
@@ -294,7 +300,10 @@ def deep_embed(
     with atomic_path(out) as tmp:
         adata.obs = adata.obs.astype(str)
         adata.write_h5ad(tmp)
-    typer.echo(f"{adata.n_obs} scans × {adata.n_vars} deep features -> {out}")
+    failed = int((adata.obs["error"] != "").sum())
+    typer.echo(f"{adata.n_obs} scans ({adata.n_obs - failed} ok, {failed} failed) × "
+               f"{adata.n_vars} deep features -> {out}")
+    _report_failures(adata.obs, out)
 
 
 @deep_app.command("train")

@@ -657,8 +657,8 @@ def test_extra_channel_that_is_not_an_image_or_another_size_is_named(tmp_path, p
     y = np.tile([0, 1], 5)
     (tmp_path / "dose.nii.gz").write_text("not an image")
     est = DeepResponse(roi_size=16, epochs=1, extra_channels=("dose",), progress_bar=False)
-    with pytest.raises(InputFileError, match=r"dose.nii.gz: the 'dose' channel cannot be read "
-                                             r"as an image"):
+    with pytest.raises(InputFileError, match=r"dose.nii.gz: the 'dose' channel is not a readable "
+                                             r"image"):
         est.fit(m.assign(dose=str(tmp_path / "dose.nii.gz")), y)
     with pytest.raises(InputFileError, match=r"nope.nii.gz: 'dose' channel not found"):
         est.fit(m.assign(dose=str(tmp_path / "nope.nii.gz")), y)
@@ -718,3 +718,26 @@ def test_tables_without_shared_samples_say_why():
         tl.associate(X, bad)
     with pytest.raises(ValidationError, match=r"X rows e.g. \['q0'.*Use the same patient IDs"):
         tl.associate(X.set_axis([f"q{i}" for i in range(20)]), Y)
+
+
+def test_deep_embed_records_a_garbage_scan_and_goes_on(tmp_path, planted_images):
+    """As extract does: the bad case gets NaN features and its error, the others are
+    written, and the command exits 1 naming the case."""
+    import anndata as ad
+    from typer.testing import CliRunner
+
+    from radiogenomics.cli import app
+
+    m, _ = planted_images
+    m = m.iloc[:4].copy()
+    (tmp_path / "garbage.nii.gz").write_bytes(b"\x00\x01not an image" * 20)
+    m.iloc[1, m.columns.get_loc("image")] = str(tmp_path / "garbage.nii.gz")
+    m.to_csv(tmp_path / "m.csv", index=False)
+    out = tmp_path / "e.h5ad"
+    res = CliRunner().invoke(app, ["deep", "embed", "--manifest", str(tmp_path / "m.csv"),
+                                   "--out", str(out), "--model", "resnet10", "--roi-size", "16",
+                                   "--no-progress"])
+    text = " ".join(res.output.split())
+    assert res.exit_code == 1 and "(3 ok, 1 failed)" in text and "garbage.nii.gz" in text
+    emb = ad.read_h5ad(out)
+    assert np.isnan(emb.X[1]).all() and np.isfinite(emb.X[[0, 2, 3]]).all()

@@ -93,13 +93,17 @@ def _check_gzip(path: Path) -> None:
     import zlib
 
     d = zlib.decompressobj(wbits=47)  # gzip or zlib header
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            d.decompress(chunk, 1 << 24)  # bounded output per call: no decompression bomb
-            while d.unconsumed_tail:
-                d.decompress(d.unconsumed_tail, 1 << 24)
-            if d.eof:
-                break
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                d.decompress(chunk, 1 << 24)  # bounded output per call: no decompression bomb
+                while d.unconsumed_tail:
+                    d.decompress(d.unconsumed_tail, 1 << 24)
+                if d.eof:
+                    break
+    except zlib.error as exc:
+        raise InputFileError(f"{path}: not a valid gzip file ({exc}); re-export or "
+                             "re-download the image.") from exc
     if not d.eof:
         raise InputFileError(f"{path}: the gzip stream is truncated (the file was cut short, "
                              "e.g. an interrupted copy); copy it again.")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from radiogenomics._utils import logger, progress
-from radiogenomics.errors import InputFileError, ValidationError
+from radiogenomics.errors import InputFileError, RadiogenomicsError, ValidationError
 
 if TYPE_CHECKING:
     from anndata import AnnData
@@ -190,7 +190,7 @@ def extract_embeddings(
             return load_roi(df["image"].iloc[i], df["mask"].iloc[i], roi_size=roi_size,
                             label=int(df["label"].iloc[i]) if "label" in df else 1,
                             intensity=intensity, window=window, mode=mode)
-        except (ValidationError, RuntimeError) as exc:
+        except (RadiogenomicsError, RuntimeError) as exc:  # recorded, the batch goes on
             return str(exc)
 
     with ThreadPoolExecutor(max(1, n_jobs)) as pool:

@@ -44,7 +44,7 @@ def _read(path: str, what: str, sitk: Any) -> Any:
         return sitk.ReadImage(str(path))
     except RuntimeError as exc:
         first = next((ln for ln in str(exc).splitlines() if "ERROR" in ln), str(exc))[:200]
-        raise InputFileError(f"{path}: the {what} cannot be read as an image ({first.strip()}); "
+        raise InputFileError(f"{path}: the {what} is not a readable image ({first.strip()}); "
                              "give a NIfTI, NRRD or MHA file.") from exc
 
 
