@@ -147,6 +147,141 @@ CASES = {
 }
 
 
+def _rg():
+    import radiogenomics as rg
+
+    return rg
+
+
+def _xy():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.random((20, 5)), columns=list("abcde"),
+                     index=[f"p{i}" for i in range(20)])
+    return X, np.tile([0, 1], 10)
+
+
+def _counts(scale=1):
+    rng = np.random.default_rng(0)
+    return pd.DataFrame(rng.poisson(20, (10, 30)) * scale, index=[f"s{i}" for i in range(10)],
+                        columns=[f"G{j}" for j in range(30)])
+
+
+def _de(counts, design="~ g", contrast=("g", "b", "a"), **kw):
+    meta = pd.DataFrame({"g": ["a", "b"] * 5}, index=counts.index)
+    return tl.differential_expression(counts, design, contrast, clinical=meta, **kw)
+
+
+def _models():
+    from radiogenomics import models
+
+    return models
+
+
+CASES.update({
+    "gsea ranking with NaN": (lambda: tl.gsea_prerank(pd.Series(
+        [1.0, np.nan], index=["TP53", "EGFR"]), _rg().datasets.hallmark_gmt()),
+        "ranking: 1 NaN values"),
+    "gsea duplicated genes": (lambda: tl.gsea_prerank(pd.Series(
+        [1.0, 2.0], index=["TP53", "TP53"]), _rg().datasets.hallmark_gmt()),
+        "duplicated genes ['TP53']"),
+    "gsea ranking with no set": (lambda: tl.gsea_prerank(pd.Series(
+        np.arange(50.0), index=[f"X{i}" for i in range(50)]), _rg().datasets.hallmark_gmt()),
+        "no gene set has between 15 and 500 genes"),
+    "read_gmt missing": (lambda: _rg().io.read_gmt("/nonexistent/sets.gmt"),
+                         "/nonexistent/sets.gmt: file not found"),
+    "read_manifest missing": (lambda: _rg().io.read_manifest("/nonexistent/m.csv"),
+                              "manifest file not found"),
+    "read_table missing": (lambda: _rg().io.read_table("/nonexistent/t.csv"),
+                           "/nonexistent/t.csv: file not found"),
+    "read_cohort not a folder": (lambda: _rg().io.read_cohort("/nonexistent/c"),
+                                 "not a directory"),
+    "filter_low_counts without counts": (lambda: _rg().pp.filter_low_counts(
+        __import__("anndata").AnnData(np.ones((3, 3)))), "no 'counts' layer"),
+    "size factors with zeros everywhere": (lambda: _rg().pp.size_factors(_counts(0)),
+                                           "every gene has a zero count somewhere"),
+    "vst of zero counts": (lambda: _rg().pp.vst(_counts(0)), "no gene is expressed in every"),
+    "zscore of an AnnData": (lambda: _rg().pp.zscore(__import__("anndata").AnnData(
+        np.ones((5, 3)))), "pass a samples × genes DataFrame (got AnnData"),
+    "map_gene_ids unknown type": (lambda: _rg().pp.map_gene_ids(_counts(), "nonsense"),
+                                  "to='nonsense': choose one of"),
+    "DE of zero counts": (lambda: _de(_counts(0)), "every count is zero"),
+    "DE unknown method": (lambda: _de(_counts(), method="edgeRx"),
+                          "method='edgeRx': choose one of"),
+    "DE design column absent": (lambda: _de(_counts(), "~ h", ("h", "b", "a")),
+                                "design variable 'h' is not a clinical column"),
+    "DE fractional counts": (lambda: _de(_counts() + 0.5), "need non-negative integer counts"),
+    "lasso unknown family": (lambda: _models().LassoSelector("poisson").fit(*_xy()),
+                             "family='poisson': choose binomial, gaussian or cox"),
+    "univariate unknown test": (lambda: _models().UnivariateSelector("anova3").fit(*_xy()),
+                                "test='anova3': choose"),
+    "RF one class": (lambda: _models().RFImportanceSelector(2).fit(_xy()[0], np.ones(20)),
+                     "found one class"),
+    "SVM-RFE with NaN": (lambda: _models().SVMRFESelector(2).fit(
+        _xy()[0].assign(a=np.nan), _xy()[1]), "NaN/inf in column(s) ['a']"),
+    "stability q above p": (lambda: _models().StabilitySelection(
+        _models().LassoSelector(engine="sklearn"), q=50, cutoff=0.8).fit(*_xy()),
+        "q=50: must lie in 1 … the number of variables (5)"),
+    "repeated_cv without selectors": (lambda: _models().repeated_cv(*_xy(), {}),
+                                      "give at least one {name: selector}"),
+    "repeated_cv more folds than cases": (lambda: _models().repeated_cv(
+        *_xy(), {"u": _models().UnivariateSelector(n_features=2)}, n_splits=15),
+        "n_splits=15 exceeds the minority class size (10)"),
+    "cvrisk fold matrix of another size": (lambda: _models().cvrisk(
+        _models().GlmBoost(engine="native"), _xy()[0], _xy()[1].astype(float),
+        folds=np.ones((3, 3))), "expected an (n=20, B) weight matrix"),
+    "GlmBoost unknown family": (lambda: _models().GlmBoost("poisson", engine="native").fit(
+        *_xy()), "family='poisson': choose one of"),
+    "GlmBoost unknown engine": (lambda: _models().GlmBoost(engine="xgb").fit(
+        _xy()[0], _xy()[1].astype(float)), "engine='xgb': choose"),
+    "GlmBoostCox with a 1-D y": (lambda: _models().GlmBoostCox(engine="native").fit(*_xy()),
+                                 "for family='cox' pass an (n, 2) array"),
+    "ICC filter without retest": (lambda: _models().ICCFilter().fit(_xy()[0]),
+                                  "ICCFilter.fit needs retest="),
+    "icc of two shapes": (lambda: _models().icc(_xy()[0].to_numpy(), _xy()[0].to_numpy()[:5]),
+                          "measurement shapes differ"),
+    "compare_classifiers one class": (lambda: _models().compare_classifiers(
+        _xy()[0], np.ones(20)), "expected two classes"),
+    "nomogram unknown family": (lambda: stats.Nomogram(pd.Series({"a": 1.0}), {"a": [0, 1]},
+                                                       family="poisson"),
+                                "family='poisson': choose 'binomial' or 'cox'"),
+    "nomogram unknown level": (lambda: stats.Nomogram(pd.Series({"g=b": 1.0}),
+                                                      {"g": ["a", "b"]}).predict({"g": "c"}),
+                               "'g' = 'c': not a level of the factor"),
+    "calibration curve of 0 bins": (lambda: stats.calibration_curve(
+        _xy()[1], np.linspace(0.01, 0.99, 20), n_bins=0), "n_bins=0: give at least one bin"),
+    "Hosmer–Lemeshow with 1 group": (lambda: stats.hosmer_lemeshow(
+        _xy()[1], np.linspace(0.01, 0.99, 20), groups=1), "give at least 3 groups"),
+    "td-AUC beyond follow-up": (lambda: stats.time_dependent_auc(
+        np.arange(1, 21.0), _xy()[1], _xy()[0]["a"], [500]), "must lie within follow-up"),
+    "cut-point of a constant score": (lambda: stats.optimal_cutpoint(
+        np.arange(1, 21.0), _xy()[1], np.ones(20)), "a single value for every patient"),
+    "bootstrap of 0 resamples": (lambda: stats.bootstrap_ci(
+        lambda a: a.mean(), np.arange(10.0), n_boot=0), "n_boot=0: give at least one"),
+    "2 × 2 table with a negative count": (lambda: stats.threshold_metrics(-1, 2, 3, 4),
+                                          "whole numbers ≥ 0"),
+    "cohort with a duplicated patient": (lambda: _rg().Cohort(clinical=pd.DataFrame(
+        {"a": [1, 2]}, index=["x", "x"])), "1 duplicated patient IDs ('x')"),
+    "align an absent modality": (lambda: _rg().Cohort(clinical=pd.DataFrame(
+        {"a": [1, 2]}, index=["x", "y"])).align(["rna"]), "modality 'rna' is not in this"),
+    "score a card on a number": (lambda: __import__("radiogenomics.signature").signature.score(
+        _card(1.0), 5), "pass a Cohort or a samples × features DataFrame"),
+    "radiomics params misspelt": (lambda: _rg().imaging.extract_radiomics(pd.DataFrame(
+        {"patient_id": ["a"], "image": ["x"], "mask": ["y"]}), {"setting": {"binWidht": 25}}),
+        "invalid pyradiomics parameters"),
+    "DVH of mismatched grids": (lambda: _rg().imaging.dvh_features(np.ones((3, 3, 3)),
+                                                                   np.ones((2, 2, 2))),
+                                "dose grid (3, 3, 3) and mask (2, 2, 2) differ"),
+    "delta of an unknown kind": (lambda: _rg().imaging.delta_features(
+        __import__("anndata").AnnData(np.ones((2, 2)), obs=pd.DataFrame(
+            {"patient_id": ["a", "a"], "timepoint": ["pre", "post"]}, index=["0", "1"])),
+        "pre", "post", kind="ratio9"), "kind='ratio9': choose"),
+    "unknown imaging preset": (lambda: _rg().imaging.preset("XRAY"),
+                               "preset 'XRAY': choose one of"),
+    "synthetic cohort of 5": (lambda: _rg().datasets.synthetic_cohort(5),
+                              "n_patients=5: use at least 10 patients"),
+})
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_bad_input_gets_a_clear_error(case):
     fn, fragment = CASES[case]

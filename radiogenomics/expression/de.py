@@ -73,7 +73,7 @@ def _inputs(data: Any, clinical: pd.DataFrame | None, layer: str | None
     return data.loc[common], clinical.loc[common]
 
 
-def _check_counts(values: pd.DataFrame) -> None:
+def _check_counts(values: pd.DataFrame, size_factors: bool = True) -> None:
     v = values.to_numpy(float)
     if not np.isfinite(v).all():
         bad = values.columns[~np.isfinite(v).all(axis=0)]
@@ -85,6 +85,13 @@ def _check_counts(values: pd.DataFrame) -> None:
             "counts. For normalised or log values use method='limma'; for RSEM-style "
             "expected counts round them first."
         )
+    if not (v > 0).any():
+        raise ValidationError("counts: every count is zero; check that the table holds raw "
+                              "counts (not an empty or failed quantification).")
+    if size_factors and not (v > 0).all(axis=0).any():
+        raise ValidationError("counts: every gene has a zero count in some sample, so DESeq2's "
+                              "median-of-ratios size factors are undefined; filter genes with "
+                              "low counts first (pp.filter_low_counts) or check the samples.")
 
 
 def _design_columns(meta: pd.DataFrame, term: str) -> np.ndarray:
@@ -210,7 +217,7 @@ def differential_expression(
         )
     _check_estimable(meta, terms, var)
     if method != "limma":
-        _check_counts(values)
+        _check_counts(values, size_factors=method in ("pydeseq2", "deseq2"))
     design, names = _placeholder_design(design, terms)
     meta = meta.rename(columns=names)
     contrast = [names[contrast[0]], *contrast[1:]]

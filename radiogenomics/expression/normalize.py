@@ -90,6 +90,10 @@ def vst(data: AnnData | pd.DataFrame, layer: str = "counts", n_jobs: int | None 
     from pydeseq2.dds import DeseqDataSet
 
     counts = _counts_frame(data, layer).round().astype(int)
+    if not (counts.to_numpy() > 0).all(axis=0).any():
+        raise ValidationError("counts: no gene is expressed in every sample (all zero or "
+                              "with zeros everywhere); the VST's size factors are undefined. "
+                              "Check that these are raw counts and filter low counts first.")
     meta = pd.DataFrame({"all": ["a"] * len(counts)}, index=counts.index)
     dds = DeseqDataSet(counts=counts, metadata=meta, design="~1", quiet=True, n_cpus=n_jobs)
     dds.vst(use_design=False)
@@ -113,6 +117,9 @@ def tpm(counts: pd.DataFrame, lengths: pd.Series) -> pd.DataFrame:
 
 def zscore(values: pd.DataFrame) -> pd.DataFrame:
     """Per-gene z-scores across samples (sample SD, ddof = 1); constant genes become 0."""
+    if not isinstance(values, pd.DataFrame):
+        raise ValidationError(f"values: pass a samples × genes DataFrame (got "
+                              f"{type(values).__name__}; for an AnnData use adata.to_df()).")
     sd = values.std(axis=0, ddof=1).replace(0, np.inf)
     return (values - values.mean(axis=0)) / sd
 

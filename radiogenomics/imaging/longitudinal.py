@@ -71,6 +71,10 @@ def dvh_features(dose: np.ndarray, mask: np.ndarray, *, doses: Sequence[float] =
                  ) -> pd.Series:
     """Dose-volume histogram features of a structure: mean/min/max dose, D<v>% (minimum dose
     to the hottest v % of the volume) and V<d> (% of the volume receiving ≥ d Gy)."""
+    if np.shape(dose) != np.shape(mask):
+        raise ValidationError(f"dvh_features: dose grid {np.shape(dose)} and mask "
+                              f"{np.shape(mask)} differ; resample the dose onto the structure's "
+                              "grid first.")
     d = np.asarray(dose, dtype=float)[np.asarray(mask) > 0]
     if d.size == 0:
         raise ValidationError("dvh_features: the mask is empty.")

@@ -114,6 +114,7 @@ def package_version(package: str) -> str:
     return str(ro.r["as.character"](ro.r["packageVersion"](package))[0])
 
 
+@functools.cache
 def source(name: str) -> Any:
     """Source ``r/<name>.R`` into a fresh R environment and return that environment."""
     ro = _robjects()

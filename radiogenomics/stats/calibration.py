@@ -28,6 +28,8 @@ def calibration_curve(y_true: object, y_prob: object, *, n_bins: int = 10,
 
     Returns ``bin, n, predicted (mean), observed, ci_low, ci_high``.
     """
+    if int(n_bins) < 1:
+        raise ValidationError(f"n_bins={n_bins}: give at least one bin (e.g. 10).")
     y = binary_labels(y_true)
     p = _probabilities(y_prob, len(y))
     if strategy == "quantile":
@@ -80,6 +82,9 @@ def hosmer_lemeshow(y_true: object, y_prob: object, groups: int = 10) -> dict[st
     Groups are ``cut(p, quantile(p, 0:g/g), include.lowest=TRUE)`` as in
     ``ResourceSelection::hoslem.test``; df = g − 2.
     """
+    if int(groups) < 3:
+        raise ValidationError(f"groups={groups}: the test has g − 2 degrees of freedom; give at "
+                              "least 3 groups (10 is usual).")
     y = binary_labels(y_true)
     p = _probabilities(y_prob, len(y))
     edges = np.quantile(p, np.linspace(0, 1, groups + 1))

@@ -260,6 +260,10 @@ def _clopper_pearson(k: int, n: int, alpha: float) -> tuple[float, float]:
 
 def threshold_metrics(tp: int, fp: int, tn: int, fn: int, alpha: float = 0.05) -> pd.DataFrame:
     """Sensitivity, specificity, accuracy, PPV, NPV with exact (Clopper–Pearson) CIs."""
+    bad = {k: v for k, v in {"tp": tp, "fp": fp, "tn": tn, "fn": fn}.items()
+           if not float(v).is_integer() or v < 0}
+    if bad:
+        raise ValidationError(f"{bad}: counts of a 2 × 2 table are whole numbers ≥ 0.")
     rows = {
         "sensitivity": (tp, tp + fn), "specificity": (tn, tn + fp),
         "accuracy": (tp + tn, tp + tn + fp + fn), "ppv": (tp, tp + fp), "npv": (tn, tn + fn),
@@ -309,6 +313,8 @@ def bootstrap_ci(
     >>> round(est, 4), lo < est < hi
     (0.1245, True)
     """
+    if int(n_boot) < 1:
+        raise ValidationError(f"n_boot={n_boot}: give at least one resample (2,000 usual).")
     y = np.asarray(y_true)
     arrs = [np.asarray(a) for a in arrays]
     rng = check_random_state(random_state)

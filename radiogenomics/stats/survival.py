@@ -503,6 +503,9 @@ def optimal_cutpoint(time: object, event: object, score: object, *, minprop: flo
     x = np.asarray(score, float)
     if x.shape != t.shape or not np.isfinite(x).all():
         raise ValidationError("score: one finite value per patient is required.")
+    if len(np.unique(x)) < 2:
+        raise ValidationError("score: a single value for every patient; there is no cut-point "
+                              "to choose.")
     if engine == "auto":
         from radiogenomics import rbridge
 
