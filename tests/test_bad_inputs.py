@@ -783,6 +783,8 @@ def test_deep_train_yaml_outcome_is_read_by_key(tmp_path, monkeypatch, planted_i
 
 
 def test_extra_channel_that_is_not_an_image_or_another_size_is_named(tmp_path, planted_images):
+    """Extra channels (a dose map) are paths like image and mask: resolved, confined to the
+    manifest root and checked; a bad one is named as the channel, not as the mask."""
     import SimpleITK as sitk
 
     from radiogenomics.imaging.deep import DeepResponse
@@ -795,13 +797,22 @@ def test_extra_channel_that_is_not_an_image_or_another_size_is_named(tmp_path, p
     with pytest.raises(InputFileError, match=r"dose.nii.gz: the 'dose' channel is not a readable "
                                              r"image"):
         est.fit(m.assign(dose=str(tmp_path / "dose.nii.gz")), y)
-    with pytest.raises(InputFileError, match=r"nope.nii.gz: 'dose' channel not found"):
+    with pytest.raises(InputFileError, match=r"10 dose file\(s\) not found, e.g. \[.*nope"):
         est.fit(m.assign(dose=str(tmp_path / "nope.nii.gz")), y)
     small = tmp_path / "small.nrrd"
     sitk.WriteImage(sitk.Image(5, 5, 5, sitk.sitkFloat32), str(small))
     with pytest.raises(ValidationError, match=r"small.nrrd: 'dose' channel size \(5, 5, 5\) "
                                               r"differs from its mask"):
         est.fit(m.assign(dose=str(small)), y)
+    from radiogenomics.io import read_manifest
+
+    csv = tmp_path / "sub" / "m.csv"
+    csv.parent.mkdir()
+    csv.write_text("patient_id,image,mask,dose\np1,i.nii.gz,m.nii.gz,../dose.nii.gz\n")
+    with pytest.raises(ValidationError, match=r"1 dose path\(s\) outside"):
+        read_manifest(csv, root=csv.parent, check_files=False, extra_paths=("dose",))
+    resolved = read_manifest(csv, check_files=False, extra_paths=("dose",))
+    assert resolved["dose"].iloc[0] == str(csv.parent / "../dose.nii.gz")
 
 
 CLI_VALUE_CASES = [
@@ -876,3 +887,24 @@ def test_deep_embed_records_a_garbage_scan_and_goes_on(tmp_path, planted_images)
     assert res.exit_code == 1 and "(3 ok, 1 failed)" in text and "garbage.nii.gz" in text
     emb = ad.read_h5ad(out)
     assert np.isnan(emb.X[1]).all() and np.isfinite(emb.X[[0, 2, 3]]).all()
+
+
+def test_a_batch_of_2d_and_3d_images_is_refused(tmp_path):
+    """pyradiomics names 2-D and 3-D first-order/texture features alike: mixed, they would
+    share columns computed differently."""
+    import SimpleITK as sitk
+
+    from radiogenomics.imaging import extract_radiomics
+
+    rows = []
+    for i, shape in enumerate([(16, 16, 16), (16, 16, 1)]):
+        arr = np.zeros(shape[::-1], np.float32)
+        msk = np.zeros(shape[::-1], np.uint8)
+        msk[..., 4:10, 4:10] = 1
+        img, mask = tmp_path / f"i{i}.nrrd", tmp_path / f"m{i}.nrrd"
+        sitk.WriteImage(sitk.GetImageFromArray(arr + np.arange(arr.size).reshape(arr.shape)),
+                        str(img))
+        sitk.WriteImage(sitk.GetImageFromArray(msk), str(mask))
+        rows.append({"patient_id": f"p{i}", "image": str(img), "mask": str(mask)})
+    with pytest.raises(ValidationError, match=r"1 2-D image\(s\) .*i1.nrrd.* and 1 3-D image"):
+        extract_radiomics(pd.DataFrame(rows), n_jobs=1, progress_bar=False)

@@ -202,6 +202,38 @@ def _case_key(image: str, mask: str, params: dict[str, Any], label: int, roi: st
     return h.hexdigest()
 
 
+def _image_dims(path: str) -> int | None:
+    """2 for a 2-D image (or a single slice), 3 for a volume (and DICOM series folders),
+    ``None`` when the header cannot be read (the case then fails with its own error)."""
+    import SimpleITK as sitk
+
+    p = Path(path)
+    if p.is_dir():
+        return 3
+    try:
+        reader = sitk.ImageFileReader()
+        reader.SetFileName(str(p))
+        reader.ReadImageInformation()
+        size = reader.GetSize()
+    except RuntimeError:
+        return None
+    return 2 if len(size) == 2 or size[2] == 1 else 3
+
+
+def _one_dimensionality(images: pd.Series, source: str) -> None:
+    """Refuse a batch that mixes 2-D and 3-D images: pyradiomics names their first-order
+    and texture features alike, so the two kinds would share columns with different
+    meanings."""
+    dims = {p: _image_dims(p) for p in dict.fromkeys(images.astype(str))}
+    two = [p for p, d in dims.items() if d == 2]
+    three = [p for p, d in dims.items() if d == 3]
+    if two and three:
+        raise ValidationError(
+            f"{source}: {len(two)} 2-D image(s) (e.g. {two[:2]}) and {len(three)} 3-D "
+            f"image(s) (e.g. {three[:2]}) in one batch; their features would share columns "
+            "computed differently. Extract them in separate runs (or resample the 2-D ones).")
+
+
 def _writable_dir(path: Path, field: str) -> None:
     """Create ``path`` as a folder and check that files can be written there, or raise an
     error naming ``field`` (a file in the way, or a place without write access)."""
@@ -287,6 +319,8 @@ def extract_radiomics(
                                                                  index=df.index)).astype(int)
     rois = [None if pd.isna(v) else str(v) for v in df["roi"]] if "roi" in df.columns \
         else [None] * len(df)
+    _one_dimensionality(df["image"], str(manifest) if isinstance(manifest, (str, Path))
+                        else "manifest")
     cache = Path(cache_dir) if cache_dir is not None else None
     if cache is not None:
         _writable_dir(cache, "cache_dir")

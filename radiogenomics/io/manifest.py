@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,8 @@ OPTIONAL = ("timepoint", "sequence", "label", "centre", "roi", "perturbation")
 
 
 def read_manifest(manifest: str | Path | pd.DataFrame, check_files: bool = True, *,
-                  root: str | Path | None = None) -> pd.DataFrame:
+                  root: str | Path | None = None, extra_paths: Sequence[str] = ()
+                  ) -> pd.DataFrame:
     """Load and validate an image manifest.
 
     Parameters
@@ -30,6 +32,9 @@ def read_manifest(manifest: str | Path | pd.DataFrame, check_files: bool = True,
         Confine every image and mask to this folder: a path that resolves outside it
         (``../``, an absolute path elsewhere, a symlink out) is an error. Use it when
         manifests come from people you do not control.
+    extra_paths
+        Further columns that hold file paths (e.g. a ``dose`` channel): resolved, confined
+        and checked exactly as ``image`` and ``mask``.
 
     Returns
     -------
@@ -81,7 +86,11 @@ def read_manifest(manifest: str | Path | pd.DataFrame, check_files: bool = True,
             f"{'/'.join(map(str, df.iloc[row][keys]))}; give each scan a distinct timepoint, "
             "sequence or label (row numbers count the header as row 1)."
         )
-    for col in ("image", "mask"):
+    missing = [c for c in extra_paths if c not in df.columns]
+    if missing:
+        raise ValidationError(f"{source}: path column(s) {missing} not found (columns: "
+                              f"{list(df.columns)}).")
+    for col in ("image", "mask", *extra_paths):
         paths = [Path(p) for p in df[col].astype(str)]
         if base is not None:
             paths = [p if p.is_absolute() else base / p for p in paths]

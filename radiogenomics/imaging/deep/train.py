@@ -67,14 +67,15 @@ def _volumes(X: Any, roi_size: int, intensity: str, masks: bool = False,
             raise ValidationError("the segmentation head needs masks: pass a manifest, not "
                                   "an array.")
         return X.astype(np.float32), None
-    df = read_manifest(X)
-    if extra:
-        missing = [c for c in extra if c not in df.columns]
+    if extra and isinstance(X, pd.DataFrame):
+        missing = [c for c in extra if c not in X.columns]
         if missing:
             raise ValidationError(f"extra_channels {missing}: not manifest columns "
-                                  f"({list(df.columns)}).")
-        if mode != "3d":
-            raise ValidationError("extra_channels need mode='3d'.")
+                                  f"({list(X.columns)}).")
+    # the channels' paths are resolved, confined and checked as the image and mask are
+    df = read_manifest(X, extra_paths=tuple(extra))
+    if extra and mode != "3d":
+        raise ValidationError("extra_channels need mode='3d'.")
 
     def one(row: Any) -> tuple[np.ndarray, np.ndarray | None]:
         out = load_roi(row["image"], row["mask"], roi_size=roi_size, intensity=intensity,
