@@ -214,3 +214,23 @@ def test_recipe_run_times_in_the_docs_are_the_measured_ones():
         assert re.search(rf"^\| \[`{name}`\].*\| {re.escape(fmt(t))} \|$", index, re.M), name
         page = (root / "docs" / "recipes" / f"{name}.md").read_text()
         assert f"--out runs/{name}   # ~{fmt(t)} on 2 cores" in page, name
+
+
+def test_readme_test_suite_sentences_hold():
+    """What the README says of the bad-input corpus and the fuzzed readers."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    text = " ".join((root / "README.md").read_text().split())
+    assert "bad-input corpus (at least 150 cases" in text
+    out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q",
+                          "-p", "no:cacheprovider", str(root / "tests" / "test_bad_inputs.py")],
+                         capture_output=True, text=True, cwd=root)
+    n = int(re.search(r"(\d+) tests? collected", out.stdout).group(1))
+    assert n >= 150, out.stdout[-500:]
+    fuzz = (root / "tests" / "test_reader_fuzz.py").read_text()
+    readers = re.search(r'parametrize\("reader", \[(.*?)\]\)', fuzz, re.S).group(1)
+    names = re.findall(r'"([^"]+)"', readers)
+    assert len(names) == 8 and "to eight readers" in text
