@@ -908,3 +908,14 @@ def test_a_batch_of_2d_and_3d_images_is_refused(tmp_path):
         rows.append({"patient_id": f"p{i}", "image": str(img), "mask": str(mask)})
     with pytest.raises(ValidationError, match=r"1 2-D image\(s\) .*i1.nrrd.* and 1 3-D image"):
         extract_radiomics(pd.DataFrame(rows), n_jobs=1, progress_bar=False)
+
+
+def test_run_out_that_cannot_be_written_is_named(tmp_path):
+    """A place that cannot hold the run (here below a file; read-only folders behave alike
+    for a non-root user) is an error naming --out, before any step runs."""
+    from radiogenomics.workflows.engine import Pipeline
+
+    (tmp_path / "afile").write_text("x")
+    cfg = {"name": "s", "steps": {"load": {"synthetic": {"n_patients": 20}}}}
+    with pytest.raises(InputFileError, match=r"--out .*afile/run: cannot write there"):
+        Pipeline(cfg, tmp_path / "afile" / "run").run(progress_bar=False)

@@ -36,7 +36,7 @@ from radiogenomics._utils import (
     read_yaml_mapping,
     write_text_atomic,
 )
-from radiogenomics.errors import RadiogenomicsError, ValidationError
+from radiogenomics.errors import InputFileError, RadiogenomicsError, ValidationError
 from radiogenomics.workflows.layout import RunLayout
 from radiogenomics.workflows.steps import REGISTRY, Step
 from radiogenomics.workflows.steps._base import RunContext
@@ -203,7 +203,14 @@ class Pipeline:
         if self.out.exists() and not self.out.is_dir():
             raise ValidationError(f"--out {self.out}: a file is in the way; give a folder for "
                                   "the run.")
-        self.out.mkdir(parents=True, exist_ok=True)
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+            probe = self.out / f".write-probe-{os.getpid()}"
+            probe.write_text("")
+            probe.unlink()
+        except OSError as exc:
+            raise InputFileError(f"--out {self.out}: cannot write there "
+                                 f"({exc.strerror or exc}); give a writable folder.") from exc
         self._acquire_lock()
         handler = logging.FileHandler(self.layout.log)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
