@@ -191,4 +191,4 @@ def test_saliency_png_and_cli_embed(planted, tmp_path):
                           str(tmp_path / "e.h5ad"), "--model", "resnet10", "--roi-size", "24",
                           "--no-progress"], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    assert "3 scans × 512 deep features" in run.stdout
+    assert "3 scans (3 ok, 0 failed) × 512 deep features" in run.stdout
