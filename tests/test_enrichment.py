@@ -42,7 +42,7 @@ def test_read_gmt_errors(tmp_path):
     bad.write_text("SET only-two-fields\n")
     with pytest.raises(InputFileError, match="line 1: expected"):
         read_gmt(bad)
-    with pytest.raises(InputFileError, match="missing.gmt: file not found"):
+    with pytest.raises(InputFileError, match=r"missing\.gmt: file not found"):
         read_gmt(tmp_path / "missing.gmt")
 
 
