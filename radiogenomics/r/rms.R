@@ -10,12 +10,13 @@ rg_rms_fit <- function(data, outcome, predictors, family, duration = NULL, time_
   old <- rg_treatment(); on.exit(options(old))
   assign(dd_name, datadist(data[, predictors, drop = FALSE]), envir = globalenv())
   options(datadist = dd_name)
-  rhs <- paste0("`", predictors, "`", collapse = " + ")
+  # built from symbols, never parsed from text: a column name cannot become code
+  rhs <- Reduce(function(a, b) call("+", a, b), lapply(predictors, as.name))
   if (family == "binomial") {
-    f <- as.formula(paste0("`", outcome, "` ~ ", rhs))
+    f <- as.formula(call("~", as.name(outcome), rhs))
     lrm(f, data = data, x = TRUE, y = TRUE)
   } else {
-    f <- as.formula(paste0("Surv(`", duration, "`, `", outcome, "`) ~ ", rhs))
+    f <- as.formula(call("~", call("Surv", as.name(duration), as.name(outcome)), rhs))
     args <- list(f, data = data, x = TRUE, y = TRUE, surv = TRUE)
     if (!is.null(time_inc)) args$time.inc <- time_inc
     do.call(cph, args)

@@ -3,9 +3,14 @@ suppressPackageStartupMessages(library(survival))
 
 # Cox PH fit; returns one row per covariate with Wald statistics, 95% HR CIs,
 # and the model's Harrell concordance.
+# A formula built from symbols, never parsed from text: a column name cannot become code.
+rg_formula <- function(lhs, rhs) {
+  terms <- Reduce(function(a, b) call("+", a, b), lapply(rhs, as.name))
+  as.formula(call("~", lhs, terms), env = parent.frame())
+}
+
 rg_coxph <- function(data, duration, event, covariates, ties = "efron", eps = 1e-12) {
-  f <- as.formula(paste0("Surv(`", duration, "`, `", event, "`) ~ ",
-                         paste0("`", covariates, "`", collapse = " + ")))
+  f <- rg_formula(call("Surv", as.name(duration), as.name(event)), covariates)
   fit <- coxph(f, data = data, ties = ties,
                control = coxph.control(eps = eps, toler.chol = min(.Machine$double.eps^0.75, eps / 10),
                                        iter.max = 100))
@@ -22,8 +27,7 @@ rg_coxph <- function(data, duration, event, covariates, ties = "efron", eps = 1e
 
 # Proportional-hazards test (survival >= 3 score test).
 rg_cox_zph <- function(data, duration, event, covariates) {
-  f <- as.formula(paste0("Surv(`", duration, "`, `", event, "`) ~ ",
-                         paste0("`", covariates, "`", collapse = " + ")))
+  f <- rg_formula(call("Surv", as.name(duration), as.name(event)), covariates)
   z <- cox.zph(coxph(f, data = data), transform = "km")
   data.frame(term = rownames(z$table), chisq = unname(z$table[, "chisq"]),
              df = unname(z$table[, "df"]), pvalue = unname(z$table[, "p"]),
