@@ -272,10 +272,15 @@ app.add_typer(deep_app, name="deep")
 
 @deep_app.command("embed")
 def deep_embed(
-    manifest: Path = typer.Option(..., help="CSV: patient_id, image, mask."),
+    manifest: Path = typer.Option(..., help="CSV: patient_id, image, mask (fmcib: seed "
+                                  "points coordX, coordY, coordZ in LPS mm instead of or "
+                                  "besides the mask)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output AnnData (.h5ad)."),
-    model: str = typer.Option("resnet18", help="resnet10/18/34/50, densenet121, ..."),
-    weights: Path | None = typer.Option(None, help="Local weights (.pt/.pth/.safetensors)."),
+    model: str = typer.Option("resnet18", help="resnet10/18/34/50, densenet121, ...; "
+                              "pretrained encoders (need --weights): fmcib, "
+                              "medicalnet-resnet10/18/34/50."),
+    weights: Path | None = typer.Option(None, help="Local weights (.pt/.pth/.torch/"
+                                        ".safetensors); never downloaded."),
     roi_size: int = typer.Option(64, help="Cubic ROI edge in voxels."),
     device: str = typer.Option("auto", help="auto, cpu or cuda."),
     batch_size: int = typer.Option(4),

@@ -6,7 +6,8 @@
 #   3. torch==2.13.0 first (local CPU wheel), then the pinned dependencies
 #      (requirements/constraints.txt), then pyradiomics 3.0.1 with
 #      --no-build-isolation as a separate last step,
-#   4. the package itself in editable mode.
+#   4. FMCIB's reference code with --no-deps (tests compare our encoder with it),
+#   5. the package itself in editable mode.
 #
 # A stamp file records the hash of the inputs: a second run with nothing
 # changed only checks the apt packages and returns in seconds.
@@ -62,6 +63,11 @@ log "installing pinned dependencies"
 "${PIP[@]}" -r requirements/requirements.in -c requirements/constraints.txt
 log "installing pyradiomics 3.0.1 (--no-build-isolation)"
 "${PIP[@]}" --no-build-isolation --no-deps "pyradiomics==3.0.1"
+# FMCIB's reference code (tests/test_foundation.py compares against it). Its declared
+# dependencies (wandb, google-cloud-storage, pinned scipy, ...) are not needed for the parts
+# the tests run and would downgrade ours, hence --no-deps; its weights are never downloaded.
+log "installing foundation-cancer-image-biomarker 1.0.0 (--no-deps, reference for tests)"
+"${PIP[@]}" --no-deps "foundation-cancer-image-biomarker==1.0.0"
 log "installing radiogenomics (editable)"
 "${PIP[@]}" --no-deps --no-build-isolation -e .
 echo "$want" > "$STAMP"

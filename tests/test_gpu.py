@@ -45,3 +45,26 @@ def test_amp_training_and_embeddings_on_cuda_agree_with_cpu(planted_images):
                                progress_bar=False)
     a, b = np.asarray(e_cpu.X, float), np.asarray(e_gpu.X, float)
     assert np.abs(a - b).max() <= 1e-3 * np.abs(a).max()  # AMP: 1e-3 relative
+
+
+def test_fmcib_on_cuda_agrees_with_cpu(shared_data, tmp_path):
+    """The FMCIB encoder on the GPU (float32, and with AMP) against the CPU."""
+    import SimpleITK as sitk
+
+    from radiogenomics.imaging.deep import extract_embeddings
+    from radiogenomics.imaging.deep.foundation import build_encoder
+
+    torch.manual_seed(0)
+    torch.save({"trunk_state_dict": build_encoder("fmcib").state_dict()}, tmp_path / "w.torch")
+    path = shared_data / "ibsi/ct_radiomics_phantom/phantom.nii.gz"
+    img = sitk.ReadImage(str(path))
+    x, y, z = img.TransformContinuousIndexToPhysicalPoint([s / 2 for s in img.GetSize()])
+    df = pd.DataFrame({"patient_id": ["a"], "image": [str(path)], "coordX": [x],
+                       "coordY": [y], "coordZ": [z]})
+    kw = {"weights": tmp_path / "w.torch", "progress_bar": False}
+    cpu = extract_embeddings(df, "fmcib", device="cpu", **kw).X
+    f32 = extract_embeddings(df, "fmcib", device="cuda", amp=False, **kw).X
+    amp = extract_embeddings(df, "fmcib", device="cuda", amp=True, **kw).X
+    scale = np.abs(cpu).max()
+    assert np.abs(f32 - cpu).max() <= 1e-4 * scale  # TF32 off by default for convolutions
+    assert np.abs(amp - cpu).max() <= 2e-2 * scale  # float16 autocast

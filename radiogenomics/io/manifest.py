@@ -16,8 +16,8 @@ OPTIONAL = ("timepoint", "sequence", "label", "centre", "roi", "perturbation")
 
 
 def read_manifest(manifest: str | Path | pd.DataFrame, check_files: bool = True, *,
-                  root: str | Path | None = None, extra_paths: Sequence[str] = ()
-                  ) -> pd.DataFrame:
+                  root: str | Path | None = None, extra_paths: Sequence[str] = (),
+                  mask_required: bool = True) -> pd.DataFrame:
     """Load and validate an image manifest.
 
     Parameters
@@ -35,6 +35,9 @@ def read_manifest(manifest: str | Path | pd.DataFrame, check_files: bool = True,
     extra_paths
         Further columns that hold file paths (e.g. a ``dose`` channel): resolved, confined
         and checked exactly as ``image`` and ``mask``.
+    mask_required
+        ``False`` lets a manifest without a ``mask`` column through (seed-point encoders
+        such as FMCIB take ``coordX, coordY, coordZ`` instead).
 
     Returns
     -------
@@ -56,7 +59,8 @@ def read_manifest(manifest: str | Path | pd.DataFrame, check_files: bool = True,
             raise InputFileError(f"{path}: cannot be read as CSV ({exc}).") from exc
         base = path.resolve().parent
     df = manifest.copy()
-    missing = [c for c in REQUIRED if c not in df.columns]
+    missing = [c for c in REQUIRED if c not in df.columns
+               and (mask_required or c != "mask")]
     if missing:
         raise ValidationError(
             f"{source}: missing column(s) {missing}. A manifest needs one row per scan with "
@@ -90,7 +94,7 @@ def read_manifest(manifest: str | Path | pd.DataFrame, check_files: bool = True,
     if missing:
         raise ValidationError(f"{source}: path column(s) {missing} not found (columns: "
                               f"{list(df.columns)}).")
-    for col in ("image", "mask", *extra_paths):
+    for col in ("image", *(["mask"] if "mask" in df or mask_required else []), *extra_paths):
         paths = [Path(p) for p in df[col].astype(str)]
         if base is not None:
             paths = [p if p.is_absolute() else base / p for p in paths]

@@ -32,7 +32,8 @@ def build_network(model: str = "resnet18", *, spatial_dims: int = 3, in_channels
     if model.startswith("resnet"):
         fn = getattr(nets, model, None)
         if fn is None:
-            raise ValidationError(f"model='{model}': choose one of {MODELS}.")
+            raise ValidationError(f"model='{model}': choose one of {MODELS} (pretrained encoders "
+                          "for embeddings: fmcib, medicalnet-resnet10/18/34/50).")
         return fn(spatial_dims=spatial_dims, n_input_channels=in_channels,
                   num_classes=num_outputs, pretrained=False)
     if model == "densenet121":
@@ -42,7 +43,8 @@ def build_network(model: str = "resnet18", *, spatial_dims: int = 3, in_channels
         return nets.EfficientNetBN("efficientnet-b0", pretrained=False,
                                    spatial_dims=spatial_dims, in_channels=in_channels,
                                    num_classes=num_outputs)
-    raise ValidationError(f"model='{model}': choose one of {MODELS}.")
+    raise ValidationError(f"model='{model}': choose one of {MODELS} (pretrained encoders "
+                          "for embeddings: fmcib, medicalnet-resnet10/18/34/50).")
 
 
 def _head(net: Any) -> tuple[Any, str]:
@@ -66,13 +68,9 @@ def penultimate(net: Any) -> Any:
     return net
 
 
-def load_weights(net: Any, path: str | Path) -> dict[str, list]:
-    """Load a local checkpoint (``torch.load(weights_only=True)`` or safetensors).
-
-    MedicalNet-style keys (``module.`` prefix, ``state_dict`` wrapper) are mapped; the
-    missing/unexpected keys are returned and logged. A checkpoint that matches none of the
-    network's keys is an error listing examples of both.
-    """
+def read_state_dict(path: str | Path) -> dict[str, Any]:
+    """The checkpoint at ``path`` as loaded (``torch.load(weights_only=True)`` or
+    safetensors), or an error naming the file and what it should be."""
     import torch
 
     path = Path(path)
@@ -94,7 +92,23 @@ def load_weights(net: Any, path: str | Path) -> dict[str, list]:
             "saved with torch.save (tensors only: pickled objects are refused) or a "
             ".safetensors file."
         ) from exc
-    if isinstance(state, dict) and "state_dict" in state:
+    if not isinstance(state, dict) or not state:
+        raise InputFileError(f"{path}: holds no state dict (parameter name → tensor).")
+    return state
+
+
+def load_weights(net: Any, path: str | Path) -> dict[str, list]:
+    """Load a local checkpoint into ``net``, keeping the tensors whose names and shapes match.
+
+    MedicalNet-style keys (``module.`` prefix, ``state_dict`` wrapper) are mapped; the
+    missing/unexpected keys are returned and logged (a classifier's head is expected to
+    differ). A checkpoint that matches none of the network's keys is an error listing
+    examples of both. Pretrained encoders load strictly instead:
+    :func:`radiogenomics.imaging.deep.foundation.load_encoder_weights`.
+    """
+    path = Path(path)
+    state = read_state_dict(path)
+    if "state_dict" in state:
         state = state["state_dict"]
     if not isinstance(state, dict) or not state:
         raise InputFileError(f"{path}: holds no state dict (parameter name → tensor).")
@@ -126,6 +140,38 @@ def _embed_batch(net: Any, vols: list[np.ndarray], ok: list[int], feats: dict[in
         feats[i] = v
 
 
+def _fmcib_seed(df: pd.DataFrame, i: int) -> tuple[tuple[float, float, float], str]:
+    """Row ``i``'s seed point (LPS, mm) and where it came from."""
+    from radiogenomics.imaging.deep.foundation import seed_from_mask
+
+    cols = ("coordX", "coordY", "coordZ")
+    if all(c in df for c in cols):
+        seed = pd.to_numeric(df.iloc[i][list(cols)], errors="coerce").to_numpy(float)
+        if np.isfinite(seed).all():
+            return (float(seed[0]), float(seed[1]), float(seed[2])), "manifest"
+    if "mask" not in df:
+        raise ValidationError(f"row {i + 2}: no seed point (coordX, coordY, coordZ) and no "
+                              "mask to take the centroid of.")
+    label = int(df["label"].iloc[i]) if "label" in df else 1
+    return seed_from_mask(df["mask"].iloc[i], label), "mask centroid"
+
+
+def _encoder(model: str, weights: str | Path | None, dims: int) -> tuple[Any, dict[str, Any]]:
+    """A pretrained encoder loaded strictly from ``weights``, and what was loaded."""
+    from radiogenomics._utils import file_sha256
+    from radiogenomics.imaging.deep.foundation import build_encoder, load_encoder_weights
+
+    if weights is None:
+        raise ValidationError(f"model='{model}' needs weights=PATH (--weights on the command "
+                              "line, weights: in a run config): a local checkpoint of the "
+                              "published model; weights are never downloaded.")
+    if dims != 3:
+        raise ValidationError(f"model='{model}' is a 3-D encoder; use spatial_dims=3.")
+    net = build_encoder(model)
+    info = load_encoder_weights(net, weights)
+    return net, {"layout": info["layout"], "weights_sha256": file_sha256(weights)}
+
+
 def extract_embeddings(
     manifest: str | Path | pd.DataFrame,
     model: str = "resnet18",
@@ -153,6 +199,15 @@ def extract_embeddings(
     and numpy release the GIL). ``spatial_dims=2`` embeds the axial slice with the largest
     tumour area (``mode="2d"``, the default then) or that slice with its neighbours as three
     channels (``"2.5d"``).
+
+    Pretrained encoders (:mod:`radiogenomics.imaging.deep.foundation`) need ``weights``
+    and load them strictly. ``model="fmcib"`` uses FMCIB's own preprocessing
+    (:func:`~radiogenomics.imaging.deep.foundation.fmcib_patch`; ``roi_size``,
+    ``intensity`` and ``window`` do not apply) around the manifest's seed point
+    (``coordX, coordY, coordZ``, LPS mm, as FMCIB's CSVs; a manifest may then omit
+    ``mask``) or, where a row has none, the mask's centroid; 4,096 features
+    ``deep_fmcib_0…4095``. ``"medicalnet-resnet*"`` embed ROIs prepared as for the other
+    networks. ``uns["deep"]`` records the weights' SHA-256 and checkpoint layout.
     """
     if int(roi_size) < 8 or int(batch_size) < 1:
         raise ValidationError(f"roi_size={roi_size}, batch_size={batch_size}: use roi_size >= 8 "
@@ -161,32 +216,46 @@ def extract_embeddings(
 
     import anndata as ad
 
+    from radiogenomics.imaging.deep.foundation import FMCIB_PATCH, fmcib_patch, is_encoder
     from radiogenomics.imaging.deep.preprocess import load_roi, roi_shape
     from radiogenomics.imaging.deep.train import local_seed, resolve_device
     from radiogenomics.io.manifest import read_manifest
 
+    fmcib = model == "fmcib"
+    if fmcib and isinstance(manifest, pd.DataFrame) and "image" not in manifest \
+            and "image_path" in manifest:  # FMCIB's own CSV column name
+        manifest = manifest.rename(columns={"image_path": "image"})
     mode = mode or ("3d" if spatial_dims == 3 else "2d")
     dims, channels = roi_shape(mode)
     if dims != spatial_dims:
         raise ValidationError(f"mode='{mode}' is {dims}-D but spatial_dims={spatial_dims}.")
-    df = read_manifest(manifest)
     dev = resolve_device(device)
-    with local_seed(random_state, dev):
-        net = build_network(model, spatial_dims=dims, in_channels=channels)
-    if weights is not None:
-        load_weights(net, weights)
+    loaded: dict[str, Any] = {}
+    if is_encoder(model):  # weights first: a missing checkpoint is the error to see
+        net, loaded = _encoder(model, weights, dims)
     else:
-        logger.warning("extract_embeddings: no weights given; %s is randomly initialised "
-                       "(seed %d) — embeddings are reproducible but not pretrained", model,
-                       random_state)
-    net = penultimate(net).to(dev).eval()
+        with local_seed(random_state, dev):
+            net = build_network(model, spatial_dims=dims, in_channels=channels)
+        if weights is not None:
+            load_weights(net, weights)
+        else:
+            logger.warning("extract_embeddings: no weights given; %s is randomly initialised "
+                           "(seed %d) — embeddings are reproducible but not pretrained", model,
+                           random_state)
+        net = penultimate(net)
+    df = read_manifest(manifest, mask_required=not fmcib)
+    net = net.to(dev).eval()
     feats: dict[int, np.ndarray] = {}
     errors: dict[int, str] = {}
+    seeds: dict[int, tuple[tuple[float, float, float], str]] = {}
     rows = list(range(len(df)))
     batches = [rows[i:i + batch_size] for i in range(0, len(rows), batch_size)]
 
     def load(i: int) -> np.ndarray | str:
         try:
+            if fmcib:
+                seeds[i] = _fmcib_seed(df, i)
+                return fmcib_patch(df["image"].iloc[i], seeds[i][0])
             return load_roi(df["image"].iloc[i], df["mask"].iloc[i], roi_size=roi_size,
                             label=int(df["label"].iloc[i]) if "label" in df else 1,
                             intensity=intensity, window=window, mode=mode)
@@ -197,11 +266,11 @@ def extract_embeddings(
         pending = pool.map(load, batches[0]) if batches else iter(())
         for n, b in enumerate(progress(batches, total=len(batches), desc="embeddings",
                                        enabled=progress_bar)):
-            loaded = list(pending)
+            done = list(pending)
             if n + 1 < len(batches):  # prefetch the next batch while this one runs
                 pending = pool.map(load, batches[n + 1])
             vols, ok = [], []
-            for i, v in zip(b, loaded, strict=True):
+            for i, v in zip(b, done, strict=True):
                 if isinstance(v, str):
                     errors[i] = v
                     logger.warning("embeddings: case %d failed: %s", i, v)
@@ -217,10 +286,15 @@ def extract_embeddings(
     for i, v in feats.items():
         X[i] = v
     obs = df.copy()
+    if fmcib:
+        for j, c in enumerate(("coordX", "coordY", "coordZ")):
+            obs[c] = [seeds[i][0][j] if i in seeds else np.nan for i in range(len(df))]
+        obs["seed_source"] = [seeds[i][1] if i in seeds else "" for i in range(len(df))]
     obs["error"] = [errors.get(i, "") for i in range(len(df))]
     obs.index = [f"scan{i}" for i in range(len(df))]
     adata = ad.AnnData(X=X, obs=obs, var=pd.DataFrame(index=[f"deep_{model}_{j}"
                                                              for j in range(dim)]))
     adata.uns["deep"] = {"model": model, "weights": str(weights) if weights else "random",
-                         "roi_size": roi_size, "mode": mode, "device": str(dev)}
+                         "roi_size": FMCIB_PATCH if fmcib else roi_size,
+                         "mode": mode, "device": str(dev), **loaded}
     return adata

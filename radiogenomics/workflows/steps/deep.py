@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from radiogenomics._utils import atomic_path, write_csv_atomic, write_text_atomic
 from radiogenomics.errors import ValidationError
@@ -32,6 +32,15 @@ class DeepConfig(StepConfig):
     roi_size: int = 24
     epochs: int = 8
     n_splits: int = Field(3, ge=2)
+
+    @model_validator(mode="after")
+    def _encoder_weights(self) -> DeepConfig:
+        from radiogenomics.imaging.deep.foundation import is_encoder
+
+        if self.embeddings and is_encoder(self.network) and not self.weights:
+            raise ValueError(f"network: {self.network} is a pretrained encoder: give weights: "
+                             "PATH (a local checkpoint; weights are never downloaded).")
+        return self
 
 
 def _by_patient(frame: pd.DataFrame, ids: pd.Series, what: str) -> pd.DataFrame:
@@ -133,6 +142,7 @@ class Deep(Step):
         out = ad.AnnData(pcs, obs=emb.obs[["patient_id"]].copy(),
                          var=pd.DataFrame(index=[f"deep_{cfg.network}_pc{i + 1}"
                                                  for i in range(k)]))
+        out.uns["encoder"] = {k: str(v) for k, v in emb.uns["deep"].items()}
         with atomic_path(ctx.layout.deep_embeddings) as tmp:
             out.write_h5ad(tmp)
         return ctx.layout.deep_embeddings
@@ -172,11 +182,23 @@ class Deep(Step):
             return {"oof_c_index": stats.concordance_index(y[:, 0], y[:, 1], oof)}
         return {"oof_auc": stats.roc_auc(y, oof).auc}
 
+    @staticmethod
+    def _init(ctx: RunContext, cfg: DeepConfig) -> str:
+        """How the embedding network was initialised, from what the run wrote."""
+        import anndata as ad
+
+        enc = ad.read_h5ad(ctx.layout.deep_embeddings).uns.get("encoder", {})
+        if not cfg.weights:
+            return "random initialisation, seeded: not pretrained"
+        sha = enc.get("weights_sha256", "")
+        return (f"local weights {cfg.weights}" + (f", SHA-256 {sha[:12]}…" if sha else "")
+                + (f", {enc['layout']} layout" if enc.get("layout") else ""))
+
     def checklist(self, ctx: RunContext, cfg: DeepConfig) -> dict[str, str]:
         parts, out = [], {}
         if ctx.layout.deep_embeddings.exists():
-            w = "pretrained weights " + str(cfg.weights) if cfg.weights else "not pretrained"
-            parts.append(f"{cfg.network} embeddings ({w}), PCA to {cfg.n_components}")
+            parts.append(f"{cfg.network} embeddings ({self._init(ctx, cfg)}), PCA to "
+                         f"{cfg.n_components}")
         if ctx.layout.deep_scores.exists():
             parts.append(f"{cfg.score} network ({cfg.model}) scored out of fold")
             out["Internal validation"] = (f"deep {cfg.score} score out of fold "
@@ -190,10 +212,11 @@ class Deep(Step):
         metrics = json.loads(ctx.layout.deep_metrics.read_text())
         parts = []
         if cfg.embeddings:
-            init = (f"local weights {cfg.weights}" if cfg.weights
-                    else "random initialisation, seeded: not pretrained")
-            parts.append(f"{cfg.network} embeddings ({init}), reduced to {cfg.n_components} "
-                         "principal components")
+            enc = {"fmcib": "FMCIB encoder (Pai et al. 2024; 4,096 features from a 50 mm "
+                            "patch at 1 mm around each tumour's seed point or centroid)"}
+            name = enc.get(cfg.network, cfg.network)
+            parts.append(f"{name} embeddings ({self._init(ctx, cfg)}), reduced to "
+                         f"{cfg.n_components} principal components")
         if cfg.score:
             m = ", ".join(f"{k.replace('_', ' ')} {v:.3f}" for k, v in metrics.items())
             parts.append(f"a {cfg.score} network ({cfg.model}, {cfg.epochs} epochs) predicting "
