@@ -28,13 +28,49 @@ def _placeholder_design(design: str, terms: list[str]) -> tuple[str, dict[str, s
     formula's own operators, and the name → placeholder map: column names (data) never
     reach R's or formulaic's formula evaluation, whatever they contain."""
     names = {t: f"v{i}" for i, t in enumerate(dict.fromkeys(terms))}
+    return _over(design, names), names
+
+
+def _over(design: str, names: dict[str, str]) -> str:
+    """``design`` with its column names replaced by their placeholders."""
     ops = re.findall(r"[+*:]", design.strip()[1:])
     parts = [t.strip().strip("`") for t in re.split(r"[+*:]", design.strip()[1:])]
     out = "~ "
     for i, part in enumerate(parts):
         out += ("1" if part in ("", "1") else names[part]) + (f" {ops[i]} " if i < len(ops)
                                                               else "")
-    return out, names
+    return out
+
+
+TESTS = ("wald", "lrt")
+
+
+def _check_reduced(test: str, reduced: str | None, design: str, terms: list[str],
+                   method: str) -> str:
+    """The test's canonical name; for the LRT, a reduced design nested in ``design``."""
+    key = str(test).lower()
+    if key not in TESTS:
+        raise ValidationError(f"test='{test}': choose 'Wald' or 'LRT'.")
+    if key == "wald":
+        if reduced is not None:
+            raise ValidationError("reduced= is the null model of test='LRT'; add test='LRT' "
+                                  "or drop reduced.")
+        return "Wald"
+    if method not in ("pydeseq2", "deseq2"):
+        raise ValidationError(f"test='LRT' runs with method='pydeseq2' or 'deseq2' (DESeq2's "
+                              f"likelihood-ratio test), not '{method}'.")
+    if reduced is None:
+        raise ValidationError(f"test='LRT' needs reduced=, the design without the terms to "
+                              f"test (e.g. reduced='~ 1' for {design}).")
+    small = _design_terms(reduced)
+    extra = [t for t in small if t not in terms]
+    if extra:
+        raise ValidationError(f"reduced='{reduced}': {extra} not in design '{design}'; the "
+                              "reduced model must be nested in the full one.")
+    if sorted(set(small)) == sorted(set(terms)):
+        raise ValidationError(f"reduced='{reduced}' has every term of design '{design}'; drop "
+                              "the terms to test (e.g. reduced='~ 1').")
+    return "LRT"
 
 
 def _inputs(data: Any, clinical: pd.DataFrame | None, layer: str | None
@@ -139,6 +175,8 @@ def differential_expression(
     clinical: pd.DataFrame | None = None,
     layer: str | None = "counts",
     shrink: bool = False,
+    test: str = "Wald",
+    reduced: str | None = None,
     n_jobs: int | None = None,
 ) -> pd.DataFrame:
     """Differential expression for one contrast.
@@ -159,6 +197,14 @@ def differential_expression(
         or ``"limma"`` (R limma on log-scale values; use ``layer=None``).
     shrink
         pydeseq2 only: add ``log2fc_shrunk`` (apeGLM-style shrinkage of pydeseq2).
+    test
+        ``"Wald"`` (default) or ``"LRT"``: DESeq2's likelihood-ratio test of ``design``
+        against ``reduced`` (``method="pydeseq2"`` or ``"deseq2"``). ``stat`` is then the
+        deviance difference, ``pvalue`` its χ² tail (df = number of dropped coefficients) and
+        ``padj`` BH after DESeq2's Cook's and independent filtering; ``log2fc``/``lfc_se``
+        stay the contrast's in the full model, as DESeq2's ``results()`` reports them.
+    reduced
+        The null design for ``test="LRT"``, nested in ``design`` (e.g. ``"~ batch"``).
 
     Returns
     -------
@@ -174,6 +220,7 @@ def differential_expression(
         raise ValidationError(f"method='{method}': choose one of {METHODS}.")
     values, clin = _inputs(data, clinical, layer if method != "limma" or layer else None)
     terms = _design_terms(design)
+    test = _check_reduced(test, reduced, design, terms, method)
     for t in terms:
         if t not in clin.columns:
             raise ValidationError(
@@ -219,21 +266,63 @@ def differential_expression(
     if method != "limma":
         _check_counts(values, size_factors=method in ("pydeseq2", "deseq2"))
     design, names = _placeholder_design(design, terms)
+    reduced = _over(reduced, names) if test == "LRT" else None
     meta = meta.rename(columns=names)
     contrast = [names[contrast[0]], *contrast[1:]]
     if method == "pydeseq2":
-        return _pydeseq2(values, meta, design, contrast, shrink, n_jobs)
+        return _pydeseq2(values, meta, design, contrast, shrink, n_jobs, reduced)
     from radiogenomics import rbridge
 
-    res = rbridge.differential_expression(values.T, meta, design,
-                                          contrast, method)
+    res = rbridge.differential_expression(values.T, meta, design, contrast, method, test=test,
+                                          reduced=reduced)
     if "lfc_se" not in res.columns:
         res["lfc_se"] = np.nan
     return res[COLUMNS]
 
 
+def _nb_loglik(counts: np.ndarray, mu: np.ndarray, disp: np.ndarray) -> np.ndarray:
+    """Negative-binomial log-likelihood per gene (samples × genes in, genes out), as
+    DESeq2's ``dnbinom(counts, mu = mu, size = 1 / disp, log = TRUE)`` summed over samples."""
+    from scipy.special import gammaln
+
+    size = 1.0 / disp
+    ll = (gammaln(counts + size) - gammaln(size) - gammaln(counts + 1.0)
+          + size * np.log(size / (size + mu)) + counts * np.log(mu / (size + mu)))
+    return ll.sum(axis=0)
+
+
+def _lrt(dds: Any, reduced: str) -> tuple[np.ndarray, np.ndarray]:
+    """DESeq2's ``nbinomLRT`` on a fitted pydeseq2 dataset: the full model's fit against
+    ``reduced`` refitted by IRLS with the full model's final dispersions and size factors,
+    on the counts the full fit used (outliers replaced in refitted genes)."""
+    from formulaic import model_matrix
+    from scipy.stats import chi2
+
+    X = dds.obsm["design_matrix"].to_numpy(float)
+    Xr = np.asarray(model_matrix(reduced, dds.obs), dtype=float)
+    df = X.shape[1] - np.linalg.matrix_rank(Xr)
+    counts = pd.DataFrame(np.asarray(dds.X, float), index=dds.obs_names,
+                          columns=dds.var_names)
+    if "refitted" in dds.var and dds.var["refitted"].any():
+        refit = dds.counts_to_refit
+        counts.loc[:, refit.var_names] = np.asarray(refit.X, float)
+    sf = np.asarray(dds.obs["size_factors"], float)
+    disp = np.asarray(dds.var["dispersions"], float)
+    stat = np.full(dds.n_vars, np.nan)
+    ok = np.flatnonzero(dds.var["non_zero"].to_numpy() & np.isfinite(disp))
+    c = counts.to_numpy()[:, ok]
+    beta = dds.varm["LFC"].to_numpy(float)[ok]
+    mu_full = sf[:, None] * np.exp(X @ beta.T)
+    _, mu_red, _, _ = dds.inference.irls(counts=c, size_factors=sf, design_matrix=Xr,
+                                         disp=disp[ok], min_mu=dds.min_mu,
+                                         beta_tol=dds.beta_tol)
+    stat[ok] = np.maximum(2.0 * (_nb_loglik(c, mu_full, disp[ok])
+                                 - _nb_loglik(c, mu_red, disp[ok])), 0.0)
+    return stat, chi2.sf(stat, df)
+
+
 def _pydeseq2(values: pd.DataFrame, meta: pd.DataFrame, design: str, contrast: list[str],
-              shrink: bool, n_jobs: int | None) -> pd.DataFrame:
+              shrink: bool, n_jobs: int | None, reduced: str | None = None) -> pd.DataFrame:
     from pydeseq2.dds import DeseqDataSet
     from pydeseq2.ds import DeseqStats
 
@@ -252,6 +341,11 @@ def _pydeseq2(values: pd.DataFrame, meta: pd.DataFrame, design: str, contrast: l
         cols = list(dds.obsm["design_matrix"].columns)
         vec = np.array([1.0 if c == contrast[0] else 0.0 for c in cols])
         ds = DeseqStats(dds, contrast=vec, quiet=True, n_cpus=n_jobs)
+    if reduced is not None:  # LFC and SE from the Wald fit, stat and p from the LRT;
+        ds.run_wald_test()  # summary() then filters (Cook's, independent) and adjusts them
+        stat, p = _lrt(dds, reduced)
+        ds.statistics = pd.Series(stat, index=dds.var_names)
+        ds.p_values = pd.Series(p, index=dds.var_names)
     ds.summary()
     r = ds.results_df
     out = pd.DataFrame({"gene": r.index.astype(str), "base_mean": r["baseMean"],

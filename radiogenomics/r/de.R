@@ -1,5 +1,7 @@
 # Differential expression through R: DESeq2 and limma (voom or on log data).
-rg_deseq2 <- function(counts, coldata, design, contrast) {
+# test = "LRT" compares design with reduced (DESeq's likelihood-ratio test); log2fc and lfc_se
+# stay those of the contrast in the full model, stat/pvalue/padj are the LRT's.
+rg_deseq2 <- function(counts, coldata, design, contrast, test = "Wald", reduced = NULL) {
   suppressPackageStartupMessages(library(DESeq2))
   for (v in names(coldata)) if (is.character(coldata[[v]])) coldata[[v]] <- factor(coldata[[v]])
   if (length(contrast) == 3) {
@@ -7,7 +9,8 @@ rg_deseq2 <- function(counts, coldata, design, contrast) {
   }
   storage.mode(counts) <- "integer"
   dds <- DESeqDataSetFromMatrix(counts, coldata, design = as.formula(design))
-  dds <- DESeq(dds, quiet = TRUE)
+  dds <- if (test == "LRT") DESeq(dds, test = "LRT", reduced = as.formula(reduced),
+                                  quiet = TRUE) else DESeq(dds, quiet = TRUE)
   res <- if (length(contrast) == 3) results(dds, contrast = contrast) else
     results(dds, name = contrast[1])
   data.frame(gene = rownames(res), base_mean = res$baseMean, log2fc = res$log2FoldChange,

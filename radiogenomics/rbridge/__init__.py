@@ -401,9 +401,12 @@ def cv_glmnet(X: np.ndarray, y: np.ndarray, family: str, alpha: float,
 
 
 def differential_expression(values: pd.DataFrame, coldata: pd.DataFrame, design: str,
-                            contrast: list[str], method: str) -> pd.DataFrame:
+                            contrast: list[str], method: str, *, test: str = "Wald",
+                            reduced: str | None = None) -> pd.DataFrame:
     """DESeq2 (``method="deseq2"``, counts) or limma (``"limma-voom"`` on counts, ``"limma"``
-    on log data) in R. ``values`` is genes × samples; returns the tidy results table."""
+    on log data) in R. ``values`` is genes × samples; returns the tidy results table.
+    ``test="LRT"`` with ``reduced`` (DESeq2 only) runs DESeq2's likelihood-ratio test.
+    Formulas arrive with placeholder column names (built by the caller)."""
     ro = _robjects()
     env = source("de")
     require("DESeq2" if method == "deseq2" else "limma")
@@ -412,7 +415,8 @@ def differential_expression(values: pd.DataFrame, coldata: pd.DataFrame, design:
     mat.colnames = ro.StrVector(list(values.columns.astype(str)))
     cd = to_r(coldata)
     if method == "deseq2":
-        res = env["rg_deseq2"](mat, cd, design, ro_strvec(contrast))
+        res = env["rg_deseq2"](mat, cd, design, ro_strvec(contrast), test,
+                               ro.NULL if reduced is None else reduced)
     else:
         res = env["rg_limma"](mat, cd, design, ro_strvec(contrast), method == "limma-voom")
     return to_py(res).reset_index(drop=True)

@@ -8,6 +8,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
 from radiogenomics._utils import logger, write_csv_atomic
 from radiogenomics.errors import ValidationError
@@ -20,6 +21,15 @@ class DEConfig(StepConfig):
     image_feature: str | None = None
     method: Literal["pydeseq2", "deseq2", "limma-voom"] = "pydeseq2"
     padj: float = 0.05
+    covariates: list[str] = Field(default_factory=list)  # design ~ covariates + group
+    test: Literal["Wald", "LRT"] = "Wald"  # LRT: design against ~ covariates (or ~ 1)
+
+    def formulas(self) -> tuple[str, str | None]:
+        """The full design (placeholder-free column names) and, for the LRT, the reduced."""
+        cov = [f"`{c}`" for c in self.covariates]
+        full = "~ " + " + ".join([*cov, "group"])
+        reduced = ("~ " + (" + ".join(cov) if cov else "1")) if self.test == "LRT" else None
+        return full, reduced
 
 
 class DE(Step):
@@ -68,8 +78,14 @@ class DE(Step):
                                missing="raise")
             clin["group"] = np.where(y == 1, "positive", "negative")
             contrast = ("group", "positive", "negative")
+        missing = [v for v in cfg.covariates if v not in clin.columns]
+        if missing:
+            raise ValidationError(f"steps.de.covariates: {missing} are not clinical columns "
+                                  f"(available: {list(clin.columns)[:12]}).")
         c.clinical = clin
-        res = differential_expression(c, "~ group", contrast, method=cfg.method)
+        full, reduced = cfg.formulas()
+        res = differential_expression(c, full, contrast, method=cfg.method, test=cfg.test,
+                                      reduced=reduced)
         write_csv_atomic(res, ctx.layout.de, index=False)
         return [ctx.layout.de]
 
@@ -81,7 +97,10 @@ class DE(Step):
         sig = de[de["padj"] < cfg.padj]
         groups = (f"high vs low {cfg.image_feature} (median split)" if cfg.image_feature
                   else f"{cfg.outcome} = {cfg.positive or '1/True'} vs the rest")
-        return [Section("Differential expression", f"{cfg.method}, {groups}: {len(sig)} genes "
-                        f"at padj < {cfg.padj}.",
+        full, reduced = (f and f.replace("`", "") for f in cfg.formulas())
+        how = (f"likelihood-ratio test of {full} against {reduced}" if cfg.test == "LRT"
+               else f"Wald test in {full}")
+        return [Section("Differential expression", f"{cfg.method}, {groups} ({how}): "
+                        f"{len(sig)} genes at padj < {cfg.padj}.",
                         figure=pl.de_volcano(de, padj=cfg.padj, lfc=0.0),
                         table=sig.nsmallest(15, "padj").set_index("gene"))]
