@@ -23,6 +23,7 @@ VENV="$ROOT/.venv"
 APT_PACKAGES=(
   r-base-core r-base-dev r-cran-rms r-cran-survival r-bioc-deseq2 r-bioc-limma
   r-cran-glmnet r-cran-proc r-cran-th.data r-bioc-org.hs.eg.db r-cran-maxstat
+  r-cran-cmprsk r-cran-riskregression
   chromium chromium-driver libgl1 libglib2.0-0
 )
 
