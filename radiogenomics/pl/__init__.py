@@ -20,11 +20,12 @@ from radiogenomics.pl.clinical import (
     stability_plot,
 )
 from radiogenomics.pl.enrichment import gsea_plot
-from radiogenomics.pl.survival import km_plot
+from radiogenomics.pl.survival import cif_plot, km_plot
 
 __all__ = [
     "association_heatmap",
     "calibration_plot",
+    "cif_plot",
     "classifier_plot",
     "de_volcano",
     "decision_curve_plot",

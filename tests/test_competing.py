@@ -1,0 +1,89 @@
+"""Competing risks against cmprsk (references from tests/reference/make_competing.R on the
+Melanoma and mgus2 data): cumulative incidence and its variance at every distinct time, and
+Gray's test (groups of 2 and 3, stratified), plus text event labels and bad input."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from radiogenomics import pl, stats
+from radiogenomics.errors import ValidationError
+
+
+@pytest.fixture(scope="module")
+def data(reference):
+    return {"melanoma": pd.read_csv(reference / "competing_melanoma.csv"),
+            "mgus2": pd.read_csv(reference / "competing_mgus2.csv")}
+
+
+def test_cumulative_incidence_equals_cuminc(data, reference):
+    ref = pd.read_csv(reference / "cuminc_curves.csv")
+    n = 0
+    for (name, by, cause, group), r in ref.groupby(["data", "by", "cause", "group"]):
+        ours = stats.cumulative_incidence(data[name], "time", "status", by, cause=cause,
+                                          times=r["time"].to_numpy())
+        o = ours[ours["group"] == str(group)]
+        np.testing.assert_allclose(o["estimate"], r["est"], rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(o["variance"], r["var"], rtol=1e-10, atol=1e-14)
+        n += len(r)
+    assert n > 2900  # 14 curves at every distinct time
+
+
+def test_gray_test_equals_cuminc(data, reference):
+    ref = pd.read_csv(reference / "cuminc_gray_tests.csv")
+    for _, r in ref.iterrows():
+        strata = r["strata"] if isinstance(r["strata"], str) else None
+        res = stats.gray_test(data[r["data"]], "time", "status", r["by"], strata=strata)
+        row = res[res["cause"] == float(r["cause"])].iloc[0]
+        assert row["df"] == r["df"]
+        np.testing.assert_allclose(row["statistic"], r["stat"], rtol=1e-9)
+        np.testing.assert_allclose(row["pvalue"], r["pvalue"], rtol=1e-7)
+
+
+def test_text_labels_equal_codes(data):
+    mel = data["melanoma"]
+    num = stats.cumulative_incidence(mel, "time", "status", "ulcer", cause=1)
+    txt = stats.cumulative_incidence(mel, "time", "event", "ulcer",
+                                     cause="death.malignant.melanoma", censored="censored")
+    pd.testing.assert_frame_equal(num, txt)
+    g_num = stats.gray_test(mel, "time", "status", "invasion")
+    g_txt = stats.gray_test(mel, "time", "event", "invasion", censored="censored")
+    np.testing.assert_allclose(g_num["statistic"], g_txt["statistic"], rtol=1e-12)
+    assert list(g_txt["cause"]) == ["death.malignant.melanoma", "death.other.causes"]
+
+
+def test_cif_is_below_one_minus_km_and_ci_brackets_it(data):
+    """With competing events, 1 − KM of the cause (competitors censored) overstates the
+    incidence; the CIF never does, and its interval brackets the estimate."""
+    mel = data["melanoma"]
+    cif = stats.cumulative_incidence(mel, "time", "status", cause=1)
+    km = stats.kaplan_meier(mel["time"].to_numpy(), (mel["status"] == 1).to_numpy(int))
+    one_minus = 1 - np.interp(cif["time"], km["time"], km["survival"])
+    assert (cif["estimate"] <= one_minus + 1e-12).all()
+    assert (cif["estimate"].iloc[-1] < one_minus[-1] - 0.01)
+    inner = cif.iloc[1:]
+    assert ((inner["lower"] <= inner["estimate"]) & (inner["estimate"] <= inner["upper"])).all()
+    assert (inner["lower"] >= 0).all() and (inner["upper"] <= 1).all()
+
+
+def test_plot_and_bad_input(data, tmp_path):
+    mel = data["melanoma"]
+    p = stats.gray_test(mel, "time", "status", "ulcer")["pvalue"].iloc[0]
+    fig = pl.cif_plot(mel, "time", "status", "ulcer", pvalue=p, time_unit="days")
+    assert "Gray's test p" in fig.axes[0].texts[0].get_text()
+    assert len(fig.axes[0].get_lines()) == 2
+    for kw, msg in [({"cause": 3}, "not a value of 'status'"),
+                    ({"group": "nope"}, "missing column"),
+                    ({"cause": "x"}, "do not match the type|not a value"),
+                    ({"conf_level": 1.5}, "conf_level")]:
+        args = {"cause": 1, **kw}
+        group = args.pop("group", None)
+        with pytest.raises(ValidationError, match=msg):
+            stats.cumulative_incidence(mel, "time", "status", group, **args)
+    bad = mel.assign(time=mel["time"].astype(float).where(mel.index != 3))
+    with pytest.raises(ValidationError, match="missing or non-numeric times"):
+        stats.cumulative_incidence(bad, "time", "status")
+    with pytest.raises(ValidationError, match="no events"):
+        stats.cumulative_incidence(mel.assign(status=0), "time", "status")
+    with pytest.raises(ValidationError, match="one group"):
+        stats.gray_test(mel.assign(g="a"), "time", "status", "g")
