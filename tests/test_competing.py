@@ -87,3 +87,60 @@ def test_plot_and_bad_input(data, tmp_path):
         stats.cumulative_incidence(mel.assign(status=0), "time", "status")
     with pytest.raises(ValidationError, match="one group"):
         stats.gray_test(mel.assign(g="a"), "time", "status", "g")
+
+
+def test_fine_gray_equals_crr(data, reference):
+    """Coefficients, sandwich SEs (with the censoring correction), p and log-likelihood of
+    cmprsk::crr, with factor covariates, for a cause and its competitor."""
+    ref = pd.read_csv(reference / "crr_coef.csv")
+    for (name, cause, model), r in ref.groupby(["data", "cause", "model"]):
+        cov = [c.strip() for c in model.lstrip("~").split("+")]
+        fit = stats.fine_gray(data[name], "time", "status", cov, cause=cause)
+        assert len(fit) == len(r) and fit.attrs["converged"]
+        np.testing.assert_allclose(fit["coef"], r["coef"], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(fit["se"], r["se"], rtol=1e-9)
+        np.testing.assert_allclose(fit["pvalue"], r["pvalue"], rtol=1e-7, atol=1e-14)
+        np.testing.assert_allclose(fit.attrs["loglik"], r["loglik"].iloc[0], rtol=1e-12)
+        np.testing.assert_allclose(fit["shr"], np.exp(r["coef"]), rtol=1e-9)
+
+
+def test_fine_gray_text_labels_and_bad_input(data):
+    mel = data["melanoma"]
+    cov = ["ulcer", "age", "thick"]
+    a = stats.fine_gray(mel, "time", "status", cov, cause=1)
+    b = stats.fine_gray(mel, "time", "event", cov, cause="death.malignant.melanoma",
+                        censored="censored")
+    pd.testing.assert_frame_equal(a, b)
+    assert list(a.index) == ["ulcer[present]", "age", "thick"]
+    assert (a["shr_lower"] < a["shr"]).all() and (a["shr"] < a["shr_upper"]).all()
+    with pytest.raises(ValidationError, match="constant"):
+        stats.fine_gray(mel.assign(k=1.0), "time", "status", ["k", "age"])
+    with pytest.raises(ValidationError, match="too few to fit"):
+        stats.fine_gray(mel.iloc[:6], "time", "status", cov)
+    with pytest.raises(ValidationError, match="one level"):
+        stats.fine_gray(mel.assign(s="x"), "time", "status", ["s"])
+    with pytest.raises(ValidationError, match="at least one"):
+        stats.fine_gray(mel, "time", "status", [])
+
+
+def test_fine_gray_recovers_a_planted_subdistribution_hazard():
+    """Planted truth: cause-1 cumulative incidence generated from a Fine–Gray model
+    (Fine & Gray 1999, section 5 design) with β = (0.8, −0.5)."""
+    rng = np.random.default_rng(1)
+    n, p1 = 4000, 0.4
+    x = rng.standard_normal((n, 2))
+    lp = x @ np.array([0.8, -0.5])
+    # P(cause 1) = 1 − (1 − p1)^exp(lp); given cause 1, T from the conditional CIF
+    pc1 = 1 - (1 - p1) ** np.exp(lp)
+    is1 = rng.random(n) < pc1
+    u = rng.random(n)
+    t1 = -np.log(1 - (1 - (1 - u * pc1) ** (1 / np.exp(lp))) / p1)
+    t2 = rng.exponential(1.0 / np.exp(x[:, 0] * 0.2), n)
+    t = np.where(is1, t1, t2)
+    c = rng.exponential(3.0, n)
+    df = pd.DataFrame({"t": np.minimum(t, c), "e": np.where(t <= c, np.where(is1, 1, 2), 0),
+                       "x1": x[:, 0], "x2": x[:, 1]})
+    fit = stats.fine_gray(df, "t", "e", ["x1", "x2"])
+    assert (np.abs(fit["coef"] - [0.8, -0.5]) < 3 * fit["se"] + 0.02).all()
+    assert ((fit["shr_lower"] < np.exp([0.8, -0.5])) & (np.exp([0.8, -0.5]) <
+                                                         fit["shr_upper"])).all()

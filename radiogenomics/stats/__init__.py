@@ -26,7 +26,7 @@ from radiogenomics.stats.classification import (
     threshold_metrics,
     youden,
 )
-from radiogenomics.stats.competing import cumulative_incidence, gray_test
+from radiogenomics.stats.competing import cumulative_incidence, fine_gray, gray_test
 from radiogenomics.stats.nomogram import Nomogram, default_axis
 from radiogenomics.stats.outcome import binary_outcome
 from radiogenomics.stats.report import model_report
@@ -49,7 +49,7 @@ __all__ = [
     "brier_score",
     "c_index", "calibration_curve", "calibration_intercept_slope", "compare_auc",
     "compare_c_index", "concordance_index", "cox_ph", "cumulative_incidence", "decision_curve",
-    "decision_curve_survival", "default_axis", "gray_test",
+    "decision_curve_survival", "default_axis", "fine_gray", "gray_test",
     "hosmer_lemeshow", "integrated_brier_score", "kaplan_meier", "logrank", "model_report",
     "optimal_cutpoint", "ph_test", "risk_groups", "roc_auc", "roc_ci_band", "roc_curve",
     "subgroup_hazard_ratios", "survival_calibration", "threshold_metrics", "time_dependent_auc",
