@@ -56,8 +56,9 @@ def _competing_frame(df: pd.DataFrame, time: str, event: str, cause: Any, censor
     except (TypeError, ValueError) as exc:
         raise ValidationError(f"cause={cause!r}/censored={censored!r} do not match the type "
                               f"of column '{event}' ({e.dtype}).") from exc
-    vals = e.map(norm)
-    causes = sorted(set(vals) - {cens_v}, key=lambda v: (isinstance(v, str), v))
+    vals = e.to_numpy(float) if pd.api.types.is_numeric_dtype(e) else \
+        e.astype(str).to_numpy()
+    causes = [norm(v) for v in np.unique(vals) if v != cens_v]
     if not causes:
         raise ValidationError(f"column '{event}': no events (every row is censored = "
                               f"{censored!r}).")
@@ -70,10 +71,10 @@ def _competing_frame(df: pd.DataFrame, time: str, event: str, cause: Any, censor
         if df[c].isna().any():
             raise ValidationError(f"column '{c}': missing values; drop those rows.")
         out[c] = df[c].to_numpy()
-    return out, vals.to_numpy(), causes
+    return out, vals, causes
 
 
-def _cif_steps(t: np.ndarray, code: np.ndarray) -> pd.DataFrame:
+def _cif_steps(t: np.ndarray, code: np.ndarray) -> dict[str, np.ndarray]:
     """Cumulative incidence of code 1 and its variance after each distinct time with an
     event (one group). Variance: Gray's estimator as in ``cmprsk``'s cuminc (accumulated
     over all event times; tied events of one kind corrected by 1 − (d − 1)/(r − 1))."""
@@ -105,9 +106,8 @@ def _cif_steps(t: np.ndarray, code: np.ndarray) -> pd.DataFrame:
     v3 = np.cumsum(inv * inv * w2 + inv * inv * w1)
     var = v1 + F * F * v3 - 2 * F * v2
     jump = d1 > 0
-    n_risk = r[jump].astype(int)
-    return pd.DataFrame({"time": times[jump], "estimate": F[jump], "variance": var[jump],
-                         "n_risk": n_risk, "n_event": d1[jump].astype(int)})
+    return {"time": times[jump], "estimate": F[jump], "variance": var[jump],
+            "n_risk": r[jump], "n_event": d1[jump]}
 
 
 def cumulative_incidence(df: pd.DataFrame, time: str, event: str, group: str | None = None,
@@ -153,27 +153,30 @@ def cumulative_incidence(df: pd.DataFrame, time: str, event: str, group: str | N
         raise ValidationError(f"conf_level={conf_level}: give a value in (0, 1).")
     data, _, _ = _competing_frame(df, time, event, cause, censored,
                                   [group] if group else [])
-    labels = data[group].astype(str) if group else pd.Series("all", index=data.index)
+    inv, names = pd.factorize(data[group].astype(str), sort=True) if group else \
+        (np.zeros(len(data), dtype=np.int64), np.array(["all"]))
     z = norm.ppf(0.5 + conf_level / 2)
+    t_all, c_all = data["time"].to_numpy(), data["code"].to_numpy()
     parts = []
-    for g in sorted(labels.unique()):
-        sub = data[labels == g]
-        steps = _cif_steps(sub["time"].to_numpy(), sub["code"].to_numpy())
-        start = pd.DataFrame({"time": [0.0], "estimate": [0.0], "variance": [0.0],
-                              "n_risk": [len(sub)], "n_event": [0]})
-        steps = pd.concat([start, steps], ignore_index=True)
+    for k, g in enumerate(names):
+        t, code = t_all[inv == k], c_all[inv == k]
+        st = _cif_steps(t, code)
+        cols = {c: np.r_[first, st[c]] for c, first in
+                (("time", 0.0), ("estimate", 0.0), ("variance", 0.0), ("n_risk", len(t)),
+                 ("n_event", 0))}
         if times is not None:
             grid = np.asarray(times, float)
-            idx = np.searchsorted(steps["time"].to_numpy(), grid, side="right") - 1
-            at = steps.iloc[np.maximum(idx, 0)].reset_index(drop=True)
-            at["time"] = grid
-            at["n_risk"] = [int((sub["time"] >= x).sum()) for x in grid]
-            at["n_event"] = [int(((sub["time"] <= x) & (sub["code"] == 1)).sum())
-                             for x in grid]
-            steps = at
-        steps.insert(0, "group", g)
-        parts.append(steps)
+            idx = np.maximum(np.searchsorted(cols["time"], grid, side="right") - 1, 0)
+            ts = np.sort(t)
+            ev = np.sort(t[code == 1])
+            cols = {"time": grid, "estimate": cols["estimate"][idx],
+                    "variance": cols["variance"][idx],
+                    "n_risk": len(t) - np.searchsorted(ts, grid, side="left"),
+                    "n_event": np.searchsorted(ev, grid, side="right")}
+        parts.append(pd.DataFrame({"group": g, **cols}))
     out = pd.concat(parts, ignore_index=True)
+    out["n_risk"] = out["n_risk"].astype(int)
+    out["n_event"] = out["n_event"].astype(int)
     F, se = out["estimate"].to_numpy(), np.sqrt(np.maximum(out["variance"].to_numpy(), 0))
     with np.errstate(divide="ignore", invalid="ignore"):
         k = np.exp(z * se / (F * np.log(F)))
@@ -184,65 +187,6 @@ def cumulative_incidence(df: pd.DataFrame, time: str, event: str, group: str | N
     out["upper"] = np.where(ok, np.maximum(lo, hi), F)
     return out[["group", "time", "estimate", "variance", "std_error", "lower", "upper",
                 "n_risk", "n_event"]]
-
-
-def _gray_stratum(t: np.ndarray, code: np.ndarray, g: np.ndarray, k: int, rho: float
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Gray's score (first k − 1 groups) and its covariance within one stratum."""
-    order = np.argsort(t, kind="stable")
-    t, code, g = t[order], code[order], g[order]
-    rs = np.bincount(g, minlength=k).astype(float)
-    skmm, f1m = np.ones(k), np.zeros(k)
-    fm = 0.0
-    s = np.zeros(k - 1)
-    V = np.zeros((k - 1, k - 1))
-    C = np.zeros((k, k))
-    v2 = np.zeros((k - 1, k))
-    v3 = np.zeros(k)
-    _, first = np.unique(t, return_index=True)
-    bounds = np.r_[first, len(t)]
-    for lo, hi in itertools.pairwise(bounds):
-        gg, cc = g[lo:hi], code[lo:hi]
-        d1 = np.bincount(gg[cc == 1], minlength=k).astype(float)
-        d2 = np.bincount(gg[cc == 2], minlength=k).astype(float)
-        n1, n2 = d1.sum(), d2.sum()
-        if n1 or n2:
-            live = rs > 0
-            skm, f1 = skmm.copy(), f1m.copy()
-            skm[live] = skmm[live] * (rs[live] - d1[live] - d2[live]) / rs[live]
-            f1[live] = f1m[live] + skmm[live] * d1[live] / rs[live]
-            h = np.where(live, rs / np.where(live, skmm, 1.0), 0.0)  # R_r / S_r(t−)
-            tr = h.sum()
-            tq = (h * (1 - f1m)).sum()
-            f = fm + n1 / tr
-            fb = (1 - fm) ** rho
-            A = -fb * np.outer(h, h) / tr
-            A[np.diag_indices(k)] = fb * h * (1 - h / tr)
-            C += A * n1 / (tr * (1 - fm))
-            s += np.where(live[:-1], fb * (d1[:-1] - n1 * h[:-1] * (1 - f1m[:-1]) / tq), 0.0)
-            if n1:
-                for j in np.flatnonzero(live):
-                    t4 = 1 - (1 - f) / skm[j] if skm[j] > 0 else 1.0
-                    t5 = 1 - (n1 - 1) / (tr * skmm[j] - 1) if n1 > 1 else 1.0
-                    t3 = t5 * skmm[j] * n1 / (tr * rs[j])
-                    v3[j] += t4 * t4 * t3
-                    u = A[:-1, j] - t4 * C[:-1, j]
-                    v2[:, j] += u * t4 * t3
-                    V += np.outer(u, u) * t3
-            if n2:
-                for j in np.flatnonzero((skm > 0) & (d2 > 0)):
-                    t4 = (1 - f) / skm[j]
-                    t5 = 1 - (d2[j] - 1) / (rs[j] - 1) if d2[j] > 1 else 1.0
-                    t3 = t5 * skmm[j] ** 2 * d2[j] / rs[j] ** 2
-                    v3[j] += t4 * t4 * t3
-                    u = t4 * C[:-1, j]
-                    v2[:, j] -= u * t4 * t3
-                    V += np.outer(u, u) * t3
-            fm, f1m, skmm = f, f1, skm
-        rs -= np.bincount(gg, minlength=k)
-    Ck = C[:-1]
-    V += (Ck * v3) @ Ck.T + Ck @ v2.T + v2 @ Ck.T
-    return s, V
 
 
 def gray_test(df: pd.DataFrame, time: str, event: str, group: str, *,
@@ -268,23 +212,29 @@ def gray_test(df: pd.DataFrame, time: str, event: str, group: str, *,
     """
     from scipy.stats import chi2
 
+    from radiogenomics.stats._gray import gray_stratum
+
     data, vals, causes = _competing_frame(df, time, event, None, censored,
                                           [group] + ([strata] if strata else []))
-    levels = sorted(data[group].astype(str).unique())
+    gcode, levels = pd.factorize(data[group].astype(str), sort=True)
     if len(levels) < 2:
-        raise ValidationError(f"column '{group}': one group ({levels}); Gray's test compares "
-                              "two or more.")
-    gcode = pd.Categorical(data[group].astype(str), categories=levels).codes.astype(int)
-    st = data[strata].astype(str).to_numpy() if strata else np.zeros(len(data), dtype=object)
+        raise ValidationError(f"column '{group}': one group ({list(levels)}); Gray's test "
+                              "compares two or more.")
+    st = pd.factorize(data[strata].astype(str), sort=True)[0] if strata \
+        else np.zeros(len(data), dtype=np.int64)
+    order = np.lexsort((data["time"].to_numpy(), st))  # by stratum, then time (stable)
+    t, st = data["time"].to_numpy(float)[order], st[order]
+    gcode, vals = gcode[order].astype(np.int64), vals[order]
+    censor = data["code"].to_numpy()[order] == 0
+    bounds = np.flatnonzero(np.r_[True, st[1:] != st[:-1], True])
     rows = []
     for c in causes:
-        code = np.where(data["code"].to_numpy() == 0, 0, np.where(vals == c, 1, 2))
+        code = np.where(censor, 0, np.where(vals == c, 1, 2)).astype(np.int64)
         s = np.zeros(len(levels) - 1)
         V = np.zeros((len(levels) - 1, len(levels) - 1))
-        for stratum in pd.unique(st):
-            m = st == stratum
-            ss, vv = _gray_stratum(data["time"].to_numpy()[m], code[m], gcode[m],
-                                   len(levels), rho)
+        for lo, hi in itertools.pairwise(bounds):
+            ss, vv = gray_stratum(t[lo:hi], code[lo:hi], gcode[lo:hi], len(levels),
+                                  float(rho))
             s, V = s + ss, V + vv
         if np.linalg.matrix_rank(V) < len(s):
             stat, p = np.nan, np.nan
