@@ -1,7 +1,7 @@
 """Clinical statistics: ROC/AUC, survival, calibration, decision curves, nomograms.
 
-Each method is tested against R (pROC, survival, maxstat, rms, cmprsk) or scikit-survival;
-see ``tests/reference/make_reference.R``.
+Each method is tested against R (pROC, survival, maxstat, rms, cmprsk, riskRegression) or
+scikit-survival; see the ``make_*.R`` scripts in ``tests/reference/``.
 """
 
 from radiogenomics.stats.calibration import (
@@ -30,6 +30,7 @@ from radiogenomics.stats.competing import cumulative_incidence, fine_gray, gray_
 from radiogenomics.stats.nomogram import Nomogram, default_axis
 from radiogenomics.stats.outcome import binary_outcome
 from radiogenomics.stats.report import model_report
+from radiogenomics.stats.scoring import score_survival
 from radiogenomics.stats.survival import (
     c_index,
     compare_c_index,
@@ -52,6 +53,7 @@ __all__ = [
     "decision_curve_survival", "default_axis", "fine_gray", "gray_test",
     "hosmer_lemeshow", "integrated_brier_score", "kaplan_meier", "logrank", "model_report",
     "optimal_cutpoint", "ph_test", "risk_groups", "roc_auc", "roc_ci_band", "roc_curve",
+    "score_survival",
     "subgroup_hazard_ratios", "survival_calibration", "threshold_metrics", "time_dependent_auc",
     "youden",
 ]
