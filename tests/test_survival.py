@@ -87,7 +87,7 @@ def test_maxstat_native_matches_r(lung, reference):
     assert res["pvalue"] == pytest.approx(ref["pvalue"], rel=1e-8)
 
 
-def test_c_index_uno_and_td_auc_match_independent_computation(lung):
+def test_c_index_uno_matches_independent_computation(lung):
     """Uno's C and cumulative/dynamic AUC against a direct O(n²) IPCW computation."""
     from lifelines import KaplanMeierFitter
 
@@ -109,14 +109,19 @@ def test_c_index_uno_and_td_auc_match_independent_computation(lung):
     uno = stats.c_index(t, e, r, method="uno")["c_index"]
     assert uno == pytest.approx(num / den, rel=1e-9)
 
-    h = 365.0
-    cases = (t <= h) & (e == 1)
-    ctrls = t > h
-    wc = np.array([1.0 / cens_surv(x) for x in t[cases]])
-    conc = (r[cases][:, None] > r[ctrls][None, :]) + 0.5 * (r[cases][:, None] == r[ctrls][None, :])
-    direct = float((wc[:, None] * conc).sum() / (wc.sum() * ctrls.sum()))
-    td = stats.time_dependent_auc(t, e, r, [h])
-    assert td["auc"].iloc[0] == pytest.approx(direct, rel=1e-9)
+
+
+def test_time_dependent_auc_equals_riskregression_score(reference):
+    """riskRegression::Score's AUC on Melanoma (tests/reference/make_score.R; no censoring
+    tied with an event, where G(T) and G(T−) agree) at three horizons."""
+    pred = pd.read_csv(reference / "score_predictions_melanoma_survival.csv")
+    ref = pd.read_csv(reference / "score_reference.csv")
+    ref = ref[(ref["case"] == "melanoma_survival") & (ref["model"] == "external")]
+    e = (pred["status"] != 0).astype(int)
+    for h in (1000, 2000, 3000):
+        td = stats.time_dependent_auc(pred["time"], e, pred[f"external_{h}"], [h])
+        want = ref.loc[ref["times"] == h, "AUC"].iloc[0]
+        assert td["auc"].iloc[0] == pytest.approx(want, rel=1e-12)
 
 
 def test_c_index_ij_variance_and_comparison_equal_r(lung, reference):
