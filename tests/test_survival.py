@@ -88,7 +88,7 @@ def test_maxstat_native_matches_r(lung, reference):
 
 
 def test_c_index_uno_matches_independent_computation(lung):
-    """Uno's C and cumulative/dynamic AUC against a direct O(n²) IPCW computation."""
+    """Uno's C against a direct O(n²) IPCW computation."""
     from lifelines import KaplanMeierFitter
 
     # untie the times (estimators differ only in how they order tied event/censor times)
