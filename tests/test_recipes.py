@@ -82,6 +82,9 @@ def test_hn1_radiomics_recipe_on_real_data(shared_data, tmp_path, monkeypatch):
     assert m.loc["log-rank p", "value"] == pytest.approx(0.048, abs=0.001)
     report = lay.report.read_text()
     assert "External validation" in report and "image-feature table" in report
+    score = pd.read_csv(lay.nomogram_score).set_index("model").loc["nomogram (apparent)"]
+    assert 0.6 < score["auc"] < 0.9 and score["ipa"] > 0 and score["horizon"] == 1825
+    assert f"time-dependent AUC {score['auc']:.3f}" in report
     _app_renders(lay.root, monkeypatch)  # a Cox nomogram and a features-only cohort
 
 

@@ -189,6 +189,11 @@ class RunLayout:
         return self.root / "nomogram" / "calibrate.csv"
 
     @property
+    def nomogram_score(self) -> Path:
+        """Time-dependent AUC, Brier and IPA of the (Cox) nomogram at its horizon."""
+        return self.root / "nomogram" / "score.csv"
+
+    @property
     def nomogram_summary(self) -> Path:
         return self.root / "nomogram" / "summary.json"
 

@@ -192,9 +192,36 @@ class Nomogram(Step):
             write_csv_atomic(nom.calibrate(B=cfg.B, seed=ctx.seed + 1, horizon=cfg.horizon),
                              lay.nomogram_calibration, index=False)
             outs += [lay.nomogram_validation, lay.nomogram_calibration]
+        if nom.family == "cox":
+            outs.append(self._score(ctx, cfg, nom, clin, kw_outcome, kw["duration"], preds))
         write_text_atomic(lay.nomogram_summary, json.dumps(summary, indent=2, default=str))
         write_text_atomic(lay.nomogram_model, json.dumps(nom.to_dict(), indent=2))
         return [*outs, lay.nomogram_summary, lay.nomogram_model]
+
+    @staticmethod
+    def _score(ctx: RunContext, cfg: NomogramConfig, nom: Any, clin: pd.DataFrame,
+               event: str, duration: str, preds: list[str]) -> Path:
+        """Apparent time-dependent AUC, Brier and IPA at the horizon (riskRegression's Score
+        definitions) of the nomogram's predicted risk, 1 − S(horizon)."""
+        from radiogenomics.stats import score_survival
+
+        key = f"survival@{cfg.horizon:g}"
+        risk = np.array([1 - nom.predict(row)[key] for row in
+                         clin[preds].to_dict(orient="records")])
+        res = score_survival(clin, duration, event, {"nomogram (apparent)": risk},
+                             [cfg.horizon])
+        write_csv_atomic(res, ctx.layout.nomogram_score, index=False)
+        return ctx.layout.nomogram_score
+
+    @staticmethod
+    def _score_text(ctx: RunContext, cfg: NomogramConfig, unit: str) -> str:
+        if not ctx.layout.nomogram_score.exists():
+            return ""
+        s = pd.read_csv(ctx.layout.nomogram_score).set_index("model")
+        r = s.loc["nomogram (apparent)"]
+        return (f"apparent at {cfg.horizon:g} {unit}: time-dependent AUC {r['auc']:.3f} "
+                f"(95 % CI {r['auc_lower']:.3f}–{r['auc_upper']:.3f}), Brier "
+                f"{r['brier']:.3f}, IPA {r['ipa']:.3f} (riskRegression Score definitions)")
 
     def checklist(self, ctx: RunContext, cfg: NomogramConfig) -> dict[str, str]:
         summ = json.loads(ctx.layout.nomogram_summary.read_text())
@@ -211,6 +238,9 @@ class Nomogram(Step):
         if ctx.layout.nomogram_calibration.exists():
             at = f" at {cfg.horizon:g} {cfg.time_unit}" if summ["family"] == "cox" else ""
             out["Calibration reported"] = f"nomogram: rms calibrate (B = {cfg.B}){at}"
+        text = self._score_text(ctx, cfg, summ.get("time_unit") or cfg.time_unit)
+        if text:
+            out["Performance at horizons (AUC, Brier, IPA)"] = f"nomogram, {text}"
         return out
 
     def report(self, ctx: RunContext, cfg: NomogramConfig) -> list:
@@ -229,6 +259,9 @@ class Nomogram(Step):
                 + f". 'signature' is the {sig['label']}, on the {sig['scale']} scale.")
         if summ["family"] == "cox":
             text += f" Survival is predicted at {cfg.horizon:g} {summ['time_unit']}."
+            score = self._score_text(ctx, cfg, summ["time_unit"])
+            if score:
+                text += f" Risk 1 − S: {score}."
         table = None
         if lay.nomogram_validation.exists():
             v = pd.read_csv(lay.nomogram_validation).set_index("index")

@@ -57,6 +57,7 @@ CHECKLIST = {
     "Internal validation": "not run",
     "External validation": "no",
     "Calibration reported": "no",
+    "Performance at horizons (AUC, Brier, IPA)": "not run",
 }
 
 
