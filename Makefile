@@ -27,6 +27,7 @@ bench: setup      ## performance ratios (see benchmarks/)
 	$(PY) benchmarks/bench_deep.py
 	$(PY) benchmarks/bench_fmcib.py
 	$(PY) benchmarks/bench_competing.py
+	$(PY) benchmarks/bench_gpu.py
 	$(PY) benchmarks/bench_demo.py
 	$(PY) benchmarks/bench_recipes.py
 	$(PY) benchmarks/bench_app.py

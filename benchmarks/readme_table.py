@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ORDER = ["associate", "stats", "models", "de", "io", "radiomics", "deep", "fmcib", "competing",
-         "demo", "recipes", "app"]
+ORDER = ["associate", "stats", "models", "de", "io", "radiomics", "deep", "fmcib", "gpu",
+         "competing", "demo", "recipes", "app"]
 START, END = "<!-- --8<-- [start:bench] -->", "<!-- --8<-- [end:bench] -->"
 
 

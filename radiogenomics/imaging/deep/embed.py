@@ -133,7 +133,7 @@ def _embed_batch(net: Any, vols: list[np.ndarray], ok: list[int], feats: dict[in
     import torch
 
     x = torch.from_numpy(np.stack(vols)).to(dev)
-    with torch.no_grad(), torch.autocast(device_type=dev.type, enabled=amp and
+    with torch.inference_mode(), torch.autocast(device_type=dev.type, enabled=amp and
                                          dev.type == "cuda"):
         out = net(x).float().cpu().numpy()
     for i, v in zip(ok, out, strict=True):

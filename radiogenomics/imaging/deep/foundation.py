@@ -162,14 +162,15 @@ def fmcib_patch(image: str | Path, seed: tuple[float, float, float], *,
     truncated towards zero), axes as z, y, x, zero-padded symmetrically where the patch meets
     the border. ``seed`` is in LPS world coordinates (mm).
 
-    Written with MONAI's lazy resampling, so only the patch is resampled, not the whole
-    scan; the patches equal the reference chain's (``tests/test_foundation.py``).
+    Only the patch is resampled (MONAI ``SpatialResample`` onto the grid MONAI's lazy
+    ``Spacing`` + ``Orientation`` give the whole scan), from the scan voxels it needs, so a
+    patch costs little more than reading the file; the patches equal the reference chain's
+    (``tests/test_foundation.py``).
     """
     import SimpleITK as sitk
     import torch
     from monai import transforms as mt
     from monai.data import MetaTensor
-    from monai.transforms.lazy.functional import apply_pending
 
     from radiogenomics.imaging.deep.preprocess import _read
 
@@ -181,29 +182,45 @@ def fmcib_patch(image: str | Path, seed: tuple[float, float, float], *,
     if img.GetDimension() != 3:
         raise ValidationError(f"{image}: FMCIB needs a 3-D scan; this one is "
                               f"{img.GetDimension()}-D.")
-    arr = sitk.GetArrayViewFromImage(img).T  # x, y, z as MONAI's ITKReader
+    shape_xyz = img.GetSize()
     affine = np.eye(4)
     affine[:3, :3] = np.reshape(img.GetDirection(), (3, 3)) * np.asarray(img.GetSpacing())
     affine[:3, 3] = img.GetOrigin()
     affine = np.diag([-1.0, -1.0, 1.0, 1.0]) @ affine  # ITK's LPS -> MONAI's RAS
-    x = MetaTensor(torch.as_tensor(np.ascontiguousarray(arr))[None],
-                   affine=torch.as_tensor(affine))
-    x = mt.NormalizeIntensity(subtrahend=-1024, divisor=3072)(x)
-    x = mt.Spacing(pixdim=1, padding_mode="zeros", mode="bilinear", align_corners=True,
-                   diagonal=True, lazy=True)(x)
-    x = mt.Orientation(axcodes="LPS", labels=(("L", "R"), ("P", "A"), ("I", "S")),
-                       lazy=True)(x)
-    inv = np.linalg.inv(np.asarray(x.peek_pending_affine(), dtype=float))
-    centre = [int(c) for c in (inv @ np.array([-seed[0], -seed[1], seed[2], 1.0]))[:3]]
-    shape = [int(n) for n in x.peek_pending_shape()]
+    # The output grid (Spacing, then Orientation) depends only on the scan's shape and
+    # affine: find it on a zero-memory stand-in of the scan's shape.
+    geometry = MetaTensor(torch.zeros(()).expand(1, *shape_xyz), affine=torch.as_tensor(affine))
+    geometry = mt.Spacing(pixdim=1, padding_mode="zeros", mode="bilinear",
+                          align_corners=True, diagonal=True, lazy=True)(geometry)
+    geometry = mt.Orientation(axcodes="LPS", labels=(("L", "R"), ("P", "A"), ("I", "S")),
+                              lazy=True)(geometry)
+    out_affine = np.asarray(geometry.peek_pending_affine(), dtype=float)
+    centre = [int(c) for c in (np.linalg.inv(out_affine)
+                               @ np.array([-seed[0], -seed[1], seed[2], 1.0]))[:3]]
+    shape = [int(n) for n in geometry.peek_pending_shape()]
     lo = [max(c - size // 2, 0) for c in centre]
     hi = [min(c + size // 2, n) for c, n in zip(centre, shape, strict=True)]
     if any(a >= b for a, b in zip(lo, hi, strict=True)):
         raise ValidationError(f"{image}: seed {seed} (LPS, mm) lies outside the scan; check "
                               "coordX/coordY/coordZ (FMCIB uses LPS world coordinates).")
-    # the crop's own pending settings would pad with "border": keep Spacing's zero padding
-    x = apply_pending(mt.SpatialCrop(roi_start=lo, roi_end=hi, lazy=True)(x),
-                      overrides={"mode": "bilinear", "padding_mode": "zeros",
-                                 "align_corners": True})[0]
+    patch_affine = out_affine.copy()
+    patch_affine[:3, 3] = out_affine[:3, :3] @ np.asarray(lo, float) + out_affine[:3, 3]
+    # Only the scan voxels the patch interpolates from (and two beyond) are read, normalised
+    # and resampled; where the box meets the scan's border the zero padding is the same.
+    corners = np.array([[i, j, k, 1.0] for i in (lo[0], hi[0] - 1) for j in (lo[1], hi[1] - 1)
+                        for k in (lo[2], hi[2] - 1)]) - np.r_[lo, 0.0]
+    src = (np.linalg.inv(affine) @ patch_affine @ corners.T)[:3]
+    start = np.maximum(np.floor(src.min(axis=1)).astype(int) - 2, 0)
+    stop = np.minimum(np.ceil(src.max(axis=1)).astype(int) + 3, shape_xyz)
+    start = np.minimum(start, np.maximum(stop - 1, 0))
+    arr = sitk.GetArrayViewFromImage(img)[start[2]:stop[2], start[1]:stop[1],
+                                          start[0]:stop[0]].T  # x, y, z as ITKReader gives
+    crop_affine = affine.copy()
+    crop_affine[:3, 3] = affine[:3, :3] @ start.astype(float) + affine[:3, 3]
+    x = MetaTensor(torch.from_numpy(np.array(arr))[None], affine=torch.as_tensor(crop_affine))
+    x = mt.NormalizeIntensity(subtrahend=-1024, divisor=3072)(x)
+    x = mt.SpatialResample(mode="bilinear", padding_mode="zeros", align_corners=True)(
+        x, dst_affine=torch.as_tensor(patch_affine),
+        spatial_size=[b - a for a, b in zip(lo, hi, strict=True)])
     x = mt.SpatialPad(spatial_size=(size,) * 3)(x.permute(0, 3, 2, 1))
     return np.asarray(x.as_tensor(), dtype=np.float32)

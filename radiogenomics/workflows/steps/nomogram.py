@@ -193,14 +193,15 @@ class Nomogram(Step):
                              lay.nomogram_calibration, index=False)
             outs += [lay.nomogram_validation, lay.nomogram_calibration]
         if nom.family == "cox":
-            outs.append(self._score(ctx, cfg, nom, clin, kw_outcome, kw["duration"], preds))
+            outs.append(self._horizon_score(ctx, cfg, nom, clin, kw_outcome, kw["duration"],
+                                            preds))
         write_text_atomic(lay.nomogram_summary, json.dumps(summary, indent=2, default=str))
         write_text_atomic(lay.nomogram_model, json.dumps(nom.to_dict(), indent=2))
         return [*outs, lay.nomogram_summary, lay.nomogram_model]
 
     @staticmethod
-    def _score(ctx: RunContext, cfg: NomogramConfig, nom: Any, clin: pd.DataFrame,
-               event: str, duration: str, preds: list[str]) -> Path:
+    def _horizon_score(ctx: RunContext, cfg: NomogramConfig, nom: Any, clin: pd.DataFrame,
+                       event: str, duration: str, preds: list[str]) -> Path:
         """Apparent time-dependent AUC, Brier and IPA at the horizon (riskRegression's Score
         definitions) of the nomogram's predicted risk, 1 − S(horizon)."""
         from radiogenomics.stats import score_survival
@@ -214,7 +215,7 @@ class Nomogram(Step):
         return ctx.layout.nomogram_score
 
     @staticmethod
-    def _score_text(ctx: RunContext, cfg: NomogramConfig, unit: str) -> str:
+    def _horizon_text(ctx: RunContext, cfg: NomogramConfig, unit: str) -> str:
         if not ctx.layout.nomogram_score.exists():
             return ""
         s = pd.read_csv(ctx.layout.nomogram_score).set_index("model")
@@ -238,7 +239,7 @@ class Nomogram(Step):
         if ctx.layout.nomogram_calibration.exists():
             at = f" at {cfg.horizon:g} {cfg.time_unit}" if summ["family"] == "cox" else ""
             out["Calibration reported"] = f"nomogram: rms calibrate (B = {cfg.B}){at}"
-        text = self._score_text(ctx, cfg, summ.get("time_unit") or cfg.time_unit)
+        text = self._horizon_text(ctx, cfg, summ.get("time_unit") or cfg.time_unit)
         if text:
             out["Performance at horizons (AUC, Brier, IPA)"] = f"nomogram, {text}"
         return out
@@ -259,7 +260,7 @@ class Nomogram(Step):
                 + f". 'signature' is the {sig['label']}, on the {sig['scale']} scale.")
         if summ["family"] == "cox":
             text += f" Survival is predicted at {cfg.horizon:g} {summ['time_unit']}."
-            score = self._score_text(ctx, cfg, summ["time_unit"])
+            score = self._horizon_text(ctx, cfg, summ["time_unit"])
             if score:
                 text += f" Risk 1 − S: {score}."
         table = None
