@@ -22,6 +22,7 @@ bench: setup      ## performance ratios (see benchmarks/)
 	$(PY) benchmarks/bench_stats.py
 	$(PY) benchmarks/bench_models.py
 	$(PY) benchmarks/bench_de.py
+	$(PY) benchmarks/bench_lrt.py
 	$(PY) benchmarks/bench_io.py
 	$(PY) benchmarks/bench_radiomics.py
 	$(PY) benchmarks/bench_deep.py

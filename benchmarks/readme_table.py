@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ORDER = ["associate", "stats", "models", "de", "io", "radiomics", "deep", "fmcib", "gpu",
+ORDER = ["associate", "stats", "models", "de", "lrt", "io", "radiomics", "deep", "fmcib", "gpu",
          "competing", "demo", "recipes", "app"]
 START, END = "<!-- --8<-- [start:bench] -->", "<!-- --8<-- [end:bench] -->"
 
