@@ -76,3 +76,22 @@ def test_score_does_not_depend_on_which_code_the_cause_has(reference):
     swapped = pred.assign(status=np.where(pred["status"] == 0, 0, 3 - pred["status"]))
     b = stats.score_survival(swapped, "time", "status", p, hz, cause=1)
     pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_calibration_table_equals_plotcalibration(case, reference):
+    """10 quantile groups of predicted risk: mean predicted and observed (KM / Aalen–Johansen)
+    risk per group equal riskRegression::plotCalibration(method = "quantile",
+    cens.method = "local")."""
+    cause, horizons = CASES[case]
+    pred = pd.read_csv(reference / f"score_predictions_{case}.csv")
+    ref = pd.read_csv(reference / "score_calibration.csv")
+    ref = ref[ref["case"] == case]
+    models = sorted({c.rsplit("_", 1)[0] for c in pred.columns if c not in ("time", "status")})
+    predictions = {m: pred[[f"{m}_{h}" for h in horizons]].to_numpy() for m in models}
+    cal = stats.score_survival(pred, "time", "status", predictions, horizons,
+                               cause=cause).attrs["calibration"]
+    m = cal.merge(ref, left_on=["model", "horizon", "bin"], right_on=["model", "times", "bin"])
+    assert len(m) == len(ref) == len(cal) > 0
+    np.testing.assert_allclose(m["predicted"], m["Pred"], rtol=1e-10)
+    np.testing.assert_allclose(m["observed"], m["Obs"], rtol=1e-10, atol=1e-14)

@@ -124,7 +124,8 @@ def _risks(predictions: Mapping[str, Any], n: int, horizons: np.ndarray) -> dict
 def score_survival(df: pd.DataFrame, time: str, event: str,
                    predictions: Mapping[str, Any], horizons: Sequence[float], *,
                    cause: Any = None, censored: Any = 0, null_model: bool = True,
-                   conf_level: float = 0.95) -> pd.DataFrame:
+                   conf_level: float = 0.95, calibration_bins: int | None = 10
+                   ) -> pd.DataFrame:
     """Time-dependent AUC, Brier score and IPA of risk predictions at horizons.
 
     Parameters
@@ -144,13 +145,21 @@ def score_survival(df: pd.DataFrame, time: str, event: str,
         Add the ``"Null model"`` row (the marginal risk for everyone) that IPA refers to.
     conf_level
         Level of the Wald intervals.
+    calibration_bins
+        Number of quantile groups of predicted risk for the calibration table (``None``:
+        none).
 
     Returns
     -------
     DataFrame
         One row per model and horizon: ``model, horizon, auc, auc_se, auc_lower,
         auc_upper, brier, brier_se, brier_lower, brier_upper, ipa``; equal to
-        ``riskRegression::Score`` (``tests/test_scoring.py``).
+        ``riskRegression::Score`` (``tests/test_scoring.py``). ``attrs["calibration"]``
+        holds, per model, horizon and risk group (quantiles of the predicted risk, intervals
+        closed on the right, the first also on the left): ``n``, the mean ``predicted`` risk
+        and the ``observed`` risk in the group (Kaplan–Meier or Aalen–Johansen at the
+        horizon; NaN when the group's follow-up ends before it), as riskRegression's
+        ``plotCalibration(method = "quantile", cens.method = "local")``.
 
     Examples
     --------
@@ -220,4 +229,45 @@ def score_survival(df: pd.DataFrame, time: str, event: str,
                          "brier": brier, "brier_se": b_se, "brier_lower": brier - z * b_se,
                          "brier_upper": brier + z * b_se,
                          "ipa": 1 - brier / null_brier if null_model else np.nan})
+    out = pd.DataFrame(rows)
+    if calibration_bins:
+        out.attrs["calibration"] = _calibration(t, code, risks, h, int(calibration_bins))
+    return out
+
+
+def _calibration(t: np.ndarray, code: np.ndarray, risks: Mapping[str, np.ndarray],
+                 h: np.ndarray, q: int) -> pd.DataFrame:
+    """Observed vs predicted risk in quantile groups of predicted risk, per model and
+    horizon."""
+    from radiogenomics.stats.competing import cumulative_incidence
+
+    if q < 2:
+        raise ValidationError(f"calibration_bins={q}: use at least 2 groups (or None).")
+    rows = []
+    frame = pd.DataFrame({"time": t, "code": code})
+    for name, r in risks.items():
+        if name == "Null model":
+            continue
+        for j, hz in enumerate(h):
+            p = r[:, j]
+            breaks = np.unique(np.quantile(p, np.linspace(0, 1, q + 1)))
+            if len(breaks) < 2:
+                continue
+            groups = pd.cut(p, breaks, include_lowest=True)
+            for k in range(len(groups.categories)):
+                m = np.asarray(groups.codes == k)
+                if not m.any():
+                    continue
+                sub = frame[m]
+                if hz > sub["time"].max():  # not estimable past the group's follow-up
+                    obs = np.nan
+                elif (sub["code"] == 1).any():
+                    obs = cumulative_incidence(sub, "time", "code", cause=1,
+                                               times=[hz])["estimate"].iloc[0]
+                else:
+                    obs = 0.0
+                rows.append({"model": name, "horizon": hz, "bin": k + 1,
+                             "lower": float(breaks[k]), "upper": float(breaks[k + 1]),
+                             "n": int(m.sum()),
+                             "predicted": float(p[m].mean()), "observed": float(obs)})
     return pd.DataFrame(rows)

@@ -2,11 +2,13 @@
 # default influence-function SEs, KM censoring weights) on real data, for a Cox model
 # (predictRisk of coxph / cause-specific Cox) and for external risk predictions, survival
 # and competing risks. Predicted risks are rounded to 12 decimals before scoring and written
-# next to the data, so R and Python score identical numbers.
+# next to the data, so R and Python score identical numbers. Calibration: plotCalibration
+# with 10 quantile groups of predicted risk and local (KM / Aalen-Johansen) observed risk.
 # Run from the repository root:  Rscript tests/reference/make_score.R
 # (R 4.2.2, Debian r-cran-riskregression 2022.11.28). Writes score_predictions_<case>.csv
-# and score_reference.csv.
+# score_reference.csv and score_calibration.csv.
 suppressPackageStartupMessages({library(riskRegression); library(survival); library(prodlim)})
+pdf(NULL)  # plotCalibration opens a device even with plot = FALSE
 args <- commandArgs(trailingOnly = FALSE)
 here <- dirname(normalizePath(sub("--file=", "", args[grep("--file=", args)])))
 mel <- read.csv(file.path(here, "competing_melanoma.csv"))
@@ -15,7 +17,7 @@ mel$ulcer <- factor(mel$ulcer)
 mg <- read.csv(file.path(here, "competing_mgus2.csv"))
 mg$dead <- as.integer(mg$status != 0)
 
-out <- list()
+out <- list(); cal <- list()
 run <- function(case, d, formula, times, models, cause = 1, status = d$status) {
   risks <- lapply(models, function(m) round(m, 12))
   pred <- data.frame(time = d$time, status = status)
@@ -23,7 +25,15 @@ run <- function(case, d, formula, times, models, cause = 1, status = d$status) {
     pred[[paste0(m, "_", times[j])]] <- risks[[m]][, j]
   write.csv(pred, file.path(here, paste0("score_predictions_", case, ".csv")), row.names = FALSE)
   s <- Score(risks, formula = formula, data = d, times = times, cause = cause,
-             metrics = c("auc", "brier"), summary = "ipa", null.model = TRUE, se.fit = TRUE)
+             metrics = c("auc", "brier"), summary = "ipa", null.model = TRUE, se.fit = TRUE,
+             plots = "calibration")
+  for (tt in times) {
+    pc <- plotCalibration(s, times = tt, method = "quantile", q = 10, cens.method = "local",
+                          plot = FALSE)$plotFrames
+    for (m in names(pc)) cal[[length(cal) + 1]] <<- data.frame(
+      case = case, model = m, times = tt, bin = seq_len(nrow(pc[[m]])),
+      Pred = pc[[m]]$Pred, Obs = pc[[m]]$Obs)
+  }
   a <- as.data.frame(s$AUC$score); b <- as.data.frame(s$Brier$score)
   m <- merge(b[, c("model", "times", "Brier", "se", "IPA")],
              a[, c("model", "times", "AUC", "se")], by = c("model", "times"), all.x = TRUE,
@@ -53,4 +63,5 @@ run("mgus2_competing", mg, Hist(time, swapped) ~ 1, t_mg,
 run("mgus2_survival", mg, Hist(time, dead) ~ 1, t_mg,
     list(external = sapply(t_mg, function(t) 1 - exp(-exp(lpm) * t / 300))))
 write.csv(do.call(rbind, out), file.path(here, "score_reference.csv"), row.names = FALSE)
+write.csv(do.call(rbind, cal), file.path(here, "score_calibration.csv"), row.names = FALSE)
 cat("Score references written\n")
