@@ -13,6 +13,7 @@ import datetime as _dt
 import json
 import subprocess
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -344,6 +345,23 @@ def _outcome(clinical: pd.DataFrame, outcome: str, positive: str | None) -> pd.S
     return binary_outcome(clinical[outcome], positive, field=outcome).dropna().astype(int)
 
 
+def _auc_at_horizons(surv: pd.DataFrame, values: pd.Series,
+                     horizons: Sequence[float] | None) -> list[dict[str, Any]]:
+    """Time-dependent AUC rows of a score at each horizon. The AUC depends on the ranking
+    only, so the score enters as its ranks scaled into (0, 1)."""
+    if not horizons:
+        return []
+    from radiogenomics.stats import score_survival
+
+    ranked = values.rank().to_numpy() / (len(values) + 1)
+    res = score_survival(surv.assign(_event=surv["event"].astype(int)), "time", "_event",
+                         {"score": np.tile(ranked[:, None], (1, len(horizons)))}, horizons,
+                         null_model=False, calibration_bins=None)
+    return [{"metric": f"time-dependent AUC at {r.horizon:g}", "value": r.auc,
+             "ci_low": r.auc_lower, "ci_high": r.auc_upper, "n": len(values)}
+            for r in res.itertuples()]
+
+
 def validate(
     card: SignatureCard | str | Path,
     cohort: Any,
@@ -356,6 +374,7 @@ def validate(
     out_dir: str | Path | None = None,
     n_boot: int = 1000,
     random_state: int = 0,
+    horizons: Sequence[float] | None = None,
 ) -> ValidationResult:
     """Validate a signature on a cohort (e.g. a GEO series loaded with ``read_geo_series``).
 
@@ -363,7 +382,11 @@ def validate(
     AUC with DeLong CI, sensitivity/specificity/accuracy/PPV/NPV with exact CIs at the card's
     threshold (or, without one, the Youden threshold of this cohort — flagged optimistic),
     calibration (binomial cards). Survival (``time``/``event`` columns): Harrell's C with a
-    bootstrap CI and Kaplan–Meier/log-rank at the threshold (or median). The metrics end
+    bootstrap CI and Kaplan–Meier/log-rank at the threshold (or median); with ``horizons``,
+    also the IPCW time-dependent AUC at each horizon with its influence-function CI
+    (:func:`radiogenomics.stats.score_survival`, riskRegression's definitions; a score ranks
+    patients but is not an absolute risk, so Brier and IPA are left to models that predict
+    risks, such as the nomogram). The metrics end
     with a ``threshold`` row whose ``note`` says where it came from (``card``: carried over
     from training; otherwise re-derived on this cohort, and said so).
 
@@ -443,6 +466,7 @@ def validate(
         cut = groups.attrs["cutpoint"]
         lr = stats.logrank(surv["time"], surv["event"], groups)
         rows.append({"metric": "log-rank p", "value": lr["pvalue"], "n": len(ss)})
+        rows += _auc_at_horizons(surv, ss, horizons)
         sections.append(Section("Survival", f"Harrell C {ci['c_index']:.3f} "
                                 f"({ci['ci_low']:.3f}–{ci['ci_high']:.3f}); log-rank p = "
                                 f"{lr['pvalue']:.2g} at cut {cut:.3g} from the {thr_src}.",

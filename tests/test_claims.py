@@ -191,6 +191,10 @@ def test_validation_metrics_say_where_the_threshold_came_from(small_run):
     from radiogenomics.signature import load_card
 
     m = pd.read_csv(small_run / "validate" / "metrics.csv").set_index("metric")
+    for h in (12, 24):  # the demo validates the card's score at 1 and 2 years
+        row = m.loc[f"time-dependent AUC at {h}"]
+        assert row["ci_low"] < row["value"] < row["ci_high"]
+        assert f"AUC at {h} {row['value']:.3f}" in (small_run / "report.html").read_text()
     card = load_card(small_run / "model" / "signature.json")
     assert m.loc["threshold", "note"] == "card"
     assert m.loc["threshold", "value"] == pytest.approx(card.threshold)

@@ -262,3 +262,30 @@ def test_validation_warns_on_separation_and_keeps_training_cutpoint():
     assert "warning: separation" in set(res.metrics["metric"])
     res = validate(card, c, time="t", event="e")
     assert res.threshold == 0.5 and res.threshold_source == "card"
+
+
+def test_validation_reports_time_dependent_auc_at_horizons():
+    """A survival card validated at horizons: the AUC rows equal score_survival on the raw
+    score (the rank transform keeps the ordering), with CIs around them."""
+    from radiogenomics import Cohort, stats
+
+    rng = np.random.default_rng(2)
+    n = 300
+    X = pd.DataFrame({"A": rng.standard_normal(n)}, index=[f"p{i}" for i in range(n)])
+    t = rng.exponential(np.exp(-X["A"].to_numpy()))
+    c = rng.exponential(2.0, n)
+    clin = pd.DataFrame({"t": np.minimum(t, c), "e": (t <= c).astype(int)}, index=X.index)
+    import anndata as ad
+
+    cohort = Cohort(rna=ad.AnnData(X), clinical=clin)
+    card = make_card("risk", {"A": 1.0}, family="cox", preprocessing={"standardization": "none"})
+    res = validate(card, cohort, time="t", event="e", horizons=[0.5, 1.0])
+    m = res.metrics.set_index("metric")
+    s = res.scores.scores.loc[clin.index]
+    p = 1 / (1 + np.exp(-s.to_numpy()))
+    direct = stats.score_survival(clin, "t", "e", {"s": np.column_stack([p, p])}, [0.5, 1.0],
+                                  null_model=False)
+    for h, want in zip((0.5, 1.0), direct["auc"], strict=True):
+        row = m.loc[f"time-dependent AUC at {h:g}"]
+        assert row["value"] == pytest.approx(want, rel=1e-12) and row["value"] > 0.65
+        assert row["ci_low"] < row["value"] < row["ci_high"]

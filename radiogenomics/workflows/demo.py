@@ -62,7 +62,7 @@ def demo_config(n_patients: int = 80, random_state: int = 0, n_jobs: int | None 
                      "factors": {"t_stage": ["T1", "T2", "T3", "T4"]},
                      "engine": "native" if use_r == "no" else "auto", "B": 50},
         "validate": {"external": True, "outcome": "response", "positive": "1",
-                     "time": "os_time", "event": "os_event"},
+                     "time": "os_time", "event": "os_event", "horizons": [12, 24]},
         "report": {},
     }
     if deep:

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
 from radiogenomics.errors import ValidationError
 from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig
@@ -25,6 +26,8 @@ class ValidateConfig(StepConfig):
     event: str | None = None
     harmonize: bool = False
     min_coverage: float = 0.8
+    # survival: time-dependent AUC (with CI) at these times, in the data's units
+    horizons: list[float] = Field(default_factory=list)
 
 
 class Validate(Step):
@@ -64,7 +67,7 @@ class Validate(Step):
                                   "time: and event:.")
         validate(lay.card, data, outcome=cfg.outcome, positive=cfg.positive, time=cfg.time,
                  event=cfg.event, min_coverage=cfg.min_coverage, out_dir=lay.validation,
-                 random_state=ctx.seed)
+                 random_state=ctx.seed, horizons=cfg.horizons or None)
         return [lay.validation_metrics, lay.validation_report]
 
     def checklist(self, ctx: RunContext, cfg: ValidateConfig) -> dict[str, str]:
@@ -73,6 +76,11 @@ class Validate(Step):
         out = {"External validation": f"signature card on {src} (threshold carried over)"}
         if m["metric"].eq("calibration slope").any():
             out["Calibration reported"] = "external: calibration intercept, slope and curve"
+        td = m[m["metric"].str.startswith("time-dependent AUC at ")]
+        if len(td):
+            out["Performance at horizons (AUC, Brier, IPA)"] = "external: " + ", ".join(
+                f"{r.metric.removeprefix('time-dependent ')} {r.value:.3f} "
+                f"({r.ci_low:.3f}–{r.ci_high:.3f})" for r in td.itertuples())
         return out
 
     def report(self, ctx: RunContext, cfg: ValidateConfig) -> list:
