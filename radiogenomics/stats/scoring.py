@@ -69,6 +69,17 @@ class _Censoring:
         return jump - (self.cum[k] * A[k] + B[k])
 
 
+def _weights_below(values: np.ndarray, weights: np.ndarray, query: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """For each query value: the summed weight of ``values`` strictly below it, and of those
+    equal to it."""
+    order = np.argsort(values, kind="stable")
+    cum = np.r_[0.0, np.cumsum(weights[order])]
+    lo = np.searchsorted(values[order], query, side="left")
+    hi = np.searchsorted(values[order], query, side="right")
+    return cum[lo], cum[hi] - cum[lo]
+
+
 def _auc(F: np.ndarray, a: np.ndarray, b: np.ndarray, s_a: np.ndarray, s_b: np.ndarray,
          cens: _Censoring) -> tuple[float, np.ndarray]:
     """IPCW AUC of risks F with case weights a and control weights b, and its influence
@@ -78,20 +89,12 @@ def _auc(F: np.ndarray, a: np.ndarray, b: np.ndarray, s_a: np.ndarray, s_b: np.n
     if not len(ci) or not len(ki):
         return np.nan, np.full(n, np.nan)
     # concordance of every case with every control through ranks: O(n log n)
-    fk = np.sort(F[ki])
-    wk = b[ki][np.argsort(F[ki], kind="stable")]
-    cw = np.r_[0.0, np.cumsum(wk)]
-    lo = np.searchsorted(fk, F[ci], side="left")
-    hi = np.searchsorted(fk, F[ci], side="right")
+    below, ties = _weights_below(F[ki], b[ki], F[ci])
     row = np.zeros(n)
-    row[ci] = (cw[lo] + 0.5 * (cw[hi] - cw[lo])) / n  # Σ_j b_j K_ij / n
-    fc = np.sort(F[ci])
-    wc = a[ci][np.argsort(F[ci], kind="stable")]
-    cc = np.r_[0.0, np.cumsum(wc)]
-    lo = np.searchsorted(fc, F[ki], side="left")
-    hi = np.searchsorted(fc, F[ki], side="right")
+    row[ci] = (below + 0.5 * ties) / n  # Σ_j b_j K_ij / n
+    below, ties = _weights_below(F[ci], a[ci], F[ki])
     col = np.zeros(n)
-    col[ki] = ((cc[-1] - cc[hi]) + 0.5 * (cc[hi] - cc[lo])) / n  # Σ_i a_i K_ij / n
+    col[ki] = (a[ci].sum() - below - ties + 0.5 * ties) / n  # Σ_i a_i K_ij / n
     num, d1, d2 = float((a * row).sum() / n), float(a.mean()), float(b.mean())
     auc = num / (d1 * d2)
     if_num = a * row + b * col - 2 * num + cens.term(a * row / n, s_a) \
