@@ -309,3 +309,14 @@ def test_de_step_runs_the_lrt_with_covariates(tmp_path):
     cfg["steps"]["de"]["covariates"] = ["not_a_column"]
     with pytest.raises(Exception, match="not clinical columns"):
         Pipeline(cfg, tmp_path / "run2").run(progress_bar=False)
+
+
+def test_de_step_refuses_covariate_names_with_formula_characters():
+    from pydantic import ValidationError as PydanticError
+
+    from radiogenomics.workflows.steps.de import DEConfig
+
+    for name in ("age+grade", "x`y", "group", " "):
+        with pytest.raises(PydanticError, match="formula characters"):
+            DEConfig(outcome="response", covariates=[name])
+    assert DEConfig(covariates=["age at dx"]).formulas() == ("~ age at dx + group", None)

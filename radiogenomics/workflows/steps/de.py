@@ -3,12 +3,13 @@ of the image signature (pydeseq2, or R DESeq2 / limma-voom); volcano."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from radiogenomics._utils import logger, write_csv_atomic
 from radiogenomics.errors import ValidationError
@@ -24,9 +25,19 @@ class DEConfig(StepConfig):
     covariates: list[str] = Field(default_factory=list)  # design ~ covariates + group
     test: Literal["Wald", "LRT"] = "Wald"  # LRT: design against ~ covariates (or ~ 1)
 
+    @field_validator("covariates")
+    @classmethod
+    def _plain_names(cls, v: list[str]) -> list[str]:
+        bad = [c for c in v if re.search(r"[+*:~`]", c) or not c.strip() or c == "group"]
+        if bad:
+            raise ValueError(f"{bad}: a covariate is a clinical column name without formula "
+                             "characters (+ * : ~ `) and not 'group'; rename the column.")
+        return v
+
     def formulas(self) -> tuple[str, str | None]:
-        """The full design (placeholder-free column names) and, for the LRT, the reduced."""
-        cov = [f"`{c}`" for c in self.covariates]
+        """The full design and, for the LRT, the reduced one, over the column names
+        (``differential_expression`` swaps them for placeholders before any engine)."""
+        cov = list(self.covariates)
         full = "~ " + " + ".join([*cov, "group"])
         reduced = ("~ " + (" + ".join(cov) if cov else "1")) if self.test == "LRT" else None
         return full, reduced
@@ -97,7 +108,7 @@ class DE(Step):
         sig = de[de["padj"] < cfg.padj]
         groups = (f"high vs low {cfg.image_feature} (median split)" if cfg.image_feature
                   else f"{cfg.outcome} = {cfg.positive or '1/True'} vs the rest")
-        full, reduced = (f and f.replace("`", "") for f in cfg.formulas())
+        full, reduced = cfg.formulas()
         how = (f"likelihood-ratio test of {full} against {reduced}" if cfg.test == "LRT"
                else f"Wald test in {full}")
         return [Section("Differential expression", f"{cfg.method}, {groups} ({how}): "
