@@ -322,7 +322,7 @@ def test_fmcib_in_a_run_and_on_the_command_line(fmcib_state, cts, tmp_path):
 
     exe = str(Path(sys.executable).parent / "radiogenomics")
     manifest = tmp_path / "seeds.csv"
-    cts.iloc[:2].rename(columns={"image_path": "image"}).to_csv(manifest, index=False)
+    cts.iloc[:2].to_csv(manifest, index=False)  # FMCIB's own column name, image_path
     out = tmp_path / "emb.h5ad"
     cli = subprocess.run([exe, "deep", "embed", "--manifest", str(manifest), "--out", str(out),
                           "--model", "fmcib", "--weights", str(weights), "--device", "cpu",

@@ -23,7 +23,8 @@ def read_manifest(manifest: str | Path | pd.DataFrame, check_files: bool = True,
     Parameters
     ----------
     manifest
-        CSV path or DataFrame with columns ``patient_id, image, mask`` and optional
+        CSV path or DataFrame with columns ``patient_id, image, mask`` (``image_path``, as
+        FMCIB's CSVs name it, is read as ``image``) and optional
         ``timepoint, sequence, label, centre, roi, perturbation``. Relative paths in a CSV are
         resolved against the CSV's folder.
     check_files
@@ -59,6 +60,8 @@ def read_manifest(manifest: str | Path | pd.DataFrame, check_files: bool = True,
             raise InputFileError(f"{path}: cannot be read as CSV ({exc}).") from exc
         base = path.resolve().parent
     df = manifest.copy()
+    if "image" not in df.columns and "image_path" in df.columns:  # FMCIB's CSV column
+        df = df.rename(columns={"image_path": "image"})
     missing = [c for c in REQUIRED if c not in df.columns
                and (mask_required or c != "mask")]
     if missing:

@@ -32,8 +32,8 @@ def build_network(model: str = "resnet18", *, spatial_dims: int = 3, in_channels
     if model.startswith("resnet"):
         fn = getattr(nets, model, None)
         if fn is None:
-            raise ValidationError(f"model='{model}': choose one of {MODELS} (pretrained encoders "
-                          "for embeddings: fmcib, medicalnet-resnet10/18/34/50).")
+            raise ValidationError(f"model='{model}': choose one of {MODELS} (pretrained "
+                                  "encoders for embeddings: fmcib, medicalnet-resnet10/18/34/50).")
         return fn(spatial_dims=spatial_dims, n_input_channels=in_channels,
                   num_classes=num_outputs, pretrained=False)
     if model == "densenet121":
@@ -222,9 +222,6 @@ def extract_embeddings(
     from radiogenomics.io.manifest import read_manifest
 
     fmcib = model == "fmcib"
-    if fmcib and isinstance(manifest, pd.DataFrame) and "image" not in manifest \
-            and "image_path" in manifest:  # FMCIB's own CSV column name
-        manifest = manifest.rename(columns={"image_path": "image"})
     mode = mode or ("3d" if spatial_dims == 3 else "2d")
     dims, channels = roi_shape(mode)
     if dims != spatial_dims:
