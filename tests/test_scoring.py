@@ -18,17 +18,22 @@ CASES = {  # case: (cause, horizons)
 }
 
 
+def _case(reference, case, horizons, ref_csv):
+    """A case's data, its predicted risks per model (n × horizons) and R's rows."""
+    pred = pd.read_csv(reference / f"score_predictions_{case}.csv")
+    ref = pd.read_csv(reference / ref_csv)
+    models = sorted({c.rsplit("_", 1)[0] for c in pred.columns if c not in ("time", "status")})
+    predictions = {m: pred[[f"{m}_{h}" for h in horizons]].to_numpy() for m in models}
+    return pred, predictions, ref[ref["case"] == case]
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_score_equals_riskregression(case, reference):
     cause, horizons = CASES[case]
-    pred = pd.read_csv(reference / f"score_predictions_{case}.csv")
-    ref = pd.read_csv(reference / "score_reference.csv")
-    ref = ref[ref["case"] == case]
-    models = sorted({c.rsplit("_", 1)[0] for c in pred.columns if c not in ("time", "status")})
-    predictions = {m: pred[[f"{m}_{h}" for h in horizons]].to_numpy() for m in models}
+    pred, predictions, ref = _case(reference, case, horizons, "score_reference.csv")
     ours = stats.score_survival(pred, "time", "status", predictions, horizons, cause=cause)
     m = ours.merge(ref, left_on=["model", "horizon"], right_on=["model", "times"])
-    assert len(m) == len(ref) == (len(models) + 1) * len(horizons)
+    assert len(m) == len(ref) == (len(predictions) + 1) * len(horizons)
     np.testing.assert_allclose(m["brier"], m["Brier"], rtol=1e-10)
     np.testing.assert_allclose(m["brier_se"], m["se_brier"], rtol=1e-8)
     np.testing.assert_allclose(m["ipa"], m["IPA"], rtol=1e-8, atol=1e-12)
@@ -84,11 +89,7 @@ def test_calibration_table_equals_plotcalibration(case, reference):
     risk per group equal riskRegression::plotCalibration(method = "quantile",
     cens.method = "local")."""
     cause, horizons = CASES[case]
-    pred = pd.read_csv(reference / f"score_predictions_{case}.csv")
-    ref = pd.read_csv(reference / "score_calibration.csv")
-    ref = ref[ref["case"] == case]
-    models = sorted({c.rsplit("_", 1)[0] for c in pred.columns if c not in ("time", "status")})
-    predictions = {m: pred[[f"{m}_{h}" for h in horizons]].to_numpy() for m in models}
+    pred, predictions, ref = _case(reference, case, horizons, "score_calibration.csv")
     cal = stats.score_survival(pred, "time", "status", predictions, horizons,
                                cause=cause).attrs["calibration"]
     m = cal.merge(ref, left_on=["model", "horizon", "bin"], right_on=["model", "times", "bin"])
