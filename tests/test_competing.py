@@ -104,6 +104,26 @@ def test_fine_gray_equals_crr(data, reference):
         np.testing.assert_allclose(fit["shr"], np.exp(r["coef"]), rtol=1e-9)
 
 
+def test_fine_gray_predict_equals_predict_crr(data, reference):
+    """Cumulative incidence of new patients (the first 12) at fixed times, before the first
+    failure included, equals cmprsk::predict.crr for both causes."""
+    ref = pd.read_csv(reference / "crr_predict.csv")
+    models = {"melanoma": ["invasion", "ulcer", "sex", "age", "thick"],
+              "mgus2": ["sex", "age", "hgb"]}
+    for (name, cause), r in ref.groupby(["data", "cause"]):
+        fit = stats.fine_gray(data[name], "time", "status", models[name], cause=cause)
+        times = sorted(r["time"].unique())
+        got = stats.fine_gray_predict(fit, data[name].iloc[:12], times)
+        want = r.pivot(index="row", columns="time", values="cif")[times].to_numpy()
+        np.testing.assert_allclose(got.to_numpy(), want, rtol=1e-8, atol=1e-12)
+    assert (got[times[0]] > 0).all()
+    with pytest.raises(ValidationError, match="no column"):
+        stats.fine_gray_predict(fit, data[name].drop(columns="sex"), [1.0])
+    with pytest.raises(ValidationError, match="pass the table"):
+        stats.fine_gray_predict(fit.copy().drop(columns=[]).pipe(
+            lambda f: f.__setattr__("attrs", {}) or f), data[name], [1.0])
+
+
 def test_fine_gray_text_labels_and_bad_input(data):
     mel = data["melanoma"]
     cov = ["ulcer", "age", "thick"]

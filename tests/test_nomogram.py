@@ -256,3 +256,32 @@ def test_cox_ph_r_engine_with_factors(hn1, reference):
     r = stats.cox_ph(hn1, "time", "event", ["age", "t_stage", "hpv"], engine="r")
     np.testing.assert_allclose(r["coef"], ref["coef"], rtol=1e-8)
     assert r.index[1] == "t_stage=T2"
+
+
+def test_fine_gray_nomogram_predicts_as_predict_crr(reference):
+    """A Fine–Gray nomogram (factors and numbers) gives, through its points, the cumulative
+    incidence cmprsk::predict.crr gives for the same patients; rms is refused by name."""
+    Nomogram = stats.Nomogram
+    mel = pd.read_csv(reference / "competing_melanoma.csv")
+    ref = pd.read_csv(reference / "crr_predict.csv").query("data == 'melanoma'")
+    preds = ["invasion", "ulcer", "sex", "age", "thick"]
+    for cause, r in ref.groupby("cause"):
+        times = sorted(r["time"].unique())
+        nom = Nomogram.fit(mel, "status", preds, family="finegray", duration="time",
+                           horizons=times, cause=cause)
+        got = np.array([[nom.predict(row)[f"cif@{h:g}"] for h in times]
+                        for row in mel[preds].head(12).to_dict(orient="records")])
+        want = r.pivot(index="row", columns="time", values="cif")[times].to_numpy()
+        np.testing.assert_allclose(got, want, rtol=1e-8, atol=1e-12)
+    back = Nomogram.from_dict(nom.to_dict())
+    assert back.family == "finegray" and back.predict(mel.iloc[0]) == nom.predict(mel.iloc[0])
+    assert pl.nomogram_plot(nom).axes[0].get_yticklabels()[-1].get_text().startswith("CIF(")
+    with pytest.raises(ValidationError, match="rms has no Fine–Gray"):
+        Nomogram.fit(mel, "status", preds, family="finegray", duration="time",
+                     horizons=[1000], engine="rms")
+    with pytest.raises(ValidationError, match="cause=3 is not a value"):
+        Nomogram.fit(mel, "status", preds, family="finegray", duration="time",
+                     horizons=[1000], cause=3)
+    with pytest.raises(ValidationError, match="coded 0 = censored"):
+        Nomogram.fit(mel.assign(status=mel["status"] - 0.5), "status", preds,
+                     family="finegray", duration="time", horizons=[1000])

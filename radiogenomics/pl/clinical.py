@@ -76,7 +76,8 @@ def forest_plot(table: pd.DataFrame, *, ax: Any = None) -> Any:
 
 def nomogram_plot(nom: Any, *, ax: Any = None, risk_ticks: Any = None) -> Any:
     """Publication-style nomogram: a points ruler, one axis per predictor, total points,
-    and probability (binomial) or survival at each horizon (Cox)."""
+    and probability (binomial), survival at each horizon (Cox) or the cause's cumulative
+    incidence there (Fine–Gray)."""
     table = nom.points_table()
     preds = list(nom.predictors)
     totals_max = table.groupby("variable")["points"].max().sum()
@@ -88,7 +89,9 @@ def nomogram_plot(nom: Any, *, ax: Any = None, risk_ticks: Any = None) -> Any:
         fun_rows.append(("Risk", tp, 1 / (1 + np.exp(-lp))))
     elif nom.baseline_survival is not None:
         for h, s0 in nom.baseline_survival.items():
-            fun_rows.append((f"S({h:g})", tp, s0 ** np.exp(lp - nom.center)))
+            s = s0 ** np.exp(lp - nom.center)
+            fun_rows.append((f"CIF({h:g})", tp, 1 - s) if nom.family == "finegray"
+                            else (f"S({h:g})", tp, s))
     rows += [r[0] for r in fun_rows]
     fig, ax = get_ax(ax, figsize=(8, 0.6 * len(rows) + 0.6))
     scale = 100.0 / totals_max  # total-points axis drawn on the 0–100 width

@@ -26,7 +26,12 @@ from radiogenomics.stats.classification import (
     threshold_metrics,
     youden,
 )
-from radiogenomics.stats.competing import cumulative_incidence, fine_gray, gray_test
+from radiogenomics.stats.competing import (
+    cumulative_incidence,
+    fine_gray,
+    fine_gray_predict,
+    gray_test,
+)
 from radiogenomics.stats.nomogram import Nomogram, default_axis
 from radiogenomics.stats.outcome import binary_outcome
 from radiogenomics.stats.report import model_report
@@ -50,7 +55,7 @@ __all__ = [
     "brier_score",
     "c_index", "calibration_curve", "calibration_intercept_slope", "compare_auc",
     "compare_c_index", "concordance_index", "cox_ph", "cumulative_incidence", "decision_curve",
-    "decision_curve_survival", "default_axis", "fine_gray", "gray_test",
+    "decision_curve_survival", "default_axis", "fine_gray", "fine_gray_predict", "gray_test",
     "hosmer_lemeshow", "integrated_brier_score", "kaplan_meier", "logrank", "model_report",
     "optimal_cutpoint", "ph_test", "risk_groups", "roc_auc", "roc_ci_band", "roc_curve",
     "score_survival",

@@ -59,13 +59,15 @@ class Nomogram:
     axes
         Axis per predictor: numbers, or a factor's level names (reference first).
     intercept
-        Logistic intercept (0 for Cox).
+        Logistic intercept (0 for Cox and Fine–Gray).
     family
-        ``"binomial"`` or ``"cox"``.
+        ``"binomial"``, ``"cox"`` or ``"finegray"`` (Fine–Gray subdistribution hazards of
+        one cause with competing events; predicts the cumulative incidence of that cause).
     baseline_survival
-        Cox only: survival at each horizon for a patient with ``lp = center``.
+        Cox: survival at each horizon for a patient with ``lp = center``; Fine–Gray: one
+        minus that patient's cumulative incidence, ``exp(−Λ₀(h) e^center)``.
     center
-        Cox only: the linear predictor of that reference patient.
+        Cox and Fine–Gray: the linear predictor of that reference patient.
 
     Examples
     --------
@@ -88,8 +90,8 @@ class Nomogram:
     sc: float = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.family not in ("binomial", "cox"):
-            raise ValidationError(f"family='{self.family}': choose 'binomial' or 'cox'.")
+        if self.family not in FAMILIES:
+            raise ValidationError(f"family='{self.family}': choose one of {FAMILIES}.")
         self.coef = pd.Series(self.coef, dtype=float)
         self.axes = {p: (list(map(str, a)) if _is_levels(a) else np.asarray(a, float))
                      for p, a in self.axes.items()}
@@ -167,8 +169,10 @@ class Nomogram:
         return np.asarray(total) / self.sc + self.intercept + self.mins.sum()
 
     def predict(self, values: Mapping[str, object]) -> dict[str, float]:
-        """Total points, linear predictor and probability (binomial) or survival at
-        each horizon (Cox, ``S(h) = S_ref(h) ** exp(lp − center)``)."""
+        """Total points, linear predictor and probability (binomial), survival at each
+        horizon (Cox, ``survival@h``: ``S(h) = S_ref(h) ** exp(lp − center)``) or the
+        cumulative incidence of the cause (Fine–Gray, ``cif@h``: ``1 − S_ref(h) **
+        exp(lp − center)``, which is ``cmprsk::predict.crr``)."""
         pts = self.points(values)
         lp = float(self.lp_from_points(pts["total"]))
         out = {"total_points": float(pts["total"]), "lp": lp}
@@ -176,7 +180,11 @@ class Nomogram:
             out["probability"] = float(1 / (1 + np.exp(-lp)))
         elif self.baseline_survival is not None:
             for h, s0 in self.baseline_survival.items():
-                out[f"survival@{h:g}"] = float(s0 ** np.exp(lp - self.center))
+                s = float(s0 ** np.exp(lp - self.center))
+                if self.family == "finegray":
+                    out[f"cif@{h:g}"] = 1 - s
+                else:
+                    out[f"survival@{h:g}"] = s
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -249,6 +257,9 @@ class Nomogram:
         from radiogenomics import rbridge
         from radiogenomics.stats._design import model_terms
 
+        if family == "finegray":
+            raise ValidationError("family='finegray': rms has no Fine–Gray model; use "
+                                  "Nomogram.fit(..., engine='native').")
         df = _frame(df)
         _check_outcome(df, outcome, family, duration, horizons)
         _check_events(df, outcome, family, model_terms(df, list(predictors)))
@@ -268,17 +279,35 @@ class Nomogram:
     @classmethod
     def fit(cls, df: pd.DataFrame | Any, outcome: str, predictors: Sequence[str], *,
             family: str = "binomial", duration: str | None = None,
-            horizons: Sequence[float] | None = None, engine: str = "auto") -> Nomogram:
-        """Fit a logistic or Cox model and draw its nomogram.
+            horizons: Sequence[float] | None = None, engine: str = "auto",
+            cause: Any = 1) -> Nomogram:
+        """Fit a logistic, Cox or Fine–Gray model and draw its nomogram.
 
         ``engine="rms"`` is :meth:`from_rms`; ``"native"`` fits in Python (statsmodels
-        ``Logit``; lifelines Cox with Efron ties, as ``cph``) with the same treatment
-        coding and rms-style axes (numeric: :func:`default_axis`; factors: every level);
-        ``"auto"`` uses rms when R and rms are installed. Native nomograms have no
-        :meth:`validate`/:meth:`calibrate` (they run rms).
+        ``Logit``; lifelines Cox with Efron ties, as ``cph``; :func:`~radiogenomics.stats.
+        fine_gray`, equal to ``cmprsk::crr``) with the same treatment coding and rms-style
+        axes (numeric: :func:`default_axis`; factors: every level); ``"auto"`` uses rms when
+        R and rms are installed. rms has no Fine–Gray model: ``family="finegray"`` (``outcome``
+        coded 0 = censored, 1, 2, … with ``cause`` the event of interest) is always native.
+        Native nomograms have no :meth:`validate`/:meth:`calibrate` (they run rms).
+
+        Examples
+        --------
+        >>> rng = np.random.default_rng(0)
+        >>> d = pd.DataFrame({"x": rng.standard_normal(200), "t": rng.exponential(5, 200),
+        ...                   "e": rng.choice([0, 1, 2], 200)})
+        >>> nom = Nomogram.fit(d, "e", ["x"], family="finegray", duration="t",
+        ...                    horizons=[2.0], engine="native")
+        >>> sorted(nom.predict({"x": 0.0}))
+        ['cif@2', 'lp', 'total_points']
         """
         if engine not in ("auto", "rms", "native"):
             raise ValidationError(f"engine='{engine}': choose 'auto', 'rms' or 'native'.")
+        if family == "finegray":
+            if engine == "rms":
+                raise ValidationError("family='finegray': rms has no Fine–Gray model; use "
+                                      "engine='native' (or 'auto').")
+            engine = "native"
         if engine == "auto":
             from radiogenomics import rbridge
 
@@ -289,9 +318,9 @@ class Nomogram:
         from radiogenomics.stats._design import design_matrix, model_terms
 
         df = _frame(df)
-        _check_outcome(df, outcome, family, duration, horizons)
+        _check_outcome(df, outcome, family, duration, horizons, cause)
         terms = model_terms(df, list(predictors))
-        _check_events(df, outcome, family, terms)
+        _check_events(df, outcome, family, terms, cause)
         X = design_matrix(df, terms)
         axes = {t.name: list(t.levels) if t.is_factor else default_axis(df[t.name])
                 for t in terms}
@@ -313,6 +342,19 @@ class Nomogram:
                     "predictor, or use rms (engine='rms')."
                 ) from exc
             return cls(res.params.drop("const"), axes, float(res.params["const"]), family)
+        if family == "finegray":
+            from radiogenomics.stats.competing import fine_gray
+
+            data = pd.concat([df[[duration, outcome]].astype(float), X], axis=1)
+            fg = fine_gray(data, duration, outcome, list(X.columns), cause=float(cause))
+            coef = fg["coef"]
+            center = float(X.mean().to_numpy() @ coef.to_numpy())
+            cum = fg.attrs["baseline_cumhaz"]
+            lam = [float(cum[cum.index <= h].iloc[-1]) if (cum.index <= h).any() else 0.0
+                   for h in horizons]
+            base = pd.Series(np.exp(-np.asarray(lam) * np.exp(center)),
+                             index=[float(h) for h in horizons])
+            return cls(coef, axes, 0.0, family, base, center)
         from lifelines import CoxPHFitter
 
         data = pd.concat([df[[duration, outcome]].astype(float), X], axis=1)
@@ -362,9 +404,11 @@ def _frame(data: Any) -> pd.DataFrame:
 
 
 MIN_EVENTS = 5  # and at least 2 per coefficient: fewer give runaway coefficients
+FAMILIES = ("binomial", "cox", "finegray")
 
 
-def _check_events(df: pd.DataFrame, outcome: str, family: str, terms: Sequence[Any]) -> None:
+def _check_events(df: pd.DataFrame, outcome: str, family: str, terms: Sequence[Any],
+                  cause: Any = 1) -> None:
     """Refuse a fit with too few events for its coefficients (at least :data:`MIN_EVENTS`
     and 2 per coefficient; for a logistic model, of both outcomes): with fewer the
     likelihood has no finite maximum or a meaningless one (one event gives coefficients of
@@ -372,7 +416,7 @@ def _check_events(df: pd.DataFrame, outcome: str, family: str, terms: Sequence[A
     n_coef = sum(len(t.columns) for t in terms)
     need = max(MIN_EVENTS, 2 * n_coef)
     y = pd.to_numeric(df[outcome], errors="coerce")
-    counts = {"events": int((y == 1).sum())}
+    counts = {"events": int((y == (float(cause) if family == "finegray" else 1)).sum())}
     if family == "binomial":
         counts["non-events"] = int((y == 0).sum())
     low = {k: v for k, v in counts.items() if v < need}
@@ -385,20 +429,27 @@ def _check_events(df: pd.DataFrame, outcome: str, family: str, terms: Sequence[A
 
 
 def _check_outcome(df: pd.DataFrame, outcome: str, family: str, duration: str | None,
-                   horizons: Sequence[float] | None) -> None:
-    if family not in ("binomial", "cox"):
-        raise ValidationError(f"family='{family}': choose 'binomial' or 'cox'.")
+                   horizons: Sequence[float] | None, cause: Any = 1) -> None:
+    if family not in FAMILIES:
+        raise ValidationError(f"family='{family}': choose one of {FAMILIES}.")
     cols = [outcome] + ([duration] if duration else [])
     missing = [c for c in cols if c not in df.columns]
     if missing:
         raise ValidationError(f"missing column(s) {missing}; available: {list(df.columns)[:12]}.")
     y = pd.to_numeric(df[outcome], errors="coerce")
-    if y.isna().any() or not set(np.unique(y)) <= {0.0, 1.0}:
+    found = sorted(map(str, df[outcome].unique()))[:5]
+    if family == "finegray":
+        if y.isna().any() or (y < 0).any() or (y != np.round(y)).any():
+            raise ValidationError(f"outcome '{outcome}' must be coded 0 = censored, 1, 2, … "
+                                  f"(causes) without missing values; found {found}.")
+        if not (y == float(cause)).any():
+            raise ValidationError(f"cause={cause!r} is not a value of '{outcome}' ({found}).")
+    elif y.isna().any() or not set(np.unique(y)) <= {0.0, 1.0}:
         raise ValidationError(f"outcome '{outcome}' must be 0/1 without missing values "
-                              f"(1 = event); found {sorted(map(str, df[outcome].unique()))[:5]}.")
-    if family == "cox":
+                              f"(1 = event); found {found}.")
+    if family in ("cox", "finegray"):
         if duration is None or not horizons:
-            raise ValidationError("family='cox' needs duration= and horizons=.")
+            raise ValidationError(f"family='{family}' needs duration= and horizons=.")
         t = pd.to_numeric(df[duration], errors="coerce")
         if t.isna().any() or (t <= 0).any():
             raise ValidationError(f"duration '{duration}' must be positive numbers.")

@@ -65,3 +65,25 @@ crr_ref <- rbind(
   fg("mgus2", mg, ~ sex + age + hgb, 1))
 write.csv(crr_ref, file.path(here, "crr_coef.csv"), row.names = FALSE)
 cat("crr references written\n")
+
+# Predicted cumulative incidence of a Fine-Gray model (cmprsk::predict.crr) for the first 12
+# patients at fixed times: F(t) read from predict.crr's step function (last failure time <= t).
+fgp <- function(name, d, formula, cause, times) {
+  X <- model.matrix(formula, d)[, -1, drop = FALSE]
+  f <- crr(d$time, d$status, X, failcode = cause, cencode = 0)
+  p <- predict(f, X[1:12, , drop = FALSE])
+  rows <- list()
+  for (tt in times) {
+    k <- sum(p[, 1] <= tt)
+    est <- if (k == 0) rep(0, 12) else p[k, -1]
+    rows[[length(rows) + 1]] <- data.frame(data = name, cause = cause, row = 1:12, time = tt,
+                                           cif = unname(est))
+  }
+  do.call(rbind, rows)
+}
+pred_ref <- rbind(
+  fgp("melanoma", mel, ~ invasion + ulcer + sex + age + thick, 1, c(365, 1000, 1826, 3000, 10)),
+  fgp("melanoma", mel, ~ invasion + ulcer + sex + age + thick, 2, c(1826, 3650)),
+  fgp("mgus2", mg, ~ sex + age + hgb, 1, c(60, 120, 240, 400)))
+write.csv(pred_ref, file.path(here, "crr_predict.csv"), row.names = FALSE)
+cat("predict.crr references written\n")
