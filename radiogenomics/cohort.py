@@ -248,13 +248,35 @@ class Cohort:
                 f"{modality}: X has non-numeric dtype {dtype}. Feature matrices must be numeric."
             )
 
-    def survival(self, time: str, event: str) -> pd.DataFrame:
+    def survival(self, time: str, event: str, cause: int | None = None) -> pd.DataFrame:
         """Return validated survival columns (``time`` float, ``event`` 0/1) of ``clinical``.
+
+        Parameters
+        ----------
+        time, event
+            Clinical columns: times ≥ 0; events coded 0 = censored, 1 = event — or, with
+            competing risks, 0 = censored and 1, 2, … = causes (as ``cmprsk``).
+        cause
+            With several causes, the event of interest: ``event`` becomes 1 for it and 0
+            otherwise (cause-specific: competing events censored), and a ``status`` column
+            keeps the codes for cumulative incidence, Fine–Gray and scoring. ``None`` with
+            several causes is an error that names them; with a 0/1 event it is the same as
+            ``1``.
 
         Raises
         ------
         ValidationError
-            If a column is missing, not numeric, negative, or the event is not 0/1.
+            If a column is missing, not numeric, negative, or the event is not a
+            non-negative integer code; if several causes are present and ``cause`` is
+            not given, or ``cause`` is not among them.
+
+        Examples
+        --------
+        >>> clin = pd.DataFrame({"t": [5.0, 3.0, 4.0, 8.0], "e": [1, 2, 0, 1]},
+        ...                     index=["p1", "p2", "p3", "p4"])
+        >>> Cohort(clinical=clin).survival("t", "e", cause=1)[["event", "status"]].T.values
+        array([[1, 0, 0, 1],
+               [1, 2, 0, 1]])
         """
         clin = self.clinical
         if clin is None:
@@ -276,20 +298,38 @@ class Cohort:
         if e.dtype == bool:
             e = e.astype(int)
         e = pd.to_numeric(e, errors="coerce")
-        bad_e = clin.index[~e.isin([0, 1]) & clin[event].notna()]
+        bad_e = clin.index[((e < 0) | (e != e.round()) | (e.isna() & clin[event].notna()))]
         if len(bad_e):
             raise ValidationError(
-                f"clinical['{event}']: {len(bad_e)} values are not 0/1 "
-                f"(patients {_examples(bad_e)}). Code events as 1 = event, 0 = censored."
+                f"clinical['{event}']: {len(bad_e)} values are not event codes "
+                f"(patients {_examples(bad_e)}). Code events as 1 = event, 0 = censored (with "
+                "competing risks: 0 = censored, 1, 2, … = causes)."
             )
+        causes = sorted(int(v) for v in e.dropna().unique() if v != 0)
+        competing = len(causes) > 1 or (cause is not None and causes != [1])
+        if competing and cause is None:
+            raise ValidationError(
+                f"clinical['{event}'] holds several causes {causes} (competing risks): give "
+                "cause= (the event of interest; the others compete), e.g. cause: 1 in the "
+                "step's config."
+            )
+        if cause is not None and int(cause) not in causes:
+            raise ValidationError(f"cause={cause}: not a value of clinical['{event}'] (causes "
+                                  f"{causes}; 0 = censored).")
         out = pd.DataFrame({"time": t.astype(float), "event": e}, index=clin.index)
+        if competing:
+            out["status"] = e
+            out["event"] = (e == int(cause)).astype(float).where(e.notna())
         missing = out.isna().any(axis=1)
         if missing.any():
             logger.warning(
                 "clinical: %d patients lack '%s' or '%s' and are left out of survival analyses",
                 int(missing.sum()), time, event,
             )
-        return out[~missing].astype({"event": int})
+        out = out[~missing].astype({"event": int} | ({"status": int} if competing else {}))
+        out.attrs.update({"cause": int(cause) if competing else 1, "causes": causes,
+                          "competing": competing})
+        return out
 
     # ------------------------------------------------------------ alignment
     def align(self, modalities: Sequence[str] | None = None) -> Cohort:

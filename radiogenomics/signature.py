@@ -354,8 +354,11 @@ def _auc_at_horizons(surv: pd.DataFrame, values: pd.Series,
     from radiogenomics.stats import score_survival
 
     ranked = values.rank().to_numpy() / (len(values) + 1)
-    res = score_survival(surv.assign(_event=surv["event"].astype(int)), "time", "_event",
+    competing = bool(surv.attrs.get("competing"))
+    codes = surv["status"] if competing else surv["event"]
+    res = score_survival(surv.assign(_event=codes.astype(int)), "time", "_event",
                          {"score": np.tile(ranked[:, None], (1, len(horizons)))}, horizons,
+                         cause=surv.attrs["cause"] if competing else None,
                          null_model=False, calibration_bins=None)
     return [{"metric": f"time-dependent AUC at {r.horizon:g}", "value": r.auc,
              "ci_low": r.auc_lower, "ci_high": r.auc_upper, "n": len(values)}
@@ -375,6 +378,7 @@ def validate(
     n_boot: int = 1000,
     random_state: int = 0,
     horizons: Sequence[float] | None = None,
+    cause: int | None = None,
 ) -> ValidationResult:
     """Validate a signature on a cohort (e.g. a GEO series loaded with ``read_geo_series``).
 
@@ -386,7 +390,11 @@ def validate(
     also the IPCW time-dependent AUC at each horizon with its influence-function CI
     (:func:`radiogenomics.stats.score_survival`, riskRegression's definitions; a score ranks
     patients but is not an absolute risk, so Brier and IPA are left to models that predict
-    risks, such as the nomogram). The metrics end
+    risks, such as the nomogram). With competing risks (``event`` coded 0 = censored, 1,
+    2, … and ``cause`` the event of interest): Harrell's C of the cause-specific outcome
+    (competing events censored), cumulative incidence by group with Gray's test instead of
+    Kaplan–Meier/log-rank, and the time-dependent AUC for the cause (cases: the cause by the
+    horizon; controls: everyone else, as riskRegression's Score). The metrics end
     with a ``threshold`` row whose ``note`` says where it came from (``card``: carried over
     from training; otherwise re-derived on this cohort, and said so).
 
@@ -454,24 +462,40 @@ def validate(
             raise ValidationError("event= is required with time=.")
         from radiogenomics.cohort import Cohort
 
-        surv = Cohort(clinical=clin, validate=False).survival(time, event)
+        surv = Cohort(clinical=clin, validate=False).survival(time, event, cause)
         ss = s.loc[surv.index]
         ci = stats.c_index(surv["time"], surv["event"], ss, n_boot=n_boot,
                            random_state=random_state)
-        rows.append({"metric": "C-index", "value": ci["c_index"], "ci_low": ci["ci_low"],
+        rows.append({"metric": "C-index (cause-specific)" if surv.attrs["competing"] else
+                     "C-index", "value": ci["c_index"], "ci_low": ci["ci_low"],
                      "ci_high": ci["ci_high"], "n": len(ss)})
         if thr is None:
             thr_src = "median of this cohort (re-derived: the card has no threshold)"
         groups = stats.risk_groups(ss, cutpoint=thr)
         cut = groups.attrs["cutpoint"]
-        lr = stats.logrank(surv["time"], surv["event"], groups)
-        rows.append({"metric": "log-rank p", "value": lr["pvalue"], "n": len(ss)})
         rows += _auc_at_horizons(surv, ss, horizons)
-        sections.append(Section("Survival", f"Harrell C {ci['c_index']:.3f} "
-                                f"({ci['ci_low']:.3f}–{ci['ci_high']:.3f}); log-rank p = "
-                                f"{lr['pvalue']:.2g} at cut {cut:.3g} from the {thr_src}.",
-                                figure=pl.km_plot(stats.kaplan_meier(surv["time"], surv["event"],
-                                                                     groups), pvalue=lr["pvalue"])))
+        if surv.attrs["competing"]:
+            frame = surv.assign(group=groups)
+            gray = stats.gray_test(frame, "time", "status", "group")
+            p = float(gray.loc[gray["cause"] == surv.attrs["cause"], "pvalue"].iloc[0])
+            rows.append({"metric": "Gray's test p", "value": p, "n": len(ss)})
+            sections.append(Section("Survival (competing risks)", (
+                f"Cause {surv.attrs['cause']} with competing cause(s) "
+                f"{[c for c in surv.attrs['causes'] if c != surv.attrs['cause']]}. Harrell C "
+                f"of the cause-specific outcome {ci['c_index']:.3f} ({ci['ci_low']:.3f}–"
+                f"{ci['ci_high']:.3f}); cumulative incidence by group, Gray's test p = "
+                f"{p:.2g} at cut {cut:.3g} from the {thr_src}."),
+                figure=pl.cif_plot(frame, "time", "status", "group",
+                                   cause=surv.attrs["cause"], pvalue=p, time_unit="time")))
+        else:
+            lr = stats.logrank(surv["time"], surv["event"], groups)
+            rows.append({"metric": "log-rank p", "value": lr["pvalue"], "n": len(ss)})
+            sections.append(Section("Survival", f"Harrell C {ci['c_index']:.3f} "
+                                    f"({ci['ci_low']:.3f}–{ci['ci_high']:.3f}); log-rank p = "
+                                    f"{lr['pvalue']:.2g} at cut {cut:.3g} from the {thr_src}.",
+                                    figure=pl.km_plot(stats.kaplan_meier(
+                                        surv["time"], surv["event"], groups),
+                                        pvalue=lr["pvalue"])))
     if thr is not None:  # where the threshold came from, in the table itself
         rows.append({"metric": "threshold", "value": float(thr), "note": thr_src})
     metrics = pd.DataFrame(rows)

@@ -89,7 +89,9 @@ def test_img_without_patient_id_error():
     [
         ("os_time", [1.0, -2.0], "not non-negative"),
         ("os_time", ["a", 2.0], "not non-negative"),
-        ("os_event", [1, 2], "not 0/1"),
+        ("os_event", [1, 2], r"several causes \[1, 2\].*give cause="),
+        ("os_event", [1, 0.5], "not event codes"),
+        ("os_event", [1, -1], "not event codes"),
     ],
 )
 def test_survival_validation(col, values, match):
@@ -97,6 +99,20 @@ def test_survival_validation(col, values, match):
     clin[col] = values
     with pytest.raises(ValidationError, match=match):
         Cohort(clinical=clin).survival("os_time", "os_event")
+
+
+def test_survival_with_competing_causes():
+    """Codes 0/1/2: the cause of interest becomes the 0/1 event (competing censored) and
+    ``status`` keeps the codes; a cause not in the data is named."""
+    clin = pd.DataFrame({"t": [1.0, 2.0, 3.0, 4.0], "e": [1, 2, 0, 2]},
+                        index=["p1", "p2", "p3", "p4"])
+    s = Cohort(clinical=clin).survival("t", "e", cause=2)
+    assert s["event"].tolist() == [0, 1, 0, 1] and s["status"].tolist() == [1, 2, 0, 2]
+    assert s.attrs == {"cause": 2, "causes": [1, 2], "competing": True}
+    plain = Cohort(clinical=clin.assign(e=[1, 0, 0, 1])).survival("t", "e", cause=1)
+    assert "status" not in plain and plain.attrs["competing"] is False
+    with pytest.raises(ValidationError, match=r"cause=3: not a value.*causes \[1, 2\]"):
+        Cohort(clinical=clin).survival("t", "e", cause=3)
 
 
 def test_survival_missing_column_names_alternatives():

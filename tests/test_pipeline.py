@@ -267,3 +267,50 @@ def test_external_validation_with_combat_harmonisation(tmp_path):
     m = pd.read_csv(tmp_path / "run" / "validate" / "metrics.csv").set_index("metric")
     assert 0 <= m.loc["AUC", "value"] <= 1
     assert "ComBat harmonisation" in (tmp_path / "run" / "report.html").read_text()
+
+
+def test_survival_step_with_a_competing_outcome(tmp_path):
+    """An event column with two causes flows through the survival step: Fine–Gray (the
+    fit ``stats.fine_gray`` gives on the same patients) and cause-specific Cox, cumulative
+    incidence by risk group with Gray's test, in the report; without ``cause`` the step
+    stops and names it."""
+    import numpy as np
+    import pandas as pd
+
+    from radiogenomics import stats
+    from radiogenomics.workflows.layout import RunLayout
+
+    steps = {k: CONFIG["steps"][k] for k in ("load", "extract", "associate")}
+    Pipeline({"name": "c", "seed": 0, "steps": steps}, tmp_path / "run").run(
+        progress_bar=False)
+    lay = RunLayout(tmp_path / "run")
+    clin = pd.read_csv(lay.cohort / "clinical.csv", index_col=0)
+    rng = np.random.default_rng(0)  # deaths split into two causes at random
+    clin["cr_event"] = clin["os_event"] * rng.choice([1, 2], len(clin), p=[0.6, 0.4])
+    clin.to_csv(lay.cohort / "clinical.csv")
+    surv = {"time": "os_time", "event": "cr_event", "covariates": ["age"]}
+    cfg = {"name": "c", "seed": 0, "steps": {**steps, "survival": surv, "report": {}}}
+    with pytest.raises(PipelineError, match=r"several causes \[1, 2\].*cause"):
+        Pipeline(cfg, tmp_path / "run").run(progress_bar=False)
+    cfg["steps"]["survival"] = {**surv, "cause": 1}
+    state = Pipeline(cfg, tmp_path / "run").run(progress_bar=False)
+    assert state["survival"]["status"] == "done"
+    summ = json.loads(lay.survival_summary.read_text())
+    assert summ["competing"] == {"cause": 1, "causes": [1, 2]} and 0 <= summ["gray_p"] <= 1
+    table = pd.read_csv(lay.survival_cox, index_col=0)
+    fg = table[table["model"].str.startswith("Fine–Gray")]
+    cs = table[table["model"].str.startswith("cause-specific")]
+    assert list(fg.index) == list(cs.index) == ["image_signature", "age"]
+    from radiogenomics.workflows.steps.survival import Survival
+
+    sig, _ = Survival._signature(Pipeline(cfg, tmp_path / "run").context())
+    ref = stats.fine_gray(sig, "os_time", "cr_event", ["image_signature", "age"], cause=1)
+    np.testing.assert_allclose(fg["coef"], ref["coef"], rtol=1e-10)
+    cox = stats.cox_ph(sig.assign(e=(sig["cr_event"] == 1).astype(int)), "os_time", "e",
+                       ["image_signature", "age"])
+    np.testing.assert_allclose(cs["coef"], cox["coef"], rtol=1e-8)
+    cif = pd.read_csv(lay.survival_cif)
+    assert set(cif["group"]) == {"high", "low"} and cif["estimate"].between(0, 1).all()
+    assert not lay.survival_km.exists()
+    html = lay.report.read_text()
+    assert "competing risks" in html and f"Gray&#x27;s test p = {summ['gray_p']:.2g}" in html

@@ -89,6 +89,52 @@ def test_hn1_radiomics_recipe_on_real_data(shared_data, tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
+def test_hn1_recurrence_recipe_with_death_as_competing_event(shared_data, tmp_path,
+                                                             monkeypatch):
+    """HN1 locoregional recurrence with death as a competing event: the outcome built by
+    the load step, a cause-specific card, validation with cumulative incidence and Gray's
+    test and the time-dependent AUC at 1, 3 and 5 years, and a Fine–Gray nomogram scored
+    there; every number as docs/recipes/hn1_recurrence.md prints it."""
+    from radiogenomics import stats
+
+    lay = _run("hn1_recurrence", tmp_path / "run")
+    clin = pd.read_csv(lay.cohort / "clinical.csv", index_col=0)
+    ext = pd.read_csv(lay.external_cohort / "clinical.csv", index_col=0)
+    counts = pd.concat([clin, ext])["recurrence_event"].value_counts().to_dict()
+    assert counts == {0: 73, 1: 34, 2: 30}  # the page's outcome counts
+    card = json.loads(lay.card.read_text())
+    assert card["outcome"] == {"time": "recurrence_time", "event": "recurrence_event",
+                               "cause": "1"}
+    assert [f["name"] for f in card["features"]] == ["TotalEnergy", "MajorAxisLength"]
+    m = pd.read_csv(lay.validation_metrics).set_index("metric")
+    assert "log-rank p" not in m.index and m.loc["Gray's test p", "value"] == \
+        pytest.approx(0.73, abs=0.01)
+    assert m.loc["C-index (cause-specific)", "value"] == pytest.approx(0.50, abs=0.005)
+    summ = json.loads((lay.nomogram_points.parent / "summary.json").read_text())
+    assert summ["family"] == "finegray" and summ["engine"] == "native"
+    assert (summ["events"], summ["competing"]) == (30, 22)
+    assert summ["coef"]["signature"] == pytest.approx(0.68, abs=0.01)
+    # the nomogram's Fine–Gray model is crr's: refit from the run's own frame
+    nom = stats.Nomogram.from_dict(json.loads(lay.nomogram_model.read_text()))
+    score = pd.read_csv(lay.nomogram_score)
+    ap = score[score["model"] == "nomogram (apparent)"].set_index("horizon")
+    assert list(ap.index) == [365, 1095, 1825]
+    assert ap["auc"].round(2).tolist() == [0.75, 0.60, 0.54]
+    assert ap.loc[365, "ipa"] == pytest.approx(0.15, abs=0.005)
+    assert ap.loc[365, ["auc_lower", "auc_upper"]].astype(float).round(2).tolist() == [0.63, 0.87]
+    td = [m.loc[f"time-dependent AUC at {h}", "value"] for h in (365, 1095, 1825)]
+    assert np.round(td, 2).tolist() == [0.50, 0.44, 0.48]
+    assert ext["recurrence_event"].value_counts().to_dict() == {0: 23, 2: 8, 1: 4}
+    cal = pd.read_csv(lay.nomogram_score_calibration)
+    assert set(cal["horizon"]) == {365, 1095, 1825} and cal["n"].sum() == 3 * 102
+    report = lay.report.read_text()
+    assert "Fine–Gray (crr)" in report and "Gray's test p" in report
+    assert "time-dependent AUC 0.750" in report
+    assert list(nom.baseline_survival.index) == [365.0, 1095.0, 1825.0]
+    _app_renders(lay.root, monkeypatch)  # a Fine–Gray nomogram in the app
+
+
+@pytest.mark.slow
 def test_hcc_tace_recipe_recovers_the_planted_pathway_and_compares_models(tmp_path,
                                                                           monkeypatch):
     """HCC (synthetic, planted HALLMARK_HYPOXIA): the gene correlations of the deep

@@ -18,14 +18,18 @@ if ex is not None and nom is None:
 elif nom is not None:
     summary = (json.loads(ex.layout.nomogram_summary.read_text())
                if ex.layout.nomogram_summary.exists() else {})
-    kind = "Cox (cph)" if nom.family == "cox" else "logistic (lrm)"
+    kind = {"cox": "Cox (cph)", "binomial": "logistic (lrm)",
+            "finegray": "Fine–Gray competing-risk"}[nom.family]
     sig = summary.get("signature") or {}
     unit = summary.get("time_unit") or "time units of the data"
     st.caption(f"The run's {kind} nomogram, engine {summary.get('engine', '?')}; predictors "
                f"{', '.join(nom.predictors)}. Values are limited to each axis' range. "
                f"'signature' is the {sig.get('label', 'signature score')}, on the "
                f"{sig.get('scale', 'linear-predictor')} scale"
-               + (f"; survival times in {unit}." if nom.family == "cox" else "."))
+               + (f"; times in {unit}." if nom.family != "binomial" else ".")
+               + (f" It predicts the cumulative incidence of cause {summary.get('cause', 1)} "
+                  "with competing events (Fine–Gray, as cmprsk::crr)."
+                  if nom.family == "finegray" else ""))
     values = {}
     cols = st.columns(len(nom.predictors))
     for c, p in zip(cols, nom.predictors, strict=True):
@@ -44,8 +48,10 @@ elif nom is not None:
     if nom.family == "binomial":
         m[1].metric("Predicted probability of the outcome", f"{out['probability']:.1%}")
     else:
-        for i, (k, v) in enumerate((k, v) for k, v in out.items() if k.startswith("survival@")):
-            m[1 + i].metric(f"Survival at {k.split('@')[1]} {unit}", f"{v:.1%}")
+        shown = ((k, v) for k, v in out.items() if k.startswith(("survival@", "cif@")))
+        for i, (k, v) in enumerate(shown):
+            what = "Survival" if k.startswith("survival@") else "Cumulative incidence"
+            m[1 + i].metric(f"{what} at {k.split('@')[1]} {unit}", f"{v:.1%}")
     st.dataframe(pts.rename("points").to_frame().T, hide_index=True)
     st.pyplot(pl.nomogram_plot(nom))
     download_csv("Download nomogram points (CSV)", nom.points_table(), "nomogram_points.csv")

@@ -27,6 +27,7 @@ from radiogenomics.stats.classification import (
     youden,
 )
 from radiogenomics.stats.competing import (
+    competing_outcome,
     cumulative_incidence,
     fine_gray,
     fine_gray_predict,
@@ -54,7 +55,8 @@ __all__ = [
     "AUCComparison", "AUCResult", "Nomogram", "binary_outcome", "bootstrap_auc", "bootstrap_ci",
     "brier_score",
     "c_index", "calibration_curve", "calibration_intercept_slope", "compare_auc",
-    "compare_c_index", "concordance_index", "cox_ph", "cumulative_incidence", "decision_curve",
+    "compare_c_index", "competing_outcome", "concordance_index", "cox_ph",
+    "cumulative_incidence", "decision_curve",
     "decision_curve_survival", "default_axis", "fine_gray", "fine_gray_predict", "gray_test",
     "hosmer_lemeshow", "integrated_brier_score", "kaplan_meier", "logrank", "model_report",
     "optimal_cutpoint", "ph_test", "risk_groups", "roc_auc", "roc_ci_band", "roc_curve",

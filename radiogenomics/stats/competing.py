@@ -17,7 +17,7 @@ censoring label named by ``censored``.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,7 +25,8 @@ import pandas as pd
 
 from radiogenomics.errors import ValidationError
 
-__all__ = ["cumulative_incidence", "fine_gray", "fine_gray_predict", "gray_test"]
+__all__ = ["competing_outcome", "cumulative_incidence", "fine_gray", "fine_gray_predict",
+           "gray_test"]
 
 
 def _competing_frame(df: pd.DataFrame, time: str, event: str, cause: Any, censored: Any,
@@ -72,6 +73,82 @@ def _competing_frame(df: pd.DataFrame, time: str, event: str, cause: Any, censor
             raise ValidationError(f"column '{c}': missing values; drop those rows.")
         out[c] = df[c].to_numpy()
     return out, vals, causes
+
+
+def competing_outcome(df: pd.DataFrame, time: str, event: str,
+                      competing: Mapping[str, tuple[str, str]], *, grace: float = 0.0
+                      ) -> pd.DataFrame:
+    """One competing-risk outcome from separate endpoint columns, as clinical tables keep
+    them (e.g. locoregional recurrence and overall survival, each with its own time and
+    0/1 event).
+
+    Parameters
+    ----------
+    df
+        The clinical table.
+    time, event
+        The endpoint of interest (times; 1 = event, 0 = censored).
+    competing
+        Label → (time column, event column) of each competing endpoint, in code order.
+    grace
+        A competitor's event up to ``grace`` time units after the end of follow-up for the
+        endpoint of interest still counts (the patient is taken to be free of that
+        endpoint until then), e.g. a death shortly after the last recurrence assessment.
+        0 (default): only events within that follow-up count.
+
+    Returns
+    -------
+    DataFrame
+        ``time`` and ``event`` (0 = censored, 1 = the endpoint of interest, 2, 3, … = the
+        competing endpoints in the given order), indexed as ``df``. A patient's outcome is
+        the earliest event observed while followed for the endpoint of interest (ties go to
+        it, then to the earlier-listed competitor); without one they are censored at the
+        end of that follow-up (an event of a competitor after it, beyond ``grace``, is not
+        known to precede the event of interest). Rows with a missing value in any of the
+        columns are NaN.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"rec_t": [10, 30, 40, 50], "rec": [1, 0, 0, 0],
+    ...                   "os_t": [60, 30, 70, 45], "death": [1, 1, 1, 0]})
+    >>> competing_outcome(d, "rec_t", "rec", {"death": ("os_t", "death")}).values.tolist()
+    [[10.0, 1.0], [30.0, 2.0], [40.0, 0.0], [50.0, 0.0]]
+    """
+    cols = [time, event, *(c for pair in competing.values() for c in pair)]
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise ValidationError(f"missing column(s) {missing}; available: "
+                              f"{list(df.columns)[:12]}.")
+    if not competing:
+        raise ValidationError("competing: give at least one competing endpoint "
+                              "(label: (time column, event column)).")
+    if not (np.isfinite(grace) and grace >= 0):
+        raise ValidationError(f"grace={grace}: a time ≥ 0 (in the data's unit).")
+    frame = {}
+    for c in cols:
+        v = pd.to_numeric(df[c], errors="coerce")
+        bad = df.index[v.isna() & df[c].notna()]
+        if len(bad):
+            raise ValidationError(f"column '{c}': non-numeric values (rows {bad[:3].tolist()}).")
+        frame[c] = v.to_numpy(float)
+    for c in [event, *(e for _, e in competing.values())]:
+        x = frame[c][~np.isnan(frame[c])]
+        if not np.isin(x, (0.0, 1.0)).all():
+            raise ValidationError(f"column '{c}': events must be 0/1 (found "
+                                  f"{sorted(set(x.tolist()) - {0.0, 1.0})[:5]}).")
+    follow = frame[time]
+    code = np.zeros(len(df))
+    best = np.where(frame[event] == 1, follow, np.inf)
+    code[frame[event] == 1] = 1
+    for k, (tc, ec) in enumerate(competing.values(), start=2):
+        tk = frame[tc]
+        hit = (frame[ec] == 1) & (tk <= follow + grace) & (tk < best)
+        best = np.where(hit, tk, best)
+        code[hit] = k
+    t_out = np.where(code > 0, best, follow)
+    bad = np.isnan(np.column_stack([frame[c] for c in cols])).any(axis=1)
+    return pd.DataFrame({"time": np.where(bad, np.nan, t_out),
+                         "event": np.where(bad, np.nan, code)}, index=df.index)
 
 
 def _cif_steps(t: np.ndarray, code: np.ndarray) -> dict[str, np.ndarray]:
@@ -344,14 +421,15 @@ class _FineGrayFit:
         h = np.linalg.inv(info)
         return h @ (u.T @ u) @ h.T
 
-    def baseline_cumhaz(self, b: np.ndarray) -> pd.Series:
+    def baseline_cumhaz(self, b: np.ndarray) -> dict[str, list[float]]:
         """Breslow-type baseline cumulative subdistribution hazard at covariates 0 (crr's
         ``cumsum(bfitj)`` at ``uftime``): the jump at a failure time is the number of
-        failures there over the weighted risk-set sum."""
+        failures there over the weighted risk-set sum. Plain lists, so that the table's
+        ``attrs`` compare (pandas compares them when frames are joined)."""
         S0 = self.terms(b)[2]
         times, inv = np.unique(self.t[self.fail], return_inverse=True)
-        return pd.Series(np.cumsum(np.bincount(inv, weights=1.0 / S0)), index=times,
-                         name="cumhaz")
+        return {"time": times.tolist(),
+                "cumhaz": np.cumsum(np.bincount(inv, weights=1.0 / S0)).tolist()}
 
 
 def fine_gray(df: pd.DataFrame, time: str, event: str, covariates: Sequence[str], *,
@@ -428,9 +506,13 @@ def fine_gray(df: pd.DataFrame, time: str, event: str, covariates: Sequence[str]
             break
         b = b + step
     if not converged:
+        empty = [c for c, v in zip(X.columns, Z.T, strict=True)
+                 if set(np.unique(v)) <= {0.0, 1.0} and not v[code == 1].any()]
+        hint = (f" {empty} have no events of cause {cause!r} (separation): merge or drop "
+                "them." if empty else " Separation or collinear covariates? Check the "
+                "covariates or raise max_iter.")
         raise ValidationError(f"Fine–Gray fit did not converge in {max_iter} iterations "
-                              "(separation or collinear covariates?); check the "
-                              "covariates or raise max_iter.")
+                              f"(cmprsk::crr stops there too).{hint}")
     lik, _, info = fit.derivatives(b)
     se = np.sqrt(np.diag(fit.sandwich(b, info)))
     z = b / se
@@ -495,7 +577,7 @@ def fine_gray_predict(fit: pd.DataFrame, df: pd.DataFrame, times: Sequence[float
                               "baseline cumulative subdistribution hazard).")
     lp = sum(_term_values(df, str(t)) * float(b) for t, b in fit["coef"].items())
     h = np.asarray(times, float)
-    idx = np.searchsorted(base.index.to_numpy(float), h, side="right")
-    cum = np.r_[0.0, base.to_numpy(float)][idx]
+    idx = np.searchsorted(np.asarray(base["time"], float), h, side="right")
+    cum = np.r_[0.0, np.asarray(base["cumhaz"], float)][idx]
     cif = 1 - np.exp(-np.exp(np.asarray(lp, float))[:, None] * cum[None, :])
     return pd.DataFrame(cif, index=df.index, columns=list(h))

@@ -350,8 +350,9 @@ class Nomogram:
             coef = fg["coef"]
             center = float(X.mean().to_numpy() @ coef.to_numpy())
             cum = fg.attrs["baseline_cumhaz"]
-            lam = [float(cum[cum.index <= h].iloc[-1]) if (cum.index <= h).any() else 0.0
-                   for h in horizons]
+            at = np.searchsorted(np.asarray(cum["time"], float), np.asarray(horizons, float),
+                                 side="right")
+            lam = np.r_[0.0, np.asarray(cum["cumhaz"], float)][at]
             base = pd.Series(np.exp(-np.asarray(lam) * np.exp(center)),
                              index=[float(h) for h in horizons])
             return cls(coef, axes, 0.0, family, base, center)

@@ -140,6 +140,11 @@ class RunLayout:
         return self.root / "survival" / "km.csv"
 
     @property
+    def survival_cif(self) -> Path:
+        """Cumulative incidence by risk group (competing-risk outcomes, instead of KM)."""
+        return self.root / "survival" / "cif.csv"
+
+    @property
     def survival_summary(self) -> Path:
         return self.root / "survival" / "summary.json"
 
@@ -190,8 +195,14 @@ class RunLayout:
 
     @property
     def nomogram_score(self) -> Path:
-        """Time-dependent AUC, Brier and IPA of the (Cox) nomogram at its horizon."""
+        """Time-dependent AUC, Brier and IPA of the (Cox or Fine–Gray) nomogram at its
+        horizons."""
         return self.root / "nomogram" / "score.csv"
+
+    @property
+    def nomogram_score_calibration(self) -> Path:
+        """Predicted vs observed risk by quantile group of the nomogram at its horizons."""
+        return self.root / "nomogram" / "score_calibration.csv"
 
     @property
     def nomogram_summary(self) -> Path:

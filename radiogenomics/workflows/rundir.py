@@ -51,7 +51,8 @@ def _summary(lay: RunLayout, art: RunArtifacts) -> dict[str, Any]:
         s.setdefault("top_feature", surv["top_feature"])
     if lay.validation_metrics.exists():
         m = pd.read_csv(lay.validation_metrics).set_index("metric")["value"]
-        s.update({f"validation {k}": float(v) for k, v in m.items() if k in ("AUC", "C-index")})
+        s.update({f"validation {k}": float(v) for k, v in m.items() if k in ("AUC", "C-index",
+                                                                  "C-index (cause-specific)")})
     if lay.summary.exists():
         s["planted_truth"] = json.loads(lay.summary.read_text())
     return s

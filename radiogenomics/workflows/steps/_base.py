@@ -105,3 +105,25 @@ class Step:
     def inputs(self, ctx: RunContext, cfg: Any) -> list[Path]:
         """Files outside the run directory the step reads (hashed into its key)."""
         return []
+
+
+def survival_table(clin: Any, time: str, event: str, cause: int | None, step: str) -> Any:
+    """Validated ``time, event`` (0/1 for the cause) of a clinical table for ``step``; with
+    competing causes also ``status`` (the codes) and ``attrs["competing"]`` — one check for
+    every step that reads a survival outcome (:meth:`radiogenomics.Cohort.survival`)."""
+    from radiogenomics.cohort import Cohort
+    from radiogenomics.errors import ValidationError
+
+    try:
+        return Cohort(clinical=clin, validate=False).survival(time, event, cause)
+    except ValidationError as exc:
+        raise ValidationError(f"steps.{step}: {exc}") from exc
+
+
+def competing_note(surv: Any) -> str:
+    """Words for a cause-specific analysis of a competing-risk outcome ('' otherwise)."""
+    if not surv.attrs.get("competing"):
+        return ""
+    others = [c for c in surv.attrs["causes"] if c != surv.attrs["cause"]]
+    return (f"cause {surv.attrs['cause']} with competing cause(s) {others} "
+            "(cause-specific: competing events censored)")

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from radiogenomics._utils import write_csv_atomic, write_text_atomic
 from radiogenomics.errors import ValidationError
-from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig
+from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig, survival_table
 
 MODELS = ("deep", "clinical", "fused")
 
@@ -26,6 +26,9 @@ class CompareConfig(StepConfig):
     hidden: list[int] = Field(default_factory=lambda: [8])
     time: str | None = "os_time"
     event: str | None = "os_event"
+    # competing risks: the event of interest when ``event`` holds several causes (the
+    # analysis is then cause-specific: competing events censored)
+    cause: int | None = None
 
 
 def _design(train: pd.DataFrame, other: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -117,8 +120,10 @@ class Compare(Step):
                                     1 - y_t.mean()))
             groups = pd.Series(np.where(scores["fused"] >= cut, "predicted responder",
                                         "predicted non-responder"), index=scores.index)
-            t, e = clin_e.loc[ids_e, cfg.time].to_numpy(float), \
-                clin_e.loc[ids_e, cfg.event].to_numpy(float)
+            surv = survival_table(clin_e.loc[ids_e], cfg.time, cfg.event, cfg.cause,
+                                  self.name)
+            groups = groups.loc[surv.index]
+            t, e = surv["time"].to_numpy(float), surv["event"].to_numpy(float)
             lr = stats.logrank(t, e, groups.to_numpy())
             write_csv_atomic(stats.kaplan_meier(t, e, groups.to_numpy()), lay.compare_km,
                              index=False)

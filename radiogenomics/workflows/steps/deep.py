@@ -15,7 +15,7 @@ from pydantic import Field, model_validator
 from radiogenomics._utils import atomic_path, write_csv_atomic, write_text_atomic
 from radiogenomics.errors import ValidationError
 from radiogenomics.workflows.layout import RunLayout
-from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig
+from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig, survival_table
 
 
 class DeepConfig(StepConfig):
@@ -28,6 +28,9 @@ class DeepConfig(StepConfig):
     positive: str | None = None
     time: str = "os_time"
     event: str = "os_event"
+    # competing risks: the event of interest when ``event`` holds several causes (the
+    # analysis is then cause-specific: competing events censored)
+    cause: int | None = None
     model: str = "tiny"
     roi_size: int = 24
     epochs: int = 8
@@ -156,7 +159,8 @@ class Deep(Step):
 
         clin = ctx.cohort().clinical.loc[manifest["patient_id"].astype(str)]
         if cfg.score == "survival":
-            y = clin[[cfg.time, cfg.event]].to_numpy(float)
+            surv = survival_table(clin, cfg.time, cfg.event, cfg.cause, self.name)
+            y = surv.reindex(clin.index)[["time", "event"]].to_numpy(float)
             strata = y[:, 1].astype(int)
             est = DeepSurv
         else:

@@ -54,6 +54,25 @@ class FeatureTable(StepConfig):
     train: str = "train"
 
 
+class Endpoint(StepConfig):
+    """A clinical endpoint: its time column and its 0/1 event column."""
+
+    time: str
+    event: str
+
+
+class CompetingOutcome(StepConfig):
+    """A competing-risk outcome built from separate endpoints
+    (:func:`radiogenomics.stats.competing_outcome`): the columns ``<name>_time`` and
+    ``<name>_event`` (0 = censored, 1 = this endpoint, 2, 3, … = the competing endpoints in
+    the order given) are added to the clinical tables."""
+
+    time: str
+    event: str
+    competing: dict[str, Endpoint]
+    grace: float = Field(0.0, ge=0)
+
+
 class LoadConfig(StepConfig):
     synthetic: dict[str, Any] | None = None
     external: ExternalCohort | None = None
@@ -62,6 +81,7 @@ class LoadConfig(StepConfig):
     features: FeatureTable | None = None
     manifest: str | None = None
     manifest_root: str | None = None  # confine the manifest's images and masks to a folder
+    outcomes: dict[str, CompetingOutcome] = Field(default_factory=dict)
 
 
 def _write(syn: Any, cohort_dir: Path, images: Path, manifest: Path) -> list[Path]:
@@ -195,6 +215,30 @@ def _holdout(c: Any, fraction: float, stratify: str | None, seed: int) -> tuple[
                  .align(["rna", "clinical"]) for part in (train, held))
 
 
+def _add_outcomes(path: Path, outcomes: dict[str, CompetingOutcome]) -> None:
+    """Add ``<name>_time`` / ``<name>_event`` competing-risk columns to a written clinical
+    table (rewritten atomically)."""
+    import pandas as pd
+
+    from radiogenomics.stats import competing_outcome
+
+    clin = pd.read_csv(path)
+    for name, o in outcomes.items():
+        cols = [f"{name}_time", f"{name}_event"]
+        taken = [c for c in cols if c in clin.columns]
+        if taken:
+            raise ValidationError(f"steps.load.outcomes.{name}: the clinical table already has "
+                                  f"{taken}; choose another outcome name.")
+        try:
+            out = competing_outcome(clin, o.time, o.event,
+                                    {k: (e.time, e.event) for k, e in o.competing.items()},
+                                    grace=o.grace)
+        except ValidationError as exc:
+            raise ValidationError(f"steps.load.outcomes.{name}: {exc}") from exc
+        clin[cols[0]], clin[cols[1]] = out["time"], out["event"].astype("Int64")
+    write_csv_atomic(clin, path, index=False)
+
+
 class Load(Step):
     name = "load"
     title = "cohort (synthetic with planted truth, or a cohort directory and image manifest)"
@@ -222,6 +266,14 @@ class Load(Step):
         return {"Source of data": src}
 
     def run(self, ctx: RunContext, cfg: LoadConfig) -> list[Path]:
+        outs = self._load(ctx, cfg)
+        for directory in (ctx.layout.cohort, ctx.layout.external_cohort):
+            clin = directory / "clinical.csv"
+            if cfg.outcomes and clin in outs:
+                _add_outcomes(clin, cfg.outcomes)
+        return outs
+
+    def _load(self, ctx: RunContext, cfg: LoadConfig) -> list[Path]:
         lay = ctx.layout
         if cfg.synthetic is not None:
             from radiogenomics.datasets import synthetic_cohort

@@ -19,7 +19,7 @@ from pydantic import Field
 
 from radiogenomics._utils import write_csv_atomic, write_text_atomic
 from radiogenomics.errors import ValidationError
-from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig
+from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig, survival_table
 
 
 class SyntheticScans(StepConfig):
@@ -89,10 +89,12 @@ class Longitudinal(Step):
         man, outcomes = self._data(ctx, cfg)
         man = man[man["timepoint"].isin(cfg.timepoints)]
         patients = DeepLongitudinal.patients(man)
-        bad = [k for k, v in cfg.survival.items() if len(v) != 2]
+        bad = [k for k, v in cfg.survival.items() if len(v) not in (2, 3)]
         if bad:
-            raise ValidationError(f"steps.longitudinal.survival.{bad[0]}: give [time, event].")
-        missing = [c for c in [*cfg.responses, *(c for v in cfg.survival.values() for c in v)]
+            raise ValidationError(f"steps.longitudinal.survival.{bad[0]}: give [time, event] "
+                                  "(or [time, event, cause] for a competing-risk outcome).")
+        missing = [c for c in [*cfg.responses, *(c for v in cfg.survival.values()
+                                                 for c in v[:2])]
                    if c not in outcomes.columns]
         if missing:
             raise ValidationError(f"steps.longitudinal: outcome columns {missing} not found "
@@ -124,16 +126,19 @@ class Longitudinal(Step):
         z = (risk - risk.mean()) / risk.std()
         groups = np.where(risk > risk.median(), "high", "low")
         kms = []
-        for name, (t, e) in cfg.survival.items():
-            frame = pd.DataFrame({"t": out[t], "e": out[e], "risk": z})
+        for name, (t, e, *cause) in cfg.survival.items():
+            surv = survival_table(out, t, e, int(cause[0]) if cause else None,
+                                  f"longitudinal.survival.{name}")
+            frame = pd.DataFrame({"t": surv["time"], "e": surv["event"], "risk": z})
+            g = pd.Series(groups, index=z.index).loc[frame.index].to_numpy()
             hr = stats.cox_ph(frame, "t", "e", ["risk"]).iloc[0]
-            lr = stats.logrank(frame["t"], frame["e"], groups)
+            lr = stats.logrank(frame["t"], frame["e"], g)
             rows.append({"outcome": name, "metric": "HR per SD of risk", "value": hr["hr"],
                          "ci_low": hr["hr_lower"], "ci_high": hr["hr_upper"],
                          "n": len(frame), "events": int(frame["e"].sum()),
                          "pvalue": hr["pvalue"], "logrank_p": lr["pvalue"]})
             kms.append(stats.kaplan_meier(frame["t"].to_numpy(float),
-                                          frame["e"].to_numpy(float), groups).assign(
+                                          frame["e"].to_numpy(float), g).assign(
                                               endpoint=name))
         write_csv_atomic(pd.DataFrame(rows), lay.longitudinal_metrics, index=False)
         write_csv_atomic(scores.assign(**{c: out[c] for c in cfg.responses}, risk=risk),

@@ -53,7 +53,8 @@ class Model(Step):
             c = stats.c_index(y[:, 0], y[:, 1], lp)
             perf = {"cohort": "training (apparent)", "metric": "C-index", "value":
                     c["c_index"], "ci_low": c["ci_low"], "ci_high": c["ci_high"], "n": len(lp)}
-            outcome_card = {"time": sel.time, "event": sel.event}
+            outcome_card = {"time": sel.time, "event": sel.event} | (
+                {"cause": str(sel.cause)} if sel.cause is not None else {})
             training = {"cohort": ctx.name, "n": len(lp), "events": int(y[:, 1].sum())}
         else:
             cut, _ = stats.youden(y, lp)

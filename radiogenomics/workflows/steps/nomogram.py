@@ -1,5 +1,6 @@
 """``nomogram``: the signature score with clinical covariates (numbers and factors) as an
-rms nomogram — validate and calibrate — or natively without R."""
+rms nomogram — validate and calibrate — or natively without R; with a competing-risk
+outcome, a native Fine–Gray nomogram of the cause's cumulative incidence."""
 
 from __future__ import annotations
 
@@ -13,7 +14,13 @@ from pydantic import Field
 
 from radiogenomics._utils import logger, write_csv_atomic, write_text_atomic
 from radiogenomics.errors import ValidationError
-from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig, r_engine
+from radiogenomics.workflows.steps._base import (
+    RunContext,
+    Step,
+    StepConfig,
+    r_engine,
+    survival_table,
+)
 
 
 class NomogramConfig(StepConfig):
@@ -25,12 +32,16 @@ class NomogramConfig(StepConfig):
     # the outcome when signature is "deep" (otherwise the select step's)
     time: str | None = None
     event: str | None = None
+    cause: int | None = None
     outcome: str | None = None
     positive: str | None = None
     covariates: list[str] = Field(default_factory=lambda: ["age"])
     factors: dict[str, list[str] | dict[str, str]] = Field(default_factory=dict)
     drop_incomplete: bool = False
     horizon: float | None = None
+    # further times at which the nomogram predicts and is scored (AUC, Brier, IPA and a
+    # calibration table), e.g. 1, 3 and 5 years
+    horizons: list[float] = Field(default_factory=list)
     # the unit of time and horizon (shown on the report and the app's calculator)
     time_unit: str = "time units of the data"
     engine: Literal["auto", "rms", "native"] = "auto"
@@ -53,6 +64,9 @@ def signature_label(cfg: NomogramConfig, survival: bool, first_selector: str | N
     if cfg.signature == "selector" and survival:
         scale = "risk score of the CV Cox model"
     return {"kind": cfg.signature, "label": label, "scale": scale}
+
+
+KINDS = {"cox": "cph", "binomial": "lrm", "finegray": "Fine–Gray (crr)"}
 
 
 class Nomogram(Step):
@@ -118,8 +132,9 @@ class Nomogram(Step):
             if not ((cfg.time and cfg.event) or cfg.outcome):
                 raise ValidationError("steps.nomogram.signature: deep needs the outcome: "
                                       "time: and event:, or outcome: (with positive:).")
-            sel = SimpleNamespace(time=cfg.time, event=cfg.event, outcome=cfg.outcome,
-                                  positive=cfg.positive, selectors=[None])
+            sel = SimpleNamespace(time=cfg.time, event=cfg.event, cause=cfg.cause,
+                                  outcome=cfg.outcome, positive=cfg.positive,
+                                  selectors=[None])
         else:
             sel = ctx.config("select")
             if sel is None or ctx.config("model") is None:
@@ -158,8 +173,15 @@ class Nomogram(Step):
             if cfg.horizon is None:
                 raise ValidationError("steps.nomogram: a survival outcome needs horizon: "
                                       "(time of the predicted survival, in the data's units).")
-            kw = {"family": "cox", "duration": sel.time, "horizons": [cfg.horizon]}
-            return clin, {"outcome": sel.event, **kw}
+            hs = self._horizons(cfg)
+            surv = survival_table(clin, sel.time, sel.event, sel.cause, self.name)
+            if surv.attrs["competing"]:  # rms has no Fine–Gray model: native
+                clin = clin.loc[surv.index].assign(_status=surv["status"])
+                return clin, {"outcome": "_status", "family": "finegray",
+                              "duration": sel.time, "horizons": hs,
+                              "cause": surv.attrs["cause"]}
+            return clin, {"outcome": sel.event, "family": "cox", "duration": sel.time,
+                          "horizons": hs}
         from radiogenomics.stats import binary_outcome
 
         clin["_outcome"] = binary_outcome(clin[sel.outcome], sel.positive, field=sel.outcome,
@@ -171,8 +193,9 @@ class Nomogram(Step):
 
         clin, kw = self._frame(ctx, cfg)
         preds = ["signature", *cfg.covariates]
-        eng = self.engine(ctx, cfg)["engine"]
+        eng = "native" if kw["family"] == "finegray" else self.engine(ctx, cfg)["engine"]
         kw_outcome = kw.pop("outcome")
+        cause = kw.get("cause", 1)
         nom = Nom.fit(clin, kw_outcome, preds,
                       engine="native" if eng == "native" else "rms", **kw)
         lay = ctx.layout
@@ -181,52 +204,69 @@ class Nomogram(Step):
         sel = ctx.config("select")
         summary = {"engine": eng, "family": nom.family, "predictors": preds,
                    "coef": nom.coef.to_dict(), "intercept": nom.intercept,
-                   "signature": signature_label(cfg, nom.family == "cox",
+                   "signature": signature_label(cfg, nom.family != "binomial",
                                                 sel.selectors[0] if sel else None),
-                   "time_unit": cfg.time_unit if nom.family == "cox" else None,
+                   "time_unit": cfg.time_unit if nom.family != "binomial" else None,
                    "validated": nom.rms is not None, "n": len(clin),
-                   "events": int(clin[kw_outcome].sum())}
+                   "events": int((clin[kw_outcome] == cause).sum())}
+        if nom.family == "finegray":
+            summary["cause"] = cause
+            summary["competing"] = int(((clin[kw_outcome] != cause)
+                                        & (clin[kw_outcome] != 0)).sum())
         if nom.rms is not None:
             write_csv_atomic(nom.validate(B=cfg.B, seed=ctx.seed + 1), lay.nomogram_validation,
                              index=False)
             write_csv_atomic(nom.calibrate(B=cfg.B, seed=ctx.seed + 1, horizon=cfg.horizon),
                              lay.nomogram_calibration, index=False)
             outs += [lay.nomogram_validation, lay.nomogram_calibration]
-        if nom.family == "cox":
-            outs.append(self._horizon_score(ctx, cfg, nom, clin, kw_outcome, kw["duration"],
-                                            preds))
+        if nom.family != "binomial":
+            outs += self._horizon_score(ctx, nom, clin, kw_outcome, kw["duration"], preds,
+                                        kw["horizons"], cause)
         write_text_atomic(lay.nomogram_summary, json.dumps(summary, indent=2, default=str))
         write_text_atomic(lay.nomogram_model, json.dumps(nom.to_dict(), indent=2))
         return [*outs, lay.nomogram_summary, lay.nomogram_model]
 
     @staticmethod
-    def _horizon_score(ctx: RunContext, cfg: NomogramConfig, nom: Any, clin: pd.DataFrame,
-                       event: str, duration: str, preds: list[str]) -> Path:
-        """Apparent time-dependent AUC, Brier and IPA at the horizon (riskRegression's Score
-        definitions) of the nomogram's predicted risk, 1 − S(horizon)."""
+    def _horizon_score(ctx: RunContext, nom: Any, clin: pd.DataFrame, event: str,
+                       duration: str, preds: list[str], horizons: list[float],
+                       cause: int) -> list[Path]:
+        """Apparent time-dependent AUC, Brier, IPA and a quantile calibration table at the
+        horizons (riskRegression's Score definitions) of the nomogram's predicted risk:
+        1 − S(h) (Cox) or the cause's cumulative incidence (Fine–Gray, competing events
+        as controls)."""
         from radiogenomics.stats import score_survival
 
-        key = f"survival@{cfg.horizon:g}"
-        risk = np.array([1 - nom.predict(row)[key] for row in
-                         clin[preds].to_dict(orient="records")])
-        res = score_survival(clin, duration, event, {"nomogram (apparent)": risk},
-                             [cfg.horizon])
-        write_csv_atomic(res, ctx.layout.nomogram_score, index=False)
-        return ctx.layout.nomogram_score
+        fg = nom.family == "finegray"
+        rows = [nom.predict(row) for row in clin[preds].to_dict(orient="records")]
+        risk = np.array([[r[f"cif@{h:g}"] if fg else 1 - r[f"survival@{h:g}"]
+                          for h in horizons] for r in rows])
+        res = score_survival(clin, duration, event, {"nomogram (apparent)": risk}, horizons,
+                             cause=cause if fg else None)
+        lay = ctx.layout
+        write_csv_atomic(res, lay.nomogram_score, index=False)
+        write_csv_atomic(res.attrs["calibration"], lay.nomogram_score_calibration,
+                         index=False)
+        return [lay.nomogram_score, lay.nomogram_score_calibration]
 
     @staticmethod
-    def _horizon_text(ctx: RunContext, cfg: NomogramConfig, unit: str) -> str:
+    def _horizons(cfg: NomogramConfig) -> list[float]:
+        return sorted({float(cfg.horizon), *map(float, cfg.horizons)}) \
+            if cfg.horizon is not None else []
+
+    @staticmethod
+    def _horizon_text(ctx: RunContext, unit: str) -> str:
         if not ctx.layout.nomogram_score.exists():
             return ""
-        s = pd.read_csv(ctx.layout.nomogram_score).set_index("model")
-        r = s.loc["nomogram (apparent)"]
-        return (f"apparent at {cfg.horizon:g} {unit}: time-dependent AUC {r['auc']:.3f} "
-                f"(95 % CI {r['auc_lower']:.3f}–{r['auc_upper']:.3f}), Brier "
-                f"{r['brier']:.3f}, IPA {r['ipa']:.3f} (riskRegression Score definitions)")
+        s = pd.read_csv(ctx.layout.nomogram_score)
+        s = s[s["model"] == "nomogram (apparent)"]
+        return "apparent " + "; ".join(
+            f"at {r.horizon:g} {unit}: time-dependent AUC {r.auc:.3f} (95 % CI "
+            f"{r.auc_lower:.3f}–{r.auc_upper:.3f}), Brier {r.brier:.3f}, IPA {r.ipa:.3f}"
+            for r in s.itertuples()) + " (riskRegression Score definitions)"
 
     def checklist(self, ctx: RunContext, cfg: NomogramConfig) -> dict[str, str]:
         summ = json.loads(ctx.layout.nomogram_summary.read_text())
-        kind = "cph" if summ["family"] == "cox" else "lrm"
+        kind = KINDS[summ["family"]]
         out = {"Model": f"nomogram: {'rms' if summ['engine'] != 'native' else 'native'} "
                         f"{kind} of the signature ({summ['signature']['kind']}) with "
                         f"{', '.join(cfg.covariates)}"}
@@ -235,11 +275,18 @@ class Nomogram(Step):
                                           f"validate, B = {cfg.B})")
         else:
             out["Internal validation"] = ("nomogram: bootstrap validation not run (native "
-                                          "engine)")
+                                          "engine" + ("; rms has no Fine–Gray model)"
+                                                      if summ["family"] == "finegray" else ")"))
         if ctx.layout.nomogram_calibration.exists():
             at = f" at {cfg.horizon:g} {cfg.time_unit}" if summ["family"] == "cox" else ""
             out["Calibration reported"] = f"nomogram: rms calibrate (B = {cfg.B}){at}"
-        text = self._horizon_text(ctx, cfg, summ.get("time_unit") or cfg.time_unit)
+        elif ctx.layout.nomogram_score_calibration.exists():
+            out["Calibration reported"] = ("nomogram: apparent predicted vs observed risk by "
+                                           "risk decile at " + ", ".join(
+                                               f"{h:g}" for h in self._horizons(cfg))
+                                           + f" {cfg.time_unit} ("
+                                           f"{ctx.layout.rel(ctx.layout.nomogram_score_calibration)})")
+        text = self._horizon_text(ctx, summ.get("time_unit") or cfg.time_unit)
         if text:
             out["Performance at horizons (AUC, Brier, IPA)"] = f"nomogram, {text}"
         return out
@@ -254,15 +301,22 @@ class Nomogram(Step):
         nom = Nom.from_dict(json.loads(lay.nomogram_model.read_text()))
         sig = summ["signature"]
         text = (f"{'rms' if summ['engine'] != 'native' else 'native'} "
-                f"{'cph' if summ['family'] == 'cox' else 'lrm'} of the signature with "
+                f"{KINDS[summ['family']]} of the signature with "
                 f"{', '.join(cfg.covariates)}"
                 + (f" (factors: {', '.join(cfg.factors)})" if cfg.factors else "")
                 + f". 'signature' is the {sig['label']}, on the {sig['scale']} scale.")
+        at = ", ".join(f"{h:g}" for h in self._horizons(cfg))
         if summ["family"] == "cox":
-            text += f" Survival is predicted at {cfg.horizon:g} {summ['time_unit']}."
-            score = self._horizon_text(ctx, cfg, summ["time_unit"])
-            if score:
-                text += f" Risk 1 − S: {score}."
+            text += f" Survival is predicted at {at} {summ['time_unit']}."
+        elif summ["family"] == "finegray":
+            text += (f" The cumulative incidence of cause {summ['cause']} is predicted at {at} "
+                     f"{summ['time_unit']}, with {summ['competing']} competing events "
+                     f"(cmprsk::crr's model; {summ['events']} events of the cause).")
+        score = self._horizon_text(ctx, summ["time_unit"]) if summ["family"] != "binomial" \
+            else ""
+        if score:
+            text += (" Risk (" + ("1 − S" if summ["family"] == "cox" else "cumulative "
+                                  "incidence") + f"): {score}.")
         table = None
         if lay.nomogram_validation.exists():
             v = pd.read_csv(lay.nomogram_validation).set_index("index")
@@ -271,6 +325,10 @@ class Nomogram(Step):
                      f"(apparent {c['index_orig']:.3f}); calibration in "
                      f"{lay.rel(lay.nomogram_calibration)}.")
             table = v
+        elif summ["family"] == "finegray":
+            text += (" Bootstrap validation was not run: rms has no Fine–Gray model, so the "
+                     "nomogram is fitted natively; the calibration table by risk decile is in "
+                     f"{lay.rel(lay.nomogram_score_calibration)}.")
         else:
             text += (" Bootstrap validation and calibration were not run: the native engine "
                      "fits the model only (install R with rms for validate/calibrate).")

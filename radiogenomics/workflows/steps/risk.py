@@ -15,12 +15,15 @@ from pydantic import Field
 
 from radiogenomics._utils import write_csv_atomic, write_text_atomic
 from radiogenomics.errors import ValidationError
-from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig
+from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig, survival_table
 
 
 class RiskConfig(StepConfig):
     time: str = "os_time"
     event: str = "os_event"
+    # competing risks: the event of interest when ``event`` holds several causes (the
+    # analysis is then cause-specific: competing events censored)
+    cause: int | None = None
     subgroups: list[str] = Field(default_factory=lambda: ["sex", "age", "t_stage"])
 
 
@@ -38,6 +41,13 @@ def _cohort_rows(name: str, frame: pd.DataFrame, cfg: RiskConfig) -> tuple[dict,
              "c_index": ci["c_index"], "c_low": ci["ci_low"], "c_high": ci["ci_high"],
              "hr_high_vs_low": hr["hr"], "hr_lower": hr["hr_lower"], "hr_upper": hr["hr_upper"],
              "hr_pvalue": hr["pvalue"], "logrank_p": lr["pvalue"]}, km.assign(cohort=name))
+
+
+def _cause_specific(clin: pd.DataFrame, cfg: RiskConfig) -> pd.DataFrame:
+    """A copy whose event column is 0/1 for the cause (competing events censored), checked
+    as every step checks a survival outcome."""
+    surv = survival_table(clin, cfg.time, cfg.event, cfg.cause, "risk")
+    return clin.assign(**{cfg.event: surv["event"].reindex(clin.index)})
 
 
 class Risk(Step):
@@ -66,6 +76,7 @@ class Risk(Step):
         if missing:
             raise ValidationError(f"steps.risk: clinical columns {missing} not found "
                                   f"({list(clin_t.columns)}).")
+        clin_t = _cause_specific(clin_t, cfg)
         clin_t["risk"] = pd.read_csv(lay.deep_scores, index_col=0).iloc[:, 0].loc[ids_t].values
         cut = float(clin_t["risk"].median())
         frames = {"training (out of fold)": clin_t}
@@ -76,7 +87,8 @@ class Risk(Step):
             net = DeepSurv(model=deep.model, roi_size=deep.roi_size, epochs=deep.epochs,
                            batch_size=16, lr=3e-3, random_state=ctx.seed,
                            progress_bar=False).fit(man_t, y)
-            clin_e = Cohort.read(lay.external_cohort).clinical.loc[ids_e].copy()
+            clin_e = _cause_specific(Cohort.read(lay.external_cohort).clinical.loc[ids_e],
+                                     cfg)
             clin_e["risk"] = net.decision_function(man_e)
             # the final network's scale differs from the out-of-fold one: its own training
             # median is the cut-point carried to the external cohort

@@ -12,7 +12,13 @@ from pydantic import Field
 
 from radiogenomics._utils import logger, write_csv_atomic, write_text_atomic
 from radiogenomics.errors import ValidationError
-from radiogenomics.workflows.steps._base import RunContext, Step, StepConfig, r_engine
+from radiogenomics.workflows.steps._base import (
+    RunContext,
+    Step,
+    StepConfig,
+    r_engine,
+    survival_table,
+)
 
 SELECTORS = Literal["glmboost", "univariate", "lasso", "svm-rfe", "rf"]
 
@@ -22,6 +28,9 @@ class SelectConfig(StepConfig):
     positive: str | None = None
     time: str | None = None
     event: str | None = None
+    # competing risks: the event of interest when ``event`` holds several causes (0 =
+    # censored, 1, 2, …); required then, an error otherwise
+    cause: int | None = None
     features: Literal["rna", "img", "both"] = "rna"
     prefilter: int | None = None
     selectors: list[SELECTORS] = Field(default_factory=lambda: ["glmboost", "univariate"])
@@ -61,7 +70,8 @@ def outcome(ctx: RunContext, cfg: SelectConfig, index: pd.Index) -> tuple[Any, b
         if missing:
             raise ValidationError(f"steps.select: clinical columns {missing} not found "
                                   f"({list(clin.columns)}).")
-        return clin.loc[index, [cfg.time, cfg.event]].to_numpy(float), True
+        surv = survival_table(clin.loc[index], cfg.time, cfg.event, cfg.cause, "select")
+        return surv[["time", "event"]].to_numpy(float), True
     if cfg.outcome is None:
         raise ValidationError("steps.select: give outcome: (binary, with positive:) or "
                               "time: and event: (survival).")
@@ -143,6 +153,9 @@ class Select(Step):
     def checklist(self, ctx: RunContext, cfg: SelectConfig) -> dict[str, str]:
         outcome = (f"survival ({cfg.time}, {cfg.event})" if cfg.time else
                    f"{cfg.outcome} = {cfg.positive or '1/True'}")
+        if cfg.time and cfg.cause is not None:
+            outcome += (f", cause {cfg.cause} (cause-specific hazard; other causes "
+                        "censored)")
         cv = f"{cfg.n_repeats} × {cfg.n_splits}-fold"
         return {"Outcome definition": outcome,
                 "Feature selection inside resampling": f"yes: nested repeated CV ({cv}; "

@@ -24,6 +24,8 @@ class ValidateConfig(StepConfig):
     positive: str | None = None
     time: str | None = None
     event: str | None = None
+    # competing risks: the event of interest when ``event`` holds several causes
+    cause: int | None = None
     harmonize: bool = False
     min_coverage: float = 0.8
     # survival: time-dependent AUC (with CI) at these times, in the data's units
@@ -67,7 +69,7 @@ class Validate(Step):
                                   "time: and event:.")
         validate(lay.card, data, outcome=cfg.outcome, positive=cfg.positive, time=cfg.time,
                  event=cfg.event, min_coverage=cfg.min_coverage, out_dir=lay.validation,
-                 random_state=ctx.seed, horizons=cfg.horizons or None)
+                 random_state=ctx.seed, horizons=cfg.horizons or None, cause=cfg.cause)
         return [lay.validation_metrics, lay.validation_report]
 
     def checklist(self, ctx: RunContext, cfg: ValidateConfig) -> dict[str, str]:
