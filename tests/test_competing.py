@@ -40,6 +40,27 @@ def test_gray_test_equals_cuminc(data, reference):
         np.testing.assert_allclose(row["pvalue"], r["pvalue"], rtol=1e-7)
 
 
+def test_several_causes_in_one_call_equal_one_call_each(data):
+    """cause=[1, 2] (cuminc's all-causes output, one validation and sort) gives each
+    cause's curves exactly as separate calls do, text labels included."""
+    mel = data["melanoma"]
+    both = stats.cumulative_incidence(mel, "time", "status", "invasion", cause=[1, 2],
+                                      times=[1000, 3000])
+    for c in (1, 2):
+        one = stats.cumulative_incidence(mel, "time", "status", "invasion", cause=c,
+                                         times=[1000, 3000])
+        pd.testing.assert_frame_equal(
+            both[both["cause"] == c].drop(columns="cause").reset_index(drop=True), one)
+    lab = stats.cumulative_incidence(mel, "time", "event", cause=["death.malignant.melanoma"],
+                                     censored="censored")
+    np.testing.assert_array_equal(
+        lab["estimate"], stats.cumulative_incidence(mel, "time", "status")["estimate"])
+    with pytest.raises(ValidationError, match="cause=3 is not a value"):
+        stats.cumulative_incidence(mel, "time", "status", cause=[1, 3])
+    with pytest.raises(ValidationError, match=r"cause=\[\]"):
+        stats.cumulative_incidence(mel, "time", "status", cause=[])
+
+
 def test_text_labels_equal_codes(data):
     mel = data["melanoma"]
     num = stats.cumulative_incidence(mel, "time", "status", "ulcer", cause=1)

@@ -188,10 +188,10 @@ def score_survival(df: pd.DataFrame, time: str, event: str,
         raise ValidationError(f"conf_level={conf_level}: give a value in (0, 1).")
     competing = cause is not None
     data, _, _ = _competing_frame(df, time, event, cause, censored)
-    code = data["code"].to_numpy()
+    code = data["code"]
     if not competing:
         code = np.where(code == 0, 0, 1)
-    t = data["time"].to_numpy(float)
+    t = data["time"]
     if h.max() > t.max():
         raise ValidationError(f"horizon {h.max():g} is after the last follow-up "
                               f"({t.max():g}); score within follow-up.")
