@@ -185,3 +185,69 @@ def test_fine_gray_recovers_a_planted_subdistribution_hazard():
     assert (np.abs(fit["coef"] - [0.8, -0.5]) < 3 * fit["se"] + 0.02).all()
     assert ((fit["shr_lower"] < np.exp([0.8, -0.5])) & (np.exp([0.8, -0.5]) <
                                                          fit["shr_upper"])).all()
+
+
+def test_competing_outcome_from_separate_endpoints(shared_data):
+    """The rule (earliest event within the endpoint's follow-up, ties to it, grace for a
+    competitor just after it) on hand-made rows, the counts on real HN1 data, and named
+    errors for bad columns."""
+    d = pd.DataFrame({"rt": [10, 30, 40, 50, 20, 20, np.nan],
+                      "r": [1, 0, 0, 0, 1, 0, 0],
+                      "ot": [60, 30, 70, 45, 20, 100, 5],
+                      "o": [1, 1, 1, 0, 1, 1, 1]})
+    out = stats.competing_outcome(d, "rt", "r", {"death": ("ot", "o")})
+    assert out.iloc[:6].values.tolist() == [[10, 1], [30, 2], [40, 0], [50, 0], [20, 1],
+                                            [20, 0]]
+    assert out.iloc[6].isna().all()  # a missing time stays missing
+    graced = stats.competing_outcome(d, "rt", "r", {"death": ("ot", "o")}, grace=30)
+    assert graced.loc[2].tolist() == [70, 2] and graced.loc[5].tolist() == [20, 0]
+    hn1 = pd.read_csv(shared_data / "radiogenomics" / "hn1" / "HN1_clinical.csv")
+    ev = stats.competing_outcome(hn1, "locoregional_recurrence_in_days",
+                                 "event_locoregional_recurrence",
+                                 {"death": ("overall_survival_in_days",
+                                            "event_overall_survival")})["event"]
+    assert ev.value_counts().to_dict() == {0: 91, 1: 34, 2: 12}
+    with pytest.raises(ValidationError, match=r"missing column\(s\) \['x'\]"):
+        stats.competing_outcome(d, "rt", "r", {"death": ("x", "o")})
+    with pytest.raises(ValidationError, match="'o': events must be 0/1"):
+        stats.competing_outcome(d.assign(o=2), "rt", "r", {"death": ("ot", "o")})
+    with pytest.raises(ValidationError, match="'ot': non-numeric"):
+        stats.competing_outcome(d.assign(ot="soon"), "rt", "r", {"death": ("ot", "o")})
+    with pytest.raises(ValidationError, match="grace=-1"):
+        stats.competing_outcome(d, "rt", "r", {"death": ("ot", "o")}, grace=-1)
+    with pytest.raises(ValidationError, match="at least one competing"):
+        stats.competing_outcome(d, "rt", "r", {})
+
+
+def test_fine_gray_names_a_level_without_events(data):
+    """A factor level with no event of the cause (separation): crr does not converge
+    either; the error names the level."""
+    mel = data["melanoma"].copy()
+    mel["arm"] = np.where(mel["status"] == 1, "a", np.where(mel.index % 2, "a", "b"))
+    with pytest.raises(ValidationError, match=r"\['arm\[b\]'\] have no events of cause 1"):
+        stats.fine_gray(mel, "time", "status", ["arm", "age"])
+
+
+def test_load_step_outcomes_add_columns_or_name_the_problem(tmp_path):
+    """steps.load.outcomes: the two columns added to a written clinical table (rewritten
+    whole), or an error naming the outcome and the column; the file is left as it was."""
+    from radiogenomics.workflows.steps.load import CompetingOutcome, _add_outcomes
+
+    path = tmp_path / "clinical.csv"
+    clin = pd.DataFrame({"patient_id": ["p1", "p2"], "rt": [10, 30], "r": [1, 0],
+                         "ot": [60, 20], "o": [1, 1]})
+    clin.to_csv(path, index=False)
+    spec = {"rec": CompetingOutcome(time="rt", event="r",
+                                    competing={"death": {"time": "ot", "event": "o"}})}
+    _add_outcomes(path, spec)
+    out = pd.read_csv(path)
+    assert out[["rec_time", "rec_event"]].values.tolist() == [[10, 1], [20, 2]]
+    with pytest.raises(ValidationError, match=r"outcomes.rec: the clinical table already "
+                                              r"has \['rec_time', 'rec_event'\]"):
+        _add_outcomes(path, spec)
+    clin.to_csv(path, index=False)
+    bad = {"rec": CompetingOutcome(time="rt", event="r",
+                                   competing={"death": {"time": "os", "event": "o"}})}
+    with pytest.raises(ValidationError, match=r"outcomes.rec: missing column\(s\) \['os'\]"):
+        _add_outcomes(path, bad)
+    pd.testing.assert_frame_equal(pd.read_csv(path), clin)

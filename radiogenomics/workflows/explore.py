@@ -208,7 +208,8 @@ class Explorer:
         if cols is None:
             raise ValidationError("this run has no survival columns (steps.survival.time and "
                                   ".event, or os_time/os_event in the clinical table).")
-        surv = self.art.cohort.survival(*cols)
+        # competing risks: the survival step's cause (Kaplan–Meier of its cause-specific event)
+        surv = self.art.cohort.survival(*cols, cause=self.step_config("survival").get("cause"))
         v = values.reindex(surv.index)
         ok = v.notna()
         surv, v = surv[ok], v[ok]
