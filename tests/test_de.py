@@ -138,9 +138,12 @@ def test_design_column_names_never_run_as_code(tmp_path):
 def test_vectorised_dispersions_agree_with_r_at_least_as_well_as_pydeseq2(hnsc, reference):
     """The per-gene dispersion fits, vectorised over genes (``_nbinference``), against R
     DESeq2's dispGeneEst / dispMAP / dispersion (reference CSV from make_reference.R) and
-    against pydeseq2's own per-gene scipy fits on the same data. Measured: final
-    dispersions within 1e-3 of R for 98.7 % of genes (pydeseq2: 98.5 %), genewise median
-    relative difference 2.7e-5."""
+    against pydeseq2's own per-gene scipy fits on the same data.
+
+    Measured (genes of 1,621 more than 1e-3 relative from R: gene-wise / MAP / final):
+    pydeseq2 317 / 98 / 25; ours with pydeseq2's rules 314 / 96 / 21; ours with DESeq2's
+    rules (``match_deseq2=True``, what ``differential_expression`` runs) 0 / 78 / 1, gene-wise
+    at most 4.7e-4 from R (median 1.2e-5)."""
     import warnings
 
     from pydeseq2.dds import DeseqDataSet
@@ -150,8 +153,10 @@ def test_vectorised_dispersions_agree_with_r_at_least_as_well_as_pydeseq2(hnsc, 
     counts, coldata = hnsc
     meta = coldata.loc[counts.index].astype(str)
     r = pd.read_csv(reference / "deseq2_dispersions_hnsc.csv", index_col="gene")
-    off = {}
-    for name, inference in (("ours", VectorizedInference(n_cpus=1)), ("pydeseq2", None)):
+    off, worst = {}, {}
+    for name, inference in (("deseq2 rules", VectorizedInference(n_cpus=1, match_deseq2=True)),
+                            ("pydeseq2 rules", VectorizedInference(n_cpus=1)),
+                            ("pydeseq2", None)):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             dds = DeseqDataSet(counts=counts.round().astype(int), metadata=meta, design="~hpv",
@@ -163,11 +168,12 @@ def test_vectorised_dispersions_agree_with_r_at_least_as_well_as_pydeseq2(hnsc, 
                (("genewise_dispersions", "gene_est"), ("MAP_dispersions", "map"),
                 ("dispersions", "dispersion"))}
         off[name] = {c: int((d > 1e-3).sum()) for c, d in rel.items()}
-        if name == "ours":
-            assert np.median(rel["gene_est"]) < 1e-4
-            assert (rel["dispersion"] < 1e-3).mean() >= 0.97
-    for c in off["ours"]:  # never further from R than pydeseq2's per-gene fits (margin 2)
-        assert off["ours"][c] <= off["pydeseq2"][c] + 2, off
+        worst[name] = rel["gene_est"].max()
+    assert worst["deseq2 rules"] < 2e-3 and off["deseq2 rules"]["gene_est"] == 0, (off, worst)
+    assert off["deseq2 rules"]["dispersion"] <= 5 and off["pydeseq2"]["gene_est"] > 300, off
+    for c in off["pydeseq2"]:  # never further from R than pydeseq2's per-gene fits (margin 2)
+        assert off["pydeseq2 rules"][c] <= off["pydeseq2"][c] + 2, off
+        assert off["deseq2 rules"][c] <= off["pydeseq2"][c], off
 
 
 def test_vectorised_alpha_mle_reaches_the_per_gene_optimum():
@@ -220,10 +226,13 @@ def hnsc_site(reference):
 @pytest.mark.parametrize(("full", "reduced", "contrast", "ref_csv"), LRT_CASES)
 def test_pydeseq2_lrt_agrees_with_deseq2_lrt(hnsc_site, reference, full, reduced, contrast,
                                             ref_csv):
-    """1 df (HPV adjusted for site) and 2 df (site, three levels). Measured on this machine:
-    Spearman of the statistic 0.99990 / 0.99991, calls agree 99.6 % / 99.9 %; the likelihood
-    itself equals DESeq2's to 1e-12 given DESeq2's dispersions, the rest is pydeseq2's
-    dispersion estimates (median relative difference 8e-4)."""
+    """1 df (HPV adjusted for site) and 2 df (site, three levels), with the issue's bounds
+    (Spearman ≥ 0.9999, calls ≥ 99 %). Measured on this machine: Spearman of the statistic
+    0.999909 / 0.999976, calls agree 100 % / 100 %. The likelihood itself equals DESeq2's
+    to 1e-12 given DESeq2's dispersions; what is left is three genes whose full-model IRLS
+    reaches DESeq2's maxit (100) in R and goes to its optim fallback, and one gene refitted
+    after outlier replacement (FGF3). Deterministic arithmetic: one swap of adjacent ranks
+    moves the Spearman by 3e-9."""
     counts, coldata = hnsc_site
     ref = pd.read_csv(reference / ref_csv)
     res = tl.differential_expression(counts, full, contrast, clinical=coldata, test="LRT",
@@ -231,11 +240,11 @@ def test_pydeseq2_lrt_agrees_with_deseq2_lrt(hnsc_site, reference, full, reduced
     assert list(res["gene"]) == list(ref["gene"])
     ok = res["stat"].notna() & ref["stat"].notna()
     assert ok.mean() > 0.99
-    assert spearmanr(res["stat"][ok], ref["stat"][ok]).statistic >= 0.9998
+    assert spearmanr(res["stat"][ok], ref["stat"][ok]).statistic >= 0.9999
     okp = res["pvalue"].notna() & ref["pvalue"].notna()  # Cook's filtering leaves NaN
-    assert spearmanr(res["pvalue"][okp], ref["pvalue"][okp]).statistic >= 0.9998
+    assert spearmanr(res["pvalue"][okp], ref["pvalue"][okp]).statistic >= 0.9999
     calls = (res["padj"] < 0.05) == (ref["padj"] < 0.05)
-    assert calls.mean() >= 0.99 and (ref["padj"] < 0.05).sum() > 50
+    assert calls.mean() >= 0.999 and (ref["padj"] < 0.05).sum() > 50
     # the contrast's fold change is the full model's, as results() reports it
     assert spearmanr(res["log2fc"], ref["log2fc"]).statistic >= 0.9999
     wald = tl.differential_expression(counts, full, contrast, clinical=coldata)

@@ -12,6 +12,16 @@ where L-BFGS-B stops at its default tolerances, so results agree with pydeseq2's
 tolerance and with R DESeq2 at least as closely (``tests/test_de.py``;
 ``benchmarks/bench_de.py`` measures the speed). Genes whose bracket fails (none in our
 tests) fall back to pydeseq2's own per-gene fit.
+
+With ``match_deseq2=True`` (what ``differential_expression`` uses) two rules of DESeq2's
+``estimateDispersionsGeneEst`` that pydeseq2 leaves out are applied: μ is bounded below by
+``minmu`` (0.5) before dispersions are fitted, and a gene-wise estimate whose log posterior
+(DESeq2's form, without the ``lgamma(y + 1)`` constant) does not beat the start by more
+than a millionth of its magnitude falls back to the start (the moments estimate) — for
+high-count genes this keeps DESeq2's start where the likelihood is flat. On the TCGA HNSC
+references the gene-wise dispersions then agree with DESeq2's to a median relative 1.5e-5
+(was 3.3e-5, with 20 % of high-count genes off by up to 30 %), and the LRT statistic's
+Spearman rises from 0.99990 to 0.99991 / 0.99998 (``tests/test_de.py``).
 """
 
 from __future__ import annotations
@@ -39,6 +49,12 @@ class VectorizedInference(DefaultInference):
     (True, True)
     """
 
+    def __init__(self, n_cpus: int | None = None, match_deseq2: bool = False,
+                 min_mu: float = 0.5) -> None:
+        super().__init__(n_cpus=n_cpus)
+        self.match_deseq2 = match_deseq2
+        self.min_mu = min_mu
+
     def alpha_mle(self, counts: np.ndarray, design_matrix: np.ndarray, mu: np.ndarray,
                   alpha_hat: np.ndarray, min_disp: float, max_disp: float,
                   prior_disp_var: float | None = None, cr_reg: bool = True,
@@ -49,6 +65,8 @@ class VectorizedInference(DefaultInference):
             raise ValueError("prior_disp_var is required for prior regularization")
         Y = np.asarray(counts, float)
         M = np.asarray(mu, float)
+        if self.match_deseq2:
+            M = np.maximum(M, self.min_mu)
         X = np.asarray(design_matrix, float)
         x_hat = np.log(np.asarray(alpha_hat, float))
         lo, hi = np.log(min_disp), np.log(max_disp)
@@ -128,6 +146,11 @@ class VectorizedInference(DefaultInference):
                 Y[:, miss], X, M[:, miss], np.asarray(alpha_hat, float)[miss], min_disp,
                 max_disp, prior_disp_var, cr_reg, prior_reg, optimizer)
             ok[miss] = conv
+        if self.match_deseq2 and not prior_reg:
+            start = np.asarray(alpha_hat, float)
+            lp0 = _deseq2_log_posterior(Y, M, X, start, cr_reg)
+            no_increase = _deseq2_log_posterior(Y, M, X, alpha, cr_reg) < lp0 + np.abs(lp0) / 1e6
+            alpha = np.where(no_increase, start, alpha)
         return alpha, ok
 
     def irls(self, counts: np.ndarray, size_factors: np.ndarray, design_matrix: np.ndarray,
@@ -201,3 +224,16 @@ def _nb_nll(y: np.ndarray, mu: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     logbinom = gammaln(y + inv) - gammaln(y + 1) - gammaln(inv)
     return (inv * np.log(alpha) - logbinom + (y + inv) * np.log(mu + inv)
             - y * np.log(mu)).sum(axis=0)
+
+
+def _deseq2_log_posterior(y: np.ndarray, mu: np.ndarray, X: np.ndarray, alpha: np.ndarray,
+                          cr_reg: bool) -> np.ndarray:
+    """DESeq2's ``log_posterior`` without a prior, per gene: the NB log-likelihood without
+    its ``lgamma(y + 1)`` term, minus ½ log det(Xᵀ W X) when Cox–Reid adjusted."""
+    inv = 1.0 / alpha
+    lp = (gammaln(y + inv) - gammaln(inv) - y * np.log(mu + inv)
+          - inv * np.log1p(mu * alpha)).sum(axis=0)
+    if cr_reg:
+        W = 1.0 / (1.0 / mu + alpha)
+        lp = lp - 0.5 * np.linalg.slogdet(np.einsum("ni,ng,nj->gij", X, W, X))[1]
+    return lp

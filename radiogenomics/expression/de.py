@@ -333,7 +333,7 @@ def _pydeseq2(values: pd.DataFrame, meta: pd.DataFrame, design: str, contrast: l
                and not (len(contrast) == 3 and c == contrast[0])]
     dds = DeseqDataSet(counts=counts, metadata=meta, design=design, n_cpus=n_jobs, quiet=True,
                        continuous_factors=numeric or None,
-                       inference=VectorizedInference(n_cpus=n_jobs))
+                       inference=VectorizedInference(n_cpus=n_jobs, match_deseq2=True))
     dds.deseq2()
     if len(contrast) == 3:
         ds = DeseqStats(dds, contrast=contrast, quiet=True, n_cpus=n_jobs)
