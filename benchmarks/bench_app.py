@@ -29,7 +29,7 @@ from pathlib import Path
 from _results import Results
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ROOT / "apps"
+APPS = ROOT / "radiogenomics" / "app"
 
 
 def _timed(fn, repeat: int = 3) -> float:
@@ -44,17 +44,15 @@ def _timed(fn, repeat: int = 3) -> float:
 def apptest(run: Path) -> list[dict]:
     from streamlit.testing.v1 import AppTest
 
-    from radiogenomics.workflows.explore import Explorer
-    from radiogenomics.workflows.rundir import load_run
+    from radiogenomics.workflows import Explorer, load_run
 
     os.environ["RADIOGENOMICS_RUN_DIR"] = str(run)
-    sys.path.insert(0, str(APPS))
     ex = Explorer(load_run(run))
     genes = list(ex.pairs(0.25)["gene"].unique()[:3])
     rows = []
 
     def opened(page: str) -> AppTest:
-        at = AppTest.from_file(str(APPS / "explorer.py"), default_timeout=300)
+        at = AppTest.from_file(str(APPS / "_explorer.py"), default_timeout=300)
         at.switch_page(page).run()
         if at.exception:
             raise RuntimeError(f"{page}: {at.exception}")

@@ -32,8 +32,8 @@ from _results import Results
 from scipy import stats
 
 from radiogenomics import tl
-from radiogenomics.assoc._kernels import bh_qvalues, fast_pvalues, scipy_pvalues
-from radiogenomics.assoc.correlation import _prepare
+from radiogenomics._assoc._kernels import bh_qvalues, fast_pvalues, scipy_pvalues
+from radiogenomics._assoc.correlation import _prepare
 
 
 def timed(fn, repeat: int = 1) -> float:

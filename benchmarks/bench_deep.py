@@ -21,8 +21,8 @@ def main() -> None:
 
     from radiogenomics.datasets import synthetic_cohort
     from radiogenomics.imaging.deep import build_network, load_roi, resolve_device
-    from radiogenomics.imaging.deep.embed import penultimate
-    from radiogenomics.imaging.deep.losses import cox_partial_likelihood
+    from radiogenomics.imaging.deep._embed import penultimate
+    from radiogenomics.imaging.deep._losses import cox_partial_likelihood
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=16)

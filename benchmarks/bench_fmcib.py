@@ -1,6 +1,6 @@
 """Benchmark: FMCIB preprocessing and encoder, one run.
 
-Ours (:func:`radiogenomics.imaging.deep.foundation.fmcib_patch`, MONAI lazy resampling of
+Ours (:func:`radiogenomics.imaging.deep._foundation.fmcib_patch`, MONAI lazy resampling of
 the 50³ patch only) against what a user would run instead: FMCIB's own transform chain
 (``fmcib.preprocessing.get_transforms``: the whole scan resampled to 1 mm, then cropped), on
 the shipped 512 × 512 CT scans (pyradiomics lung1, lung2), one seed each, both warm,
@@ -54,7 +54,7 @@ def main() -> None:
     import torch
 
     from radiogenomics.imaging.deep import resolve_device
-    from radiogenomics.imaging.deep.foundation import build_encoder, fmcib_patch
+    from radiogenomics.imaging.deep._foundation import build_encoder, fmcib_patch
 
     _torchvision_lambda()
     from fmcib.preprocessing import get_transforms

@@ -43,8 +43,8 @@ def main() -> None:
 
     from radiogenomics import tl
     from radiogenomics.imaging.deep import build_network, resolve_device
-    from radiogenomics.imaging.deep.embed import penultimate
-    from radiogenomics.imaging.deep.foundation import build_encoder
+    from radiogenomics.imaging.deep._embed import penultimate
+    from radiogenomics.imaging.deep._foundation import build_encoder
 
     dev = resolve_device("auto")
     gpu = dev.type == "cuda"

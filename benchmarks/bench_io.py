@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from _results import Results
 
-from radiogenomics.expression.ids import gene_table
+from radiogenomics._expression.ids import gene_table
 from radiogenomics.io import read_expression_table
 
 

@@ -84,7 +84,7 @@ def lasso_row(res: Results) -> None:
     from sklearn.linear_model import ElasticNetCV
     from sklearn.model_selection import PredefinedSplit
 
-    from radiogenomics.models.selection import _standardize
+    from radiogenomics.models._selection import _standardize
 
     if not (rbridge.r_available() and rbridge.has_package("glmnet")):
         print("LASSO: R glmnet not installed; row skipped")

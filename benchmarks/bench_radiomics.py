@@ -40,7 +40,7 @@ def main() -> None:
     import SimpleITK as sitk
     from radiomics import featureextractor
 
-    from radiogenomics.imaging.radiomics import _load_case
+    from radiogenomics.imaging._radiomics import _load_case
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=4)

@@ -42,7 +42,7 @@ def write_docs(times: dict[str, float]) -> None:
 
 
 def main() -> None:
-    from radiogenomics.workflows.engine import Pipeline
+    from radiogenomics.workflows._engine import Pipeline
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", nargs="*")

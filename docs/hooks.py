@@ -8,7 +8,7 @@ def _reference() -> str:
     import typer.main
     from typer.testing import CliRunner
 
-    from radiogenomics.cli import app
+    from radiogenomics._cli import app
 
     runner = CliRunner()
     root = typer.main.get_command(app)

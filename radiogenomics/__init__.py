@@ -1,10 +1,15 @@
 """radiogenomics: link tumour imaging to gene expression and validate signatures.
 
-Submodules load on first use so that ``import radiogenomics`` stays fast:
+Namespaces load on first use so that ``import radiogenomics`` stays fast:
 
-- ``rg.io`` readers/writers, ``rg.pp`` preprocessing, ``rg.tl`` association/enrichment,
-- ``rg.pl`` plots, ``rg.stats`` clinical statistics, ``rg.imaging`` radiomics,
-- ``rg.datasets`` bundled/synthetic data, ``rg.rbridge`` R, ``rg.Cohort`` the data model.
+- ``rg.io`` readers, ``rg.pp`` preprocessing, ``rg.tl`` association, enrichment and
+  differential expression, ``rg.pl`` plots, ``rg.stats`` clinical statistics,
+- ``rg.models`` estimators and selectors, ``rg.imaging`` radiomics (``rg.imaging.deep``
+  deep signatures), ``rg.signature`` signature cards, ``rg.workflows`` runs and steps,
+- ``rg.datasets`` bundled and synthetic data, ``rg.rbridge`` R, ``rg.report`` HTML reports,
+  ``rg.errors`` exceptions, ``rg.Cohort`` the data model.
+
+Each public function and class has exactly one public path (``tests/test_package.py``).
 
 Examples
 --------
@@ -12,26 +17,26 @@ Examples
 >>> syn = rg.datasets.synthetic_cohort(40, random_state=0)  # doctest: +SKIP
 """
 
-from __future__ import annotations
-
 import importlib
 from typing import Any
 
+from radiogenomics import _deprecated
+
 __version__ = "0.1.0"
 
-_SUBMODULES = {"io", "pp", "tl", "pl", "stats", "imaging", "expression", "assoc", "datasets",
-               "signature",
-               "models",
-               "rbridge", "report", "workflows", "errors"}
+_SUBMODULES = {"datasets", "errors", "imaging", "io", "models", "pl", "pp", "rbridge", "report",
+               "signature", "stats", "tl", "workflows"}
 __all__ = ["Cohort", "__version__", *sorted(_SUBMODULES)]
+
+_deprecated.install()
 
 
 def __getattr__(name: str) -> Any:
     if name == "Cohort":
-        from radiogenomics.cohort import Cohort
+        from radiogenomics._cohort import Cohort
 
         return Cohort
-    if name in _SUBMODULES:
+    if name in _SUBMODULES or name in ("assoc", "expression"):  # the last two warn
         return importlib.import_module(f"radiogenomics.{name}")
     raise AttributeError(f"module 'radiogenomics' has no attribute '{name}'")
 

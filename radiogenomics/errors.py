@@ -3,7 +3,8 @@
 Every message names the file or field at fault and says how to fix it.
 """
 
-from __future__ import annotations
+__all__ = ["InputFileError", "RNotAvailableError", "RPackageMissingError", "RadiogenomicsError",
+           "ValidationError"]
 
 
 class RadiogenomicsError(Exception):

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from radiogenomics._utils import write_text_atomic
-from radiogenomics.imaging.ibsi import ibsi_conformance
+from radiogenomics.imaging._ibsi import ibsi_conformance
 
 ROOT = Path(__file__).resolve().parents[1]
 KNOWN = {

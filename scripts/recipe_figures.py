@@ -21,9 +21,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from radiogenomics import pl, stats
-from radiogenomics.cohort import Cohort
-from radiogenomics.workflows.engine import Pipeline
-from radiogenomics.workflows.layout import RunLayout
+from radiogenomics._cohort import Cohort
+from radiogenomics.workflows._engine import Pipeline
+from radiogenomics.workflows._layout import RunLayout
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "recipes" / "img"
@@ -40,7 +40,7 @@ def _save(drawn: object, name: str) -> None:
 
 
 def hn1_radiomics(lay: RunLayout) -> None:
-    from radiogenomics.stats.nomogram import Nomogram
+    from radiogenomics.stats._nomogram import Nomogram
 
     nom = Nomogram.from_dict(json.loads(lay.nomogram_model.read_text()))
     _save(pl.nomogram_plot(nom), "hn1_radiomics_nomogram.png")
@@ -69,7 +69,7 @@ def hcc_tace(lay: RunLayout) -> None:
 
 
 def npc_deepsurv(lay: RunLayout) -> None:
-    from radiogenomics.stats.nomogram import Nomogram
+    from radiogenomics.stats._nomogram import Nomogram
 
     m = pd.read_csv(lay.risk_metrics).set_index("cohort")
     km = pd.read_csv(lay.risk_km)

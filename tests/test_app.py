@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ROOT / "apps"
+APPS = ROOT / "radiogenomics" / "app"  # the packaged app: main script + pages/
 pytestmark = pytest.mark.slow
 
 
@@ -24,7 +24,6 @@ def demo_run(small_run):
 @pytest.fixture()
 def app_env(demo_run, monkeypatch):
     monkeypatch.setenv("RADIOGENOMICS_RUN_DIR", str(demo_run))
-    monkeypatch.syspath_prepend(str(APPS))
     # AppTest runs page scripts as __main__; keep later tests' spawn workers importable
     monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
     return demo_run
@@ -40,7 +39,7 @@ def _app(**params):
     would."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(APPS / "explorer.py"), default_timeout=120)
+    at = AppTest.from_file(str(APPS / "_explorer.py"), default_timeout=120)
     for k, v in params.items():
         at.query_params[k] = v
     return at
@@ -66,8 +65,8 @@ def test_pages_render_on_the_demo_run(app_env, page):
 
 
 def test_gene_search_url_and_unknown_gene(app_env):
-    from radiogenomics.workflows.explore import Explorer
-    from radiogenomics.workflows.rundir import load_run
+    from radiogenomics.workflows._explore import Explorer
+    from radiogenomics.workflows._rundir import load_run
 
     ex = Explorer(load_run(app_env))
     gene = ex.pairs(0.25)["gene"].iloc[0]
@@ -155,8 +154,7 @@ def test_validate_page_upload_handling(app_env, tmp_path, shared_data):
     """AppTest cannot drive file uploaders: the page's upload helpers are tested directly —
     file names never become paths, and a malformed upload raises the parser's own error
     (the page shows it with st.error)."""
-    from _shared import load_validation_inputs, save_upload
-
+    from radiogenomics.app._shared import load_validation_inputs, save_upload
     from radiogenomics.errors import InputFileError
 
     class Upload:
@@ -190,8 +188,8 @@ def test_real_browser_journey(demo_run, tmp_path, shared_data):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    from radiogenomics.workflows.explore import Explorer
-    from radiogenomics.workflows.rundir import load_run
+    from radiogenomics.workflows._explore import Explorer
+    from radiogenomics.workflows._rundir import load_run
 
     ex = Explorer(load_run(demo_run))
     leading = ex.enrichment(ex.enriched_features()[0])["leading_edge"].iloc[0].split(";")
@@ -258,7 +256,7 @@ def _validate_in_browser(driver, demo_run, tmp_path, shared_data):
     cohort as CSVs: preview, validate, download — the result must survive the download."""
     from selenium.webdriver.common.by import By
 
-    from radiogenomics.cohort import Cohort
+    from radiogenomics._cohort import Cohort
 
     def upload(label, path):  # a new file replaces the uploader's current one
         driver.find_element(By.XPATH, f"//div[@data-testid='stFileUploader'][.//*[starts-with("
@@ -310,7 +308,7 @@ def test_images_page_shows_grad_cam_of_a_deep_run(app_env, tmp_path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from radiogenomics.workflows.rundir import load_run
+    from radiogenomics.workflows._rundir import load_run
 
     first = str(load_run(app_env).manifest["patient_id"].iloc[0])
     deep = tmp_path / "run"
@@ -335,7 +333,7 @@ def test_pages_explain_what_a_run_without_images_lacks(app_env, tmp_path):
     for step in ("associate", "enrich", "extract"):
         shutil.rmtree(run / step)
     os.environ["RADIOGENOMICS_RUN_DIR"] = str(run)  # monkeypatch restores it
-    from radiogenomics.workflows.rundir import load_run
+    from radiogenomics.workflows._rundir import load_run
 
     gene = str(load_run(run).cohort.rna.var_names[0])
     for page in PAGES:
@@ -344,3 +342,16 @@ def test_pages_explain_what_a_run_without_images_lacks(app_env, tmp_path):
     at = _open(_app(gene=gene).run(), "pages/3_Gene.py")
     assert "no image-feature associations" in _texts(at)
     assert any(c.proto.spec for c in at.get("plotly_chart"))  # KM by expression still shown
+
+
+def test_documented_entry_script_starts_the_packaged_app(app_env):
+    """`streamlit run apps/explorer.py` (the design card's apps/) runs the packaged app:
+    Home renders on the run and every page is declared."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "apps" / "explorer.py"), default_timeout=120).run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "radiogenomics explorer"
+    for page in PAGES:  # every page opens from the documented entry too
+        at.switch_page(str(APPS / page)).run()
+        assert not at.exception, (page, at.exception)

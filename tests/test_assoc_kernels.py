@@ -6,7 +6,7 @@ import pytest
 from scipy import stats
 
 from radiogenomics import tl
-from radiogenomics.assoc import _kernels as kern
+from radiogenomics._assoc import _kernels as kern
 
 
 @pytest.mark.parametrize("nu", [2, 8, 28, 98, 498, 4998, 99998])
@@ -136,7 +136,7 @@ def test_adjust_pvalues_kernel_path_with_nan():
     left out of m, as R p.adjust."""
     from statsmodels.stats.multitest import multipletests
 
-    from radiogenomics.assoc.correlation import _BH_KERNEL_MIN, adjust_pvalues
+    from radiogenomics._assoc.correlation import _BH_KERNEL_MIN, adjust_pvalues
 
     rng = np.random.default_rng(11)
     p = rng.uniform(size=_BH_KERNEL_MIN + 1000) ** 3

@@ -101,7 +101,7 @@ def test_bh_by_storey_against_statsmodels():
 
 
 def test_adjust_pvalues_keeps_nan_out_of_m_like_p_adjust():
-    from radiogenomics.assoc.correlation import adjust_pvalues
+    from radiogenomics._assoc.correlation import adjust_pvalues
 
     # R: p.adjust(c(0.01, NA, 0.04, 0.03), "BH") -> 0.03 NA 0.04 0.04 (m = 3)
     q = adjust_pvalues(np.array([0.01, np.nan, 0.04, 0.03]))

@@ -22,7 +22,7 @@ def _frames(inf=False, dup=False):
 
 
 def _card(weight, kind="gene", extra=()):
-    from radiogenomics.signature import load_card
+    from radiogenomics._signature import load_card
 
     return load_card({"name": "z", "kind": kind, "family": "linear",
                       "features": [{"name": "A", "weight": weight}, *extra]})
@@ -67,7 +67,7 @@ CASES = {
     "cox_ph inf": (lambda: stats.cox_ph(pd.DataFrame(
         {"t": [1.0, 2, 3, 4], "e": [1, 0, 1, 1], "x": [1.0, np.inf, 3, 4]}), "t", "e", ["x"]),
         "'x': inf"),
-    "load_card(None)": (lambda: __import__("radiogenomics.signature").signature.load_card(None),
+    "load_card(None)": (lambda: __import__("radiogenomics").signature.load_card(None),
                         "expected a path"),
     "card with a zero weight": (lambda: _card(0.0), "non-zero"),
     "card with a NaN weight": (lambda: _card(float("nan")), "finite"),
@@ -130,18 +130,18 @@ CASES = {
     "card duplicated feature": (lambda: _card(1.0, extra=[{"name": "A", "weight": 2.0}]),
                                 "duplicated feature names ['A']"),
     "make_card all zero": (
-        lambda: __import__("radiogenomics.signature").signature.make_card("x", {"A": 0.0}),
+        lambda: __import__("radiogenomics").signature.make_card("x", {"A": 0.0}),
         "a signature needs at least one feature"),
     "collapse unknown rule": (
-        lambda: __import__("radiogenomics.expression").expression.collapse_probes(
+        lambda: __import__("radiogenomics._expression").expression.collapse_probes(
             _frames()[1], pd.Series({"W": "G"}), rule="nope"),
         "rule='nope': choose one of"),
     "unknown key in the report step": (
-        lambda: __import__("radiogenomics.workflows.engine").workflows.engine.load_config(
+        lambda: __import__("radiogenomics").workflows.load_config(
             {"name": "x", "steps": {"load": {"synthetic": {}}, "report": {"titel": "x"}}}),
         "steps.report.titel: Extra inputs are not permitted"),
     "run name that is a path": (
-        lambda: __import__("radiogenomics.workflows.engine").workflows.engine.load_config(
+        lambda: __import__("radiogenomics").workflows.load_config(
             {"name": "../../etc", "steps": {"load": {"synthetic": {}}}}),
         "config: name: String should match pattern"),
 }
@@ -263,7 +263,7 @@ CASES.update({
         {"a": [1, 2]}, index=["x", "x"])), "1 duplicated patient IDs ('x')"),
     "align an absent modality": (lambda: _rg().Cohort(clinical=pd.DataFrame(
         {"a": [1, 2]}, index=["x", "y"])).align(["rna"]), "modality 'rna' is not in this"),
-    "score a card on a number": (lambda: __import__("radiogenomics.signature").signature.score(
+    "score a card on a number": (lambda: __import__("radiogenomics").signature.score(
         _card(1.0), 5), "pass a Cohort or a samples × features DataFrame"),
     "radiomics params misspelt": (lambda: _rg().imaging.extract_radiomics(pd.DataFrame(
         {"patient_id": ["a"], "image": ["x"], "mask": ["y"]}), {"setting": {"binWidht": 25}}),
@@ -348,7 +348,7 @@ def test_images_truncated_nan_or_misaligned_are_refused(tmp_path):
     whole image) and a mask 0.3 mm off the image's origin are recorded as failed cases with
     their reason — never extracted."""
     from radiogenomics.imaging import extract_radiomics
-    from radiogenomics.imaging.radiomics import _load_case
+    from radiogenomics.imaging._radiomics import _load_case
 
     params = {"setting": {}}
     img, msk = _case(tmp_path)
@@ -468,7 +468,7 @@ def test_cli_refuses_bad_outputs_and_duplicated_samples_before_computing(tmp_pat
 
 
 def test_deep_train_config_errors_before_any_output(tmp_path):
-    from radiogenomics.imaging.deep.config import train_from_config
+    from radiogenomics.workflows._deep_train import train_from_config
 
     for k in range(3):
         (tmp_path / f"i{k}.nii.gz").write_bytes(b"x")
@@ -554,7 +554,7 @@ RUN_CONFIG_CASES = {
     "external without an external cohort": (
         {"load": SYN, "validate": {"external": True, "outcome": "response"}},
         "needs an external cohort"),
-    "nomogram bootstrap too small": ({"load": SYN, "nomogram": {"B": 2}}, "B"),
+    "nomogram bootstrap too small": ({"load": SYN, "nomogram": {"n_boot": 2}}, "n_boot"),
 }
 
 
@@ -562,7 +562,7 @@ RUN_CONFIG_CASES = {
 def test_run_config_values_are_checked_before_anything_runs(case, tmp_path):
     """`run --check` (load_config) refuses values, not only types, and combinations of steps
     that cannot work, naming the field."""
-    from radiogenomics.workflows.engine import load_config
+    from radiogenomics.workflows._engine import load_config
 
     steps, match = RUN_CONFIG_CASES[case]
     with pytest.raises(ValidationError, match=match):
@@ -570,7 +570,7 @@ def test_run_config_values_are_checked_before_anything_runs(case, tmp_path):
 
 
 def test_list_steps_prints_real_defaults():
-    from radiogenomics.workflows.engine import describe_steps
+    from radiogenomics.workflows._engine import describe_steps
 
     text = describe_steps()
     assert "PydanticUndefined" not in text
@@ -613,9 +613,8 @@ READERS = {  # every reader of a user file, with the file it reads
     "read_geo_series": lambda p: __import__("radiogenomics").io.read_geo_series(p),
     "read_gpl_annotation": lambda p: __import__("radiogenomics").io.read_gpl_annotation(p),
     "read_gmt": lambda p: __import__("radiogenomics").io.read_gmt(p),
-    "load_card": lambda p: __import__("radiogenomics.signature").signature.load_card(p),
-    "run config": lambda p: __import__("radiogenomics.workflows.engine").workflows.engine
-    .load_config(p),
+    "load_card": lambda p: __import__("radiogenomics").signature.load_card(p),
+    "run config": lambda p: __import__("radiogenomics").workflows.load_config(p),
 }
 
 
@@ -654,7 +653,7 @@ def test_read_limits_apply_to_lines_cells_and_line_length(tmp_path):
 
 
 def test_run_with_a_missing_input_names_it_as_check_does(tmp_path):
-    from radiogenomics.workflows.engine import Pipeline
+    from radiogenomics.workflows._engine import Pipeline
 
     cfg = {"name": "x", "steps": {"load": {"cohort": str(tmp_path / "nope")}, "associate": {}}}
     pipe = Pipeline(cfg, tmp_path / "run")
@@ -667,7 +666,7 @@ def test_run_with_a_missing_input_names_it_as_check_does(tmp_path):
 def test_a_lock_whose_pid_was_reused_is_stale(tmp_path):
     import os
 
-    from radiogenomics.workflows.engine import Pipeline, _start_time
+    from radiogenomics.workflows._engine import Pipeline, _start_time
 
     cfg = {"name": "s", "steps": {"load": {"synthetic": {"n_patients": 20, "image_size": 12}}}}
     run = tmp_path / "run"
@@ -683,12 +682,13 @@ def test_a_lock_whose_pid_was_reused_is_stale(tmp_path):
 
 @pytest.mark.parametrize(("command", "option"), [
     (["extract", "--manifest", "m.csv", "--out", "o.h5ad"], "--n-jobs"),
-    (["demo", "--out", "d"], "--jobs"),
+    (["demo", "--out", "d"], "--n-jobs"),
+    (["demo", "--out", "d"], "--jobs"),  # the 0.1 name, kept one release
 ])
 def test_cli_refuses_zero_or_negative_workers(command, option, tmp_path):
     from typer.testing import CliRunner
 
-    from radiogenomics.cli import app
+    from radiogenomics._cli import app
 
     res = CliRunner().invoke(app, [*command, option, "0"])
     text = " ".join(res.output.replace("│", " ").split())
@@ -701,7 +701,7 @@ def test_cli_app_warns_when_bound_beyond_loopback(monkeypatch, tmp_path):
 
     from typer.testing import CliRunner
 
-    from radiogenomics.cli import app
+    from radiogenomics._cli import app
 
     class ExecError(Exception):
         pass
@@ -756,7 +756,7 @@ def test_numeric_covariate_confounded_with_the_contrast_is_not_estimable(method)
 def test_deep_train_yaml_outcome_is_read_by_key(tmp_path, monkeypatch, planted_images):
     """`outcome: {event: …, time: …}` (event first) must give (time, event), not swap them."""
     from radiogenomics.imaging.deep import DeepSurv
-    from radiogenomics.imaging.deep.config import train_from_config
+    from radiogenomics.workflows._deep_train import train_from_config
 
     m, clin = planted_images
     m.iloc[:20].to_csv(tmp_path / "manifest.csv", index=False)
@@ -833,7 +833,7 @@ CLI_VALUE_CASES = [
 def test_cli_option_values_are_checked_before_any_work(args, message):
     from typer.testing import CliRunner
 
-    from radiogenomics.cli import app
+    from radiogenomics._cli import app
 
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 2 and message in " ".join(res.output.replace("│", " ").split())
@@ -841,7 +841,7 @@ def test_cli_option_values_are_checked_before_any_work(args, message):
 
 def test_min_coverage_zero_with_no_covered_feature_is_an_error():
     from radiogenomics import Cohort
-    from radiogenomics.signature import load_card, score
+    from radiogenomics._signature import load_card, score
 
     card = load_card({"name": "z", "kind": "gene", "family": "linear",
                       "features": [{"name": "TP53", "weight": 1.0}]})
@@ -872,7 +872,7 @@ def test_deep_embed_records_a_garbage_scan_and_goes_on(tmp_path, planted_images)
     import anndata as ad
     from typer.testing import CliRunner
 
-    from radiogenomics.cli import app
+    from radiogenomics._cli import app
 
     m, _ = planted_images
     m = m.iloc[:4].copy()
@@ -913,7 +913,7 @@ def test_a_batch_of_2d_and_3d_images_is_refused(tmp_path):
 def test_run_out_that_cannot_be_written_is_named(tmp_path):
     """A place that cannot hold the run (here below a file; read-only folders behave alike
     for a non-root user) is an error naming --out, before any step runs."""
-    from radiogenomics.workflows.engine import Pipeline
+    from radiogenomics.workflows._engine import Pipeline
 
     (tmp_path / "afile").write_text("x")
     cfg = {"name": "s", "steps": {"load": {"synthetic": {"n_patients": 20}}}}

@@ -20,8 +20,8 @@ def _checklist(html: str) -> dict[str, str]:
 
 
 def _rerun_report(run_dir):
-    from radiogenomics.workflows.engine import Pipeline
-    from radiogenomics.workflows.steps import REGISTRY
+    from radiogenomics.workflows._engine import Pipeline
+    from radiogenomics.workflows._steps import REGISTRY
 
     cfg = json.loads((run_dir / "provenance.json").read_text())["config"]
     ctx = Pipeline(cfg, run_dir).context(progress_bar=False)
@@ -30,7 +30,7 @@ def _rerun_report(run_dir):
 
 
 def test_checklist_says_what_the_native_run_did_and_did_not(small_run, tmp_path):
-    from radiogenomics.workflows.layout import RunLayout
+    from radiogenomics.workflows._layout import RunLayout
 
     html = (small_run / "report.html").read_text()
     items = _checklist(html)
@@ -56,7 +56,7 @@ def test_checklist_says_what_the_native_run_did_and_did_not(small_run, tmp_path)
 
 
 def test_nomogram_signature_is_the_out_of_fold_card_score(small_run):
-    from radiogenomics.workflows.layout import RunLayout
+    from radiogenomics.workflows._layout import RunLayout
 
     summ = json.loads(RunLayout(small_run).nomogram_summary.read_text())
     assert summ["signature"]["kind"] == "card" and summ["signature"]["scale"] == "logit"
@@ -102,8 +102,8 @@ def test_planted_truth_check_that_cannot_apply_is_left_out():
 
 def test_app_labels_follow_the_runs_association_method(small_run, tmp_path):
     from radiogenomics.pl import interactive
-    from radiogenomics.workflows.explore import Explorer
-    from radiogenomics.workflows.rundir import load_run
+    from radiogenomics.workflows._explore import Explorer
+    from radiogenomics.workflows._rundir import load_run
 
     run = tmp_path / "run"
     shutil.copytree(small_run, run)
@@ -174,8 +174,8 @@ def test_readme_speed_claims_come_from_the_benchmark_table():
 
 
 def test_de_report_volcano_is_a_fold_change_volcano(small_run):
-    from radiogenomics.workflows.engine import Pipeline
-    from radiogenomics.workflows.steps import REGISTRY
+    from radiogenomics.workflows._engine import Pipeline
+    from radiogenomics.workflows._steps import REGISTRY
 
     cfg = json.loads((small_run / "provenance.json").read_text())["config"]
     ctx = Pipeline(cfg, small_run).context(progress_bar=False)
@@ -188,7 +188,7 @@ def test_de_report_volcano_is_a_fold_change_volcano(small_run):
 
 
 def test_validation_metrics_say_where_the_threshold_came_from(small_run):
-    from radiogenomics.signature import load_card
+    from radiogenomics._signature import load_card
 
     m = pd.read_csv(small_run / "validate" / "metrics.csv").set_index("metric")
     for h in (12, 24):  # the demo validates the card's score at 1 and 2 years

@@ -231,7 +231,7 @@ def test_fine_gray_names_a_level_without_events(data):
 def test_load_step_outcomes_add_columns_or_name_the_problem(tmp_path):
     """steps.load.outcomes: the two columns added to a written clinical table (rewritten
     whole), or an error naming the outcome and the column; the file is left as it was."""
-    from radiogenomics.workflows.steps.load import CompetingOutcome, _add_outcomes
+    from radiogenomics.workflows._steps.load import CompetingOutcome, _add_outcomes
 
     path = tmp_path / "clinical.csv"
     clin = pd.DataFrame({"patient_id": ["p1", "p2"], "rt": [10, 30], "r": [1, 0],

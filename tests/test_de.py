@@ -148,7 +148,7 @@ def test_vectorised_dispersions_agree_with_r_at_least_as_well_as_pydeseq2(hnsc, 
 
     from pydeseq2.dds import DeseqDataSet
 
-    from radiogenomics.expression._nbinference import VectorizedInference
+    from radiogenomics._expression._nbinference import VectorizedInference
 
     counts, coldata = hnsc
     meta = coldata.loc[counts.index].astype(str)
@@ -182,7 +182,7 @@ def test_vectorised_alpha_mle_reaches_the_per_gene_optimum():
     L-BFGS-B (to 1e-7), and the estimates track the planted α."""
     from pydeseq2.utils import fit_alpha_mle, nb_nll
 
-    from radiogenomics.expression._nbinference import VectorizedInference
+    from radiogenomics._expression._nbinference import VectorizedInference
 
     rng = np.random.default_rng(1)
     n, g = 60, 300
@@ -302,10 +302,10 @@ def test_lrt_arguments_are_checked(hnsc_site):
 
 
 def test_de_step_runs_the_lrt_with_covariates(tmp_path):
-    from radiogenomics.workflows.engine import Pipeline
-    from radiogenomics.workflows.layout import RunLayout
+    from radiogenomics.workflows._engine import Pipeline
+    from radiogenomics.workflows._layout import RunLayout
 
-    cfg = {"name": "lrt", "seed": 0, "steps": {
+    cfg = {"name": "lrt", "random_state": 0, "steps": {
         "load": {"synthetic": {"n_patients": 40, "n_genes": 300, "image_size": 16}},
         "de": {"outcome": "response", "positive": "1", "covariates": ["age"], "test": "LRT"},
         "report": {}}}
@@ -323,7 +323,7 @@ def test_de_step_runs_the_lrt_with_covariates(tmp_path):
 def test_de_step_refuses_covariate_names_with_formula_characters():
     from pydantic import ValidationError as PydanticError
 
-    from radiogenomics.workflows.steps.de import DEConfig
+    from radiogenomics.workflows._steps.de import DEConfig
 
     for name in ("age+grade", "x`y", "group", " "):
         with pytest.raises(PydanticError, match="formula characters"):

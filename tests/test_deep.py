@@ -76,7 +76,7 @@ def test_survival_training_planted_null_checkpoint_and_resume(planted, tmp_path)
     output already tracks tumour size, which carries the planted hazard, so that C ranged
     0.5–0.71 with the CPU and seed."""
     from radiogenomics.imaging.deep import DeepSurv
-    from radiogenomics.stats import concordance_index
+    from radiogenomics.stats._survival import concordance_index
 
     m, y, _ = planted
     tr, te = m.iloc[:100], m.iloc[100:]
@@ -129,7 +129,7 @@ def test_checkpoint_never_leaks_between_cv_clones(planted, tmp_path):
 
 def test_training_leaves_the_process_rng_alone(planted):
     from radiogenomics.imaging.deep import DeepResponse
-    from radiogenomics.imaging.deep.fusion import FusionMLP
+    from radiogenomics.imaging.deep._fusion import FusionMLP
 
     m, _, r = planted
     torch.manual_seed(123)
@@ -177,7 +177,8 @@ def test_saliency_png_and_cli_embed(planted, tmp_path):
     import sys
     from pathlib import Path
 
-    from radiogenomics.imaging.deep import DeepResponse, load_roi, saliency_png
+    from radiogenomics.imaging.deep import DeepResponse, load_roi
+    from radiogenomics.pl import saliency_png
 
     m, _, r = planted
     model = DeepResponse(roi_size=24, epochs=1, progress_bar=False).fit(m.iloc[:20], r[:20])

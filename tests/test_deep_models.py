@@ -194,7 +194,8 @@ def test_deep_train_cli_from_yaml_writes_a_run_and_resumes(planted_images, tmp_p
 
 
 def test_2d_and_25d_rois_resampling_and_training(planted_images, tmp_path):
-    from radiogenomics.imaging.deep import DeepResponse, extract_embeddings, load_roi, saliency_png
+    from radiogenomics.imaging.deep import DeepResponse, extract_embeddings, load_roi
+    from radiogenomics.pl import saliency_png
 
     m, clin = planted_images
     img, msk = m["image"].iloc[0], m["mask"].iloc[0]

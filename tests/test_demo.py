@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from radiogenomics.workflows import run_demo
-from radiogenomics.workflows.layout import RunLayout
+from radiogenomics.workflows._layout import RunLayout
 
 pytestmark = pytest.mark.slow
 
@@ -86,7 +86,7 @@ def test_cli_demo_without_r(tmp_path):
     (fake / "rpy2" / "__init__.py").write_text("raise ImportError('simulated: rpy2 absent')\n")
     env = {**os.environ, "PYTHONPATH": str(fake)}
     exe = str(Path(sys.executable).parent / "radiogenomics")
-    args = [exe, "demo", "--n-patients", "40", "--n-perm", "50", "--jobs", "1",
+    args = [exe, "demo", "--n-patients", "40", "--n-perm", "50", "--n-jobs", "1",
             "--no-deep", "--no-progress"]
     ok = subprocess.run([*args, "--out", str(tmp_path / "a")], env=env, capture_output=True,
                         text=True)

@@ -200,8 +200,8 @@ def test_association_plots():
 def test_compiled_es_kernels_equal_the_numpy_passes_to_the_bit(m):
     """gsea_batch's compiled null/observed ES (numpy's pairwise summation reproduced) give
     the same floats as the vectorised numpy reference, ties and negative ES included."""
-    from radiogenomics.assoc import _numba
-    from radiogenomics.assoc.enrichment import _es_from_positions
+    from radiogenomics._assoc import _numba
+    from radiogenomics._assoc.enrichment import _es_from_positions
 
     rng = np.random.default_rng(m)
     n = 3000

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from radiogenomics.pl import format_p, interactive
-from radiogenomics.workflows.explore import Explorer
-from radiogenomics.workflows.rundir import load_run
+from radiogenomics.workflows._explore import Explorer
+from radiogenomics.workflows._rundir import load_run
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from radiogenomics import pp
+from radiogenomics._expression import detect_id_type, map_gene_ids, rename_genes
 from radiogenomics.errors import InputFileError, ValidationError
-from radiogenomics.expression import detect_id_type, map_gene_ids, rename_genes
 from radiogenomics.io import read_expression_table, read_gdc_star, read_tcga
 
 

@@ -116,7 +116,7 @@ def _noise(shape, seed: int) -> torch.Tensor:
 
 @pytest.fixture(scope="module")
 def fmcib_state(cts):
-    from radiogenomics.imaging.deep.foundation import build_encoder, fmcib_patch
+    from radiogenomics.imaging.deep._foundation import build_encoder, fmcib_patch
 
     patches = np.stack([fmcib_patch(r.image_path, (r.coordX, r.coordY, r.coordZ))
                         for r in cts.itertuples()])
@@ -182,7 +182,7 @@ def test_fmcib_equals_the_reference_package(fmcib, fmcib_state, cts, tmp_path):
 
 def test_fmcib_patch_equals_the_reference_chain(fmcib, cts):
     """Preprocessing alone, on every seed (centre and border) and both file formats."""
-    from radiogenomics.imaging.deep.foundation import fmcib_patch
+    from radiogenomics.imaging.deep._foundation import fmcib_patch
 
     chain = fmcib.preprocessing.get_transforms()
     for _, row in cts.iterrows():
@@ -198,7 +198,7 @@ def test_fmcib_seed_from_the_mask_centroid(fmcib_state, shared_data, tmp_path):
     import SimpleITK as sitk
 
     from radiogenomics.imaging.deep import extract_embeddings
-    from radiogenomics.imaging.deep.foundation import seed_from_mask
+    from radiogenomics.imaging.deep._foundation import seed_from_mask
 
     img = shared_data / "ibsi/ct_radiomics_phantom/phantom.nii.gz"
     mask = shared_data / "ibsi/ct_radiomics_phantom/mask.nii.gz"
@@ -221,7 +221,7 @@ def test_fmcib_seed_from_the_mask_centroid(fmcib_state, shared_data, tmp_path):
 
 def test_encoder_weights_load_strictly(fmcib_state, tmp_path):
     from radiogenomics.imaging.deep import extract_embeddings
-    from radiogenomics.imaging.deep.foundation import build_encoder, load_encoder_weights
+    from radiogenomics.imaging.deep._foundation import build_encoder, load_encoder_weights
 
     net = build_encoder("fmcib")
     short = dict(fmcib_state)
@@ -265,7 +265,7 @@ def test_medicalnet_equals_monai_loader(planted_images, tmp_path):
     from monai.networks.nets import resnet10
 
     from radiogenomics.imaging.deep import extract_embeddings, load_roi
-    from radiogenomics.imaging.deep.foundation import build_encoder
+    from radiogenomics.imaging.deep._foundation import build_encoder
 
     torch.manual_seed(1)
     state = _calibrated(build_encoder("medicalnet-resnet10"), _noise((4, 1, 24, 24, 24), 1),
@@ -298,13 +298,13 @@ def test_fmcib_in_a_run_and_on_the_command_line(fmcib_state, cts, tmp_path):
     import yaml
 
     from radiogenomics._utils import file_sha256
-    from radiogenomics.workflows.engine import Pipeline
-    from radiogenomics.workflows.layout import RunLayout
-    from radiogenomics.workflows.steps.deep import image_features
+    from radiogenomics.workflows._engine import Pipeline
+    from radiogenomics.workflows._layout import RunLayout
+    from radiogenomics.workflows._steps._features import image_features
 
     weights = tmp_path / "model_weights.torch"
     torch.save({"trunk_state_dict": fmcib_state}, weights)
-    cfg = {"name": "f", "seed": 0, "steps": {
+    cfg = {"name": "f", "random_state": 0, "steps": {
         "load": {"synthetic": {"n_patients": 24, "n_genes": 300, "image_size": 20}},
         "deep": {"network": "fmcib", "weights": str(weights), "n_components": 3},
         "associate": {}, "report": {}}}

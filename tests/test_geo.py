@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from radiogenomics._expression import collapse_probes, geo2r_log2_needed
 from radiogenomics.errors import InputFileError, ValidationError
-from radiogenomics.expression import collapse_probes, geo2r_log2_needed
 from radiogenomics.io import (
     probe_gene_map,
     read_geo_series,

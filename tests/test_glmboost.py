@@ -125,7 +125,7 @@ def test_cvrisk_reproduces_published_mboost_output(bodyfat, reference, folds):
 def test_fold_weights_equal_duplicated_rows(family):
     """Planted identity behind mboost's weighted refits: integer case weights give the
     same offset, gradient, selection and path as duplicating the rows (design fixed)."""
-    from radiogenomics.models.glmboost import _boost, _design, _Family
+    from radiogenomics.models._glmboost import _boost, _design, _Family
 
     rng = np.random.default_rng(5)
     n = 60

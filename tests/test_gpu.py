@@ -52,7 +52,7 @@ def test_fmcib_on_cuda_agrees_with_cpu(shared_data, tmp_path, monkeypatch):
     import SimpleITK as sitk
 
     from radiogenomics.imaging.deep import extract_embeddings
-    from radiogenomics.imaging.deep.foundation import build_encoder
+    from radiogenomics.imaging.deep._foundation import build_encoder
 
     torch.manual_seed(0)
     torch.save({"trunk_state_dict": build_encoder("fmcib").state_dict()}, tmp_path / "w.torch")

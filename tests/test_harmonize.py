@@ -8,7 +8,7 @@ from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 
 from radiogenomics.errors import ValidationError
-from radiogenomics.imaging.harmonize import ComBatHarmonizer
+from radiogenomics.imaging._harmonize import ComBatHarmonizer
 
 
 def _centres(seed=0, n=90, p=20):

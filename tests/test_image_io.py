@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 import SimpleITK as sitk
 
-from radiogenomics.datasets.dicom import synthetic_dicom_case
+from radiogenomics.datasets._dicom import synthetic_dicom_case
 from radiogenomics.errors import InputFileError, ValidationError
 from radiogenomics.imaging import extract_radiomics
-from radiogenomics.io.images import check_geometry, read_image, read_mask
+from radiogenomics.io._images import check_geometry, read_image, read_mask
 
 
 @pytest.fixture(scope="module")

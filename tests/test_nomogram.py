@@ -85,7 +85,7 @@ def test_from_rms_and_validate_match_direct_r_run(asah, reference, rms_points):
 def test_cox_nomogram_survival_matches_lifelines(reference):
     lung = pd.read_csv(reference / "lung.csv")
     nom = stats.Nomogram.from_rms(lung, "status", ["age", "sex", "ph.ecog"], family="cox",
-                                  duration="time", horizons=[365])
+                                  time="time", horizons=[365])
     from lifelines import CoxPHFitter
 
     cph = CoxPHFitter().fit(lung[["time", "status", "age", "sex", "ph.ecog"]], "time", "status")
@@ -116,7 +116,7 @@ def test_python_cox_points_match_rms_cph(reference):
     lung = pd.read_csv(reference / "lung.csv")
     covs = ["age", "sex", "ph.ecog"]
     rms_nom = stats.Nomogram.from_rms(Cohort(clinical=lung), "status", covs, family="cox",
-                                      duration="time", horizons=[365])
+                                      time="time", horizons=[365])
     cph = CoxPHFitter().fit(lung[["time", "status", *covs]], "time", "status")
     py = stats.Nomogram.from_coefficients(cph.params_, lung, family="cox", axes=rms_nom.axes)
     np.testing.assert_allclose(py.points_table()["points"], rms_nom.points_table()["points"],
@@ -158,7 +158,7 @@ def test_factor_nomograms_equal_rms(hn1, reference):
     coefficients, one axis per factor with points per level, validate and calibrate equal
     the direct rms run (same seeds) to 1e-8; survival predictions equal rms' Survival()."""
     cox = stats.Nomogram.from_rms(hn1, "event", ["age", "t_stage", "hpv"], family="cox",
-                                  duration="time", horizons=[3])
+                                  time="time", horizons=[3])
     coef = pd.read_csv(reference / "rms_cph_hn1_coef.csv").set_index("term")["coef"]
     np.testing.assert_allclose(cox.coef[coef.index], coef, rtol=1e-8)
     ref = _ref_points(reference, "rms_cph_hn1_points.csv")
@@ -173,17 +173,17 @@ def test_factor_nomograms_equal_rms(hn1, reference):
     assert pred["lp"] == pytest.approx(lp, abs=1e-9)
     assert pred["survival@3"] == pytest.approx(base["s0"] ** np.exp(lp - base["center"]),
                                                rel=1e-9)
-    val = cox.validate(B=50, seed=1).set_index("index")
+    val = cox.validate(n_boot=50, random_state=1).set_index("index")
     vref = pd.read_csv(reference / "rms_cph_hn1_validate.csv").set_index("index")
     np.testing.assert_allclose(val.loc[vref.index, ["index_orig", "optimism", "index_corrected"]],
                                vref, atol=1e-8)
     for method, name in (("hare", "rms_cph_hn1_calibrate_hare.csv"),
                          ("KM", "rms_cph_hn1_calibrate_km.csv")):
-        cal = cox.calibrate(B=40, seed=1, horizon=3, method=method, m=30)
+        cal = cox.calibrate(n_boot=40, random_state=1, horizon=3, method=method, m=30)
         np.testing.assert_allclose(cal.to_numpy(), pd.read_csv(reference / name).to_numpy(),
                                    atol=1e-8)
     with pytest.raises(ValidationError, match="needs horizon="):
-        cox.calibrate(B=10)
+        cox.calibrate(n_boot=10)
 
     lrm = stats.Nomogram.from_rms(hn1, "event", ["age", "t_stage", "chemo"])
     lcoef = pd.read_csv(reference / "rms_lrm_hn1_coef.csv").set_index("term")["coef"]
@@ -191,7 +191,7 @@ def test_factor_nomograms_equal_rms(hn1, reference):
     np.testing.assert_allclose(lrm.points_table()["points"],
                                _ref_points(reference, "rms_lrm_hn1_points.csv")["points"],
                                atol=1e-8)
-    val = lrm.validate(B=50, seed=1).set_index("index")
+    val = lrm.validate(n_boot=50, random_state=1).set_index("index")
     vref = pd.read_csv(reference / "rms_lrm_hn1_validate.csv").set_index("index")
     np.testing.assert_allclose(val.loc[vref.index, ["index_orig", "optimism", "index_corrected"]],
                                vref, atol=1e-8)
@@ -217,7 +217,7 @@ def test_native_factor_nomograms_match_rms_references(hn1, reference):
     on_rms_axes = stats.Nomogram(lrm.coef, axes, lrm.intercept)
     np.testing.assert_allclose(on_rms_axes.points_table()["points"], ref["points"], atol=1e-4)
     cox = stats.Nomogram.fit(hn1, "event", ["age", "t_stage", "hpv"], family="cox",
-                             duration="time", horizons=[3], engine="native")
+                             time="time", horizons=[3], engine="native")
     ccoef = pd.read_csv(reference / "rms_cph_hn1_coef.csv").set_index("term")["coef"]
     # cph stops at its default convergence criterion (the coxph reference at eps 1e-12
     # agrees with lifelines to 1e-6, see test_cox_ph_with_factors_equals_r_coxph)
@@ -267,7 +267,7 @@ def test_fine_gray_nomogram_predicts_as_predict_crr(reference):
     preds = ["invasion", "ulcer", "sex", "age", "thick"]
     for cause, r in ref.groupby("cause"):
         times = sorted(r["time"].unique())
-        nom = Nomogram.fit(mel, "status", preds, family="finegray", duration="time",
+        nom = Nomogram.fit(mel, "status", preds, family="finegray", time="time",
                            horizons=times, cause=cause)
         got = np.array([[nom.predict(row)[f"cif@{h:g}"] for h in times]
                         for row in mel[preds].head(12).to_dict(orient="records")])
@@ -277,11 +277,11 @@ def test_fine_gray_nomogram_predicts_as_predict_crr(reference):
     assert back.family == "finegray" and back.predict(mel.iloc[0]) == nom.predict(mel.iloc[0])
     assert pl.nomogram_plot(nom).axes[0].get_yticklabels()[-1].get_text().startswith("CIF(")
     with pytest.raises(ValidationError, match="rms has no Fine–Gray"):
-        Nomogram.fit(mel, "status", preds, family="finegray", duration="time",
+        Nomogram.fit(mel, "status", preds, family="finegray", time="time",
                      horizons=[1000], engine="rms")
     with pytest.raises(ValidationError, match="cause=3 is not a value"):
-        Nomogram.fit(mel, "status", preds, family="finegray", duration="time",
+        Nomogram.fit(mel, "status", preds, family="finegray", time="time",
                      horizons=[1000], cause=3)
     with pytest.raises(ValidationError, match="coded 0 = censored"):
         Nomogram.fit(mel.assign(status=mel["status"] - 0.5), "status", preds,
-                     family="finegray", duration="time", horizons=[1000])
+                     family="finegray", time="time", horizons=[1000])

@@ -7,8 +7,8 @@ import SimpleITK as sitk
 
 from radiogenomics.errors import ValidationError
 from radiogenomics.imaging import extract_radiomics
-from radiogenomics.imaging.perturb import feature_robustness, perturbed_manifest
-from radiogenomics.models.selection import icc
+from radiogenomics.imaging._perturb import feature_robustness, perturbed_manifest
+from radiogenomics.models._selection import icc
 
 # Shrout & Fleiss (1979), Table 2: 6 targets rated by 4 judges; published ICC(3,1) = 0.71
 SHROUT_FLEISS = np.array([[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6],

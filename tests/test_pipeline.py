@@ -11,12 +11,12 @@ import pytest
 import yaml
 
 from radiogenomics.errors import ValidationError
-from radiogenomics.workflows.engine import Pipeline, PipelineError
+from radiogenomics.workflows._engine import Pipeline, PipelineError
 
 pytestmark = pytest.mark.slow
 
 CONFIG = {
-    "name": "t", "seed": 0,
+    "name": "t", "random_state": 0,
     "steps": {
         "load": {"synthetic": {"n_patients": 40, "n_genes": 800, "image_size": 24}},
         "extract": {"n_jobs": 1},
@@ -95,14 +95,14 @@ def test_config_errors_name_the_field(tmp_path):
 
 
 def test_validate_step_on_an_external_cohort(tmp_path):
-    from radiogenomics.cohort import Cohort
+    from radiogenomics._cohort import Cohort
     from radiogenomics.datasets import synthetic_cohort
     from radiogenomics.pp import log_cpm
 
     ext = synthetic_cohort(60, random_state=5, n_genes=None)
     log_cpm(ext.cohort.rna)
     Cohort(rna=ext.cohort.rna, clinical=ext.cohort.clinical).write(tmp_path / "external")
-    cfg = {"name": "v", "seed": 1, "steps": {
+    cfg = {"name": "v", "random_state": 1, "steps": {
         "load": {"synthetic": {"n_patients": 80, "n_genes": None, "image_size": 16}},
         "select": {"outcome": "response", "selectors": ["univariate", "glmboost"],
                    "n_repeats": 1, "n_splits": 3, "min_frequency": 0.3},
@@ -127,7 +127,7 @@ def test_scheduler_runs_parallel_steps_on_dask(tmp_path):
     import pandas as pd
     from dask.distributed import LocalCluster
 
-    cfg = {"name": "d", "seed": 2, "steps": {
+    cfg = {"name": "d", "random_state": 2, "steps": {
         "load": {"synthetic": {"n_patients": 20, "n_genes": 300, "image_size": 16}},
         "extract": {"n_jobs": 1},
         "associate": {"fdr": "permutation", "n_perm": 30}}}
@@ -148,7 +148,7 @@ def test_real_data_config_runs_on_tcga_hnsc(shared_data, tmp_path):
     pooled out-of-fold C-index, a GlmBoost-Cox card and a stage-factor nomogram."""
     import pandas as pd
 
-    from radiogenomics.workflows.layout import RunLayout
+    from radiogenomics.workflows._layout import RunLayout
 
     root = Path(__file__).resolve().parents[1]
     state = Pipeline(root / "examples" / "tcga_hnsc.yaml", tmp_path / "run").run(
@@ -198,7 +198,7 @@ def test_list_steps_check_and_lock(tmp_path):
 
 
 MISSION = {
-    "name": "m", "seed": 0,
+    "name": "m", "random_state": 0,
     "steps": {
         "load": {"synthetic": {"n_patients": 40, "n_genes": 600, "image_size": 20},
                  "external": {"n_patients": 30}},
@@ -261,7 +261,7 @@ def test_external_validation_with_combat_harmonisation(tmp_path):
 
     steps = {k: MISSION["steps"][k] for k in ("load", "select", "model", "report")}
     steps["validate"] = {**MISSION["steps"]["validate"], "harmonize": True}
-    state = Pipeline({"name": "h", "seed": 0, "steps": steps}, tmp_path / "run").run(
+    state = Pipeline({"name": "h", "random_state": 0, "steps": steps}, tmp_path / "run").run(
         progress_bar=False)
     assert state["validate"]["status"] == "done"
     m = pd.read_csv(tmp_path / "run" / "validate" / "metrics.csv").set_index("metric")
@@ -278,10 +278,10 @@ def test_survival_step_with_a_competing_outcome(tmp_path):
     import pandas as pd
 
     from radiogenomics import stats
-    from radiogenomics.workflows.layout import RunLayout
+    from radiogenomics.workflows._layout import RunLayout
 
     steps = {k: CONFIG["steps"][k] for k in ("load", "extract", "associate")}
-    Pipeline({"name": "c", "seed": 0, "steps": steps}, tmp_path / "run").run(
+    Pipeline({"name": "c", "random_state": 0, "steps": steps}, tmp_path / "run").run(
         progress_bar=False)
     lay = RunLayout(tmp_path / "run")
     clin = pd.read_csv(lay.cohort / "clinical.csv", index_col=0)
@@ -289,7 +289,7 @@ def test_survival_step_with_a_competing_outcome(tmp_path):
     clin["cr_event"] = clin["os_event"] * rng.choice([1, 2], len(clin), p=[0.6, 0.4])
     clin.to_csv(lay.cohort / "clinical.csv")
     surv = {"time": "os_time", "event": "cr_event", "covariates": ["age"]}
-    cfg = {"name": "c", "seed": 0, "steps": {**steps, "survival": surv, "report": {}}}
+    cfg = {"name": "c", "random_state": 0, "steps": {**steps, "survival": surv, "report": {}}}
     with pytest.raises(PipelineError, match=r"several causes \[1, 2\].*cause"):
         Pipeline(cfg, tmp_path / "run").run(progress_bar=False)
     cfg["steps"]["survival"] = {**surv, "cause": 1}
@@ -301,7 +301,7 @@ def test_survival_step_with_a_competing_outcome(tmp_path):
     fg = table[table["model"].str.startswith("Fine–Gray")]
     cs = table[table["model"].str.startswith("cause-specific")]
     assert list(fg.index) == list(cs.index) == ["image_signature", "age"]
-    from radiogenomics.workflows.steps.survival import Survival
+    from radiogenomics.workflows._steps.survival import Survival
 
     sig, _ = Survival._signature(Pipeline(cfg, tmp_path / "run").context())
     ref = stats.fine_gray(sig, "os_time", "cr_event", ["image_signature", "age"], cause=1)
@@ -314,3 +314,126 @@ def test_survival_step_with_a_competing_outcome(tmp_path):
     assert not lay.survival_km.exists()
     html = lay.report.read_text()
     assert "competing risks" in html and f"Gray&#x27;s test p = {summ['gray_p']:.2g}" in html
+
+
+NEW_STEP = '''"""A step added as one file: mean expression per patient."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from radiogenomics._utils import write_csv_atomic
+from radiogenomics.workflows._steps._base import RunContext, Step, StepConfig
+
+
+class MeanConfig(StepConfig):
+    top: int = 5
+
+
+class MeanExpression(Step):
+    name = "mean_expression"
+    title = "mean expression per patient"
+    Config = MeanConfig
+    outputs: ClassVar[dict[str, str]] = {"mean_expression_table": "table.csv"}
+    after: ClassVar[tuple[str, ...]] = ("load",)
+
+    def run(self, ctx: RunContext, cfg: MeanConfig) -> list[Path]:
+        c = ctx.cohort()
+        out = ctx.layout.mean_expression_table
+        write_csv_atomic(c.rna.to_df().mean(axis=1).to_frame("mean").head(cfg.top), out)
+        return [out]
+'''
+
+
+def test_a_new_step_is_one_file(tmp_path):
+    """Drop one module into workflows/_steps/ of a copy of the package: the registry finds
+    it, orders it after the step it reads, the run config takes its block, the layout serves
+    its declared output and a run writes it — no other file touched. A step that writes a
+    file it did not declare is stopped."""
+    import shutil
+
+    src = Path(__file__).resolve().parents[1] / "radiogenomics"
+    pkg = tmp_path / "site" / "radiogenomics"
+    shutil.copytree(src, pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    (pkg / "workflows" / "_steps" / "mean_expression.py").write_text(NEW_STEP)
+    code = f"""
+import sys, json
+sys.meta_path[:] = [f for f in sys.meta_path if '__editable__' not in getattr(f, '__module__', '')]
+from radiogenomics.workflows import REGISTRY, Pipeline, RunLayout, describe_steps
+order = list(REGISTRY)
+run = {str(tmp_path / "run")!r}
+cfg = {{"name": "m", "steps": {{"load": {{"synthetic": {{"n_patients": 30, "n_genes": 200,
+        "image_size": 16}}}}, "mean_expression": {{"top": 3}}}}}}
+state = Pipeline(cfg, run).run(progress_bar=False)
+lay = RunLayout(run)
+print(json.dumps({{"order": order, "listed": "mean_expression: mean expression" in describe_steps(),
+                  "outputs": state["mean_expression"]["outputs"],
+                  "rows": len(open(lay.mean_expression_table).read().splitlines())}}))
+"""
+    import json
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["order"].index("mean_expression") > out["order"].index("load")
+    assert out["order"][-1] == "report" and out["listed"]
+    assert out["outputs"] == ["mean_expression/table.csv"] and out["rows"] == 4
+    # a write outside the declaration is refused
+    bad = NEW_STEP.replace('"table.csv"}', '"other.csv"}')
+    (pkg / "workflows" / "_steps" / "mean_expression.py").write_text(bad.replace(
+        "ctx.layout.mean_expression_table", "ctx.layout.root / 'mean_expression' / 'x.csv'"))
+    done = subprocess.run([sys.executable, "-c", code.replace('"m"', '"m2"').replace(
+        str(tmp_path / "run"), str(tmp_path / "run2"))], env=env, capture_output=True,
+        text=True, cwd=tmp_path)
+    assert done.returncode != 0 and "does not declare in its outputs" in done.stderr
+
+
+def test_run_order_follows_declared_inputs_and_outputs_are_unique():
+    from radiogenomics.workflows import REGISTRY, RunLayout
+    from radiogenomics.workflows._steps import run_order
+
+    order = list(REGISTRY)
+    for name, step in REGISTRY.items():
+        deps = set(order) - {name} if "*" in step.after else set(step.after)
+        assert all(order.index(d) < order.index(name) for d in deps), name
+        assert step.outputs, f"{name} declares no outputs"
+    assert order[0] == "load" and order[-1] == "report"
+    lay = RunLayout("r")
+    for step in REGISTRY.values():
+        for out in step.outputs:
+            assert getattr(lay, out).is_relative_to("r")
+    with pytest.raises(AttributeError, match="no step declares it"):
+        lay.nope  # noqa: B018
+
+    class A(REGISTRY["load"].__class__):
+        after = ("b",)
+
+    class B(REGISTRY["de"].__class__):
+        after = ("a",)
+
+    A.name, B.name = "a", "b"
+    with pytest.raises(Exception, match="cycle"):
+        run_order([A, B])
+
+
+def test_every_layout_path_the_code_uses_is_declared():
+    """Every ``lay.<name>`` / ``layout.<name>`` in the library, the app and the tests is a
+    run-level path or a step's declared output."""
+    import re
+
+    from radiogenomics.workflows import RunLayout
+
+    root = Path(__file__).resolve().parents[1]
+    lay = RunLayout("r")
+    used = set()
+    for p in [*(root / "radiogenomics").rglob("*.py"), *(root / "tests").glob("*.py"),
+              *(root / "benchmarks").glob("*.py"), *(root / "scripts").glob("*.py")]:
+        used |= set(re.findall(r"(?<![.\w])(?:lay|layout)\.([a-z_]+)\b", p.read_text()))
+    assert len(used) > 40
+    planted = {"nope", "mean_expression_table"}  # this file's own checks of the rule
+    missing = [u for u in sorted(used - planted) if not hasattr(lay, u)]
+    assert missing == []

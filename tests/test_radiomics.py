@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from radiogenomics.errors import InputFileError, ValidationError
-from radiogenomics.imaging import drop_constant_features, extract_radiomics
+from radiogenomics.imaging import extract_radiomics
+from radiogenomics.pp import drop_constant_features
 
 # settings of the baseline's default test cases (diagnostics_Configuration_Settings)
 BASELINE_PARAMS = {
@@ -258,7 +259,7 @@ def test_cropping_keeps_filtered_features_identical(pyrad):
     """LoG features computed on our cropped volume equal pyradiomics on the full scan."""
     from radiomics import featureextractor
 
-    from radiogenomics.imaging.radiomics import _load_params
+    from radiogenomics.imaging._radiomics import _load_params
 
     params = _load_params({"imageType": {"LoG": {"sigma": [1.0, 2.0]}},
                            "featureClass": {"firstorder": None}})
@@ -343,7 +344,7 @@ def test_cache_recomputes_only_changed_case_and_cli(tmp_path, caplog):
 
 
 def test_ibsi_digital_phantom_conformance(shared_data):
-    from radiogenomics.imaging.ibsi import ibsi_conformance
+    from radiogenomics.imaging._ibsi import ibsi_conformance
 
     ibsi = shared_data / "ibsi"
     t = ibsi_conformance(ibsi / "digital_phantom" / "phantom.nii.gz",

@@ -87,7 +87,7 @@ def test_hostile_column_names_never_run_as_r_code(tmp_path):
 
     from radiogenomics import stats
     from radiogenomics.datasets import synthetic_cohort
-    from radiogenomics.workflows.engine import Pipeline
+    from radiogenomics.workflows._engine import Pipeline
 
     marker = tmp_path / "pwned"
     bad = HOSTILE.format(marker=marker)
@@ -103,28 +103,28 @@ def test_hostile_column_names_never_run_as_r_code(tmp_path):
     nom = stats.Nomogram.fit(df.assign(y=df["response"].astype(int)), "y", surv,
                              engine="rms")
     assert list(nom.predictors) == surv
-    nom.validate(B=10)
-    nom.calibrate(B=10)
-    cnom = stats.Nomogram.fit(df, "os_event", surv, family="cox", duration="os_time",
+    nom.validate(n_boot=10)
+    nom.calibrate(n_boot=10)
+    cnom = stats.Nomogram.fit(df, "os_event", surv, family="cox", time="os_time",
                               horizons=[24.0], engine="rms")
-    cnom.calibrate(B=10, horizon=24.0)
+    cnom.calibrate(n_boot=10, horizon=24.0)
     assert not marker.exists()
     # a run config whose nomogram covariate has such a name
     data = tmp_path / "cohort"
-    from radiogenomics.cohort import Cohort
+    from radiogenomics._cohort import Cohort
     from radiogenomics.pp import log_cpm
 
     syn = synthetic_cohort(60, random_state=1, n_genes=None)
     log_cpm(syn.cohort.rna)
     Cohort(rna=syn.cohort.rna, clinical=syn.cohort.clinical.rename(columns={"age": bad})
            ).write(data)
-    cfg = {"name": "h", "seed": 0, "steps": {
+    cfg = {"name": "h", "random_state": 0, "steps": {
         "load": {"cohort": str(data)},
         "select": {"outcome": "response", "positive": "1", "selectors": ["univariate",
                                                                           "glmboost"],
                    "n_repeats": 1, "n_splits": 3, "min_frequency": 0.3},
         "model": {"mstop": 30},
-        "nomogram": {"covariates": [bad], "engine": "rms", "B": 10}}}
+        "nomogram": {"covariates": [bad], "engine": "rms", "n_boot": 10}}}
     Pipeline(cfg, tmp_path / "run").run(progress_bar=False)
     summ = json.loads((tmp_path / "run" / "nomogram" / "summary.json").read_text())
     assert summ["predictors"] == ["signature", bad] and bad in summ["coef"]

@@ -60,10 +60,10 @@ def mutated(draw: st.DrawFn, base: str) -> bytes:
 
 
 def _readers(tmp: Path) -> dict[str, tuple[str, str, object]]:
+    from radiogenomics._signature import load_card
     from radiogenomics.io import read_expression_table, read_gmt, read_manifest
-    from radiogenomics.io.geo import read_gpl_annotation, read_series_matrix
-    from radiogenomics.signature import load_card
-    from radiogenomics.workflows.engine import load_config
+    from radiogenomics.io._geo import read_gpl_annotation, read_series_matrix
+    from radiogenomics.workflows._engine import load_config
 
     return {
         "series matrix": ("GSE1_series_matrix.txt", SERIES, read_series_matrix),
@@ -80,7 +80,7 @@ def _readers(tmp: Path) -> dict[str, tuple[str, str, object]]:
 
 def _load_features(tmp: Path):
     """The load step's feature-table loader on ``path`` (with a fixed clinical table)."""
-    from radiogenomics.workflows.engine import Pipeline
+    from radiogenomics.workflows._engine import Pipeline
 
     clin = tmp / "clinical.csv"
     clin.write_text("id,os,event,dataset\n" + "".join(

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from radiogenomics.workflows.engine import Pipeline
-from radiogenomics.workflows.layout import RunLayout
+from radiogenomics.workflows._engine import Pipeline
+from radiogenomics.workflows._layout import RunLayout
 
 RECIPES = Path(__file__).resolve().parents[1] / "recipes"
 
@@ -35,12 +35,11 @@ def _app_renders(run: Path, monkeypatch) -> None:
     """Every page of the explorer opens on the run without an exception."""
     from streamlit.testing.v1 import AppTest
 
-    apps = RECIPES.parent / "apps"
+    apps = RECIPES.parent / "radiogenomics" / "app"
     monkeypatch.setenv("RADIOGENOMICS_RUN_DIR", str(run))
-    monkeypatch.syspath_prepend(str(apps))
     monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
     for page in sorted((apps / "pages").glob("*.py")):
-        at = AppTest.from_file(str(apps / "explorer.py"), default_timeout=120).run()
+        at = AppTest.from_file(str(apps / "_explorer.py"), default_timeout=120).run()
         at.switch_page(f"pages/{page.name}").run()
         assert not at.exception, (page.name, at.exception)
 
@@ -197,8 +196,8 @@ def test_npc_deepsurv_recipe_risk_nomogram_subgroups_and_pathway(tmp_path, monke
     assert gsea.loc[truth["pathway"], "fdr"] < 0.01
     assert gsea.loc[truth["decoy_pathway"], "fdr"] > 0.05
     assert "Subgroups (training, out of fold)" in lay.report.read_text()
-    from radiogenomics.workflows.explore import Explorer
-    from radiogenomics.workflows.rundir import load_run
+    from radiogenomics.workflows._explore import Explorer
+    from radiogenomics.workflows._rundir import load_run
 
     es, _ = Explorer(load_run(lay.root)).running_sum("DE", truth["pathway"])
     assert es[abs(es).argmax()] == pytest.approx(gsea.loc[truth["pathway"], "es"], abs=1e-9)
@@ -275,7 +274,7 @@ def test_esophagitis_dosiomics_recipe_three_cohorts(tmp_path, monkeypatch):
 
 def _fails(cfg: dict, out: Path, match: str) -> None:
     from radiogenomics.errors import ValidationError
-    from radiogenomics.workflows.engine import PipelineError
+    from radiogenomics.workflows._engine import PipelineError
 
     pipe = Pipeline(cfg, out)
     pipe.base = RECIPES

@@ -101,7 +101,7 @@ def test_stability_parameters_follow_stabs():
     assert stability_parameters(500, q=10, pfer=1, **none)["cutoff"] == pytest.approx(0.6)
     # published: mboost's ?stabsel, bodyfat p = 9 + intercept, q = 3, PFER = 1, "MB"
     mb = stability_parameters(10, q=3, pfer=1, sampling="subsample")
-    assert (mb["cutoff"], mb["q"], mb["pfer"], mb["B"]) == (0.95, 3, 1.0, 100)
+    assert (mb["cutoff"], mb["q"], mb["pfer"], mb["n_boot"]) == (0.95, 3, 1.0, 100)
     # unimodal (stabs' default), Shah & Samworth eq. 8 by hand: q² ≤ p·2(2c − 1 − 1/(2B))
     # = 72·0.98 = 70.56 → q = 8, where the MB bound gives floor(√36) = 6
     assert stability_parameters(72, cutoff=0.75, pfer=1)["q"] == 8
@@ -120,7 +120,7 @@ def test_stability_parameters_follow_stabs():
 def test_stability_bounds_are_tight_and_ordered(p):
     """The q chosen for (cutoff, PFER) is the largest whose bound stays ≤ PFER, and the
     sharper assumptions never allow fewer variables (r-concave ≥ unimodal ≥ none)."""
-    from radiogenomics.models.stability import _bound
+    from radiogenomics.models._stability import _bound
 
     qs = {}
     for a in ("none", "unimodal", "r-concave"):
@@ -156,8 +156,8 @@ def test_stability_selection_with_boosting_follows_stabsel_mboost(planted):
         W[rng.permutation(n)[: n // 2], b] = 1
     s = StabilitySelection(GlmBoostSelector(mstop=150), cutoff=0.75, pfer=1,
                            subsamples=W).fit(X, y)
-    assert s.B_ == 20 and s.assumption_ == "unimodal"
-    assert s.q_ == stability_parameters(301, cutoff=0.75, pfer=1, B=20)["q"]
+    assert s.n_boot_ == 20 and s.assumption_ == "unimodal"
+    assert s.q_ == stability_parameters(301, cutoff=0.75, pfer=1, n_boot=20)["q"]
     assert s.probabilities_.index[0] == "(Intercept)" and len(s.probabilities_) == 301
     assert set(s.selected_) == {"x0", "x1", "x2"} and s.get_support().sum() == 3
     path = s.path_.to_numpy()

@@ -13,7 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from radiogenomics.errors import InputFileError, ValidationError
-from radiogenomics.signature import SignatureError, load_card, make_card, score, validate
+from radiogenomics.signature import (
+    SignatureError,
+    from_model,
+    load_card,
+    make_card,
+    score,
+    validate,
+)
 
 
 def toy():
@@ -136,7 +143,7 @@ def test_planted_signature_validates_random_does_not():
     res = validate(planted, test.cohort, outcome="hypoxic", positive="1")
     assert res.metrics.set_index("metric").loc["AUC", "value"] > 0.8
     # a signature discovered on another cohort (GlmBoost, 4,383 genes, n = 100) transfers
-    learned = GlmBoostClassifier(mstop=150, engine="native").fit(Z, ytr).to_card(
+    learned = from_model(GlmBoostClassifier(mstop=150, engine="native").fit(Z, ytr),
         "learned", preprocessing=scaling)
     assert set(learned.weights.index) & set(train.truth.linked_genes)
     res = validate(learned, test.cohort, outcome="hypoxic", positive="1")
@@ -208,19 +215,19 @@ def test_card_scores_exactly_as_its_model(family):
     new, _ = _scaled_data(family, 1)
     m = GlmBoost(family=family, mstop=200, nu=0.2, engine="native").fit(X, y)
     lp = m.decision_function(new) * (2.0 if family == "binomial" else 1.0)
-    card = m.to_card("raw", kind="image", preprocessing={"id_type": "feature"})
+    card = from_model(m, "raw", kind="image", preprocessing={"id_type": "feature"})
     assert card.preprocessing.standardization == "none"
     assert card.preprocessing.id_type == "feature"  # user preprocessing merged
     np.testing.assert_allclose(score(card, new).scores.to_numpy(), lp, rtol=0, atol=1e-8)
     mu, sd = X.mean(), X.std()
     mz = GlmBoost(family=family, mstop=200, nu=0.2, engine="native").fit((X - mu) / sd, y)
-    card_z = mz.to_card("z", kind="image", preprocessing={
+    card_z = from_model(mz, "z", kind="image", preprocessing={
         "standardization": "training", "training_mean": mu.to_dict(),
         "training_sd": sd.to_dict()})
     lpz = mz.decision_function((new - mu) / sd) * (2.0 if family == "binomial" else 1.0)
     np.testing.assert_allclose(score(card_z, new).scores.to_numpy(), lpz, rtol=0, atol=1e-8)
     with pytest.raises(ValidationError, match="score exactly as the model"):
-        m.to_card("bad", preprocessing={"standardization": "cohort_zscore"})
+        from_model(m, "bad", preprocessing={"standardization": "cohort_zscore"})
 
 
 def test_card_on_geo_probes_scores_as_model(shared_data):
@@ -237,7 +244,7 @@ def test_card_on_geo_probes_scores_as_model(shared_data):
     assert X.columns[0].endswith("_at")  # Affymetrix probe IDs, no gene mapping
     y = (c.clinical.loc[X.index, "disease state"] == "RCC").astype(int)
     m = GlmBoostClassifier(mstop=50, engine="native").fit(X, y)
-    card = m.to_card("probes", preprocessing={"id_type": "feature"})
+    card = from_model(m, "probes", preprocessing={"id_type": "feature"})
     s = score(card, c)
     np.testing.assert_allclose(s.scores.loc[X.index].to_numpy(), 2 * m.decision_function(X),
                                rtol=0, atol=1e-8)
@@ -289,3 +296,18 @@ def test_validation_reports_time_dependent_auc_at_horizons():
         row = m.loc[f"time-dependent AUC at {h:g}"]
         assert row["value"] == pytest.approx(want, rel=1e-12) and row["value"] > 0.65
         assert row["ci_low"] < row["value"] < row["ci_high"]
+
+
+def test_model_to_card_is_deprecated_for_signature_from_model():
+    """models does not import signature: the card comes from signature.from_model; the old
+    method still works one release and names the new call."""
+    from radiogenomics.models import GlmBoost
+
+    X = pd.DataFrame({"a": [1.0, 2, 3, 4, 5], "b": [10.0, 0, 30, 5, 1]})
+    m = GlmBoost(mstop=20, engine="native").fit(X, [1.0, 2, 2, 4, 3])
+    with pytest.warns(DeprecationWarning, match=r"use radiogenomics\.signature\.from_model"):
+        old = m.to_card("toy")
+    new = from_model(m, "toy")
+    pd.testing.assert_series_equal(old.weights, new.weights)
+    with pytest.raises(ValidationError, match="needs a fitted estimator with card_spec"):
+        from_model(object(), "x")

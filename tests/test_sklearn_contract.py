@@ -19,7 +19,7 @@ from sklearn.utils.estimator_checks import (
 
 from radiogenomics.imaging import ComBatHarmonizer
 from radiogenomics.imaging.deep import DeepLongitudinal, DeepResponse, DeepSurv
-from radiogenomics.imaging.deep.fusion import FusionMLP
+from radiogenomics.imaging.deep._fusion import FusionMLP
 from radiogenomics.models import (
     CorrelationFilter,
     GlmBoost,

@@ -1,7 +1,7 @@
 """Bundled data: gene sets and a synthetic cohort with planted truth."""
 
-from radiogenomics.datasets.bundled import hallmark_gmt, reactome_gmt
-from radiogenomics.datasets.synthetic import (
+from radiogenomics.datasets._bundled import hallmark_gmt, reactome_gmt
+from radiogenomics.datasets._synthetic import (
     SyntheticCohort,
     SyntheticTruth,
     longitudinal_outcomes,

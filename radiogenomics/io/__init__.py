@@ -1,13 +1,12 @@
 """Readers and writers: gene sets, cohorts, image manifests."""
 
-from radiogenomics.io._limits import ReadLimits, read_limits, set_read_limits
-from radiogenomics.io.expression import (
+from radiogenomics.io._expression import (
     read_expression_table,
     read_gdc_star,
     read_table,
     read_tcga,
 )
-from radiogenomics.io.geo import (
+from radiogenomics.io._geo import (
     SeriesMatrix,
     probe_gene_map,
     read_gds,
@@ -15,20 +14,21 @@ from radiogenomics.io.geo import (
     read_gpl_annotation,
     read_series_matrix,
 )
-from radiogenomics.io.gmt import read_gmt
-from radiogenomics.io.manifest import read_manifest
+from radiogenomics.io._gmt import read_gmt
+from radiogenomics.io._limits import ReadLimits, read_limits, set_read_limits
+from radiogenomics.io._manifest import read_manifest
 
 
 def read_cohort(directory):
     """Read a cohort directory (see :meth:`radiogenomics.Cohort.read`)."""
-    from radiogenomics.cohort import Cohort
+    from radiogenomics._cohort import Cohort
 
     return Cohort.read(directory)
 
 
 def read_h5mu(path):
     """Read a cohort from an ``.h5mu`` file (see :meth:`radiogenomics.Cohort.read_h5mu`)."""
-    from radiogenomics.cohort import Cohort
+    from radiogenomics._cohort import Cohort
 
     return Cohort.read_h5mu(path)
 

@@ -8,15 +8,16 @@
 - :func:`repeated_cv` (nested, leakage-free) and :func:`compare_classifiers`.
 """
 
-from radiogenomics.models.cv import (
+from radiogenomics.models._cv import (
     ClassifierComparison,
     CVResult,
     compare_classifiers,
     default_classifiers,
     oof_decision,
+    oof_predict,
     repeated_cv,
 )
-from radiogenomics.models.glmboost import (
+from radiogenomics.models._glmboost import (
     GlmBoost,
     GlmBoostClassifier,
     GlmBoostCox,
@@ -24,7 +25,7 @@ from radiogenomics.models.glmboost import (
     cv_folds,
     cvrisk,
 )
-from radiogenomics.models.selection import (
+from radiogenomics.models._selection import (
     CorrelationFilter,
     GlmBoostSelector,
     ICCFilter,
@@ -35,7 +36,7 @@ from radiogenomics.models.selection import (
     UnivariateSelector,
     icc,
 )
-from radiogenomics.models.stability import StabilitySelection, stability_parameters
+from radiogenomics.models._stability import StabilitySelection, stability_parameters
 
 __all__ = [
     "CVResult", "ClassifierComparison", "CorrelationFilter", "GlmBoost", "GlmBoostClassifier",
@@ -43,6 +44,6 @@ __all__ = [
     "GlmBoostRegressor", "GlmBoostSelector", "ICCFilter", "LassoSelector", "MRMRSelector",
     "RFImportanceSelector", "SVMRFESelector", "StabilitySelection", "UnivariateSelector",
     "compare_classifiers", "cv_folds", "cvrisk", "default_classifiers", "icc", "oof_decision",
-    "repeated_cv",
+    "oof_predict", "repeated_cv",
     "stability_parameters",
 ]

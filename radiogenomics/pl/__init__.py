@@ -1,8 +1,7 @@
 """Plots. Each function takes ``ax=`` (or builds its own figure) and returns the Figure;
-:mod:`radiogenomics.pl.interactive` holds the Plotly versions the app uses."""
+:mod:`radiogenomics.pl._interactive` holds the Plotly versions the app uses."""
 
-from radiogenomics.pl._base import format_p
-from radiogenomics.pl.association import (
+from radiogenomics.pl._association import (
     association_heatmap,
     de_volcano,
     enrichment_dotplot,
@@ -10,7 +9,8 @@ from radiogenomics.pl.association import (
     ma_plot,
     volcano,
 )
-from radiogenomics.pl.clinical import (
+from radiogenomics.pl._base import format_p
+from radiogenomics.pl._clinical import (
     calibration_plot,
     classifier_plot,
     decision_curve_plot,
@@ -19,8 +19,9 @@ from radiogenomics.pl.clinical import (
     roc_plot,
     stability_plot,
 )
-from radiogenomics.pl.enrichment import gsea_plot
-from radiogenomics.pl.survival import cif_plot, km_plot
+from radiogenomics.pl._enrichment import gsea_plot
+from radiogenomics.pl._imaging import saliency_png
+from radiogenomics.pl._survival import cif_plot, km_plot
 
 __all__ = [
     "association_heatmap",
@@ -38,6 +39,7 @@ __all__ = [
     "ma_plot",
     "nomogram_plot",
     "roc_plot",
+    "saliency_png",
     "stability_plot",
     "volcano",
 ]

@@ -1,7 +1,7 @@
 """Preprocessing verbs (scanpy style): normalisation and filtering of cohort modalities."""
 
-from radiogenomics.expression.ids import map_gene_ids, rename_genes
-from radiogenomics.expression.normalize import (
+from radiogenomics._expression.ids import detect_id_type, map_gene_ids, rename_genes
+from radiogenomics._expression.normalize import (
     ComBat,
     ComBatSeq,
     filter_low_counts,
@@ -11,9 +11,9 @@ from radiogenomics.expression.normalize import (
     vst,
     zscore,
 )
-from radiogenomics.expression.probes import collapse_probes
-from radiogenomics.imaging.features import drop_constant_features
+from radiogenomics._expression.probes import collapse_probes, geo2r_log2_needed
+from radiogenomics.imaging._features import drop_constant_features
 
-__all__ = ["ComBat", "ComBatSeq", "collapse_probes", "drop_constant_features",
-           "filter_low_counts", "log_cpm", "map_gene_ids", "rename_genes", "size_factors",
-           "tpm", "vst", "zscore"]
+__all__ = ["ComBat", "ComBatSeq", "collapse_probes", "detect_id_type", "drop_constant_features",
+           "filter_low_counts", "geo2r_log2_needed", "log_cpm", "map_gene_ids", "rename_genes",
+           "size_factors", "tpm", "vst", "zscore"]

@@ -1,7 +1,8 @@
 """The R bridge: the only module of radiogenomics that imports rpy2.
 
-R code lives in ``radiogenomics/r/*.R``, shipped as package data (override with the environment
-variable ``RADIOGENOMICS_R_DIR``) and is sourced into its own environment. All
+R code lives in the top-level ``r/*.R``, shipped in the wheel as ``radiogenomics/r``
+(override with the environment variable ``RADIOGENOMICS_R_DIR``) and is sourced into its
+own environment. All
 conversions happen inside ``localconverter`` blocks; rpy2's global conversion is
 never activated.
 
@@ -23,8 +24,34 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from radiogenomics import errors as _errors
 from radiogenomics._utils import logger
-from radiogenomics.errors import RNotAvailableError, RPackageMissingError
+
+__all__ = [
+    "BIOC_PACKAGES",
+    "NOT_IN_DEBIAN",
+    "RmsFit",
+    "cox_zph",
+    "coxph",
+    "cv_glmnet",
+    "dataset",
+    "differential_expression",
+    "glmboost",
+    "has_package",
+    "install_hint",
+    "maxstat",
+    "package_version",
+    "placeholders",
+    "r_available",
+    "r_dir",
+    "r_version",
+    "require",
+    "restore",
+    "ro_strvec",
+    "source",
+    "to_py",
+    "to_r",
+]
 
 #: R packages Debian ships, and whether they come from CRAN or Bioconductor.
 BIOC_PACKAGES = {"DESeq2", "limma", "org.Hs.eg.db", "AnnotationDbi", "edgeR", "sva"}
@@ -32,9 +59,14 @@ NOT_IN_DEBIAN = {"mboost", "stabs", "fgsea", "timeROC", "dcurves"}
 
 
 def r_dir() -> Path:
-    """Directory holding the package's R sources."""
+    """Directory holding the package's R sources: ``$RADIOGENOMICS_R_DIR``, else
+    ``radiogenomics/r`` of an installed wheel, else the source tree's top-level ``r/``."""
     env = os.environ.get("RADIOGENOMICS_R_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "r"
+    if env:
+        return Path(env)
+    pkg = Path(__file__).resolve().parents[1]
+    shipped = pkg / "r"
+    return shipped if shipped.is_dir() else pkg.parent / "r"
 
 
 def install_hint(package: str) -> str:
@@ -56,7 +88,7 @@ def _robjects() -> Any:
     try:
         import rpy2.robjects as ro
     except Exception as exc:  # ImportError, or R shared library not found
-        raise RNotAvailableError(
+        raise _errors.RNotAvailableError(
             f"R cannot be loaded through rpy2 ({exc}). Run 'make setup' (installs r-base-core "
             "and rpy2==3.5.17), or set R_HOME to your R installation."
         ) from exc
@@ -77,7 +109,7 @@ def r_available() -> bool:
     """True when R and rpy2 load."""
     try:
         _robjects()
-    except RNotAvailableError:
+    except _errors.RNotAvailableError:
         return False
     return True
 
@@ -91,7 +123,7 @@ def has_package(package: str) -> bool:
 def require(package: str) -> None:
     """Raise ``RPackageMissingError`` naming the install command if ``package`` is absent."""
     if not has_package(package):
-        raise RPackageMissingError(package, install_hint(package))
+        raise _errors.RPackageMissingError(package, install_hint(package))
 
 
 def r_version() -> str:
@@ -120,7 +152,7 @@ def source(name: str) -> Any:
     ro = _robjects()
     path = r_dir() / f"{name}.R"
     if not path.exists():
-        raise RNotAvailableError(
+        raise _errors.RNotAvailableError(
             f"{path}: R source not found. Set RADIOGENOMICS_R_DIR to the repository's r/ folder."
         )
     env = ro.r["new.env"]()
@@ -252,7 +284,7 @@ class RmsFit:
     """An ``rms::lrm`` (binomial) or ``rms::cph`` (Cox) model fitted and held in R.
 
     Predictors may be numeric or factors (pandas ``Categorical``/string columns; see
-    :func:`radiogenomics.stats._design.model_terms`); R receives factors with the same
+    :func:`radiogenomics._design.model_terms`); R receives factors with the same
     levels, reference first, ordered factors as ordered (treatment contrasts, as rms
     requires). Each fit keeps its own ``datadist`` in R's global environment.
 
@@ -267,7 +299,7 @@ class RmsFit:
     def __init__(self, df: pd.DataFrame, outcome: str, predictors: list[str],
                  family: str = "binomial", duration: str | None = None,
                  time_inc: float | None = None) -> None:
-        from radiogenomics.stats._design import model_terms, r_frame
+        from radiogenomics._design import model_terms, r_frame
 
         require("rms")
         self.predictors = list(predictors)

@@ -4,7 +4,8 @@ Each method is tested against R (pROC, survival, maxstat, rms, cmprsk, riskRegre
 scikit-survival; see the ``make_*.R`` scripts in ``tests/reference/``.
 """
 
-from radiogenomics.stats.calibration import (
+from radiogenomics import _deprecated
+from radiogenomics.stats._calibration import (
     brier_score,
     calibration_curve,
     calibration_intercept_slope,
@@ -14,7 +15,7 @@ from radiogenomics.stats.calibration import (
     integrated_brier_score,
     survival_calibration,
 )
-from radiogenomics.stats.classification import (
+from radiogenomics.stats._classification import (
     AUCComparison,
     AUCResult,
     bootstrap_auc,
@@ -26,21 +27,20 @@ from radiogenomics.stats.classification import (
     threshold_metrics,
     youden,
 )
-from radiogenomics.stats.competing import (
+from radiogenomics.stats._competing import (
     competing_outcome,
     cumulative_incidence,
     fine_gray,
     fine_gray_predict,
     gray_test,
 )
-from radiogenomics.stats.nomogram import Nomogram, default_axis
-from radiogenomics.stats.outcome import binary_outcome
-from radiogenomics.stats.report import model_report
-from radiogenomics.stats.scoring import score_survival
-from radiogenomics.stats.survival import (
+from radiogenomics.stats._nomogram import Nomogram, default_axis
+from radiogenomics.stats._outcome import binary_outcome
+from radiogenomics.stats._report import model_report
+from radiogenomics.stats._scoring import score_survival
+from radiogenomics.stats._survival import (
     c_index,
     compare_c_index,
-    concordance_index,
     cox_ph,
     kaplan_meier,
     logrank,
@@ -55,7 +55,7 @@ __all__ = [
     "AUCComparison", "AUCResult", "Nomogram", "binary_outcome", "bootstrap_auc", "bootstrap_ci",
     "brier_score",
     "c_index", "calibration_curve", "calibration_intercept_slope", "compare_auc",
-    "compare_c_index", "competing_outcome", "concordance_index", "cox_ph",
+    "compare_c_index", "competing_outcome", "cox_ph",
     "cumulative_incidence", "decision_curve",
     "decision_curve_survival", "default_axis", "fine_gray", "fine_gray_predict", "gray_test",
     "hosmer_lemeshow", "integrated_brier_score", "kaplan_meier", "logrank", "model_report",
@@ -64,3 +64,7 @@ __all__ = [
     "subgroup_hazard_ratios", "survival_calibration", "threshold_metrics", "time_dependent_auc",
     "youden",
 ]
+
+
+def __getattr__(name: str) -> object:
+    return _deprecated.attribute(__name__, name)

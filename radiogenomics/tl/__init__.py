@@ -1,6 +1,6 @@
 """Analysis tools (scanpy style): association and enrichment."""
 
-from radiogenomics.assoc import (
+from radiogenomics._assoc import (
     GseaResult,
     associate,
     cluster_order,
@@ -14,7 +14,7 @@ from radiogenomics.assoc import (
     top_feature,
     top_genes,
 )
-from radiogenomics.expression.de import differential_expression
+from radiogenomics._expression.de import differential_expression
 
 __all__ = ["GseaResult", "associate", "cluster_order", "correlation_matrix",
            "differential_expression", "gsea_batch", "gsea_prerank", "load_gene_sets", "ora",
