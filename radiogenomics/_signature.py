@@ -458,9 +458,7 @@ def validate(
     With ``out_dir`` writes ``scores.csv``, ``metrics.csv``, ``coverage.json`` and a
     self-contained ``report.html`` (atomically).
     """
-    from radiogenomics import pl, stats
-    from radiogenomics._utils import write_csv_atomic
-    from radiogenomics.report import Section, write_html_report
+    from radiogenomics.report import Section
 
     card = card if isinstance(card, SignatureCard) else load_card(card)
     if outcome is None and time is None:
@@ -477,96 +475,132 @@ def validate(
                         f"{', '.join(sc.missing) or 'none'}.")]
     thr, thr_src = card.threshold, "card"
     if outcome is not None:
-        y = _outcome(clin, outcome, positive)
-        ss = s.loc[y.index]
-        auc = stats.roc_auc(y, ss)
-        rows.append({"metric": "AUC", "value": auc.auc, "ci_low": auc.ci_low,
-                     "ci_high": auc.ci_high, "n": len(y)})
-        if thr is None:
-            thr, _ = stats.youden(y, ss)
-            thr_src = "Youden on this cohort (optimistic)"
-        pred = ss > thr
-        tab = stats.threshold_metrics(int((pred & (y == 1)).sum()), int((pred & (y == 0)).sum()),
-                                      int((~pred & (y == 0)).sum()),
-                                      int((~pred & (y == 1)).sum()))
-        for m, r in tab.iterrows():
-            rows.append({"metric": m, "value": r["value"], "ci_low": r["ci_low"],
-                         "ci_high": r["ci_high"], "n": int(r["n"])})
-        sections.append(Section(f"ROC: {outcome} = {positive}",
-                                f"AUC {auc.auc:.3f} (95% CI {auc.ci_low:.3f}–{auc.ci_high:.3f}, "
-                                f"DeLong), n = {len(y)} ({int(y.sum())} positive). Threshold "
-                                f"{thr:.3g} from the {thr_src}.",
-                                figure=pl.roc_plot(y, ss, label=card.name,
-                                                   random_state=random_state)))
-        separation = _separation_warning(auc.auc, None)
-        if card.family == "binomial":
-            p = np.clip(1 / (1 + np.exp(-ss)), 1e-12, 1 - 1e-12)  # finite logits
-            cal = stats.calibration_intercept_slope(y, p)
-            rows += [{"metric": "calibration intercept", "value": cal["intercept"]},
-                     {"metric": "calibration slope", "value": cal["slope"]},
-                     {"metric": "Brier", "value": stats.brier_score(y, p)}]
-            separation = _separation_warning(auc.auc, cal["slope"])
-            sections.append(Section("Calibration", f"intercept {cal['intercept']:.2f}, slope "
-                                    f"{cal['slope']:.2f}"
-                                    + (f". Warning: {separation}" if separation else ""),
-                                    figure=pl.calibration_plot(stats.calibration_curve(
-                                        y, p, n_bins=min(5, max(2, len(y) // 10))))))
-        if separation:
-            warnings.warn(f"signature '{card.name}': {separation}", UserWarning, stacklevel=2)
-            rows.append({"metric": "warning: separation", "value": auc.auc})
+        thr, thr_src = _validate_binary(card, clin, s, outcome, positive, thr, thr_src,
+                                        random_state, rows, sections)
     if time is not None:
-        if event is None:
-            raise ValidationError("event= is required with time=.")
-        from radiogenomics._cohort import Cohort
-
-        surv = Cohort(clinical=clin, validate=False).survival(time, event, cause)
-        ss = s.loc[surv.index]
-        ci = stats.c_index(surv["time"], surv["event"], ss, n_boot=n_boot,
-                           random_state=random_state)
-        rows.append({"metric": "C-index (cause-specific)" if surv.attrs["competing"] else
-                     "C-index", "value": ci["c_index"], "ci_low": ci["ci_low"],
-                     "ci_high": ci["ci_high"], "n": len(ss)})
-        if thr is None:
-            thr_src = "median of this cohort (re-derived: the card has no threshold)"
-        groups = stats.risk_groups(ss, cutpoint=thr)
-        cut = groups.attrs["cutpoint"]
-        rows += _auc_at_horizons(surv, ss, horizons)
-        if surv.attrs["competing"]:
-            frame = surv.assign(group=groups)
-            gray = stats.gray_test(frame, "time", "status", "group")
-            p = float(gray.loc[gray["cause"] == surv.attrs["cause"], "pvalue"].iloc[0])
-            rows.append({"metric": "Gray's test p", "value": p, "n": len(ss)})
-            sections.append(Section("Survival (competing risks)", (
-                f"Cause {surv.attrs['cause']} with competing cause(s) "
-                f"{[c for c in surv.attrs['causes'] if c != surv.attrs['cause']]}. Harrell C "
-                f"of the cause-specific outcome {ci['c_index']:.3f} ({ci['ci_low']:.3f}–"
-                f"{ci['ci_high']:.3f}); cumulative incidence by group, Gray's test p = "
-                f"{p:.2g} at cut {cut:.3g} from the {thr_src}."),
-                figure=pl.cif_plot(frame, "time", "status", "group",
-                                   cause=surv.attrs["cause"], pvalue=p, time_unit="time")))
-        else:
-            lr = stats.logrank(surv["time"], surv["event"], groups)
-            rows.append({"metric": "log-rank p", "value": lr["pvalue"], "n": len(ss)})
-            sections.append(Section("Survival", f"Harrell C {ci['c_index']:.3f} "
-                                    f"({ci['ci_low']:.3f}–{ci['ci_high']:.3f}); log-rank p = "
-                                    f"{lr['pvalue']:.2g} at cut {cut:.3g} from the {thr_src}.",
-                                    figure=pl.km_plot(stats.kaplan_meier(
-                                        surv["time"], surv["event"], groups),
-                                        pvalue=lr["pvalue"])))
+        thr_src = _validate_survival(card, clin, s, time, event, cause, horizons, n_boot,
+                                     thr, thr_src, random_state, rows, sections)
     if thr is not None:  # where the threshold came from, in the table itself
         rows.append({"metric": "threshold", "value": float(thr), "note": thr_src})
     metrics = pd.DataFrame(rows)
     report = None
     if out_dir is not None:
-        out = Path(out_dir)
-        write_csv_atomic(sc.scores.to_frame("score"), out / "scores.csv")
-        write_csv_atomic(metrics, out / "metrics.csv", index=False)
-        write_text_atomic(out / "coverage.json", json.dumps(
-            {"coverage": sc.coverage, "present": sc.present, "missing": sc.missing,
-             **sc.details}, indent=2))
-        sections.insert(1, Section("Metrics", "", table=metrics.set_index("metric")))
-        report = write_html_report(out / "report.html", f"Validation of {card.name}", sections,
-                                   meta={"radiogenomics": __version__,
-                                         "card created": card.provenance.created_at})
+        report = _write_validation(Path(out_dir), card, sc, metrics, sections)
     return ValidationResult(metrics=metrics, scores=sc, threshold=float(thr) if thr is not None
                             else float("nan"), threshold_source=thr_src, report=report)
+
+
+def _validate_binary(card: SignatureCard, clin: pd.DataFrame, s: pd.Series, outcome: str,
+                     positive: str | None, thr: float | None, thr_src: str,
+                     random_state: int | None, rows: list[dict[str, Any]],
+                     sections: list[Any]) -> tuple[float, str]:
+    """AUC, threshold metrics, calibration (binomial cards) and their report sections;
+    returns the threshold used and where it came from."""
+    from radiogenomics import pl, stats
+    from radiogenomics.report import Section
+
+    y = _outcome(clin, outcome, positive)
+    ss = s.loc[y.index]
+    auc = stats.roc_auc(y, ss)
+    rows.append({"metric": "AUC", "value": auc.auc, "ci_low": auc.ci_low,
+                 "ci_high": auc.ci_high, "n": len(y)})
+    if thr is None:
+        thr, _ = stats.youden(y, ss)
+        thr_src = "Youden on this cohort (optimistic)"
+    pred = ss > thr
+    tab = stats.threshold_metrics(int((pred & (y == 1)).sum()), int((pred & (y == 0)).sum()),
+                                  int((~pred & (y == 0)).sum()),
+                                  int((~pred & (y == 1)).sum()))
+    for m, r in tab.iterrows():
+        rows.append({"metric": m, "value": r["value"], "ci_low": r["ci_low"],
+                     "ci_high": r["ci_high"], "n": int(r["n"])})
+    sections.append(Section(f"ROC: {outcome} = {positive}",
+                            f"AUC {auc.auc:.3f} (95% CI {auc.ci_low:.3f}–{auc.ci_high:.3f}, "
+                            f"DeLong), n = {len(y)} ({int(y.sum())} positive). Threshold "
+                            f"{thr:.3g} from the {thr_src}.",
+                            figure=pl.roc_plot(y, ss, label=card.name,
+                                               random_state=random_state)))
+    separation = _separation_warning(auc.auc, None)
+    if card.family == "binomial":
+        p = np.clip(1 / (1 + np.exp(-ss)), 1e-12, 1 - 1e-12)  # finite logits
+        cal = stats.calibration_intercept_slope(y, p)
+        rows += [{"metric": "calibration intercept", "value": cal["intercept"]},
+                 {"metric": "calibration slope", "value": cal["slope"]},
+                 {"metric": "Brier", "value": stats.brier_score(y, p)}]
+        separation = _separation_warning(auc.auc, cal["slope"])
+        sections.append(Section("Calibration", f"intercept {cal['intercept']:.2f}, slope "
+                                f"{cal['slope']:.2f}"
+                                + (f". Warning: {separation}" if separation else ""),
+                                figure=pl.calibration_plot(stats.calibration_curve(
+                                    y, p, n_bins=min(5, max(2, len(y) // 10))))))
+    if separation:
+        warnings.warn(f"signature '{card.name}': {separation}", UserWarning, stacklevel=3)
+        rows.append({"metric": "warning: separation", "value": auc.auc})
+    return thr, thr_src
+
+
+def _validate_survival(card: SignatureCard, clin: pd.DataFrame, s: pd.Series, time: str,
+                       event: str | None, cause: Any, horizons: Any, n_boot: int,
+                       thr: float | None, thr_src: str, random_state: int | None,
+                       rows: list[dict[str, Any]], sections: list[Any]) -> str:
+    """C-index, AUC at horizons and KM / log-rank (or CIF / Gray for a competing outcome)
+    by the card's risk groups; returns where the cut-point came from."""
+    from radiogenomics import pl, stats
+    from radiogenomics.report import Section
+
+    if event is None:
+        raise ValidationError("event= is required with time=.")
+    from radiogenomics._cohort import Cohort
+
+    surv = Cohort(clinical=clin, validate=False).survival(time, event, cause)
+    ss = s.loc[surv.index]
+    ci = stats.c_index(surv["time"], surv["event"], ss, n_boot=n_boot,
+                       random_state=random_state)
+    rows.append({"metric": "C-index (cause-specific)" if surv.attrs["competing"] else
+                 "C-index", "value": ci["c_index"], "ci_low": ci["ci_low"],
+                 "ci_high": ci["ci_high"], "n": len(ss)})
+    if thr is None:
+        thr_src = "median of this cohort (re-derived: the card has no threshold)"
+    groups = stats.risk_groups(ss, cutpoint=thr)
+    cut = groups.attrs["cutpoint"]
+    rows += _auc_at_horizons(surv, ss, horizons)
+    if surv.attrs["competing"]:
+        frame = surv.assign(group=groups)
+        gray = stats.gray_test(frame, "time", "status", "group")
+        p = float(gray.loc[gray["cause"] == surv.attrs["cause"], "pvalue"].iloc[0])
+        rows.append({"metric": "Gray's test p", "value": p, "n": len(ss)})
+        sections.append(Section("Survival (competing risks)", (
+            f"Cause {surv.attrs['cause']} with competing cause(s) "
+            f"{[c for c in surv.attrs['causes'] if c != surv.attrs['cause']]}. Harrell C "
+            f"of the cause-specific outcome {ci['c_index']:.3f} ({ci['ci_low']:.3f}–"
+            f"{ci['ci_high']:.3f}); cumulative incidence by group, Gray's test p = "
+            f"{p:.2g} at cut {cut:.3g} from the {thr_src}."),
+            figure=pl.cif_plot(frame, "time", "status", "group",
+                               cause=surv.attrs["cause"], pvalue=p, time_unit="time")))
+    else:
+        lr = stats.logrank(surv["time"], surv["event"], groups)
+        rows.append({"metric": "log-rank p", "value": lr["pvalue"], "n": len(ss)})
+        sections.append(Section("Survival", f"Harrell C {ci['c_index']:.3f} "
+                                f"({ci['ci_low']:.3f}–{ci['ci_high']:.3f}); log-rank p = "
+                                f"{lr['pvalue']:.2g} at cut {cut:.3g} from the {thr_src}.",
+                                figure=pl.km_plot(stats.kaplan_meier(
+                                    surv["time"], surv["event"], groups),
+                                    pvalue=lr["pvalue"])))
+    return thr_src
+
+
+def _write_validation(out: Path, card: SignatureCard, sc: Scores, metrics: pd.DataFrame,
+                      sections: list[Any]) -> Path:
+    """scores.csv, metrics.csv, coverage.json and report.html in ``out``."""
+    from radiogenomics._utils import write_csv_atomic
+    from radiogenomics.report import Section, write_html_report
+
+    write_csv_atomic(sc.scores.to_frame("score"), out / "scores.csv")
+    write_csv_atomic(metrics, out / "metrics.csv", index=False)
+    write_text_atomic(out / "coverage.json", json.dumps(
+        {"coverage": sc.coverage, "present": sc.present, "missing": sc.missing,
+         **sc.details}, indent=2))
+    sections.insert(1, Section("Metrics", "", table=metrics.set_index("metric")))
+    return write_html_report(out / "report.html", f"Validation of {card.name}", sections,
+                             meta={"radiogenomics": __version__,
+                                   "card created": card.provenance.created_at})

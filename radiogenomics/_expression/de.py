@@ -221,6 +221,31 @@ def differential_expression(
     values, clin = _inputs(data, clinical, layer if method != "limma" or layer else None)
     terms = _design_terms(design)
     test = _check_reduced(test, reduced, design, terms, method)
+    values, meta = _design_table(values, clin, terms)
+    contrast = list(contrast)
+    _check_contrast(meta, terms, contrast, design)
+    _check_estimable(meta, terms, contrast[0])
+    if method != "limma":
+        _check_counts(values, size_factors=method in ("pydeseq2", "deseq2"))
+    design, names = _placeholder_design(design, terms)
+    reduced = _over(reduced, names) if test == "LRT" else None
+    meta = meta.rename(columns=names)
+    contrast = [names[contrast[0]], *contrast[1:]]
+    if method == "pydeseq2":
+        return _pydeseq2(values, meta, design, contrast, shrink, n_jobs, reduced)
+    from radiogenomics import rbridge
+
+    res = rbridge.differential_expression(values.T, meta, design, contrast, method, test=test,
+                                          reduced=reduced)
+    if "lfc_se" not in res.columns:
+        res["lfc_se"] = np.nan
+    return res[COLUMNS]
+
+
+def _design_table(values: pd.DataFrame, clin: pd.DataFrame,
+                  terms: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The design variables of the samples that have them all (the others left out, with a
+    warning), each checked to be a clinical column that varies."""
     for t in terms:
         if t not in clin.columns:
             raise ValidationError(
@@ -237,7 +262,13 @@ def differential_expression(
     for t in terms:
         if meta[t].nunique() < 2:
             raise ValidationError(f"design variable '{t}' is constant; drop it from the design.")
-    contrast = list(contrast)
+    return values, meta
+
+
+def _check_contrast(meta: pd.DataFrame, terms: list[str], contrast: list[str],
+                    design: str) -> None:
+    """A factor contrast names two levels present and not confounded with another factor;
+    a one-element contrast names a numeric covariate. A factor's column becomes text."""
     var = contrast[0]
     if var not in terms:
         raise ValidationError(f"contrast variable '{var}' is not in the design {design}.")
@@ -262,22 +293,6 @@ def differential_expression(
             "contrast: give (variable, tested, reference) for a factor or (variable,) for a "
             "numeric covariate."
         )
-    _check_estimable(meta, terms, var)
-    if method != "limma":
-        _check_counts(values, size_factors=method in ("pydeseq2", "deseq2"))
-    design, names = _placeholder_design(design, terms)
-    reduced = _over(reduced, names) if test == "LRT" else None
-    meta = meta.rename(columns=names)
-    contrast = [names[contrast[0]], *contrast[1:]]
-    if method == "pydeseq2":
-        return _pydeseq2(values, meta, design, contrast, shrink, n_jobs, reduced)
-    from radiogenomics import rbridge
-
-    res = rbridge.differential_expression(values.T, meta, design, contrast, method, test=test,
-                                          reduced=reduced)
-    if "lfc_se" not in res.columns:
-        res["lfc_se"] = np.nan
-    return res[COLUMNS]
 
 
 def _nb_loglik(counts: np.ndarray, mu: np.ndarray, disp: np.ndarray) -> np.ndarray:

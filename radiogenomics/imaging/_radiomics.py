@@ -308,122 +308,145 @@ def extract_radiomics(
     --------
     >>> adata = extract_radiomics("manifest.csv", n_jobs=2, cache_dir="cache")  # doctest: +SKIP
     """
-    import anndata as ad
     import radiomics
 
     df = read_manifest(manifest, check_files=strict, root=root)
     cfg = _load_params(params)
     _check_params(cfg, str(params) if isinstance(params, (str, Path)) else "params")
-    version = str(radiomics.__version__)
-    labels = (df["label"] if "label" in df.columns else pd.Series(cfg["setting"]["label"],
-                                                                 index=df.index)).astype(int)
-    rois = [None if pd.isna(v) else str(v) for v in df["roi"]] if "roi" in df.columns \
-        else [None] * len(df)
+    if backend not in ("process", "dask"):
+        raise ValidationError(f"backend='{backend}': choose 'process' or 'dask'.")
     _one_dimensionality(df["image"], str(manifest) if isinstance(manifest, (str, Path))
                         else "manifest")
     cache = Path(cache_dir) if cache_dir is not None else None
     if cache is not None:
         _writable_dir(cache, "cache_dir")
-
-    results: dict[int, dict[str, float]] = {}
-    errors: dict[int, str] = {}
-    todo: list[tuple[int, str]] = []
-    for i, row in enumerate(df.itertuples(index=False)):
-        absent = [f"{what} file not found: {p}" for what, p in (("image", row.image),
-                                                                 ("mask", row.mask))
-                  if not Path(p).exists()]
-        if absent:
-            errors[i] = "; ".join(absent)
-            continue
-        key = _case_key(row.image, row.mask, cfg, int(labels.iloc[i]), rois[i],
-                        version) if cache else ""
-        hit = cache / f"{key}.json" if cache else None
-        if hit is not None and hit.exists():
-            results[i] = json.loads(hit.read_text())
-        else:
-            todo.append((i, key))
-    n_cached = len(results)
-    if cache is not None:
-        logger.info("radiomics: %d of %d cases cached, %d to extract", len(results), len(df),
-                    len(todo))
-
-    def record(i: int, key: str, feats: dict[str, float] | None, err: str | None) -> None:
-        if err is not None:
-            errors[i] = err
-            logger.warning("radiomics: case %d (patient %s, %s) failed: %s", i,
-                           df["patient_id"].iloc[i], df["image"].iloc[i], err)
-            return
-        results[i] = feats
-        if cache is not None:
-            write_text_atomic(cache / f"{key}.json", json.dumps(feats))
-
+    batch = _Batch(df, cfg, cache, str(radiomics.__version__))
     workers = (os.cpu_count() or 1) if n_jobs in (None, -1) else max(1, int(n_jobs))
-    args = {i: (df["image"].iloc[i], df["mask"].iloc[i], cfg, int(labels.iloc[i]), rois[i])
-            for i, _ in todo}
+    if backend == "dask" and batch.todo:
+        _run_dask(batch.todo, batch.args, workers, scheduler_address, batch.record,
+                  progress_bar)
+    elif workers == 1 or len(batch.todo) <= 1:
+        batch.run_here(batch.todo, progress_bar)
+    elif batch.todo:
+        _run_pool(batch, workers, progress_bar)
+    return batch.anndata()
 
-    def run_here(cases: list[tuple[int, str]]) -> None:
+
+class _Batch:
+    """The cases of one extraction: those read from the cache, those to run (``todo``,
+    with their arguments), and what each returned (features or an error)."""
+
+    def __init__(self, df: pd.DataFrame, cfg: dict[str, Any], cache: Path | None,
+                 version: str) -> None:
+        self.df, self.cfg, self.cache, self.version = df, cfg, cache, version
+        labels = (df["label"] if "label" in df.columns
+                  else pd.Series(cfg["setting"]["label"], index=df.index)).astype(int)
+        rois = [None if pd.isna(v) else str(v) for v in df["roi"]] if "roi" in df.columns \
+            else [None] * len(df)
+        self.results: dict[int, dict[str, float]] = {}
+        self.errors: dict[int, str] = {}
+        self.todo: list[tuple[int, str]] = []
+        for i, row in enumerate(df.itertuples(index=False)):
+            absent = [f"{what} file not found: {p}" for what, p in (("image", row.image),
+                                                                     ("mask", row.mask))
+                      if not Path(p).exists()]
+            if absent:
+                self.errors[i] = "; ".join(absent)
+                continue
+            key = _case_key(row.image, row.mask, cfg, int(labels.iloc[i]), rois[i],
+                            version) if cache else ""
+            hit = cache / f"{key}.json" if cache else None
+            if hit is not None and hit.exists():
+                self.results[i] = json.loads(hit.read_text())
+            else:
+                self.todo.append((i, key))
+        self.n_cached = len(self.results)
+        if cache is not None:
+            logger.info("radiomics: %d of %d cases cached, %d to extract", len(self.results),
+                        len(df), len(self.todo))
+        self.args = {i: (df["image"].iloc[i], df["mask"].iloc[i], cfg, int(labels.iloc[i]),
+                         rois[i]) for i, _ in self.todo}
+
+    def record(self, i: int, key: str, feats: dict[str, float] | None,
+               err: str | None) -> None:
+        """Keep a case's features (and cache them) or its error."""
+        if err is not None:
+            self.errors[i] = err
+            logger.warning("radiomics: case %d (patient %s, %s) failed: %s", i,
+                           self.df["patient_id"].iloc[i], self.df["image"].iloc[i], err)
+            return
+        self.results[i] = feats
+        if self.cache is not None:
+            write_text_atomic(self.cache / f"{key}.json", json.dumps(feats))
+
+    def run_here(self, cases: list[tuple[int, str]], progress_bar: bool) -> None:
+        """Extract cases in this process; one bad case does not stop the batch."""
         for i, key in progress(cases, total=len(cases), desc="radiomics", enabled=progress_bar):
             try:
-                record(i, key, _extract_one(*args[i]), None)
+                self.record(i, key, _extract_one(*self.args[i]), None)
             except Exception as exc:  # one bad case must not stop the batch
-                record(i, key, None, f"{type(exc).__name__}: {exc}")
+                self.record(i, key, None, f"{type(exc).__name__}: {exc}")
 
-    if backend not in ("process", "dask"):
-        raise ValidationError(f"backend='{backend}': choose 'process' or 'dask'.")
-    if backend == "dask" and todo:
-        _run_dask(todo, args, workers, scheduler_address, record, progress_bar)
-    elif workers == 1 or len(todo) <= 1:
-        run_here(todo)
-    elif todo:
-        import multiprocessing as mp
-        from concurrent.futures.process import BrokenProcessPool
+    def anndata(self) -> AnnData:
+        """Scans × features, with the manifest and each case's error in ``obs``."""
+        import anndata as ad
 
-        left = dict(todo)
-        try:
-            with ProcessPoolExecutor(max_workers=min(workers, len(todo)),
-                                     mp_context=mp.get_context("spawn"),
-                                     initializer=die_with_parent,
-                                     initargs=(os.getpid(),)) as pool:
-                with workers_skip_main():  # safe in scripts without a __main__ guard
-                    futures = {pool.submit(_extract_one, *args[i]): (i, key)
-                               for i, key in todo}
-                for fut in progress(as_completed(futures), total=len(futures),
-                                    desc="radiomics", enabled=progress_bar):
-                    i, key = futures[fut]
-                    try:
-                        feats = fut.result()
-                    except BrokenProcessPool:
-                        raise
-                    except Exception as exc:
-                        record(i, key, None, f"{type(exc).__name__}: {exc}")
-                    else:
-                        record(i, key, feats, None)
-                    left.pop(i, None)
-        except BrokenProcessPool as exc:
-            # workers could not start (e.g. an interactive __main__ they cannot import):
-            # finish the remaining cases in this process rather than fail them all
-            logger.warning("radiomics: worker processes failed (%s); extracting %d remaining "
-                           "cases in this process", exc, len(left))
-            run_here(list(left.items()))
+        df, results, errors = self.df, self.results, self.errors
+        names = sorted({k for feats in results.values() for k in feats})
+        X = np.full((len(df), len(names)), np.nan)
+        col = {n: j for j, n in enumerate(names)}
+        for i, feats in results.items():
+            for k, v in feats.items():
+                X[i, col[k]] = v
+        obs = df.copy()
+        obs["error"] = [errors.get(i, "") for i in range(len(df))]
+        obs.index = [f"scan{i}" for i in range(len(df))]
+        parts = [n.split("_", 2) for n in names]
+        var = pd.DataFrame(
+            {"image_type": [p[0] for p in parts], "feature_class": [p[1] for p in parts],
+             "feature": [p[2] for p in parts]},
+            index=names,
+        )
+        adata = ad.AnnData(X=X, obs=obs, var=var)
+        adata.uns["radiomics"] = {"pyradiomics_version": self.version,
+                                   "params": json.dumps(self.cfg), "n_cached": self.n_cached}
+        if errors:
+            logger.warning("radiomics: %d of %d cases failed (see obs['error'])", len(errors),
+                           len(df))
+        return adata
 
-    names = sorted({k for feats in results.values() for k in feats})
-    X = np.full((len(df), len(names)), np.nan)
-    col = {n: j for j, n in enumerate(names)}
-    for i, feats in results.items():
-        for k, v in feats.items():
-            X[i, col[k]] = v
-    obs = df.copy()
-    obs["error"] = [errors.get(i, "") for i in range(len(df))]
-    obs.index = [f"scan{i}" for i in range(len(df))]
-    parts = [n.split("_", 2) for n in names]
-    var = pd.DataFrame(
-        {"image_type": [p[0] for p in parts], "feature_class": [p[1] for p in parts],
-         "feature": [p[2] for p in parts]},
-        index=names,
-    )
-    adata = ad.AnnData(X=X, obs=obs, var=var)
-    adata.uns["radiomics"] = {"pyradiomics_version": version, "params": json.dumps(cfg),
-                               "n_cached": n_cached}
-    if errors:
-        logger.warning("radiomics: %d of %d cases failed (see obs['error'])", len(errors), len(df))
-    return adata
+
+def _run_pool(batch: _Batch, workers: int, progress_bar: bool) -> None:
+    """Extract the batch's cases on a local process pool (spawned workers that die with
+    this process); if the workers cannot start, the rest run here."""
+    import multiprocessing as mp
+    from concurrent.futures.process import BrokenProcessPool
+
+    todo = batch.todo
+    left = dict(todo)
+    try:
+        with ProcessPoolExecutor(max_workers=min(workers, len(todo)),
+                                 mp_context=mp.get_context("spawn"),
+                                 initializer=die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
+            with workers_skip_main():  # safe in scripts without a __main__ guard
+                futures = {pool.submit(_extract_one, *batch.args[i]): (i, key)
+                           for i, key in todo}
+            for fut in progress(as_completed(futures), total=len(futures),
+                                desc="radiomics", enabled=progress_bar):
+                i, key = futures[fut]
+                try:
+                    feats = fut.result()
+                except BrokenProcessPool:
+                    raise
+                except Exception as exc:
+                    batch.record(i, key, None, f"{type(exc).__name__}: {exc}")
+                else:
+                    batch.record(i, key, feats, None)
+                left.pop(i, None)
+    except BrokenProcessPool as exc:
+        # workers could not start (e.g. an interactive __main__ they cannot import):
+        # finish the remaining cases in this process rather than fail them all
+        logger.warning("radiomics: worker processes failed (%s); extracting %d remaining "
+                       "cases in this process", exc, len(left))
+        batch.run_here(list(left.items()), progress_bar)

@@ -52,7 +52,7 @@ def _volumes(X: Any, roi_size: int, intensity: str, masks: bool = False,
     names manifest columns of further co-registered volumes (e.g. a dose map) cropped with
     the same box, divided by ``extra_scale`` (no per-ROI normalisation, so absolute levels
     such as dose in Gy keep their meaning) and stacked as channels after the image."""
-    from radiogenomics.imaging.deep._preprocess import load_roi, roi_shape
+    from radiogenomics.imaging.deep._preprocess import roi_shape
     from radiogenomics.io._manifest import read_manifest
 
     dims, _ = roi_shape(mode)
@@ -78,34 +78,49 @@ def _volumes(X: Any, roi_size: int, intensity: str, masks: bool = False,
         raise ValidationError("extra_channels need mode='3d'.")
 
     def one(row: Any) -> tuple[np.ndarray, np.ndarray | None]:
-        out = load_roi(row["image"], row["mask"], roi_size=roi_size, intensity=intensity,
-                       return_mask=masks, mode=mode)
-        vol, msk = out if masks else (out, None)
-        if extra:
-            vol = np.concatenate([vol, *(load_roi(row[c], row["mask"], roi_size=roi_size,
-                                                  intensity="none", mode=mode,
-                                                  name=f"'{c}' channel") / extra_scale
-                                         for c in extra)])
-        return vol, msk
+        return _roi_with_channels(row, roi_size, intensity, masks, mode, extra, extra_scale)
 
     if timepoints is None:
         pairs = [one(row) for _, row in df.iterrows()]
     else:
-        if "timepoint" not in df.columns:
-            raise ValidationError("the manifest needs a 'timepoint' column for a longitudinal "
-                                  f"model (values {list(timepoints)}).")
-        groups = df.groupby("patient_id", sort=False)
-        pairs = []
-        for pid, g in groups:
-            rows = g.set_index(g["timepoint"].astype(str))
-            missing = [t for t in timepoints if t not in rows.index]
-            if missing:
-                raise ValidationError(f"patient {pid}: no scan for timepoint(s) {missing}.")
-            seq = [one(rows.loc[t]) for t in timepoints]
-            pairs.append((np.stack([a for a, _ in seq]),
-                          np.stack([m for _, m in seq]) if masks else None))
+        pairs = _by_timepoint(df, timepoints, one, masks)
     vols = np.stack([a for a, _ in pairs])
     return vols, (np.stack([m for _, m in pairs]) if masks else None)
+
+
+def _roi_with_channels(row: Any, roi_size: int, intensity: str, masks: bool, mode: str,
+                       extra: tuple[str, ...], extra_scale: float,
+                       ) -> tuple[np.ndarray, np.ndarray | None]:
+    """One manifest row's ROI (and mask crop), with the ``extra`` volumes as channels."""
+    from radiogenomics.imaging.deep._preprocess import load_roi
+
+    out = load_roi(row["image"], row["mask"], roi_size=roi_size, intensity=intensity,
+                   return_mask=masks, mode=mode)
+    vol, msk = out if masks else (out, None)
+    if extra:
+        vol = np.concatenate([vol, *(load_roi(row[c], row["mask"], roi_size=roi_size,
+                                              intensity="none", mode=mode,
+                                              name=f"'{c}' channel") / extra_scale
+                                     for c in extra)])
+    return vol, msk
+
+
+def _by_timepoint(df: pd.DataFrame, timepoints: tuple[str, ...], one: Any,
+                  masks: bool) -> list[tuple[np.ndarray, np.ndarray | None]]:
+    """Per patient, the ROIs of the timepoints in order, stacked (T × C × spatial)."""
+    if "timepoint" not in df.columns:
+        raise ValidationError("the manifest needs a 'timepoint' column for a longitudinal "
+                              f"model (values {list(timepoints)}).")
+    pairs = []
+    for pid, g in df.groupby("patient_id", sort=False):
+        rows = g.set_index(g["timepoint"].astype(str))
+        missing = [t for t in timepoints if t not in rows.index]
+        if missing:
+            raise ValidationError(f"patient {pid}: no scan for timepoint(s) {missing}.")
+        seq = [one(rows.loc[t]) for t in timepoints]
+        pairs.append((np.stack([a for a, _ in seq]),
+                      np.stack([m for _, m in seq]) if masks else None))
+    return pairs
 
 
 class _DeepBase(BaseEstimator):
@@ -225,56 +240,15 @@ class _DeepBase(BaseEstimator):
         idx = rng.permutation(n)
         n_val = round(self.val_fraction * n) if self.patience else 0
         val, train = idx[:n_val], idx[n_val:]
-        start, history, best, best_state, bad = 0, [], np.inf, None, 0
+        best, best_state, bad = np.inf, None, 0
         ckpt = Path(self.checkpoint) if self.checkpoint else None
-        if ckpt is not None and ckpt.exists():
-            state = torch.load(ckpt, map_location=dev, weights_only=True)
-            if state.get("arch") != self.model:
-                raise ValidationError(f"{ckpt}: checkpoint is for '{state.get('arch')}', not "
-                                      f"'{self.model}'.")
-            if state.get("key") != key:
-                logger.warning("%s: checkpoint of another training set or parameters (e.g. "
-                               "another CV fold); training from epoch 0 and overwriting it",
-                               ckpt)
-            else:
-                net.load_state_dict(state["model"])
-                opt.load_state_dict(state["optimizer"])
-                start, history = int(state["epoch"]) + 1, list(state["history"])
-                logger.info("%s: resuming from epoch %d", ckpt, start)
+        start, history = self._resume(ckpt, net, opt, key, dev)
         scaler = torch.amp.GradScaler("cuda", enabled=self.amp and dev.type == "cuda")
         Xt = torch.from_numpy(vols)
-        spatial = 3 if self.mode == "3d" else 2
         Mt = torch.from_numpy(masks.astype(np.float32)) if masks is not None else None
         for epoch in progress(range(start, self.epochs), total=self.epochs - start,
                               desc=f"train {self.task}", enabled=self.progress_bar):
-            net.train()
-            order = train[rng.permutation(len(train))]
-            losses = []
-            for b, s in enumerate(range(0, len(order), self.batch_size)):
-                bi = order[s:s + self.batch_size]
-                if len(bi) < 2:
-                    continue
-                xb = Xt[bi].to(dev)
-                mb = Mt[bi].to(dev) if Mt is not None else None
-                if self.augment:  # random flips of the spatial axes (mask alike)
-                    for ax in range(xb.ndim - spatial, xb.ndim):
-                        if rng.random() < 0.5:
-                            xb = torch.flip(xb, dims=(ax,))
-                            mb = torch.flip(mb, dims=(ax,)) if mb is not None else None
-                with torch.autocast(device_type=dev.type, enabled=self.amp and
-                                    dev.type == "cuda"):
-                    res = net.forward_all(xb)
-                    out = res["out"].float()
-                    loss = self._loss(out, target, bi, dev) + self._aux_loss(res, target, bi,
-                                                                             mb, dev)
-                if not torch.isfinite(loss):
-                    raise ValidationError(f"loss is {loss.item()} at epoch {epoch}, batch {b}; "
-                                          "lower lr, check for NaN voxels or constant inputs.")
-                opt.zero_grad()
-                scaler.scale(loss).backward()
-                scaler.step(opt)
-                scaler.update()
-                losses.append(float(loss.detach()))
+            losses = self._epoch(net, opt, scaler, Xt, Mt, target, train, rng, dev, epoch)
             val_loss = self._eval_loss(net, Xt, target, val, dev) if n_val else np.nan
             history.append(float(np.mean(losses)) if losses else float("nan"))
             if ckpt is not None:
@@ -296,6 +270,65 @@ class _DeepBase(BaseEstimator):
             net.load_state_dict(best_state)
         self.net_, self.history_, self.device_ = net.eval(), history, dev
         return self
+
+    def _resume(self, ckpt: Path | None, net: Any, opt: Any, key: str,
+                dev: Any) -> tuple[int, list[float]]:
+        """The epoch to start from and the loss history: from the checkpoint when it holds
+        this training set and parameters (``key``), else 0 and none."""
+        import torch
+
+        if ckpt is None or not ckpt.exists():
+            return 0, []
+        state = torch.load(ckpt, map_location=dev, weights_only=True)
+        if state.get("arch") != self.model:
+            raise ValidationError(f"{ckpt}: checkpoint is for '{state.get('arch')}', not "
+                                  f"'{self.model}'.")
+        if state.get("key") != key:
+            logger.warning("%s: checkpoint of another training set or parameters (e.g. "
+                           "another CV fold); training from epoch 0 and overwriting it", ckpt)
+            return 0, []
+        net.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        start = int(state["epoch"]) + 1
+        logger.info("%s: resuming from epoch %d", ckpt, start)
+        return start, list(state["history"])
+
+    def _epoch(self, net: Any, opt: Any, scaler: Any, Xt: Any, Mt: Any, target: Any,
+               train: np.ndarray, rng: np.random.Generator, dev: Any,
+               epoch: int) -> list[float]:
+        """One pass over the training rows in a random order (batches of ≥ 2, random flips
+        of the spatial axes when augmenting); the batch losses."""
+        import torch
+
+        net.train()
+        spatial = 3 if self.mode == "3d" else 2
+        order = train[rng.permutation(len(train))]
+        losses = []
+        for b, s in enumerate(range(0, len(order), self.batch_size)):
+            bi = order[s:s + self.batch_size]
+            if len(bi) < 2:
+                continue
+            xb = Xt[bi].to(dev)
+            mb = Mt[bi].to(dev) if Mt is not None else None
+            if self.augment:  # random flips of the spatial axes (mask alike)
+                for ax in range(xb.ndim - spatial, xb.ndim):
+                    if rng.random() < 0.5:
+                        xb = torch.flip(xb, dims=(ax,))
+                        mb = torch.flip(mb, dims=(ax,)) if mb is not None else None
+            with torch.autocast(device_type=dev.type, enabled=self.amp and dev.type == "cuda"):
+                res = net.forward_all(xb)
+                out = res["out"].float()
+                loss = self._loss(out, target, bi, dev) + self._aux_loss(res, target, bi, mb,
+                                                                         dev)
+            if not torch.isfinite(loss):
+                raise ValidationError(f"loss is {loss.item()} at epoch {epoch}, batch {b}; "
+                                      "lower lr, check for NaN voxels or constant inputs.")
+            opt.zero_grad()
+            scaler.scale(loss).backward()
+            scaler.step(opt)
+            scaler.update()
+            losses.append(float(loss.detach()))
+        return losses
 
     def _eval_loss(self, net: Any, Xt: Any, target: Any, idx: np.ndarray, dev: Any) -> float:
         import torch
