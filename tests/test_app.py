@@ -355,3 +355,24 @@ def test_documented_entry_script_starts_the_packaged_app(app_env):
     for page in PAGES:  # every page opens from the documented entry too
         at.switch_page(str(APPS / page)).run()
         assert not at.exception, (page, at.exception)
+
+
+def test_links_with_a_lower_case_gene_or_unknown_values_say_what_they_show(app_env, demo_run):
+    """/Cohort?gene=<lower case> offers the gene's expression as a grouping and draws its KM;
+    an unknown gene or patient in a link is named in a message, not replaced silently."""
+    from radiogenomics.workflows import Explorer, load_run
+
+    ex = Explorer(load_run(demo_run))
+    gene = next(g for g in ex.genes if g.isalpha() and len(g) >= 4)
+    at = _open(_app(gene=gene.lower()).run(), "pages/1_Cohort.py")
+    by = at.selectbox(key="cohort.km_by")
+    assert f"{gene} expression" in by.options
+    by.set_value(f"{gene} expression").run()
+    assert not at.exception, at.exception
+    assert at.query_params["gene"] == [gene] or at.query_params["gene"] == gene
+    at = _open(_app(gene="nosuchgene0").run(), "pages/1_Cohort.py")
+    assert any("'nosuchgene0' from the link is not a gene of this run" in i.value
+               for i in at.info)
+    at = _open(_app(patient="../../etc/passwd").run(), "pages/6_Images.py")
+    assert any("patient '../../etc/passwd' is not a patient of this run" in i.value
+               for i in at.info), [i.value for i in at.info]

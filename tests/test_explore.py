@@ -171,3 +171,33 @@ def test_p_values_print_as_bounds_and_scientific():
     assert format_p(3.2e-7) == "3.20e-07"
     assert format_p(0.0421) == "0.0421"
     assert format_p(float("nan")) == "NA"
+
+
+def test_survival_columns_named_as_tcga_are_recognised(small_run):
+    """A clinical table with TCGA's OS.time / OS (no survival step naming them) gets a KM;
+    the same numbers as under os_time / os_event."""
+    import copy
+
+    art = load_run(small_run)
+    base = Explorer(art)
+    cols = base.survival_columns()
+    assert cols is not None
+    art2 = copy.copy(art)
+    art2.cohort = copy.copy(art.cohort)
+    art2.cohort.clinical = art.cohort.clinical.rename(columns={cols[0]: "OS.time",
+                                                              cols[1]: "OS"})
+    ex2 = Explorer(art2)
+    ex2.__dict__["config"] = {}  # no step names the columns: the usual pairs are tried
+    assert ex2.survival_columns() == ("OS.time", "OS")
+    km1, _, n1 = base.km_by(None)
+    km2, _, n2 = ex2.km_by(None)
+    pd.testing.assert_frame_equal(km1, km2)
+    assert n1 == n2
+
+
+def test_home_headline_counts_patients_in_every_modality(small_run):
+    art = load_run(small_run)
+    c = art.cohort
+    assert art.summary["n_patients"] == len(c.patients())
+    assert art.summary["patients_by_modality"] == {m: len(set(c.patient_ids(m)))
+                                                   for m in c.present()}

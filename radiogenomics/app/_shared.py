@@ -96,7 +96,16 @@ def page(title: str, header: str) -> tuple[dict[str, str], Explorer | None]:
     st.set_page_config(page_title=title, layout="wide")
     sel = selection()
     st.header(header)
-    return sel, explorer()
+    ex = explorer()
+    if ex is not None and sel.get("gene") and sel["gene"] not in ex.genes and len(ex.genes):
+        match = ex.find_gene(sel["gene"])  # a hand-typed ?gene=tiparp means TIPARP
+        select(gene=match.gene)
+        if match.gene is None:
+            st.info(f"The gene '{sel['gene']}' from the link is not a gene of this run"
+                    + (f" (closest: {', '.join(match.suggestions)})." if match.suggestions
+                       else "."))
+        sel = current()
+    return sel, ex
 
 
 def current() -> dict[str, str]:
@@ -135,9 +144,19 @@ def pick(widget: Callable[..., Any], label: str, options: list[str], kind: str, 
         st.session_state[key] = current
     value = widget(label, options, key=key,
                    on_change=lambda: select(**{kind: st.session_state.get(key)}), **kwargs)
+    if current and current not in options and value is not None:
+        # a link (or another page) asked for something this view does not have: say so
+        # rather than replace it silently
+        st.info(f"The {kind} '{current}' is not {_where(kind)}; showing '{value}' instead.")
     if value is not None and value != current:
         select(**{kind: value})
     return value
+
+
+def _where(kind: str) -> str:
+    """Where a selection of ``kind`` must be, for the message of :func:`pick`."""
+    return {"gene": "among the genes of this view", "feature": "an image feature of this view",
+            "pathway": "a pathway of this view", "patient": "a patient of this run"}[kind]
 
 
 def on_point(chart_key: str, page: str | None, **columns: int | str) -> Callable[[], None]:

@@ -198,11 +198,12 @@ def km(table: pd.DataFrame, *, pvalue: float | None = None, title: str = "",
     return fig
 
 
-def dotplot(gsea: pd.DataFrame, *, fdr: float = 0.25, top: int = 30, n_perm: int = 1000
-            ) -> Any:
-    """Feature × pathway dot plot of GSEA results with FDR ≤ ``fdr``: colour NES, size
+def dotplot(gsea: pd.DataFrame, *, fdr: float = 0.25, top: int = 30, n_perm: int = 1000,
+            ranking: str = "image feature") -> Any:
+    """Ranking × pathway dot plot of GSEA results with FDR ≤ ``fdr``: colour NES, size
     −log10 FDR (FDR of 0 is drawn at the permutation floor and hovers as a bound);
-    ``customdata`` holds (feature, pathway)."""
+    ``customdata`` holds (ranking, pathway). ``ranking`` names what was ranked (an image
+    feature's correlations, or ``"DE statistic"``) on the axis and in the hover."""
     go = _go()
     floor = 1 / (n_perm + 1)
     sub = gsea[gsea["fdr"] <= fdr]
@@ -216,13 +217,13 @@ def dotplot(gsea: pd.DataFrame, *, fdr: float = 0.25, top: int = 30, n_perm: int
                 "cmid": 0, "colorbar": {"title": "NES"}},
         customdata=np.c_[sub["ranking"].to_numpy(object), sub["term"].to_numpy(object),
                          [format_p(v, floor) for v in sub["fdr"]], sub["size"]],
-        hovertemplate=("%{customdata[1]}<br>feature %{customdata[0]}<br>NES = "
+        hovertemplate=("%{customdata[1]}<br>" + ranking + " %{customdata[0]}<br>NES = "
                        "%{marker.color:.2f}<br>FDR = %{customdata[2]}<br>set size "
                        "%{customdata[3]}<extra>NES: enrichment score normalised by the "
                        "permutation null (sign = direction of the correlation)</extra>"),
     ))
     fig.update_layout(height=max(320, 30 * len(terms) + 180), clickmode="event+select",
-                      xaxis_title="image feature",
+                      xaxis_title=ranking,
                       yaxis={"title": "pathway", "dtick": 1, "automargin": True},
                       title=f"Pathways at FDR ≤ {fdr:g} ({len(terms)} shown)")
     return fig

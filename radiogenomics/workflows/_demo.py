@@ -60,7 +60,7 @@ def demo_config(n_patients: int = 80, random_state: int = 0, n_jobs: int | None 
         "model": {"mstop": 100},
         "nomogram": {"covariates": ["age", "t_stage"],
                      "factors": {"t_stage": ["T1", "T2", "T3", "T4"]},
-                     "engine": "native" if use_r == "no" else "auto", "B": 50},
+                     "engine": "native" if use_r == "no" else "auto", "n_boot": 50},
         "validate": {"external": True, "outcome": "response", "positive": "1",
                      "time": "os_time", "event": "os_event", "horizons": [12, 24]},
         "report": {},

@@ -25,6 +25,11 @@ from radiogenomics.errors import ValidationError
 from radiogenomics.workflows._layout import RunLayout
 from radiogenomics.workflows._rundir import RunArtifacts
 
+#: (time, event) column names the app recognises without a config, in this order
+SURVIVAL_PAIRS = [("os_time", "os_event"), ("OS.time", "OS"), ("OS_time", "OS_event"),
+                  ("os_months", "os_status"), ("time", "event"), ("time", "status"),
+                  ("pfs_time", "pfs_event"), ("PFS.time", "PFS")]
+
 
 @dataclass
 class GeneMatch:
@@ -69,11 +74,14 @@ class Explorer:
 
     @cached_property
     def genes(self) -> pd.Index:
-        """Genes of the cohort (expression) or, without it, of the association table."""
+        """Genes of the cohort (expression) or, without it, of the association table (empty
+        for a run with neither)."""
         c = self.art.cohort
         if c is not None and c.rna is not None:
             return pd.Index(c.rna.var_names.astype(str))
-        return pd.Index(self._need("associations")["gene"].astype(str).unique())
+        if self.art.associations is None:
+            return pd.Index([], dtype=str)
+        return pd.Index(self.art.associations["gene"].astype(str).unique())
 
     @cached_property
     def features(self) -> list[str]:
@@ -183,11 +191,18 @@ class Explorer:
 
     # ------------------------------------------------------------------ survival
     def survival_columns(self) -> tuple[str, str] | None:
-        """The run's (time, event) columns (survival step config, else ``os_time/os_event``)."""
-        cfg = self.step_config("survival")
+        """The run's (time, event) columns: those of the first step that names them
+        (survival, select, nomogram, validate, risk, deep, compare), else the first of the
+        usual pairs the clinical table has (``os_time/os_event``, TCGA's ``OS.time/OS``,
+        ``time/event``, ``time/status``, …)."""
         clin = self.art.cohort.clinical if self.art.cohort is not None else None
-        pair = (cfg.get("time") or "os_time", cfg.get("event") or "os_event")
-        return pair if clin is not None and set(pair) <= set(clin.columns) else None
+        if clin is None:
+            return None
+        pairs = [(c.get("time"), c.get("event")) for c in map(self.step_config, (
+            "survival", "select", "nomogram", "validate", "risk", "deep", "compare"))]
+        pairs += SURVIVAL_PAIRS
+        return next(((t, e) for t, e in pairs if t and e and {t, e} <= set(clin.columns)),
+                    None)
 
     def km_by(self, values: pd.Series | None, name: str = "all patients", *,
               split: str = "median") -> tuple[pd.DataFrame, float | None, dict[str, int]]:
@@ -206,8 +221,10 @@ class Explorer:
 
         cols = self.survival_columns()
         if cols is None:
-            raise ValidationError("this run has no survival columns (steps.survival.time and "
-                                  ".event, or os_time/os_event in the clinical table).")
+            raise ValidationError("this run has no survival columns (time: and event: of a "
+                                  "step, or one of " + ", ".join(f"{t}/{e}" for t, e in
+                                                                 SURVIVAL_PAIRS)
+                                  + " in the clinical table).")
         # competing risks: the survival step's cause (Kaplan–Meier of its cause-specific event)
         surv = self.art.cohort.survival(*cols, cause=self.step_config("survival").get("cause"))
         v = values.reindex(surv.index)
@@ -242,6 +259,14 @@ class Explorer:
             return None
         summary = json.loads(lay.survival_summary.read_text())
         return pd.read_csv(lay.survival_km), float(summary["logrank_p"])
+
+    def risk_step_groups(self) -> pd.Series | None:
+        """The risk step's groups (high/low at its training cut-off, out of fold on the
+        training cohort) by patient, for a grouping; ``None`` without the risk step."""
+        if not self.layout.risk_scores.exists():
+            return None
+        scores = pd.read_csv(self.layout.risk_scores, dtype={"patient_id": str})
+        return scores.set_index("patient_id")["group"].rename("risk step group")
 
     # ------------------------------------------------------------------ pathways
     @cached_property

@@ -36,8 +36,10 @@ def _summary(lay: RunLayout, art: RunArtifacts) -> dict[str, Any]:
     from radiogenomics.tl import top_feature
 
     s: dict[str, Any] = {}
-    if art.cohort is not None and art.cohort.clinical is not None:
-        s["n_patients"] = len(art.cohort.clinical)
+    if art.cohort is not None and art.cohort.present():
+        c = art.cohort
+        s["n_patients"] = len(c.patients())  # in every modality the run has
+        s["patients_by_modality"] = {m: len(set(c.patient_ids(m))) for m in c.present()}
     if art.associations is not None:
         s["n_significant_pairs"] = int((art.associations["qvalue"] < 0.05).sum())
         s["top_feature"] = top_feature(art.associations)
@@ -45,17 +47,61 @@ def _summary(lay: RunLayout, art: RunArtifacts) -> dict[str, Any]:
             first = art.gsea_features[art.gsea_features["ranking"] == s["top_feature"]]
             if not first.empty:
                 s["top_pathway"] = str(first["term"].iloc[0])
+    elif art.gsea_features is not None and (art.gsea_features["ranking"] == "DE").any():
+        de = art.gsea_features[art.gsea_features["ranking"] == "DE"]  # steps.enrich.source: de
+        s["top_pathway"] = str(de["term"].iloc[0])
     if lay.survival_summary.exists():
         surv = json.loads(lay.survival_summary.read_text())
         s["c_index"] = surv["c_index"]
         s.setdefault("top_feature", surv["top_feature"])
+    else:
+        s.update(_headline_from_models(lay))
     if lay.validation_metrics.exists():
         m = pd.read_csv(lay.validation_metrics).set_index("metric")["value"]
         s.update({f"validation {k}": float(v) for k, v in m.items() if k in ("AUC", "C-index",
                                                                   "C-index (cause-specific)")})
+        s["validation_source"] = "validate step (signature card on the external cohort)"
+    else:
+        s.update(_validation_from_models(lay))
     if lay.summary.exists():
         s["planted_truth"] = json.loads(lay.summary.read_text())
     return s
+
+
+def _headline_from_models(lay: RunLayout) -> dict[str, Any]:
+    """The run's C-index (or AUC) without a survival step: the risk step's out-of-fold
+    C-index, else the deep step's out-of-fold C-index or AUC, with where it comes from."""
+    if lay.risk_metrics.exists():
+        m = pd.read_csv(lay.risk_metrics)
+        train = m[m["cohort"].astype(str).str.startswith("training")]
+        if not train.empty:
+            return {"c_index": float(train["c_index"].iloc[0]),
+                    "c_index_source": f"risk step, {train['cohort'].iloc[0]}"}
+    if lay.deep_metrics.exists():
+        m = json.loads(lay.deep_metrics.read_text())
+        if "oof_c_index" in m:
+            return {"c_index": float(m["oof_c_index"]),
+                    "c_index_source": "deep step, out of fold"}
+        if "oof_auc" in m:
+            return {"auc": float(m["oof_auc"]), "auc_source": "deep step, out of fold"}
+    return {}
+
+
+def _validation_from_models(lay: RunLayout) -> dict[str, Any]:
+    """External validation without a validate step: the risk step's external C-index, else
+    the compare step's AUC of the deep model on the external cohort."""
+    if lay.risk_metrics.exists():
+        m = pd.read_csv(lay.risk_metrics)
+        ext = m[~m["cohort"].astype(str).str.startswith("training")]
+        if not ext.empty:
+            return {"validation C-index": float(ext["c_index"].iloc[0]),
+                    "validation_source": f"risk step, {ext['cohort'].iloc[0]} cohort"}
+    if lay.compare_metrics.exists():
+        m = pd.read_csv(lay.compare_metrics).set_index("model")
+        if "deep" in m.index:
+            return {"validation AUC": float(m.loc["deep", "auc"]),
+                    "validation_source": "compare step, deep model on the external cohort"}
+    return {}
 
 
 def load_run(path: str | Path) -> RunArtifacts:

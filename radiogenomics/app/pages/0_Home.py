@@ -18,14 +18,26 @@ if ex is not None:
     s = ex.art.summary
     if s:
         cols = st.columns(5)
-        cols[0].metric("patients", s.get("n_patients", "–"))
+        by = s.get("patients_by_modality", {})
+        cols[0].metric("patients (all modalities)", s.get("n_patients", "–"),
+                       help="patients with every modality of the run; per modality: "
+                       + ", ".join(f"{m} {n}" for m, n in by.items()))
+        if by:
+            cols[0].caption(" · ".join(f"{m} {n}" for m, n in by.items()))
         cols[1].metric("significant pairs (q < 0.05)", s.get("n_significant_pairs", "–"),
                        help=f"image feature × gene pairs with {ex.labels['fdr']} q < 0.05")
         cols[2].metric("top pathway", str(s.get("top_pathway", "–")).replace("HALLMARK_", ""))
-        cols[3].metric("C-index", f"{s['c_index']:.3f}" if "c_index" in s else "–")
-        val = next((f"{k.split()[-1]} {v:.3f}" for k, v in s.items()
-                    if k.startswith("validation ")), "–")
-        cols[4].metric("external validation", val)
+        if "c_index" in s or "auc" not in s:
+            cols[3].metric("C-index", f"{s['c_index']:.3f}" if "c_index" in s else "–",
+                           help=s.get("c_index_source", "survival step (top image feature)"))
+        else:
+            cols[3].metric("AUC", f"{s['auc']:.3f}", help=s.get("auc_source"))
+        val = next((f"{k.split(' ', 1)[1].split()[0]} {v:.3f}" for k, v in s.items()
+                    if k.startswith("validation ") and isinstance(v, float)), "–")
+        cols[4].metric("external validation", val, help=s.get("validation_source"))
+    else:
+        st.info("This run has no cohort-level results to summarise (its steps bring their "
+                "own data, e.g. dosiomics); its report is `report.html` in the run directory.")
     st.subheader("Follow a gene")
 
     def _search() -> None:

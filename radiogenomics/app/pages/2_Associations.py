@@ -71,3 +71,7 @@ if ex is not None and ex.art.associations is not None:
                             key="assoc.scatter", selection_mode="points",
                             on_select=on_point("assoc.scatter", "images", patient=0))
             st.caption("Click a patient to open them on the Images page.")
+elif ex is not None:
+    st.info("This run has no image feature × gene associations: the associate step "
+            "(steps.associate, with image features from steps.extract or steps.deep and "
+            "expression in the cohort) would add them.")

@@ -18,7 +18,10 @@ from radiogenomics.app._shared import (
 from radiogenomics.pl import interactive
 
 sel, ex = page("Gene", "Gene")
-if ex is not None:
+if ex is not None and len(ex.genes) == 0:
+    st.info("This run has no genes (no expression in its cohort and no associations): "
+            "steps.load with an expression table would add them.")
+elif ex is not None:
     def _search() -> None:
         match = ex.find_gene(st.session_state.get("gene.search", ""))
         if match.gene:

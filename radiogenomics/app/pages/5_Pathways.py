@@ -44,12 +44,18 @@ if ex is not None and ex.art.gsea_features is not None:
                       + [query("enrich", f).assign(ranking=f) for f in extra], ignore_index=True)
     floor = 1 / (ex.n_perm + 1)
     fdr = st.slider("FDR threshold for the dot plot", 0.01, 1.0, 0.25, 0.01, key="pw.fdr")
-    st.plotly_chart(interactive.dotplot(g, fdr=fdr, n_perm=ex.n_perm), key="pw.dots",
-                    selection_mode="points",
-                    on_select=on_point("pw.dots", None, feature=0, pathway=1))
+    de_only = ex.art.associations is None  # rankings are DE statistics, not image features
+    st.plotly_chart(interactive.dotplot(g, fdr=fdr, n_perm=ex.n_perm,
+                                        ranking="DE statistic" if de_only else "image feature"),
+                    key="pw.dots", selection_mode="points",
+                    on_select=on_point("pw.dots", None, pathway=1) if de_only
+                    else on_point("pw.dots", None, feature=0, pathway=1))
     download_csv("Download dot-plot data (CSV)", g[g["fdr"] <= fdr], "pathways_by_feature.csv")
     feats = list(dict.fromkeys(g["ranking"]))
-    feature = pick(st.selectbox, "Feature", feats, "feature", key="pw.feature")
+    if de_only:  # rankings are not image features: no shared feature selection
+        feature = st.selectbox("Ranking", feats, key="pw.ranking")
+    else:
+        feature = pick(st.selectbox, "Feature", feats, "feature", key="pw.feature")
     table = g[g["ranking"] == feature].drop(columns="ranking").reset_index(drop=True)
     st.dataframe(p_columns(table.drop(columns="leading_edge"), floor), hide_index=True,
                  height=280, column_config={
@@ -62,8 +68,9 @@ if ex is not None and ex.art.gsea_features is not None:
     es, hits = query("running_sum", feature, term)
     st.plotly_chart(interactive.running_sum(es, hits, row, term=term, n_perm=ex.n_perm),
                     key="pw.running")
-    st.caption("The curve is the running sum on this feature's ranking; ES, NES, p and FDR "
-               "are the run's stored result (the table above), not a recomputation.")
+    st.caption(f"The curve is the running sum on the ranking '{feature}' (a feature's "
+               "correlations with every gene, or the DE statistic); ES, NES, p and FDR are "
+               "the run's stored result (the table above), not a recomputation.")
     lead = [x for x in str(row["leading_edge"]).split(";") if x]
     st.markdown(f"**Leading-edge genes** ({len(lead)}; click one to follow it)")
     links("Leading-edge genes", lead, "gene", "gene", key="pw.lead")

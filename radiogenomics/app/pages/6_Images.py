@@ -76,3 +76,6 @@ if art is not None and art.manifest is not None:
         st.caption("No Grad-CAM map for this patient. Train a deep model into this run: "
                    "`radiogenomics deep train --config train.yaml --out <run>/deep` writes maps "
                    "for held-out patients (`saliency:` in the YAML sets how many).")
+elif art is not None:
+    st.info("This run has no image manifest, so there are no scans to show: load one "
+            "(steps.load.manifest, or a synthetic cohort with images) to see them here.")
