@@ -235,6 +235,27 @@ def test_real_browser_journey(demo_run, tmp_path, shared_data):
         browser.wait_idle(driver)
         after = next(x for x in body().splitlines() if "feature–gene pairs" in x)
         assert before != after and "q < 0.25" in after
+        # a heatmap cell → its feature and gene become the selection (in the URL)
+        from urllib.parse import parse_qs, urlparse
+
+        chart = driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")[0]
+        cells = chart.find_elements(By.CSS_SELECTOR, ".scatterlayer .point")
+        named = driver.execute_script("return arguments[0].data[1].customdata;", chart)
+        assert cells and len(cells) == len(named), "no clickable heatmap cells"
+        now = parse_qs(urlparse(driver.current_url).query)
+        i = next(k for k, c in enumerate(named)
+                 if [c[0], c[1]] != [now.get("feature", [""])[0], now.get("gene", [""])[0]])
+        ActionChains(driver).move_to_element(cells[i]).click().perform()
+        deadline = time.time() + 30
+        while time.time() < deadline and (
+                parse_qs(urlparse(driver.current_url).query).get("gene", [""])[0] != named[i][1]
+                or parse_qs(urlparse(driver.current_url).query).get("feature", [""])[0]
+                != named[i][0]):
+            time.sleep(0.5)
+        qs = parse_qs(urlparse(driver.current_url).query)
+        assert (qs["feature"][0], qs["gene"][0]) == (named[i][0], named[i][1]), \
+            driver.current_url
+        browser.wait_idle(driver)
         # a patient in the scatter → the Images page on that patient
         pts = driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .scatterlayer .point")
         assert pts, "no scatter points"

@@ -46,6 +46,14 @@ def test_one_filtered_table_drives_the_counts_and_the_heatmap(ex):
     pairs = ex.pairs(0.25)
     fig, note = interactive.heatmap(pairs, max_features=3, max_genes=5)
     assert np.asarray(fig.data[0].z).shape == (3, 5) and "narrow the filters" in note
+    # every drawn cell carries a clickable marker naming its pair (Streamlit reports clicks
+    # on points, not heatmap cells)
+    heat, cells = fig.data[0], fig.data[1]
+    z = np.asarray(heat.z, float)
+    drawn = {(heat.y[i], heat.x[j]) for i, j in zip(*np.nonzero(np.isfinite(z)), strict=True)}
+    assert {(c[0], c[1]) for c in cells.customdata} == drawn and len(cells.x) == len(drawn)
+    assert all((c[0], c[1]) in set(zip(pairs["feature"], pairs["gene"], strict=True))
+               for c in cells.customdata)
     f, g = pairs["feature"].iloc[0], pairs["gene"].iloc[0]
     sub = ex.pairs(0.25, features=[f], genes=[g], min_abs_r=0.0)
     assert list(sub[["feature", "gene"]].iloc[0]) == [f, g] and len(sub) == 1

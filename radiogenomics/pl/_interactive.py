@@ -94,8 +94,20 @@ def heatmap(pairs: pd.DataFrame, *, max_features: int = 25, max_genes: int = 50,
         hovertemplate=("feature %{y}<br>gene %{x}<br>r = %{z:.3f}<br>q = %{customdata:.2e}"
                        "<extra>" + lab["r_help"] + "<br>" + lab["q_help"] + "</extra>"),
     ))
+    # Streamlit reports clicks on scatter points, not on heatmap cells: an invisible square
+    # marker on every drawn cell (customdata: feature, gene, q) makes a cell clickable
+    fi, gi = np.nonzero(~np.isnan(R.to_numpy(float)))
+    fig.add_trace(go.Scatter(
+        x=R.columns.to_numpy(object)[gi], y=R.index.to_numpy(object)[fi], mode="markers",
+        marker={"symbol": "square", "size": 12, "opacity": 0}, showlegend=False,
+        customdata=np.c_[R.index.to_numpy(object)[fi], R.columns.to_numpy(object)[gi],
+                         Q.to_numpy(float)[fi, gi], R.to_numpy(float)[fi, gi]],
+        hovertemplate=("feature %{customdata[0]}<br>gene %{customdata[1]}<br>r = "
+                       "%{customdata[3]:.3f}<br>q = %{customdata[2]:.2e}<extra>"
+                       + lab["r_help"] + "<br>" + lab["q_help"] + "</extra>")))
     fig.update_yaxes(tickvals=list(R.index), ticktext=[_short(f) for f in R.index])
     fig.update_layout(height=max(320, 16 * R.shape[0] + 160), margin={"l": 10, "r": 10},
+                      clickmode="event+select",
                       xaxis={"title": "gene", "tickfont": {"size": 9}},
                       yaxis={"title": "image feature", "tickfont": {"size": 9}})
     return fig, note

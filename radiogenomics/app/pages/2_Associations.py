@@ -47,7 +47,7 @@ if ex is not None and ex.art.associations is not None:
         fig, note = interactive.heatmap(pairs, method=ex.labels_key[0],
                                           fdr=ex.labels_key[1])
         st.plotly_chart(fig, key="assoc.heatmap", selection_mode="points",
-                        on_select=on_point("assoc.heatmap", None, feature="y", gene="x"))
+                        on_select=on_point("assoc.heatmap", None, feature=0, gene=1))
         st.caption(f"Heatmap: {note}. Blank cells: pairs filtered out.")
         feats = list(dict.fromkeys(pairs["feature"]))
         left, right = st.columns(2)
