@@ -153,6 +153,37 @@ class VectorizedInference(DefaultInference):
             alpha = np.where(no_increase, start, alpha)
         return alpha, ok
 
+    def lin_reg_mu(self, counts: np.ndarray, size_factors: np.ndarray,
+                   design_matrix: np.ndarray, min_mu: float) -> np.ndarray:
+        """pydeseq2's ``fit_lin_mu`` (least squares of normalised counts on the design, μ
+        bounded below by ``min_mu``) for every gene in one least-squares solve instead of a
+        scikit-learn fit per gene (which was two thirds of a two-group DE run)."""
+        sf = np.asarray(size_factors, float)[:, None]
+        X = np.asarray(design_matrix, float)
+        beta = np.linalg.lstsq(X, np.asarray(counts, float) / sf, rcond=None)[0]
+        return np.maximum(sf * (X @ beta), min_mu)
+
+    def wald_test(self, design_matrix: np.ndarray, disp: np.ndarray, lfc: np.ndarray,
+                  mu: np.ndarray, ridge_factor: np.ndarray, contrast: np.ndarray,
+                  lfc_null: np.ndarray, alt_hypothesis: str | None = None,
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """pydeseq2's Wald test (``utils.wald_test``: sandwich SE of the contrast with the
+        same ridge, two-sided normal p) for all genes at once; other alternative hypotheses
+        go to pydeseq2's per-gene code."""
+        from scipy.stats import norm
+
+        if alt_hypothesis is not None:
+            return super().wald_test(design_matrix, disp, lfc, mu, ridge_factor, contrast,
+                                     lfc_null, alt_hypothesis)
+        X = np.asarray(design_matrix, float)
+        m = np.asarray(mu, float)
+        W = m / (1.0 + m * np.asarray(disp, float)[None, :])
+        M = np.einsum("ni,ng,nj->gij", X, W, X)
+        Hc = np.linalg.inv(M + ridge_factor) @ np.asarray(contrast, float)
+        se = np.sqrt(np.einsum("gi,gij,gj->g", Hc, M, Hc))
+        stat = ((np.asarray(lfc, float) - lfc_null) @ np.asarray(contrast, float)) / se
+        return 2 * norm.sf(np.abs(stat)), stat, se
+
     def irls(self, counts: np.ndarray, size_factors: np.ndarray, design_matrix: np.ndarray,
              disp: np.ndarray, min_mu: float, beta_tol: float, min_beta: float = -30,
              max_beta: float = 30, optimizer: str = "L-BFGS-B", maxiter: int = 250,

@@ -351,11 +351,12 @@ def _pydeseq2(values: pd.DataFrame, meta: pd.DataFrame, design: str, contrast: l
                        inference=VectorizedInference(n_cpus=n_jobs, match_deseq2=True))
     dds.deseq2()
     if len(contrast) == 3:
-        ds = DeseqStats(dds, contrast=contrast, quiet=True, n_cpus=n_jobs)
+        ds = DeseqStats(dds, contrast=contrast, quiet=True, n_cpus=n_jobs,
+                        inference=dds.inference)
     else:
         cols = list(dds.obsm["design_matrix"].columns)
         vec = np.array([1.0 if c == contrast[0] else 0.0 for c in cols])
-        ds = DeseqStats(dds, contrast=vec, quiet=True, n_cpus=n_jobs)
+        ds = DeseqStats(dds, contrast=vec, quiet=True, n_cpus=n_jobs, inference=dds.inference)
     if reduced is not None:  # LFC and SE from the Wald fit, stat and p from the LRT;
         ds.run_wald_test()  # summary() then filters (Cook's, independent) and adjusts them
         stat, p = _lrt(dds, reduced)
