@@ -66,10 +66,18 @@ def test_kill_resume_and_edit_recompute(tmp_path):
     edited["steps"]["enrich"]["n_perm"] = 150
     cfg.write_text(yaml.safe_dump(edited))
     again = Pipeline(cfg, run).run(progress_bar=False)
-    for s in ("load", "extract", "associate"):
+    # only the edited step and the steps that read it (declared ``after``) are recomputed
+    for s in ("load", "extract", "associate", "select", "model"):
         assert again[s]["finished_at"] == state[s]["finished_at"]
-    for s in ("enrich", "select", "model", "report"):
+    for s in ("enrich", "report"):
         assert again[s]["finished_at"] != state[s]["finished_at"]
+    edited["steps"]["select"]["n_splits"] = 4  # select's readers: model and report
+    cfg.write_text(yaml.safe_dump(edited))
+    third = Pipeline(cfg, run).run(progress_bar=False)
+    for s in ("load", "extract", "associate", "enrich"):
+        assert third[s]["finished_at"] == again[s]["finished_at"]
+    for s in ("select", "model", "report"):
+        assert third[s]["finished_at"] != again[s]["finished_at"]
 
 
 def test_failed_step_is_marked_and_earlier_steps_kept(tmp_path):
@@ -174,9 +182,12 @@ def test_list_steps_check_and_lock(tmp_path):
     assert listed.returncode == 0
     names = [line.split(":")[0].split(" ")[0] for line in listed.stdout.splitlines()
              if not line.startswith(" ")]
-    assert names == ["load", "extract", "deep", "de", "associate", "enrich", "survival",
-                     "select", "model", "nomogram", "validate", "risk", "compare",
-                     "longitudinal", "dosiomics", "report"]
+    from radiogenomics.workflows import REGISTRY
+
+    assert names == list(REGISTRY)  # run order, from the steps' declared inputs
+    assert sorted(names) == sorted(["load", "extract", "deep", "de", "associate", "enrich",
+                                    "survival", "select", "model", "nomogram", "validate",
+                                    "risk", "compare", "longitudinal", "dosiomics", "report"])
     assert "    horizon:" in listed.stdout
     cfg = tmp_path / "c.yaml"
     cfg.write_text(yaml.safe_dump({"name": "c", "steps": {
@@ -437,3 +448,48 @@ def test_every_layout_path_the_code_uses_is_declared():
     planted = {"nope", "mean_expression_table"}  # this file's own checks of the rule
     missing = [u for u in sorted(used - planted) if not hasattr(lay, u)]
     assert missing == []
+
+
+def test_every_config_field_a_step_reads_exists():
+    """``cfg.<name>`` in a step module is a field (or method) of that step's config — a
+    renamed field cannot leave a reader behind (caught at run time only otherwise)."""
+    import importlib
+    import re
+
+    from radiogenomics.workflows import REGISTRY
+
+    for name, step in REGISTRY.items():
+        src = Path(importlib.import_module(type(step).__module__).__file__).read_text()
+        used = set(re.findall(r"\bcfg\.([A-Za-z_]\w*)", src))
+        known = set(step.Config.model_fields) | set(dir(step.Config))
+        assert used <= known, (name, sorted(used - known))
+
+
+def test_a_step_reads_only_outputs_of_steps_it_declares():
+    """Every ``lay.<output>`` a step module reads belongs to the step itself or to a step it
+    runs after (its declared ``after``, transitively); reading the cohort's image features
+    (``ctx.cohort()``, ``ctx.image_table()``) needs extract and deep declared — so the run
+    order and the checkpoint keys cannot miss an input."""
+    import importlib
+    import re
+
+    from radiogenomics.workflows import REGISTRY
+    from radiogenomics.workflows._layout import declared_outputs
+
+    owner = {out: step for out, (step, _) in declared_outputs().items()}
+
+    def upstream(name, seen=()):
+        step = REGISTRY[name]
+        deps = set(REGISTRY) - {name} if "*" in step.after else set(step.after)
+        out = set(deps)
+        for d in deps - set(seen):
+            out |= upstream(d, (*seen, name))
+        return out
+
+    for name, step in REGISTRY.items():
+        src = Path(importlib.import_module(type(step).__module__).__file__).read_text()
+        reads = {owner[o] for o in re.findall(r"(?<![.\w])(?:lay|layout)\.([a-z_]+)\b", src)
+                 if o in owner} - {name}
+        if re.search(r"ctx\.(cohort|image_table)\(\)", src):
+            reads |= {"load", "extract", "deep"} - {name}
+        assert reads <= upstream(name), (name, sorted(reads - upstream(name)))

@@ -2,11 +2,12 @@
 
 ``radiogenomics run config.yaml`` executes the configured steps in registry order (see
 :mod:`radiogenomics.workflows._steps`). Each step writes its outputs atomically through the
-run layout and records a checkpoint key — a hash of its config, the upstream keys, the files
-it reads from outside the run, the package version and the engine it used (R and package
-versions, or native) — in ``state.json``. A re-run skips every step whose key is unchanged
-and whose outputs exist: a killed run resumes at the first unfinished step, and editing one
-step recomputes that step and the ones after it. A failing step is marked ``failed``;
+run layout and records a checkpoint key — a hash of its config, the keys of the steps it
+reads (``Step.after``), the files it reads from outside the run, the package version and the
+engine it used (R and package versions, or native) — in ``state.json``. A re-run skips every
+step whose key is unchanged and whose outputs exist: a killed run resumes at the first
+unfinished step, and editing one step recomputes that step and the steps that read it,
+directly or through others. A failing step is marked ``failed``;
 earlier steps stay intact. ``provenance.json`` records the config, versions, engines, git
 commit and input hashes; ``run.log`` the log. A run directory is locked while a run holds
 it: a second run on it refuses with the holder's PID.
@@ -255,9 +256,12 @@ class Pipeline:
         engines = {step.name: step.engine(ctx, cfg) for step, cfg in self.steps()}
         self._write_provenance(ctx, engines)
         state = self.state()
-        upstream = ""
+        keys: dict[str, str] = {}
         for step, cfg in self.steps():
             name = step.name
+            # the keys of the steps it reads (declared): an edit recomputes its readers only
+            reads = keys if "*" in step.after else {d: keys[d] for d in step.after if d in keys}
+            upstream = "|".join(f"{d}:{k}" for d, k in sorted(reads.items()))
             key = self._key(step, cfg, upstream, ctx, engines[name])
             prev = state.get(name, {})
             outputs_ok = all((self.out / p).exists() for p in prev.get("outputs", []))
@@ -281,7 +285,7 @@ class Pipeline:
                                "engine": engines[name], "seconds": round(time.time() - t0, 3),
                                "finished_at": pd.Timestamp.now("UTC").isoformat()}
                 self._save_state(state)
-            upstream = key
+            keys[name] = key
             if name == until:
                 break
         return state

@@ -26,8 +26,8 @@ def image_features(lay: RunLayout) -> pd.DataFrame:
     import anndata as ad
 
     parts = []
-    if lay.img.exists():
-        img = ad.read_h5ad(lay.img)
+    if handcrafted(lay) is not None:
+        img = ad.read_h5ad(handcrafted(lay))
         parts.append(_by_patient(img.to_df(), img.obs["patient_id"], "extract"))
     if lay.deep_embeddings.exists():
         emb = ad.read_h5ad(lay.deep_embeddings)
@@ -46,8 +46,14 @@ def image_anndata(lay: RunLayout) -> Any:
     import anndata as ad
 
     if not (lay.deep_embeddings.exists() or lay.deep_scores.exists()):
-        return ad.read_h5ad(lay.img) if lay.img.exists() else None
+        return ad.read_h5ad(handcrafted(lay)) if handcrafted(lay) is not None else None
     X = image_features(lay)
     ids = X.index.astype(str)
     return ad.AnnData(X.to_numpy(float), obs=pd.DataFrame({"patient_id": ids}, index=ids),
                       var=pd.DataFrame(index=X.columns.astype(str)))
+
+
+def handcrafted(lay: RunLayout) -> Any:
+    """The run's handcrafted image features: extract's ``img.h5ad``, else those of a
+    features table given to load; ``None`` without either."""
+    return next((p for p in (lay.img, lay.table_img) if p.exists()), None)

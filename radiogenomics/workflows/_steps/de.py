@@ -46,7 +46,8 @@ class DEConfig(StepConfig):
 class DE(Step):
     name = "de"
     outputs: ClassVar[dict[str, str]] = {"de": "de.csv"}
-    after: ClassVar[tuple[str, ...]] = ("load",)
+    # a design may use image features or the deep score (e.g. DE by an image signature)
+    after: ClassVar[tuple[str, ...]] = ("load", "extract", "deep")
     title = "differential expression between outcome or image-signature groups"
     Config = DEConfig
 

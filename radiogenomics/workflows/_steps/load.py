@@ -171,10 +171,9 @@ def _feature_table(ctx: RunContext, t: FeatureTable) -> list[Path]:
         target = lay.cohort if name == "train" else lay.external_cohort
         Cohort(img=img(ids), clinical=clin.loc[ids]).write(target)
         outs += sorted(f for f in target.iterdir() if f.is_file())
-    lay.img.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(lay.img) as tmp:
+    with atomic_path(lay.table_img) as tmp:  # read as the run's image features
         img(groups["train"]).write_h5ad(tmp)
-    return [*outs, lay.img]
+    return [*outs, lay.table_img]
 
 
 def _holdout(c: Any, fraction: float, stratify: str | None, seed: int) -> tuple[Any, Any]:
@@ -249,6 +248,8 @@ class Load(Step):
         "external_cohort": "external",
         "external_manifest": "external_manifest.csv",
         "external_images": "external_images",
+        # a features table's image features (the run reads them as extract's img.h5ad)
+        "table_img": "img.h5ad",
     }
     title = "cohort (synthetic with planted truth, or a cohort directory and image manifest)"
     Config = LoadConfig

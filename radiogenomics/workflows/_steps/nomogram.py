@@ -290,14 +290,14 @@ class Nomogram(Step):
                         f"{', '.join(cfg.covariates)}"}
         if ctx.layout.nomogram_validation.exists():
             out["Internal validation"] = (f"nomogram: bootstrap optimism correction (rms "
-                                          f"validate, B = {cfg.B})")
+                                          f"validate, {cfg.n_boot} resamples)")
         else:
             out["Internal validation"] = ("nomogram: bootstrap validation not run (native "
                                           "engine" + ("; rms has no Fine–Gray model)"
                                                       if summ["family"] == "finegray" else ")"))
         if ctx.layout.nomogram_calibration.exists():
             at = f" at {cfg.horizon:g} {cfg.time_unit}" if summ["family"] == "cox" else ""
-            out["Calibration reported"] = f"nomogram: rms calibrate (B = {cfg.B}){at}"
+            out["Calibration reported"] = f"nomogram: rms calibrate ({cfg.n_boot} resamples){at}"
         elif ctx.layout.nomogram_score_calibration.exists():
             out["Calibration reported"] = ("nomogram: apparent predicted vs observed risk by "
                                            "risk decile at " + ", ".join(
@@ -339,8 +339,9 @@ class Nomogram(Step):
         if lay.nomogram_validation.exists():
             v = pd.read_csv(lay.nomogram_validation).set_index("index")
             c = v.loc["C"]
-            text += (f" Bootstrap ({cfg.B}) optimism-corrected C {c['index_corrected']:.3f} "
-                     f"(apparent {c['index_orig']:.3f}); calibration in "
+            text += (f" Bootstrap ({cfg.n_boot} resamples) optimism-corrected C "
+                     f"{c['index_corrected']:.3f} (apparent {c['index_orig']:.3f}); "
+                     "calibration in "
                      f"{lay.rel(lay.nomogram_calibration)}.")
             table = v
         elif summ["family"] == "finegray":
