@@ -195,14 +195,21 @@ class Explorer:
         (survival, select, nomogram, validate, risk, deep, compare), else the first of the
         usual pairs the clinical table has (``os_time/os_event``, TCGA's ``OS.time/OS``,
         ``time/event``, ``time/status``, …)."""
+        spec = self._survival_spec()
+        return None if spec is None else spec[:2]
+
+    def _survival_spec(self) -> tuple[str, str, int | None] | None:
+        """(time, event, cause) of :meth:`survival_columns`; the cause is the one the
+        naming step analyses (competing-risk outcomes), ``None`` otherwise."""
         clin = self.art.cohort.clinical if self.art.cohort is not None else None
         if clin is None:
             return None
-        pairs = [(c.get("time"), c.get("event")) for c in map(self.step_config, (
-            "survival", "select", "nomogram", "validate", "risk", "deep", "compare"))]
-        pairs += SURVIVAL_PAIRS
-        return next(((t, e) for t, e in pairs if t and e and {t, e} <= set(clin.columns)),
-                    None)
+        named = [(c.get("time"), c.get("event"), c.get("cause")) for c in map(
+            self.step_config, ("survival", "select", "nomogram", "validate", "risk", "deep",
+                               "compare"))]
+        return next(((t, e, k) for t, e, k in [*named, *((t, e, None) for t, e in
+                                                          SURVIVAL_PAIRS)]
+                     if t and e and {t, e} <= set(clin.columns)), None)
 
     def km_by(self, values: pd.Series | None, name: str = "all patients", *,
               split: str = "median") -> tuple[pd.DataFrame, float | None, dict[str, int]]:
@@ -225,8 +232,8 @@ class Explorer:
                                   "step, or one of " + ", ".join(f"{t}/{e}" for t, e in
                                                                  SURVIVAL_PAIRS)
                                   + " in the clinical table).")
-        # competing risks: the survival step's cause (Kaplan–Meier of its cause-specific event)
-        surv = self.art.cohort.survival(*cols, cause=self.step_config("survival").get("cause"))
+        # competing risks: the naming step's cause (Kaplan–Meier of its cause-specific event)
+        surv = self.art.cohort.survival(*cols, cause=self._survival_spec()[2])
         v = values.reindex(surv.index)
         ok = v.notna()
         surv, v = surv[ok], v[ok]
