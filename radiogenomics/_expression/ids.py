@@ -51,7 +51,25 @@ def clean_ids(ids: Iterable[str]) -> pd.Series:
 
 
 def detect_id_type(ids: Iterable[str]) -> str:
-    """``"ensembl"``, ``"entrez"`` or ``"symbol"`` by majority of the (cleaned) IDs."""
+    """The type of gene IDs, by majority of the (cleaned) IDs.
+
+    Parameters
+    ----------
+    ids
+        Gene IDs (Ensembl version suffixes and TCGA ``SYMBOL|ENTREZ`` labels allowed).
+
+    Returns
+    -------
+    str
+        ``"ensembl"``, ``"entrez"`` or ``"symbol"``.
+
+    Examples
+    --------
+    >>> detect_id_type(["ENSG00000141510.17", "ENSG00000146648"])
+    'ensembl'
+    >>> detect_id_type(["7157", "1956", "TP53"])
+    'entrez'
+    """
     s = clean_ids(ids)
     if len(s) == 0:
         raise ValidationError("no gene IDs given.")
@@ -131,9 +149,30 @@ def map_gene_ids(ids: Iterable[str], to: str = "symbol", *, from_type: str = "au
 
 def rename_genes(frame: pd.DataFrame, to: str = "symbol", *, from_type: str = "auto",
                  aggregate: str = "sum") -> pd.DataFrame:
-    """Rename the gene columns of a samples × genes frame, dropping unmapped genes (counted
-    in ``.attrs["report"]``) and aggregating duplicates (``"sum"`` for counts, ``"mean"``,
-    or ``"max_mean"``)."""
+    """Rename the gene columns of a samples × genes frame to another ID type.
+
+    Parameters
+    ----------
+    frame
+        Samples × genes.
+    to, from_type
+        As :func:`map_gene_ids`.
+    aggregate
+        How columns that map to the same gene are merged: ``"sum"`` (counts), ``"mean"``
+        or ``"max_mean"`` (the column with the highest mean).
+
+    Returns
+    -------
+    DataFrame
+        Samples × genes with the new names, sorted; unmapped genes are dropped and
+        counted in ``.attrs["report"]``.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"ENSG00000141510": [1.0, 2.0], "ENSG00000146648": [3.0, 4.0]})
+    >>> list(rename_genes(f).columns)
+    ['EGFR', 'TP53']
+    """
     mapping = map_gene_ids(frame.columns, to, from_type=from_type)
     keep = mapping.notna().to_numpy()
     sub = frame.loc[:, keep]

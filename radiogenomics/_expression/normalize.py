@@ -29,7 +29,32 @@ def _counts(adata: AnnData, layer: str) -> np.ndarray:
 def filter_low_counts(
     adata: AnnData, min_count: float = 10, min_fraction: float = 0.2, layer: str = "counts"
 ) -> AnnData:
-    """Keep genes with at least ``min_count`` reads in ``min_fraction`` of samples (copy)."""
+    """Keep genes with at least ``min_count`` reads in ``min_fraction`` of samples.
+
+    Parameters
+    ----------
+    adata
+        Samples × genes with raw counts in ``layers[layer]``.
+    min_count
+        Reads a sample must have for the gene to count as expressed there.
+    min_fraction
+        Share of samples in which the gene must be expressed.
+    layer
+        The counts layer.
+
+    Returns
+    -------
+    AnnData
+        A copy with the kept genes.
+
+    Examples
+    --------
+    >>> import anndata as ad
+    >>> a = ad.AnnData(np.zeros((4, 2)), layers={"counts": np.array(
+    ...     [[20.0, 0], [15, 1], [30, 0], [12, 50]])})
+    >>> filter_low_counts(a, min_count=10, min_fraction=0.5).n_vars
+    1
+    """
     counts = _counts(adata, layer)
     keep = (counts >= min_count).mean(axis=0) >= min_fraction
     logger.info("filter_low_counts: keeping %d of %d genes", int(keep.sum()), adata.n_vars)
@@ -72,7 +97,26 @@ def _counts_frame(data: AnnData | pd.DataFrame, layer: str) -> pd.DataFrame:
 
 
 def size_factors(data: AnnData | pd.DataFrame, layer: str = "counts") -> pd.Series:
-    """DESeq2 median-of-ratios size factors (pydeseq2; equal to R ``estimateSizeFactors``)."""
+    """DESeq2 median-of-ratios size factors (pydeseq2; equal to R ``estimateSizeFactors``).
+
+    Parameters
+    ----------
+    data
+        Samples × genes raw counts: a DataFrame, or an AnnData with ``layers[layer]``.
+    layer
+        The counts layer of an AnnData.
+
+    Returns
+    -------
+    Series
+        One factor per sample (``name="size_factor"``).
+
+    Examples
+    --------
+    >>> counts = pd.DataFrame({"g1": [10, 20], "g2": [30, 60]}, index=["s1", "s2"])
+    >>> size_factors(counts).round(4).tolist()  # s2 is sequenced twice as deep
+    [0.7071, 1.4142]
+    """
     from pydeseq2.preprocessing import deseq2_norm_fit
 
     counts = _counts_frame(data, layer)
@@ -86,7 +130,31 @@ def size_factors(data: AnnData | pd.DataFrame, layer: str = "counts") -> pd.Seri
 
 def vst(data: AnnData | pd.DataFrame, layer: str = "counts", n_jobs: int | None = None
         ) -> pd.DataFrame:
-    """DESeq2 variance-stabilising transformation (blind, parametric trend) via pydeseq2."""
+    """DESeq2 variance-stabilising transformation (blind, parametric trend) via pydeseq2.
+
+    Parameters
+    ----------
+    data
+        Samples × genes raw counts: a DataFrame, or an AnnData with ``layers[layer]``.
+    layer
+        The counts layer of an AnnData.
+    n_jobs
+        Processes for pydeseq2's per-gene fits (``None``: all cores).
+
+    Returns
+    -------
+    DataFrame
+        Samples × genes on the log2-like VST scale (equal to R ``vst(blind=TRUE)`` within
+        the tolerance of ``tests/test_expression_io.py``).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> counts = pd.DataFrame(rng.negative_binomial(5, 0.05, size=(6, 40)) + 1,
+    ...                       columns=[f"g{i}" for i in range(40)])
+    >>> vst(counts, n_jobs=1).shape
+    (6, 40)
+    """
     from pydeseq2.dds import DeseqDataSet
 
     counts = _counts_frame(data, layer).round().astype(int)
@@ -102,7 +170,26 @@ def vst(data: AnnData | pd.DataFrame, layer: str = "counts", n_jobs: int | None 
 
 
 def tpm(counts: pd.DataFrame, lengths: pd.Series) -> pd.DataFrame:
-    """Transcripts per million from samples × genes counts and gene lengths (bp)."""
+    """Transcripts per million from samples × genes counts and gene lengths (bp).
+
+    Parameters
+    ----------
+    counts
+        Samples × genes read counts.
+    lengths
+        Gene length in base pairs, indexed by gene (every gene of ``counts`` needed).
+
+    Returns
+    -------
+    DataFrame
+        Samples × genes TPM (each sample sums to 1e6).
+
+    Examples
+    --------
+    >>> t = tpm(pd.DataFrame({"a": [10.0], "b": [10.0]}), pd.Series({"a": 1000, "b": 2000}))
+    >>> t.round(1).values.tolist()
+    [[666666.7, 333333.3]]
+    """
     missing = counts.columns.difference(lengths.index)
     if len(missing):
         raise ValidationError(f"lengths: no length for {len(missing)} genes, e.g. "
@@ -116,7 +203,23 @@ def tpm(counts: pd.DataFrame, lengths: pd.Series) -> pd.DataFrame:
 
 
 def zscore(values: pd.DataFrame) -> pd.DataFrame:
-    """Per-gene z-scores across samples (sample SD, ddof = 1); constant genes become 0."""
+    """Per-gene z-scores across samples (sample SD, ddof = 1); constant genes become 0.
+
+    Parameters
+    ----------
+    values
+        Samples × genes on a log scale (e.g. log-CPM or VST).
+
+    Returns
+    -------
+    DataFrame
+        Same shape; each gene with mean 0 and SD 1 across samples.
+
+    Examples
+    --------
+    >>> zscore(pd.DataFrame({"g": [1.0, 2.0, 3.0], "flat": [5.0, 5.0, 5.0]})).values.tolist()
+    [[-1.0, 0.0], [0.0, 0.0], [1.0, 0.0]]
+    """
     if not isinstance(values, pd.DataFrame):
         raise ValidationError(f"values: pass a samples × genes DataFrame (got "
                               f"{type(values).__name__}; for an AnnData use adata.to_df()).")

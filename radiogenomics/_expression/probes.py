@@ -76,7 +76,26 @@ def collapse_probes(expression: pd.DataFrame, mapping: pd.Series, *, rule: str =
 
 
 def geo2r_log2_needed(values: np.ndarray) -> bool:
-    """GEO2R's rule for whether values still need a log2 transform."""
+    """GEO2R's rule for whether values still need a log2 transform.
+
+    Parameters
+    ----------
+    values
+        Expression values of a series (any shape; NaN ignored).
+
+    Returns
+    -------
+    bool
+        ``True`` when the 99th percentile exceeds 100, or the range exceeds 50 with a
+        positive lower quartile (GEO2R's ``LogC``).
+
+    Examples
+    --------
+    >>> geo2r_log2_needed(np.array([5.0, 50.0, 500.0, 5000.0]))
+    True
+    >>> geo2r_log2_needed(np.array([2.0, 6.5, 8.0, 12.0]))
+    False
+    """
     v = np.asarray(values, float)
     v = v[np.isfinite(v)]
     qx = np.quantile(v, [0, 0.25, 0.5, 0.75, 0.99, 1.0])

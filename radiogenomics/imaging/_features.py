@@ -13,10 +13,31 @@ if TYPE_CHECKING:
 
 
 def drop_constant_features(adata: AnnData, *, drop_failed: bool = True) -> AnnData:
-    """Return a copy without constant or all-NaN features (and, by default, failed scans).
+    """Return a copy without constant or incomplete features (and, by default, failed
+    scans).
 
     Features that do not vary across scans (e.g. a shape feature of identical masks)
     carry no information and have an undefined correlation.
+
+    Parameters
+    ----------
+    adata
+        Scans × image features (e.g. from :func:`radiogenomics.imaging.extract_radiomics`).
+    drop_failed
+        Drop the scans whose ``obs["error"]`` is not empty first.
+
+    Returns
+    -------
+    AnnData
+        A copy without the constant or NaN-holding features.
+
+    Examples
+    --------
+    >>> import anndata as ad, pandas as pd
+    >>> a = ad.AnnData(np.array([[1.0, 5.0], [2.0, 5.0], [3.0, 5.0]]),
+    ...                var=pd.DataFrame(index=["size", "flat"]))
+    >>> list(drop_constant_features(a).var_names)
+    ['size']
     """
     out = adata
     if drop_failed and "error" in adata.obs.columns:
