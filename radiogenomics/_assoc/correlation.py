@@ -764,7 +764,29 @@ def _permutation_fdr(A: np.ndarray, B: np.ndarray, R: np.ndarray, rank: bool,
 
 
 def top_genes(assoc: pd.DataFrame, feature: str, n: int = 20) -> pd.DataFrame:
-    """The ``n`` genes most associated with one feature (by p-value)."""
+    """The ``n`` genes most associated with one feature (by p-value).
+
+    Parameters
+    ----------
+    assoc
+        A table of :func:`associate` (``feature, gene, r, pvalue, qvalue, …``).
+    feature
+        The image feature.
+    n
+        How many genes.
+
+    Returns
+    -------
+    DataFrame
+        The feature's rows with the smallest p-values, most significant first.
+
+    Examples
+    --------
+    >>> tab = pd.DataFrame({"feature": ["a", "a", "b"], "gene": ["G1", "G2", "G1"],
+    ...                     "r": [0.5, -0.7, 0.2], "pvalue": [1e-3, 1e-5, 0.2]})
+    >>> top_genes(tab, "a", n=1)["gene"].tolist()
+    ['G2']
+    """
     sub = assoc[assoc["feature"] == feature]
     if sub.empty:
         raise ValidationError(f"feature '{feature}' is not in the association table.")
@@ -772,7 +794,26 @@ def top_genes(assoc: pd.DataFrame, feature: str, n: int = 20) -> pd.DataFrame:
 
 
 def cluster_order(matrix: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """Row and column orders from average-linkage clustering (correlation distance)."""
+    """Row and column orders from average-linkage clustering (correlation distance).
+
+    Parameters
+    ----------
+    matrix
+        Features × genes (e.g. r); NaN counts as 0, constant rows/columns go last.
+
+    Returns
+    -------
+    (list, list)
+        Row labels and column labels in clustered order.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame([[1.0, 0.9, -1.0], [-1.0, -0.8, 1.0], [0.9, 1.0, -0.9]],
+    ...                  index=["a", "b", "c"], columns=["x", "y", "z"])
+    >>> rows, cols = cluster_order(m)
+    >>> abs(rows.index("a") - rows.index("c"))  # the two alike rows sit together
+    1
+    """
     from scipy.cluster.hierarchy import leaves_list, linkage
 
     def order(M: np.ndarray) -> np.ndarray:

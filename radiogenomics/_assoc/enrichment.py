@@ -48,7 +48,24 @@ class GseaResult:
 
 
 def load_gene_sets(gene_sets: str | Path | dict[str, list[str]]) -> dict[str, list[str]]:
-    """Gene sets from a local GMT path or a dict; library names are refused (no network)."""
+    """Gene sets from a local GMT path or a dict; library names are refused (no network).
+
+    Parameters
+    ----------
+    gene_sets
+        A GMT file path (e.g. :func:`radiogenomics.datasets.hallmark_gmt`) or a
+        ``{name: genes}`` dict.
+
+    Returns
+    -------
+    dict
+        ``{name: genes}`` with duplicate genes removed; an empty set is an error.
+
+    Examples
+    --------
+    >>> load_gene_sets({"S": ["A", "B", "A"]})
+    {'S': ['A', 'B']}
+    """
     if isinstance(gene_sets, dict):
         sets = {str(k): list(dict.fromkeys(v)) for k, v in gene_sets.items()}
     else:
@@ -324,10 +341,30 @@ def ora(genes: list[str], gene_sets: str | Path | dict[str, list[str]], universe
         *, min_size: int = 5, max_size: int = 1000) -> pd.DataFrame:
     """Over-representation analysis: one-sided hypergeometric test per set, BH across sets.
 
-    The universe is the set of genes tested (e.g. every gene in the association), so sets
-    are restricted to it; ``genes`` outside the universe are an error.
+    Parameters
+    ----------
+    genes
+        The genes of interest (e.g. those linked to a feature at q < 0.05).
+    gene_sets
+        A GMT path or a ``{name: genes}`` dict.
+    universe
+        Every gene tested (e.g. all genes of the association): sets are restricted to it,
+        and ``genes`` outside it are an error.
+    min_size, max_size
+        Sets with fewer or more genes in the universe are left out.
 
-    Returns ``term, overlap, size, n_genes, universe, expected, fold, pvalue, qvalue, genes``.
+    Returns
+    -------
+    DataFrame
+        ``term, overlap, size, n_genes, universe, expected, fold, pvalue, qvalue, genes``,
+        by p-value.
+
+    Examples
+    --------
+    >>> uni = [f"G{i}" for i in range(100)]
+    >>> res = ora(uni[:10], {"hit": uni[:12], "miss": uni[50:70]}, uni, min_size=5)
+    >>> res["term"].tolist(), int(res["overlap"].iloc[0])
+    (['hit', 'miss'], 10)
     """
     sets = load_gene_sets(gene_sets)
     uni = pd.Index(pd.unique(np.asarray(universe, dtype=object)))
@@ -368,8 +405,31 @@ def ssgsea(expression: pd.DataFrame, gene_sets: str | Path | dict[str, list[str]
            n_jobs: int = 1) -> pd.DataFrame:
     """Single-sample GSEA scores (Barbie et al. 2009) through gseapy.
 
-    ``expression`` is samples × genes (normalised, e.g. log-CPM); returns samples × sets of
-    normalised enrichment scores, ready to be associated with image features.
+    Parameters
+    ----------
+    expression
+        Samples × genes, normalised (e.g. log-CPM or VST).
+    gene_sets
+        A GMT path or a ``{name: genes}`` dict.
+    min_size, max_size
+        Sets with fewer or more genes in the data are left out.
+    weight
+        The rank weight (gseapy's default 0.25).
+    n_jobs
+        Threads of gseapy.
+
+    Returns
+    -------
+    DataFrame
+        Samples × sets of normalised enrichment scores, ready to be associated with image
+        features.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = pd.DataFrame(rng.normal(size=(4, 30)), columns=[f"G{i}" for i in range(30)])
+    >>> ssgsea(x, {"S": [f"G{i}" for i in range(10)]}, min_size=5).shape
+    (4, 1)
     """
     import gseapy as gp
 
