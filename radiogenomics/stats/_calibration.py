@@ -27,6 +27,32 @@ def calibration_curve(y_true: object, y_prob: object, *, n_bins: int = 10,
     """Observed event rate per bin of predicted risk, with exact binomial CIs.
 
     Returns ``bin, n, predicted (mean), observed, ci_low, ci_high``.
+
+    Parameters
+    ----------
+    y_true
+        0/1 outcomes.
+    y_prob
+        Predicted probabilities.
+    n_bins
+        Number of bins.
+    strategy
+        ``"quantile"`` (equal counts) or ``"uniform"`` (equal widths on [0, 1]).
+    alpha
+        1 − confidence level of the Clopper–Pearson intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per non-empty bin: ``bin, n, predicted, observed, ci_low, ci_high``.
+
+    Examples
+    --------
+    >>> y = [0, 0, 0, 0, 1, 1, 1, 1, 0, 1]
+    >>> p = [0.1, 0.3, 0.2, 0.6, 0.7, 0.8, 0.4, 0.9, 0.35, 0.65]
+    >>> cc = calibration_curve(y, p, n_bins=2)
+    >>> cc[["n", "observed"]].values.tolist()
+    [[5.0, 0.2], [5.0, 0.8]]
     """
     if int(n_bins) < 1:
         raise ValidationError(f"n_bins={n_bins}: give at least one bin (e.g. 10).")
@@ -55,6 +81,26 @@ def calibration_intercept_slope(y_true: object, y_prob: object) -> dict[str, flo
     ``slope`` is the coefficient of logit(p) in ``glm(y ~ logit(p))``; ``intercept`` is
     the intercept of that same fit (rms' definition; 0 and 1 for a calibrated model).
     ``citl`` (calibration-in-the-large) is the intercept of ``glm(y ~ offset(logit(p)))``.
+
+    Parameters
+    ----------
+    y_true
+        0/1 outcomes.
+    y_prob
+        Predicted probabilities (strictly between 0 and 1).
+
+    Returns
+    -------
+    dict
+        ``intercept``, ``slope`` and ``citl``.
+
+    Examples
+    --------
+    >>> y = [0, 0, 0, 0, 1, 1, 1, 1, 0, 1]
+    >>> p = [0.1, 0.3, 0.2, 0.6, 0.7, 0.8, 0.4, 0.9, 0.35, 0.65]
+    >>> r = calibration_intercept_slope(y, p)
+    >>> sorted(r), bool(r["slope"] > 0)
+    (['citl', 'intercept', 'slope'], True)
     """
     import statsmodels.api as sm
 
@@ -70,7 +116,25 @@ def calibration_intercept_slope(y_true: object, y_prob: object) -> dict[str, flo
 
 
 def brier_score(y_true: object, y_prob: object) -> float:
-    """Mean squared difference between outcome (0/1) and predicted probability."""
+    """Mean squared difference between outcome (0/1) and predicted probability.
+
+    Parameters
+    ----------
+    y_true
+        0/1 outcomes.
+    y_prob
+        Predicted probabilities of the outcome.
+
+    Returns
+    -------
+    float
+        Mean of ``(y_prob - y_true) ** 2`` (0 is perfect, 0.25 is a coin flip).
+
+    Examples
+    --------
+    >>> round(brier_score([0, 1, 1, 0], [0.1, 0.9, 0.6, 0.4]), 4)
+    0.085
+    """
     y = binary_labels(y_true)
     p = _probabilities(y_prob, len(y))
     return float(np.mean((y - p) ** 2))
@@ -81,6 +145,28 @@ def hosmer_lemeshow(y_true: object, y_prob: object, groups: int = 10) -> dict[st
 
     Groups are ``cut(p, quantile(p, 0:g/g), include.lowest=TRUE)`` as in
     ``ResourceSelection::hoslem.test``; df = g − 2.
+
+    Parameters
+    ----------
+    y_true
+        0/1 outcomes.
+    y_prob
+        Predicted probabilities.
+    groups
+        Number of quantile groups.
+
+    Returns
+    -------
+    dict
+        ``statistic``, ``df`` and ``pvalue``.
+
+    Examples
+    --------
+    >>> y = [0, 0, 0, 0, 1, 1, 1, 1, 0, 1]
+    >>> p = [0.1, 0.3, 0.2, 0.6, 0.7, 0.8, 0.4, 0.9, 0.35, 0.65]
+    >>> r = hosmer_lemeshow(y, p, groups=5)
+    >>> sorted(r), r["df"]
+    (['df', 'pvalue', 'statistic'], 3.0)
     """
     if int(groups) < 3:
         raise ValidationError(f"groups={groups}: the test has g − 2 degrees of freedom; give at "
@@ -111,6 +197,28 @@ def decision_curve(y_true: object, y_prob: object, thresholds: Sequence[float] |
     patients with ``p ≥ pt``; compared with treat-all and treat-none (0).
 
     Returns ``threshold, net_benefit, treat_all, treat_none``.
+
+    Parameters
+    ----------
+    y_true
+        0/1 outcomes.
+    y_prob
+        Predicted probabilities.
+    thresholds
+        Threshold probabilities; default 0.01, 0.02, …, 0.99.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``threshold, net_benefit, treat_all, treat_none`` per threshold.
+
+    Examples
+    --------
+    >>> y = [0, 0, 0, 0, 1, 1, 1, 1, 0, 1]
+    >>> p = [0.1, 0.3, 0.2, 0.6, 0.7, 0.8, 0.4, 0.9, 0.35, 0.65]
+    >>> dc = decision_curve(y, p, thresholds=[0.2, 0.5])
+    >>> dc.round(3).values.tolist()
+    [[0.2, 0.4, 0.375, 0.0], [0.5, 0.3, 0.0, 0.0]]
     """
     y = binary_labels(y_true)
     p = _probabilities(y_prob, len(y))
@@ -158,6 +266,22 @@ def decision_curve_survival(time: object, event: object, risk: object, horizon: 
 
     Returns ``threshold, net_benefit, treat_all, treat_none, test_pos_rate``.
 
+    Parameters
+    ----------
+    time, event
+        Follow-up times and event indicators.
+    risk
+        Predicted probability of the event by ``horizon``.
+    horizon
+        Time point of the decision.
+    thresholds
+        Threshold probabilities; default 0.01, 0.02, …, 0.99.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``threshold, net_benefit, treat_all, treat_none, test_pos_rate``.
+
     Examples
     --------
     >>> import numpy as np
@@ -199,6 +323,16 @@ def survival_calibration(time: object, event: object, surv_prob: object, horizon
     -------
     pandas.DataFrame
         ``group, n, predicted, observed, ci_low, ci_high`` (KM log-log CI).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.array([5.0, 8, 12, 3, 9, 15, 7, 11, 4, 14])
+    >>> e = np.array([1, 1, 0, 1, 1, 0, 1, 0, 1, 0])
+    >>> risk = np.array([2.1, 1.5, 0.3, 2.5, 0.9, 0.2, 1.8, 0.4, 2.2, 0.1])
+    >>> surv = 1 / (1 + np.exp(risk - 1))
+    >>> survival_calibration(t, e, surv, horizon=6, n_groups=2)[["group", "n"]].values.tolist()
+    [[0, 5], [1, 5]]
     """
     from lifelines import KaplanMeierFitter
 
@@ -228,6 +362,33 @@ def integrated_brier_score(time: object, event: object, surv_curves: np.ndarray,
     """Integrated Brier score with IPCW (Graf et al. 1999), via scikit-survival.
 
     ``surv_curves`` is patients × ``times``: predicted survival probabilities.
+
+    Parameters
+    ----------
+    time, event
+        Follow-up times and event indicators of the patients scored.
+    surv_curves
+        Patients × ``times`` predicted survival probabilities.
+    times
+        Time grid, within the follow-up range.
+    train_time, train_event
+        Data for the censoring distribution (default: the scored patients).
+
+    Returns
+    -------
+    float
+        The IPCW Brier score integrated over ``times`` and divided by its range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.array([5.0, 8, 12, 3, 9, 15, 7, 11, 4, 14])
+    >>> e = np.array([1, 1, 0, 1, 1, 0, 1, 0, 1, 0])
+    >>> risk = np.array([2.1, 1.5, 0.3, 2.5, 0.9, 0.2, 1.8, 0.4, 2.2, 0.1])
+    >>> grid = [4.0, 6.0, 8.0, 10.0]
+    >>> flat = np.full((10, 4), 0.5)  # an uninformative model
+    >>> round(integrated_brier_score(t, e, flat, grid), 2)
+    0.25
     """
     from sksurv.metrics import integrated_brier_score as ibs
     from sksurv.util import Surv

@@ -22,7 +22,27 @@ from radiogenomics.stats._checks import binary_labels, finite_scores
 
 @dataclass
 class AUCResult:
-    """AUC with a confidence interval."""
+    """AUC with a confidence interval.
+
+    Parameters
+    ----------
+    auc
+        Area under the ROC curve.
+    ci_low, ci_high
+        Confidence interval at the requested level.
+    method
+        ``"delong"`` or ``"bootstrap"``.
+    variance
+        DeLong variance of the AUC (``None`` for the bootstrap).
+    n_pos, n_neg
+        Number of positive and negative samples.
+
+    Examples
+    --------
+    >>> r = roc_auc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    >>> r.auc, r.method, r.n_pos, r.n_neg
+    (0.75, 'delong', 2, 2)
+    """
 
     auc: float
     ci_low: float
@@ -115,6 +135,11 @@ def roc_auc(
     direction
         ``"<"`` (controls < cases), ``">"`` or ``"auto"`` (pROC's median rule).
 
+    Returns
+    -------
+    AUCResult
+        AUC, its confidence interval, the method, and the class counts.
+
     Examples
     --------
     >>> r = roc_auc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
@@ -145,6 +170,31 @@ def bootstrap_auc(y: np.ndarray, s: np.ndarray, n_boot: int = 2000,
     Positives and negatives are resampled separately (as pROC's stratified bootstrap), so
     every resample has both classes. Written here rather than looping a metric because all
     resamples are ranked in one call (``benchmarks/bench_stats.py`` measures it vs pROC).
+
+    Parameters
+    ----------
+    y
+        0/1 labels.
+    s
+        Scores (higher = more likely positive).
+    n_boot
+        Number of resamples.
+    random_state
+        Seed of the resampling.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n_boot`` AUCs, one per resample.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.array([0, 0, 0, 0, 1, 1, 1, 1, 0, 1])
+    >>> s = np.array([0.1, 0.3, 0.2, 0.6, 0.7, 0.8, 0.4, 0.9, 0.35, 0.65])
+    >>> aucs = bootstrap_auc(y, s, n_boot=200, random_state=0)
+    >>> aucs.shape, bool(0.7 < np.median(aucs) <= 1)
+    ((200,), True)
     """
     rng = check_random_state(random_state)
     pos, neg = s[y == 1], s[y == 0]
@@ -162,7 +212,29 @@ def bootstrap_auc(y: np.ndarray, s: np.ndarray, n_boot: int = 2000,
 
 @dataclass
 class AUCComparison:
-    """DeLong test of two AUCs."""
+    """DeLong test of two AUCs.
+
+    Parameters
+    ----------
+    auc_a, auc_b
+        The two AUCs compared.
+    statistic
+        Z (paired) or t (unpaired) statistic of the difference.
+    pvalue
+        Two-sided p-value.
+    method
+        ``"delong"``.
+    paired
+        Whether both curves were measured on the same samples.
+
+    Examples
+    --------
+    >>> y = [0, 0, 0, 0, 1, 1, 1, 1, 0, 1]
+    >>> a = [0.1, 0.3, 0.2, 0.6, 0.7, 0.8, 0.4, 0.9, 0.35, 0.65]
+    >>> r = compare_auc(y, a, a[::-1])
+    >>> isinstance(r, AUCComparison), r.paired
+    (True, True)
+    """
 
     auc_a: float
     auc_b: float
@@ -192,6 +264,11 @@ def compare_auc(
         Both scores measured on the same samples (correlated ROC curves; Z test). For
         unpaired curves pass ``y_true_b`` with the labels of ``score_b`` (t test with
         Welch–Satterthwaite degrees of freedom, as pROC).
+
+    Returns
+    -------
+    AUCComparison
+        Both AUCs, the test statistic and the two-sided p-value.
 
     Examples
     --------
@@ -234,6 +311,30 @@ def roc_curve(y_true: object, y_score: object, direction: str = "<") -> pd.DataF
     Thresholds are −inf, the midpoints between consecutive distinct scores, and +inf;
     a sample is called positive when its score is above the threshold (below it for
     ``direction=">"``).
+
+    Parameters
+    ----------
+    y_true
+        0/1 labels.
+    y_score
+        Scores.
+    direction
+        ``"<"`` (higher scores are positive) or ``">"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per threshold, from −inf to +inf.
+
+    Examples
+    --------
+    >>> roc_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])[["threshold", "sensitivity", "specificity"]]
+       threshold  sensitivity  specificity
+    0       -inf          1.0          0.0
+    1      0.225          1.0          0.5
+    2      0.375          0.5          0.5
+    3      0.600          0.5          1.0
+    4        inf          0.0          1.0
     """
     y = binary_labels(y_true)
     raw = finite_scores(y_score, len(y))
@@ -259,7 +360,29 @@ def _clopper_pearson(k: int, n: int, alpha: float) -> tuple[float, float]:
 
 
 def threshold_metrics(tp: int, fp: int, tn: int, fn: int, alpha: float = 0.05) -> pd.DataFrame:
-    """Sensitivity, specificity, accuracy, PPV, NPV with exact (Clopper–Pearson) CIs."""
+    """Sensitivity, specificity, accuracy, PPV, NPV with exact (Clopper–Pearson) CIs.
+
+    Parameters
+    ----------
+    tp, fp, tn, fn
+        Cells of the confusion matrix.
+    alpha
+        1 − confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``metric`` (sensitivity, specificity, accuracy, ppv, npv): ``value,
+        ci_low, ci_high`` and the counts ``k`` of ``n`` behind each proportion.
+
+    Examples
+    --------
+    >>> m = threshold_metrics(tp=8, fp=2, tn=18, fn=2)
+    >>> m.index.tolist()
+    ['sensitivity', 'specificity', 'accuracy', 'ppv', 'npv']
+    >>> m.loc["sensitivity", ["value", "ci_low", "ci_high"]].round(3).tolist()
+    [0.8, 0.444, 0.975]
+    """
     bad = {k: v for k, v in {"tp": tp, "fp": fp, "tn": tn, "fn": fn}.items()
            if not float(v).is_integer() or v < 0}
     if bad:
@@ -282,6 +405,30 @@ def youden(y_true: object, y_score: object, *, direction: str = "<", alpha: floa
 
     Returns ``(threshold, table)`` where the table is :func:`threshold_metrics` at that
     threshold. When several thresholds tie, the lowest one is returned.
+
+    Parameters
+    ----------
+    y_true
+        0/1 labels.
+    y_score
+        Scores.
+    direction
+        ``"<"`` (higher scores are positive) or ``">"``.
+    alpha
+        1 − confidence level of the metrics' intervals.
+
+    Returns
+    -------
+    tuple
+        ``(threshold, table)``.
+
+    Examples
+    --------
+    >>> y = [0, 0, 0, 0, 1, 1, 1, 1, 0, 1]
+    >>> p = [0.1, 0.3, 0.2, 0.6, 0.7, 0.8, 0.4, 0.9, 0.35, 0.65]
+    >>> thr, table = youden(y, p)
+    >>> float(thr), table.loc[["sensitivity", "specificity"], "value"].tolist()
+    (0.375, [1.0, 0.8])
     """
     curve = roc_curve(y_true, y_score, direction=direction)
     best = curve.loc[(curve["sensitivity"] + curve["specificity"]).idxmax()]
@@ -303,6 +450,29 @@ def bootstrap_ci(
 
     Resampling is stratified by ``y_true`` (each class resampled separately) unless
     ``stratified=False``. Returns ``(estimate, ci_low, ci_high)``.
+
+    Parameters
+    ----------
+    metric
+        Callable ``metric(y_true, *arrays) -> float``.
+    y_true
+        Labels; resampling is stratified by them.
+    *arrays
+        Further per-sample arrays passed to ``metric`` (resampled with ``y_true``).
+    n_boot
+        Number of resamples.
+    alpha
+        1 − confidence level.
+    stratified
+        Resample each class separately (default) or the whole sample.
+    random_state
+        Seed of the resampling.
+
+    Returns
+    -------
+    tuple of float
+        ``(estimate, ci_low, ci_high)``: the metric on the full data and the percentile
+        interval.
 
     Examples
     --------
@@ -330,7 +500,36 @@ def bootstrap_ci(
 
 def roc_ci_band(y_true: object, y_score: object, *, n_boot: int = 500, alpha: float = 0.05,
                 grid: int = 101, random_state: int | None = None) -> pd.DataFrame:
-    """Bootstrap CI band of sensitivity at fixed specificities (as ``pROC::ci.se``)."""
+    """Bootstrap CI band of sensitivity at fixed specificities (as ``pROC::ci.se``).
+
+    Parameters
+    ----------
+    y_true
+        0/1 labels.
+    y_score
+        Scores (higher = more likely positive).
+    n_boot
+        Number of stratified bootstrap resamples.
+    alpha
+        1 − confidence level.
+    grid
+        Number of specificities from 0 to 1.
+    random_state
+        Seed of the resampling.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``specificity, sens_low, sens_high``: one row per specificity of the grid.
+
+    Examples
+    --------
+    >>> y = [0, 0, 0, 0, 1, 1, 1, 1, 0, 1]
+    >>> p = [0.1, 0.3, 0.2, 0.6, 0.7, 0.8, 0.4, 0.9, 0.35, 0.65]
+    >>> band = roc_ci_band(y, p, n_boot=100, grid=5, random_state=0)
+    >>> band.columns.tolist(), len(band)
+    (['specificity', 'sens_low', 'sens_high'], 5)
+    """
     y = binary_labels(y_true)
     s = finite_scores(y_score, len(y))
     rng = check_random_state(random_state)

@@ -324,6 +324,14 @@ def gray_test(df: pd.DataFrame, time: str, event: str, group: str, *,
     DataFrame
         One row per cause: ``cause, statistic, df, pvalue`` (χ² with k − 1 df), equal to
         ``cmprsk::cuminc``'s ``Tests`` (``tests/test_competing.py``, rel 1e-9).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"t": [1, 2, 3, 4, 5, 6, 7, 8], "cause": [1, 2, 1, 0, 1, 2, 0, 1],
+    ...                    "arm": ["a", "a", "a", "a", "b", "b", "b", "b"]})
+    >>> gray_test(df, "t", "cause", "arm")[["cause", "df"]].values.tolist()
+    [[1.0, 1.0], [2.0, 1.0]]
     """
     from scipy.stats import chi2
 

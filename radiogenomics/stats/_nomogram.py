@@ -25,7 +25,28 @@ from radiogenomics.errors import ValidationError
 
 def default_axis(values: pd.Series, n_ticks: int = 8) -> np.ndarray:
     """Axis values for a numeric predictor: all levels when ≤ 10 distinct values, else round
-    ticks spanning the 5 %–95 % range (rms' ``datadist`` display quantiles)."""
+    ticks spanning the 5 %–95 % range (rms' ``datadist`` display quantiles).
+
+    Parameters
+    ----------
+    values
+        The predictor's values in the fitted data.
+    n_ticks
+        Approximate number of ticks for a continuous predictor.
+
+    Returns
+    -------
+    numpy.ndarray
+        Axis values, increasing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> default_axis(pd.Series([0, 1, 2, 1, 0])).tolist()
+    [0.0, 1.0, 2.0]
+    >>> default_axis(pd.Series(range(100))).tolist()
+    [0.0, 20.0, 40.0, 60.0, 80.0, 100.0]
+    """
     v = pd.to_numeric(values, errors="coerce").dropna()
     u = np.unique(v)
     if len(u) < 2:

@@ -40,6 +40,14 @@ def model_report(
         Rows ``AUC, sensitivity, specificity, accuracy, PPV, NPV, C-index`` (those that
         apply), columns = cohorts, cells ``"value (low–high)"``; numeric values in
         ``.attrs["values"]`` (a list of ``{cohort, metric, value, ci_low, ci_high}``).
+
+    Examples
+    --------
+    >>> y = [0, 0, 0, 0, 1, 1, 1, 1, 0, 1]
+    >>> p = [0.1, 0.3, 0.2, 0.6, 0.7, 0.8, 0.4, 0.9, 0.35, 0.65]
+    >>> r = model_report({"train": {"y_true": y, "y_score": p}}, n_boot=200)
+    >>> r.index.tolist()[:3], r.columns.tolist()
+    (['AUC', 'sensitivity', 'specificity'], ['train'])
     """
     from radiogenomics.stats._classification import roc_auc, threshold_metrics, youden
     from radiogenomics.stats._survival import c_index

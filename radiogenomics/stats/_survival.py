@@ -161,6 +161,23 @@ def risk_groups(score: pd.Series, method: str = "median", *, cutpoint: float | N
     :func:`optimal_cutpoint`). Scores above the cut-off are "high". The cut-off used is in
     ``.attrs["cutpoint"]``.
 
+    Parameters
+    ----------
+    score
+        Risk score per patient (index = patients).
+    method
+        ``"median"``, ``"tertiles"`` or ``"maxstat"``; ignored when ``cutpoint`` is given.
+    cutpoint
+        A cut-off fixed elsewhere.
+    time, event
+        Survival data, needed by ``"maxstat"``.
+
+    Returns
+    -------
+    pandas.Series
+        Group label per patient (``"low"``/``"high"``, or ``"low"``/``"mid"``/``"high"``),
+        the cut-off in ``.attrs["cutpoint"]``.
+
     Examples
     --------
     >>> train = risk_groups(pd.Series([0.1, 0.5, 0.9, 1.3]))
@@ -308,6 +325,25 @@ def kaplan_meier(time: np.ndarray, event: np.ndarray, groups: np.ndarray | None 
     """Kaplan–Meier estimates with 95 % CIs per group.
 
     Returns a tidy frame ``group, time, survival, ci_lower, ci_upper, at_risk``.
+
+    Parameters
+    ----------
+    time, event
+        Follow-up times and event indicators (1 = event).
+    groups
+        Optional group label per patient; one curve per group.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``group, time, survival, ci_lower, ci_upper, at_risk``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> km = kaplan_meier(np.array([1.0, 2, 3, 4]), np.array([1, 0, 1, 1]))
+    >>> km["survival"].round(3).tolist()
+    [1.0, 0.75, 0.75, 0.375, 0.0]
     """
     from lifelines import KaplanMeierFitter
 
@@ -340,10 +376,29 @@ def ph_test(df: pd.DataFrame, time: str, event: str, covariates: Sequence[str], 
     ``engine="lifelines"`` runs lifelines' ``proportional_hazard_test`` (Grambsch–Therneau
     with a KM time transform), whose numbers differ from survival ≥ 3 by design.
 
+    Parameters
+    ----------
+    df
+        One row per patient.
+    time, event
+        Names of the follow-up and event columns.
+    covariates
+        Columns of the Cox model tested.
+    engine
+        ``"r"`` or ``"lifelines"``.
+
     Returns
     -------
     DataFrame
         ``term, chisq, df, pvalue`` (``GLOBAL`` last for R).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from lifelines.datasets import load_rossi
+    >>> r = ph_test(load_rossi(), "week", "arrest", ["age", "prio"], engine="lifelines")
+    >>> r["term"].tolist()
+    ['age', 'prio']
     """
     covariates = list(covariates)
     data = _check_frame(df, [time, event, *covariates])
@@ -440,6 +495,33 @@ def compare_c_index(time: object, event: object, risk_a: object, risk_b: object,
     jackknife covariance (as R ``concordance(fit1, fit2)``).
 
     Returns ``c_a, c_b, diff, se, ci_low, ci_high, pvalue`` (two-sided, normal).
+
+    Parameters
+    ----------
+    time, event
+        Follow-up times and event indicators (1 = event).
+    risk_a, risk_b
+        Two risk scores on the same patients (higher = shorter survival).
+    method
+        ``"harrell"`` (as :func:`c_index`).
+    alpha
+        1 − confidence level of the difference's interval.
+
+    Returns
+    -------
+    dict
+        ``c_a, c_b, diff, se, ci_low, ci_high, pvalue``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.array([5.0, 8, 12, 3, 9, 15, 7, 11, 4, 14])
+    >>> e = np.array([1, 1, 0, 1, 1, 0, 1, 0, 1, 0])
+    >>> risk = np.array([2.1, 1.5, 0.3, 2.5, 0.9, 0.2, 1.8, 0.4, 2.2, 0.1])
+    >>> age = np.array([61, 55, 70, 48, 66, 59, 52, 73, 64, 58])
+    >>> r = compare_c_index(t, e, risk, age)
+    >>> round(r["c_a"], 3), round(r["c_b"], 3), bool(r["pvalue"] < 0.01)
+    (1.0, 0.282, True)
     """
     from radiogenomics.stats._concordance import concordance
 
@@ -463,10 +545,31 @@ def time_dependent_auc(time: object, event: object, risk: object, times: Sequenc
     Cases at ``t`` have an event by ``t``; controls are still event-free after ``t``.
     The censoring distribution comes from ``train_*`` (default: the same data).
 
+    Parameters
+    ----------
+    time, event
+        Follow-up times and event indicators.
+    risk
+        Risk score (higher = shorter survival).
+    times
+        Time points, within the follow-up range.
+    train_time, train_event
+        Data for the censoring distribution (default: the scored patients).
+
     Returns
     -------
     DataFrame
         ``time, auc`` plus ``.attrs["mean_auc"]`` (weighted by the KM survival drop).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.array([5.0, 8, 12, 3, 9, 15, 7, 11, 4, 14])
+    >>> e = np.array([1, 1, 0, 1, 1, 0, 1, 0, 1, 0])
+    >>> risk = np.array([2.1, 1.5, 0.3, 2.5, 0.9, 0.2, 1.8, 0.4, 2.2, 0.1])
+    >>> auc = time_dependent_auc(t, e, risk, [6.0, 10.0])
+    >>> auc["auc"].round(3).tolist()
+    [1.0, 1.0]
     """
     from sksurv.metrics import cumulative_dynamic_auc
     from sksurv.util import Surv
@@ -496,11 +599,32 @@ def optimal_cutpoint(time: object, event: object, score: object, *, minprop: flo
     cut-points with ``minprop ≤`` share below ``≤ maxprop`` and the Lau94 p-value
     bound (Lausen, Sauerbrei & Schumacher 1994); ``"auto"`` prefers R when present.
 
+    Parameters
+    ----------
+    time, event
+        Follow-up times and event indicators.
+    score
+        Continuous score to dichotomise.
+    minprop, maxprop
+        Smallest and largest share of patients allowed below the cut-off.
+    engine
+        ``"r"``, ``"native"`` or ``"auto"``.
+
     Returns
     -------
     dict
         ``cutpoint`` (patients with ``score <= cutpoint`` form the low group),
         ``statistic``, ``pvalue``, ``engine``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.array([5.0, 8, 12, 3, 9, 15, 7, 11, 4, 14])
+    >>> e = np.array([1, 1, 0, 1, 1, 0, 1, 0, 1, 0])
+    >>> risk = np.array([2.1, 1.5, 0.3, 2.5, 0.9, 0.2, 1.8, 0.4, 2.2, 0.1])
+    >>> r = optimal_cutpoint(t, e, risk, engine="native")
+    >>> r["cutpoint"], r["engine"]
+    (0.4, 'native')
     """
     t, e = survival_arrays(time, event)
     x = np.asarray(score, float)
@@ -551,6 +675,29 @@ def subgroup_hazard_ratios(df: pd.DataFrame, time: str, event: str, covariate: s
 
     Returns a tidy table ``subgroup, level, n, events, hr, hr_lower, hr_upper, pvalue``
     for :func:`radiogenomics.pl.forest_plot`.
+
+    Parameters
+    ----------
+    df
+        One row per patient.
+    time, event
+        Names of the follow-up and event columns.
+    covariate
+        Column whose hazard ratio is estimated.
+    subgroups
+        Categorical columns; one row per level of each.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``subgroup, level, n, events, hr, hr_lower, hr_upper, pvalue`` (first row: overall).
+
+    Examples
+    --------
+    >>> from lifelines.datasets import load_rossi
+    >>> hr = subgroup_hazard_ratios(load_rossi(), "week", "arrest", "fin", ["wexp"])
+    >>> hr[["subgroup", "level", "n"]].values.tolist()
+    [['all', 'all', 432], ['wexp', '0', 185], ['wexp', '1', 247]]
     """
     rows = []
 
