@@ -19,6 +19,18 @@ def read_table(path: str | Path, **kw) -> pd.DataFrame:
     """A CSV/TSV (optionally gzipped; delimiter from the extension, checked against the
     header) as a DataFrame; a missing or unreadable file is an ``InputFileError`` naming it.
 
+    Parameters
+    ----------
+    path
+        The file.
+    **kw
+        Passed to :func:`pandas.read_csv`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table.
+
     Examples
     --------
     >>> import tempfile
@@ -81,6 +93,28 @@ def read_expression_table(path: str | Path, orientation: str = "auto") -> pd.Dat
     ``orientation``: ``"auto"`` (the axis whose labels look like gene IDs becomes the
     columns; reported in the log and ``.attrs["orientation"]``), ``"samples_rows"`` or
     ``"genes_rows"``. The first column holds the row labels.
+
+    Parameters
+    ----------
+    path
+        CSV/TSV file (optionally gzipped); the first column holds the row labels.
+    orientation
+        ``"auto"``, ``"samples_rows"`` or ``"genes_rows"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Samples × genes.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> p = Path(tempfile.mkdtemp()) / "expr.csv"
+    >>> _ = p.write_text(chr(10).join(["gene,P1,P2", "TP53,5.1,6.0", "EGFR,2.0,3.5"]))
+    >>> df = read_expression_table(p)
+    >>> df.index.tolist(), df.columns.tolist(), df.attrs["orientation"]
+    (['P1', 'P2'], ['TP53', 'EGFR'], 'genes_rows')
     """
     path = Path(path)
     df = read_table(path, index_col=0)
@@ -131,6 +165,24 @@ def read_tcga(counts: str | Path, clinical: str | Path | None = None, *,
     ``annotations`` are per-patient tables (CSV/TSV) whose first column holds barcodes
     (any TCGA barcode length; the first 12 characters are the patient), e.g. HPV status;
     their columns join the clinical table.
+
+    Parameters
+    ----------
+    counts
+        Genes × samples matrix (TSV/CSV, optionally gzipped).
+    clinical
+        TCGA-CDR clinical table (CSV/TSV/XLSX), optional.
+    annotations
+        Further per-patient tables joined to the clinical table.
+    sample_type
+        TCGA sample-type code kept (``"01"``: primary tumour).
+    log2
+        Store log2(x + 1) in ``X``.
+
+    Returns
+    -------
+    radiogenomics.Cohort
+        Patients × gene symbols, with counts and clinical data.
 
     Examples
     --------
@@ -199,7 +251,38 @@ def read_gdc_star(directory: str | Path, sample_sheet: str | Path, *,
     """Merge GDC STAR-counts files (one ``*.rna_seq.augmented_star_gene_counts.tsv`` per
     sample, as downloaded with the GDC client) into a Cohort using the GDC sample sheet
     (``File Name``, ``Case ID``, ``Sample Type``). ``layers["counts"]`` holds raw counts of
-    ``column``; ``X`` is log2 CPM."""
+    ``column``; ``X`` is log2 CPM.
+
+    Parameters
+    ----------
+    directory
+        The GDC client's download folder (one sub-folder per file).
+    sample_sheet
+        The GDC sample sheet (TSV).
+    column
+        Count column: ``"unstranded"``, ``"stranded_first"`` or ``"stranded_second"``.
+
+    Returns
+    -------
+    radiogenomics.Cohort
+        Patients × Ensembl genes.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> root = Path(tempfile.mkdtemp())
+    >>> header = "gene_id\\tgene_name\\tgene_type\\tunstranded\\tstranded_first\\tstranded_second"
+    >>> for i, n in enumerate([10, 20]):
+    ...     (root / f"u{i}").mkdir()
+    ...     _ = (root / f"u{i}" / f"s{i}.tsv").write_text(chr(10).join(
+    ...         ["# gene-model: GENCODE v36", header,
+    ...          f"ENSG00000141510.17\\tTP53\\tprotein_coding\\t{n}\\t0\\t0"]))
+    >>> _ = (root / "sheet.tsv").write_text(chr(10).join(["File Name\\tCase ID\\tSample Type",
+    ...     "s0.tsv\\tTCGA-AA-0001\\tPrimary Tumor", "s1.tsv\\tTCGA-AA-0002\\tPrimary Tumor"]))
+    >>> read_gdc_star(root, root / "sheet.tsv").rna.layers["counts"].ravel().tolist()
+    [10, 20]
+    """
     import anndata as ad
 
     from radiogenomics._cohort import Cohort

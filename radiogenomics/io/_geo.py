@@ -28,6 +28,20 @@ class SeriesMatrix:
         column per ``key: value`` characteristic (e.g. ``disease state``).
     series
         ``!Series_*`` fields (multi-line fields joined with newlines).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> p = Path(tempfile.mkdtemp()) / "GSE1_series_matrix.txt"
+    >>> _ = p.write_text(chr(10).join([
+    ...     '!Series_title\\t"demo"', '!Sample_geo_accession\\t"GSM1"\\t"GSM2"',
+    ...     '!Sample_characteristics_ch1\\t"grade: 2"\\t"grade: 3"',
+    ...     "!series_matrix_table_begin", '"ID_REF"\\t"GSM1"\\t"GSM2"', '"1_at"\\t5.1\\t6.2',
+    ...     "!series_matrix_table_end"]))
+    >>> sm = read_series_matrix(p)
+    >>> isinstance(sm, SeriesMatrix), sm.expression.shape, sm.samples["grade"].tolist()
+    (True, (1, 2), ['2', '3'])
     """
 
     expression: pd.DataFrame
@@ -69,11 +83,33 @@ def read_series_matrix(path: str | Path) -> SeriesMatrix:
     ``!Sample_characteristics_ch*`` lines of the form ``key: value`` become one column per
     key (values stripped); characteristics without a key go to ``characteristics_<i>``.
 
+    Parameters
+    ----------
+    path
+        The series matrix file (plain or gzipped).
+
+    Returns
+    -------
+    SeriesMatrix
+        Probes × samples values, sample annotations and series fields.
+
     Raises
     ------
     InputFileError
         Not a series matrix, a truncated table, or a table row with the wrong number of
         fields (the message names the line).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> p = Path(tempfile.mkdtemp()) / "GSE1_series_matrix.txt"
+    >>> _ = p.write_text(chr(10).join([
+    ...     '!Series_title\\t"demo"', '!Sample_geo_accession\\t"GSM1"\\t"GSM2"',
+    ...     "!series_matrix_table_begin", '"ID_REF"\\t"GSM1"\\t"GSM2"', '"1_at"\\t5.1\\t6.2',
+    ...     "!series_matrix_table_end"]))
+    >>> read_series_matrix(p).expression.loc["1_at"].tolist()
+    [5.1, 6.2]
     """
     path = Path(path)
     lines = _open_text(path)
@@ -154,7 +190,27 @@ def read_series_matrix(path: str | Path) -> SeriesMatrix:
 def read_gpl_annotation(path: str | Path) -> pd.DataFrame:
     """Read a GPL platform table: GEO ``GPLxxx.annot[.gz]``, a SOFT platform section
     (``!platform_table_begin`` … ``!platform_table_end``) or a plain TSV with an ``ID``
-    column. Returns the table indexed by probe ID."""
+    column. Returns the table indexed by probe ID.
+
+    Parameters
+    ----------
+    path
+        The platform file (plain or gzipped).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The platform table indexed by probe ID.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> p = Path(tempfile.mkdtemp()) / "GPL1.tsv"
+    >>> _ = p.write_text(chr(10).join(["ID\\tGene symbol", "1_at\\tTP53", "2_at\\tEGFR"]))
+    >>> read_gpl_annotation(p)["Gene symbol"].to_dict()
+    {'1_at': 'TP53', '2_at': 'EGFR'}
+    """
     path = Path(path)
     lines = _open_text(path)
     begin = next((i for i, ln in enumerate(lines) if ln.startswith("!platform_table_begin")), None)
@@ -182,7 +238,27 @@ def read_gpl_annotation(path: str | Path) -> pd.DataFrame:
 
 def probe_gene_map(annotation: pd.DataFrame, column: str | None = None) -> pd.Series:
     """Probe → gene-symbol Series from a GPL table (``Gene symbol``, ``Gene Symbol``,
-    ``GENE_SYMBOL`` or ``Symbol``); multi-gene probes keep GEO's ``///`` separator."""
+    ``GENE_SYMBOL`` or ``Symbol``); multi-gene probes keep GEO's ``///`` separator.
+
+    Parameters
+    ----------
+    annotation
+        A GPL table indexed by probe ID (:func:`read_gpl_annotation`).
+    column
+        The symbol column; default: the first of the usual names present.
+
+    Returns
+    -------
+    pandas.Series
+        Gene symbol per probe (probes without a symbol dropped).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ann = pd.DataFrame({"Gene symbol": ["TP53", None, "A///B"]}, index=["1_at", "2_at", "3_at"])
+    >>> probe_gene_map(ann).to_dict()
+    {'1_at': 'TP53', '3_at': 'A///B'}
+    """
     candidates = [column] if column else ["Gene symbol", "Gene Symbol", "GENE_SYMBOL", "Symbol",
                                           "gene_assignment"]
     for c in candidates:
@@ -263,6 +339,33 @@ def read_gds(path: str | Path) -> SeriesMatrix:
     Subsets become sample columns named by ``!subset_type`` (e.g. ``disease state``);
     the ``IDENTIFIER`` column (gene symbol) is kept in ``series["identifier"]`` as a
     probe → gene mapping usable by :func:`radiogenomics._expression.collapse_probes`.
+
+    Parameters
+    ----------
+    path
+        The ``GDSxxx.soft`` file (plain or gzipped).
+
+    Returns
+    -------
+    SeriesMatrix
+        Expression, samples with one column per subset type, and series fields.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> p = Path(tempfile.mkdtemp()) / "GDS1.soft"
+    >>> _ = p.write_text(chr(10).join([
+    ...     "^DATASET = GDS1", "!dataset_platform = GPL1",
+    ...     "^SUBSET = GDS1_1", "!subset_description = tumour", "!subset_sample_id = GSM1",
+    ...     "!subset_type = disease state",
+    ...     "^SUBSET = GDS1_2", "!subset_description = normal", "!subset_sample_id = GSM2",
+    ...     "!subset_type = disease state",
+    ...     "!dataset_table_begin", "ID_REF\\tIDENTIFIER\\tGSM1\\tGSM2", "1_at\\tTP53\\t5\\t6",
+    ...     "!dataset_table_end"]))
+    >>> gds = read_gds(p)
+    >>> gds.samples["disease state"].to_dict()
+    {'GSM1': 'tumour', 'GSM2': 'normal'}
     """
     path = Path(path)
     lines = _open_text(path)

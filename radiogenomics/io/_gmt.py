@@ -14,6 +14,16 @@ def read_gmt(path: str | Path) -> dict[str, list[str]]:
     Each line is ``name<TAB>description<TAB>gene<TAB>gene…``. Empty gene fields
     are dropped; gene order and duplicates within a set are preserved as first seen.
 
+    Parameters
+    ----------
+    path
+        The ``.gmt`` file.
+
+    Returns
+    -------
+    dict
+        ``{set name: [genes]}`` in file order.
+
     Examples
     --------
     >>> from radiogenomics.datasets import hallmark_gmt

@@ -26,7 +26,25 @@ __all__ = ["ReadLimits", "read_limits", "set_read_limits"]
 
 @dataclass(frozen=True)
 class ReadLimits:
-    """Bounds on one file (see the module docstring)."""
+    """Bounds on one file (see the module docstring).
+
+    Parameters
+    ----------
+    max_bytes
+        Largest file (after decompression) read.
+    max_line
+        Longest line, in bytes.
+    max_lines
+        Most lines.
+    max_cells
+        Most table cells.
+
+    Examples
+    --------
+    >>> lim = read_limits()
+    >>> isinstance(lim, ReadLimits), lim.max_bytes >= 1 << 30
+    (True, True)
+    """
 
     max_bytes: int = 1 << 30
     max_line: int = 64 << 20
@@ -53,7 +71,19 @@ _LIMITS = _from_env()
 
 
 def read_limits() -> ReadLimits:
-    """The bounds in force."""
+    """The bounds in force.
+
+    Returns
+    -------
+    ReadLimits
+        The bounds every reader applies now.
+
+    Examples
+    --------
+    >>> with set_read_limits(max_lines=1000):
+    ...     read_limits().max_lines
+    1000
+    """
     return _LIMITS
 
 
@@ -62,6 +92,17 @@ def set_read_limits(*, max_bytes: int | None = None, max_line: int | None = None
                     max_lines: int | None = None, max_cells: int | None = None
                     ) -> Iterator[ReadLimits]:
     """Change the bounds inside a ``with`` block (for big real data, or tight ones in tests).
+
+    Parameters
+    ----------
+    max_bytes, max_line, max_lines, max_cells
+        New bounds (``None`` keeps the current one); see :class:`ReadLimits`.
+
+    Returns
+    -------
+    contextlib.AbstractContextManager
+        Yields the :class:`ReadLimits` in force inside the block; the previous ones are
+        restored on exit.
 
     Examples
     --------

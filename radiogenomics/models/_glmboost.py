@@ -515,7 +515,38 @@ class _FixedFamily(GlmBoost):
 
 
 class GlmBoostRegressor(RegressorMixin, _FixedFamily):
-    """:class:`GlmBoost` with the Gaussian family; ``predict`` → fitted values."""
+    """:class:`GlmBoost` with the Gaussian family; ``predict`` → fitted values.
+
+    Parameters
+    ----------
+    mstop
+        Number of boosting iterations (mboost's ``mstop``).
+    nu
+        Step length.
+    center
+        Centre the features before fitting (as mboost's default).
+    engine
+        ``"native"`` (NumPy), ``"r"`` (mboost through rpy2) or ``"auto"`` (R's mboost
+        when installed, else native).
+    early_stopping
+        ``None`` (fit ``mstop`` iterations) or ``"cv"`` (choose the iteration by the
+        out-of-bag risk over ``cv``, as ``mboost::cvrisk``).
+    cv
+        Folds for early stopping: a number of folds, a resampling type of :func:`cv_folds`,
+        or an (n, B) weight matrix.
+    random_state
+        Seed of the resampling folds.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((50, 4))
+    >>> y = 2 * X[:, 2] + 0.1 * rng.standard_normal(50)
+    >>> reg = GlmBoostRegressor(mstop=200, nu=0.3, engine="native").fit(X, y)
+    >>> np.round(reg.coef_, 1).tolist()
+    [0.0, 0.0, 2.0, 0.0]
+    """
 
     family = "gaussian"
     # regressors expose predict only (scikit-learn's contract)
@@ -529,6 +560,36 @@ class GlmBoostClassifier(ClassifierMixin, _FixedFamily):
     """:class:`GlmBoost` with mboost's Binomial family; ``predict_proba`` = 1/(1 + e^{−2f}).
 
     Binary outcomes only.
+
+    Parameters
+    ----------
+    mstop
+        Number of boosting iterations (mboost's ``mstop``).
+    nu
+        Step length.
+    center
+        Centre the features before fitting (as mboost's default).
+    engine
+        ``"native"`` (NumPy), ``"r"`` (mboost through rpy2) or ``"auto"`` (R's mboost
+        when installed, else native).
+    early_stopping
+        ``None`` (fit ``mstop`` iterations) or ``"cv"`` (choose the iteration by the
+        out-of-bag risk over ``cv``, as ``mboost::cvrisk``).
+    cv
+        Folds for early stopping: a number of folds, a resampling type of :func:`cv_folds`,
+        or an (n, B) weight matrix.
+    random_state
+        Seed of the resampling folds.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((60, 8))
+    >>> y = (X[:, 0] + 0.5 * rng.standard_normal(60) > 0).astype(int)
+    >>> clf = GlmBoostClassifier(mstop=50, engine="native").fit(X, y)
+    >>> clf.predict_proba(X).shape, int(np.argmax(np.abs(clf.coef_)))
+    ((60, 2), 0)
     """
 
     family = "binomial"
@@ -556,7 +617,38 @@ class GlmBoostClassifier(ClassifierMixin, _FixedFamily):
 class GlmBoostCox(_FixedFamily):
     """:class:`GlmBoost` with the Cox partial likelihood; ``predict`` → risk score,
     ``score`` → Harrell's C-index. ``y`` is an (n, 2) array of (time, event) or a
-    scikit-survival structured array."""
+    scikit-survival structured array.
+
+    Parameters
+    ----------
+    mstop
+        Number of boosting iterations (mboost's ``mstop``).
+    nu
+        Step length.
+    center
+        Centre the features before fitting (as mboost's default).
+    engine
+        ``"native"`` (NumPy), ``"r"`` (mboost through rpy2) or ``"auto"`` (R's mboost
+        when installed, else native).
+    early_stopping
+        ``None`` (fit ``mstop`` iterations) or ``"cv"`` (choose the iteration by the
+        out-of-bag risk over ``cv``, as ``mboost::cvrisk``).
+    cv
+        Folds for early stopping: a number of folds, a resampling type of :func:`cv_folds`,
+        or an (n, B) weight matrix.
+    random_state
+        Seed of the resampling folds.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((80, 5))
+    >>> time = rng.exponential(np.exp(-X[:, 1])); event = np.ones(80)
+    >>> cox = GlmBoostCox(mstop=100, engine="native").fit(X, np.column_stack([time, event]))
+    >>> int(np.argmax(np.abs(cox.coef_))), bool(cox.score(X, np.column_stack([time, event])) > 0.6)
+    (1, True)
+    """
 
     family = "cox"
 
@@ -586,6 +678,11 @@ def cv_folds(weights: int | np.ndarray, type: str = "bootstrap", n_boot: int | N
         (⌊n·prob⌋ rows in each of n_boot = 25 subsamples).
     strata
         Labels; folds are drawn within each stratum.
+
+    Returns
+    -------
+    numpy.ndarray
+        n × n_boot in-bag weights (0 = held out).
 
     Examples
     --------

@@ -91,6 +91,25 @@ class UnivariateSelector(_RankingSelector):
 
     ``test``: ``"mannwhitney"`` or ``"ttest"`` (binary y; Welch), ``"cox"`` (y = (time,
     event); Wald test of a univariate Cox model, computed by score iteration per feature).
+
+    Parameters
+    ----------
+    test
+        ``"mannwhitney"``, ``"ttest"`` or ``"cox"``.
+    n_features
+        Number of top-ranked features kept (``None`` with ``fdr``: all passing).
+    fdr
+        Keep the features with Benjamini–Hochberg q below it instead.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((60, 8))
+    >>> y = (X[:, 0] + 0.5 * rng.standard_normal(60) > 0).astype(int)
+    >>> sel = UnivariateSelector(n_features=1).fit(X, y)
+    >>> np.flatnonzero(sel.get_support()).tolist()
+    [0]
     """
 
     def __init__(self, test: str = "mannwhitney", n_features: int | None = 20,
@@ -284,7 +303,27 @@ def _coxnet_cv_coef(model, Zs, time, event, folds, selector) -> np.ndarray:
 
 
 class SVMRFESelector(_RankingSelector):
-    """Recursive feature elimination with a linear SVM (Guyon et al. 2002)."""
+    """Recursive feature elimination with a linear SVM (Guyon et al. 2002).
+
+    Parameters
+    ----------
+    n_features
+        Number of features kept.
+    step
+        Fraction (< 1) or number of features removed per round.
+    C
+        Regularisation of the linear SVM.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((60, 8))
+    >>> y = (X[:, 0] + 0.5 * rng.standard_normal(60) > 0).astype(int)
+    >>> sel = SVMRFESelector(n_features=1).fit(X, y)
+    >>> np.flatnonzero(sel.get_support()).tolist()
+    [0]
+    """
 
     def __init__(self, n_features: int = 20, step: float = 0.1, C: float = 1.0) -> None:
         self.n_features = n_features
@@ -308,6 +347,31 @@ class RFImportanceSelector(_RankingSelector):
     ``importance="impurity"`` (mean decrease in impurity; fast) or ``"permutation"``
     (permutation importance on the training data; unbiased for high-cardinality features
     but ~100× slower with thousands of features).
+
+    Parameters
+    ----------
+    n_features
+        Number of features kept.
+    n_estimators
+        Trees in the forest.
+    importance
+        ``"impurity"`` or ``"permutation"``.
+    n_repeats
+        Permutations per feature for ``"permutation"``.
+    n_jobs
+        Parallel jobs of the forest.
+    random_state
+        Seed of the forest.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((60, 8))
+    >>> y = (X[:, 0] + 0.5 * rng.standard_normal(60) > 0).astype(int)
+    >>> sel = RFImportanceSelector(n_features=1, n_estimators=50, random_state=0).fit(X, y)
+    >>> np.flatnonzero(sel.get_support()).tolist()
+    [0]
     """
 
     def __init__(self, n_features: int = 20, n_estimators: int = 300,
@@ -339,7 +403,27 @@ class RFImportanceSelector(_RankingSelector):
 
 
 class GlmBoostSelector(_RankingSelector):
-    """Features in :class:`GlmBoost`'s order of first selection (mboost-style selection)."""
+    """Features in :class:`GlmBoost`'s order of first selection (mboost-style selection).
+
+    Parameters
+    ----------
+    family
+        ``"binomial"``, ``"gaussian"`` or ``"cox"``.
+    mstop, nu, early_stopping, engine
+        As :class:`GlmBoostClassifier`.
+    n_features
+        Keep the first ``n_features`` selected (``None``: every selected feature).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((60, 8))
+    >>> y = (X[:, 0] + 0.5 * rng.standard_normal(60) > 0).astype(int)
+    >>> sel = GlmBoostSelector(n_features=1).fit(X, y)
+    >>> np.flatnonzero(sel.get_support()).tolist()
+    [0]
+    """
 
     def __init__(self, family: str = "binomial", mstop: int = 100, nu: float = 0.1,
                  n_features: int | None = None, early_stopping: str | None = None,
@@ -371,7 +455,22 @@ class GlmBoostSelector(_RankingSelector):
 class CorrelationFilter(_RankingSelector):
     """Drop redundant features: of each pair with |Spearman r| > ``threshold``, keep the
     one with the higher mean |r| to the rest removed last (greedy, like caret's
-    ``findCorrelation``)."""
+    ``findCorrelation``).
+
+    Parameters
+    ----------
+    threshold
+        |Spearman r| above which two features are redundant.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> a = rng.standard_normal(50)
+    >>> X = np.column_stack([a, a + 0.01 * rng.standard_normal(50), rng.standard_normal(50)])
+    >>> CorrelationFilter(threshold=0.9).fit(X).get_support().tolist()
+    [True, False, True]
+    """
 
     def __init__(self, threshold: float = 0.9) -> None:
         self.threshold = threshold
@@ -397,7 +496,26 @@ class CorrelationFilter(_RankingSelector):
 
 def icc(test: np.ndarray, retest: np.ndarray, *more: np.ndarray) -> np.ndarray:
     """ICC(3,1) consistency per feature (Shrout & Fleiss 1979) from k ≥ 2 repeated
-    measurements of the same n subjects (n × p each)."""
+    measurements of the same n subjects (n × p each).
+
+    Parameters
+    ----------
+    test, retest, *more
+        k ≥ 2 measurements, each n subjects × p features.
+
+    Returns
+    -------
+    numpy.ndarray
+        ICC(3,1) per feature (p values).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.array([[1.0, 5], [2, 3], [3, 8], [4, 1]])
+    >>> b = np.array([[1.1, 2], [2.1, 7], [2.9, 1], [4.2, 6]])
+    >>> icc(a, b).round(2).tolist()
+    [1.0, -0.87]
+    """
     mats = [np.asarray(m, float) for m in (test, retest, *more)]
     if any(m.shape != mats[0].shape for m in mats):
         raise ValidationError(f"measurement shapes differ: {[m.shape for m in mats]}.")
@@ -417,6 +535,11 @@ class ICCFilter(_RankingSelector):
     ``fit(X, retest=R)``: ``X`` is the test measurement, ``R`` the retest (or perturbed)
     measurement of the same patients and features; nothing data-dependent lives in
     ``__init__``.
+
+    Parameters
+    ----------
+    threshold
+        Smallest ICC(3,1) kept.
 
     Examples
     --------
@@ -450,7 +573,23 @@ class MRMRSelector(_RankingSelector):
     classes), redundancy = mean |Pearson r| with the
     features already chosen; pick max relevance − redundancy. Both terms are correlations,
     so they share one scale; mutual information (k-NN estimate) is too noisy at
-    radiomics sample sizes."""
+    radiomics sample sizes.
+
+    Parameters
+    ----------
+    n_features
+        Number of features chosen.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((60, 8))
+    >>> y = (X[:, 0] + 0.5 * rng.standard_normal(60) > 0).astype(int)
+    >>> sel = MRMRSelector(n_features=2).fit(X, y)
+    >>> bool(sel.get_support()[0]), int(sel.get_support().sum())
+    (True, 2)
+    """
 
     def __init__(self, n_features: int = 20) -> None:
         self.n_features = n_features
