@@ -23,6 +23,24 @@ def association_heatmap(
         Output of :func:`radiogenomics.tl.associate` (``feature, gene, r, pvalue``).
     n_features, n_genes
         How many features and genes to show, chosen by their smallest p-value.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn in.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from radiogenomics import tl
+    >>> rng = np.random.default_rng(0)
+    >>> img = pd.DataFrame(rng.standard_normal((30, 3)), columns=["size", "entropy", "mean"])
+    >>> rna = pd.DataFrame(rng.standard_normal((30, 40)), columns=[f"G{i}" for i in range(40)])
+    >>> rna["G0"] += 2 * img["size"]
+    >>> assoc = tl.associate(img, rna, progress_bar=False)
+    >>> fig = association_heatmap(assoc, n_features=3, n_genes=10)
+    >>> len(fig.axes[0].get_xticklabels()), len(fig.axes[0].get_yticklabels())
+    (10, 3)
     """
     from radiogenomics._assoc.correlation import cluster_order
 
@@ -45,7 +63,39 @@ def association_heatmap(
 
 def volcano(assoc: pd.DataFrame, feature: str, *, q: float = 0.05, label: int = 10,
             ax: Any = None) -> Any:
-    """r vs −log10 p of every gene for one feature; genes with q < ``q`` highlighted."""
+    """r vs −log10 p of every gene for one feature; genes with q < ``q`` highlighted.
+
+    Parameters
+    ----------
+    assoc
+        Output of :func:`radiogenomics.tl.associate`.
+    feature
+        The image feature drawn.
+    q
+        q-value below which a gene is highlighted.
+    label
+        Number of genes labelled, the smallest p first.
+    ax
+        Matplotlib axes to draw in (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn in.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from radiogenomics import tl
+    >>> rng = np.random.default_rng(0)
+    >>> img = pd.DataFrame(rng.standard_normal((30, 3)), columns=["size", "entropy", "mean"])
+    >>> rna = pd.DataFrame(rng.standard_normal((30, 40)), columns=[f"G{i}" for i in range(40)])
+    >>> rna["G0"] += 2 * img["size"]
+    >>> assoc = tl.associate(img, rna, progress_bar=False)
+    >>> fig = volcano(assoc, "size", label=1)
+    >>> [t.get_text() for t in fig.axes[0].texts]
+    ['G0']
+    """
     sub = assoc[assoc["feature"] == feature]
     if sub.empty:
         raise ValidationError(f"feature '{feature}' is not in the association table.")
@@ -67,7 +117,35 @@ def gene_feature_scatter(x: pd.Series, y: pd.Series, *, color: pd.Series | None 
                          r: float | None = None, q: float | None = None,
                          ax: Any = None) -> Any:
     """Scatter of one gene against one image feature (matched by patient ID) with a
-    least-squares line; points coloured by an outcome when ``color`` is given."""
+    least-squares line; points coloured by an outcome when ``color`` is given.
+
+    Parameters
+    ----------
+    x
+        An image feature per patient (its name labels the axis).
+    y
+        A gene's expression per patient.
+    color
+        Optional outcome per patient to colour the points by.
+    r, q
+        Correlation and q-value printed in the title.
+    ax
+        Matplotlib axes to draw in (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn in.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> x = pd.Series([1.0, 2, 3, 4, 5], index=list("abcde"), name="size")
+    >>> y = pd.Series([2.1, 3.9, 6.2, 8.1, 9.8], index=list("abcde"), name="CA9")
+    >>> fig = gene_feature_scatter(x, y, r=1.0, q=0.01)
+    >>> fig.axes[0].get_title(), fig.axes[0].get_xlabel()
+    ('r = 1.00 q = 0.01', 'size')
+    """
     df = pd.concat({"x": x, "y": y}, axis=1, join="inner").dropna()
     fig, ax = get_ax(ax, figsize=(4.5, 4))
     if color is not None:
@@ -93,6 +171,40 @@ def enrichment_dotplot(gsea: pd.DataFrame, *, fdr: float = 0.25, top: int = 20,
 
     ``gsea`` is the output of :func:`radiogenomics.tl.gsea_batch`; the ``top`` pathways
     by best FDR (≤ ``fdr`` in at least one ranking) are shown.
+
+    Parameters
+    ----------
+    gsea
+        Output of :func:`radiogenomics.tl.gsea_batch`.
+    fdr
+        Pathways with FDR ≤ ``fdr`` in at least one ranking are candidates.
+    top
+        Number of pathways shown.
+    ax
+        Matplotlib axes to draw in (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn in.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from radiogenomics import tl
+    >>> from radiogenomics.datasets import hallmark_gmt
+    >>> from radiogenomics.io import read_gmt
+    >>> sets = {k: v for k, v in read_gmt(hallmark_gmt()).items()
+    ...         if k in ("HALLMARK_HYPOXIA", "HALLMARK_GLYCOLYSIS", "HALLMARK_APOPTOSIS")}
+    >>> genes = sorted({g for v in sets.values() for g in v})
+    >>> rng = np.random.default_rng(0)
+    >>> ranks = pd.DataFrame(rng.standard_normal((len(genes), 2)), index=genes,
+    ...                      columns=["size", "entropy"])
+    >>> ranks.loc[ranks.index.isin(sets["HALLMARK_HYPOXIA"]), "size"] += 1.5
+    >>> gsea = tl.gsea_batch(ranks, sets, n_perm=200, progress_bar=False)
+    >>> fig = enrichment_dotplot(gsea, fdr=1.0)
+    >>> sorted(t.get_text() for t in fig.axes[0].get_xticklabels())
+    ['entropy', 'size']
     """
     keep = gsea[gsea["fdr"] <= fdr].groupby("term")["fdr"].min().nsmallest(top).index
     sub = gsea[gsea["term"].isin(keep)]
@@ -117,7 +229,37 @@ def enrichment_dotplot(gsea: pd.DataFrame, *, fdr: float = 0.25, top: int = 20,
 
 def de_volcano(de: pd.DataFrame, *, padj: float = 0.05, lfc: float = 1.0, label: int = 10,
                ax: Any = None) -> Any:
-    """Volcano of a differential-expression table (log2 fold change vs −log10 p)."""
+    """Volcano of a differential-expression table (log2 fold change vs −log10 p).
+
+    Parameters
+    ----------
+    de
+        A differential-expression table with ``gene, log2fc, pvalue, padj``
+        (:func:`radiogenomics.tl.differential_expression`).
+    padj
+        Adjusted p-value below which a gene is highlighted.
+    lfc
+        |log2 fold change| above which a gene is highlighted.
+    label
+        Number of genes labelled, the smallest p first.
+    ax
+        Matplotlib axes to draw in (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn in.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> de = pd.DataFrame({"gene": ["TP53", "EGFR", "MYC", "CA9"], "log2fc": [2.1, -0.2, 0.4, -1.8],
+    ...                    "pvalue": [1e-8, 0.6, 0.03, 1e-5], "padj": [4e-8, 0.6, 0.04, 2e-5],
+    ...                    "base_mean": [850.0, 120.0, 40.0, 300.0]})
+    >>> fig = de_volcano(de, label=2)
+    >>> sorted(t.get_text() for t in fig.axes[0].texts)
+    ['CA9', 'TP53']
+    """
     fig, ax = get_ax(ax, figsize=(5, 4))
     d = de.dropna(subset=["pvalue", "log2fc"])
     y = -np.log10(np.maximum(d["pvalue"], 1e-300))
@@ -134,7 +276,32 @@ def de_volcano(de: pd.DataFrame, *, padj: float = 0.05, lfc: float = 1.0, label:
 
 
 def ma_plot(de: pd.DataFrame, *, padj: float = 0.05, ax: Any = None) -> Any:
-    """MA plot: log2 fold change against mean expression (log10 base mean)."""
+    """MA plot: log2 fold change against mean expression (log10 base mean).
+
+    Parameters
+    ----------
+    de
+        A differential-expression table with ``log2fc, padj, base_mean``.
+    padj
+        Adjusted p-value below which a gene is highlighted.
+    ax
+        Matplotlib axes to draw in (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn in.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> de = pd.DataFrame({"gene": ["TP53", "EGFR", "MYC", "CA9"], "log2fc": [2.1, -0.2, 0.4, -1.8],
+    ...                    "pvalue": [1e-8, 0.6, 0.03, 1e-5], "padj": [4e-8, 0.6, 0.04, 2e-5],
+    ...                    "base_mean": [850.0, 120.0, 40.0, 300.0]})
+    >>> fig = ma_plot(de)
+    >>> fig.axes[0].get_xlabel()
+    'mean expression (log10)'
+    """
     fig, ax = get_ax(ax, figsize=(5, 4))
     d = de.dropna(subset=["log2fc"])
     sig = d["padj"] < padj

@@ -22,6 +22,18 @@ def format_p(p: float, floor: float | None = None) -> str:
     """A p- or q-value for display: scientific notation below 0.001, a bound (``"< 0.001"``)
     for permutation values at or below their floor ``1/(n_perm + 1)`` (or exactly 0).
 
+    Parameters
+    ----------
+    p
+        The value.
+    floor
+        The permutation floor ``1/(n_perm + 1)``, if ``p`` came from permutations.
+
+    Returns
+    -------
+    str
+        The text shown.
+
     Examples
     --------
     >>> format_p(0.0, 1 / 1001), format_p(2.3e-7), format_p(0.042)

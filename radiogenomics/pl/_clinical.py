@@ -13,7 +13,38 @@ from radiogenomics.pl._base import get_ax
 
 def roc_plot(y_true: Any, y_score: Any, *, ax: Any = None, label: str = "model",
              ci_band: bool = True, n_boot: int = 500, random_state: int | None = 0) -> Any:
-    """ROC curve with its DeLong AUC CI in the legend and a bootstrap sensitivity band."""
+    """ROC curve with its DeLong AUC CI in the legend and a bootstrap sensitivity band.
+
+    Parameters
+    ----------
+    y_true
+        0/1 labels.
+    y_score
+        Scores (higher = more likely positive).
+    ax
+        Matplotlib axes to draw in (default: a new figure).
+    label
+        Legend label; the AUC and its CI are appended.
+    ci_band
+        Draw the bootstrap sensitivity band (:func:`radiogenomics.stats.roc_ci_band`).
+    n_boot
+        Resamples of the band.
+    random_state
+        Seed of the band.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn in.
+
+    Examples
+    --------
+    >>> y = [0, 0, 0, 0, 1, 1, 1, 1, 0, 1]
+    >>> p = [0.1, 0.3, 0.2, 0.6, 0.7, 0.8, 0.4, 0.9, 0.35, 0.65]
+    >>> fig = roc_plot(y, p, n_boot=100)
+    >>> fig.axes[0].get_legend().get_texts()[0].get_text()
+    'model: AUC 0.960 (0.849–1.000)'
+    """
     from radiogenomics.stats._classification import roc_auc, roc_ci_band, roc_curve
 
     fig, ax = get_ax(ax, figsize=(4.6, 4.4))
@@ -34,7 +65,32 @@ def roc_plot(y_true: Any, y_score: Any, *, ax: Any = None, label: str = "model",
 
 def calibration_plot(curve: pd.DataFrame, *, ax: Any = None, label: str = "model") -> Any:
     """Observed vs predicted risk per bin with CIs (from ``stats.calibration_curve`` or
-    ``stats.survival_calibration``)."""
+    ``stats.survival_calibration``).
+
+    Parameters
+    ----------
+    curve
+        Output of :func:`radiogenomics.stats.calibration_curve` or
+        :func:`radiogenomics.stats.survival_calibration`.
+    ax
+        Matplotlib axes to draw in (default: a new figure).
+    label
+        Legend label of the model.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn in.
+
+    Examples
+    --------
+    >>> y = [0, 0, 0, 0, 1, 1, 1, 1, 0, 1]
+    >>> p = [0.1, 0.3, 0.2, 0.6, 0.7, 0.8, 0.4, 0.9, 0.35, 0.65]
+    >>> from radiogenomics.stats import calibration_curve
+    >>> fig = calibration_plot(calibration_curve(y, p, n_bins=2))
+    >>> fig.axes[0].get_xlabel()
+    'predicted'
+    """
     fig, ax = get_ax(ax, figsize=(4.6, 4.4))
     yerr = np.vstack([curve["observed"] - curve["ci_low"], curve["ci_high"] - curve["observed"]])
     ax.errorbar(curve["predicted"], curve["observed"], yerr=yerr, fmt="o-", ms=4, lw=1.2,
@@ -46,7 +102,31 @@ def calibration_plot(curve: pd.DataFrame, *, ax: Any = None, label: str = "model
 
 
 def decision_curve_plot(dca: pd.DataFrame, *, ax: Any = None, label: str = "model") -> Any:
-    """Net benefit of the model vs treat-all and treat-none (from ``stats.decision_curve``)."""
+    """Net benefit of the model vs treat-all and treat-none (from ``stats.decision_curve``).
+
+    Parameters
+    ----------
+    dca
+        Output of :func:`radiogenomics.stats.decision_curve` (or its survival version).
+    ax
+        Matplotlib axes to draw in (default: a new figure).
+    label
+        Legend label of the model.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn in.
+
+    Examples
+    --------
+    >>> y = [0, 0, 0, 0, 1, 1, 1, 1, 0, 1]
+    >>> p = [0.1, 0.3, 0.2, 0.6, 0.7, 0.8, 0.4, 0.9, 0.35, 0.65]
+    >>> from radiogenomics.stats import decision_curve
+    >>> fig = decision_curve_plot(decision_curve(y, p))
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['model', 'treat all', 'treat none']
+    """
     fig, ax = get_ax(ax, figsize=(5.2, 3.8))
     ax.plot(dca["threshold"], dca["net_benefit"], lw=1.8, label=label)
     ax.plot(dca["threshold"], dca["treat_all"], lw=1, color="grey", label="treat all")
@@ -59,7 +139,29 @@ def decision_curve_plot(dca: pd.DataFrame, *, ax: Any = None, label: str = "mode
 
 
 def forest_plot(table: pd.DataFrame, *, ax: Any = None) -> Any:
-    """Hazard ratios with 95 % CIs per subgroup (from ``stats.subgroup_hazard_ratios``)."""
+    """Hazard ratios with 95 % CIs per subgroup (from ``stats.subgroup_hazard_ratios``).
+
+    Parameters
+    ----------
+    table
+        Output of :func:`radiogenomics.stats.subgroup_hazard_ratios`.
+    ax
+        Matplotlib axes to draw in (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn in.
+
+    Examples
+    --------
+    >>> from lifelines.datasets import load_rossi
+    >>> from radiogenomics.stats import subgroup_hazard_ratios
+    >>> hr = subgroup_hazard_ratios(load_rossi(), "week", "arrest", "fin", ["wexp"])
+    >>> fig = forest_plot(hr)
+    >>> fig.axes[0].get_xscale()
+    'log'
+    """
     fig, ax = get_ax(ax, figsize=(5.5, 0.35 * len(table) + 1.2))
     y = np.arange(len(table))[::-1]
     ax.errorbar(table["hr"], y, xerr=[table["hr"] - table["hr_lower"],
@@ -77,7 +179,32 @@ def forest_plot(table: pd.DataFrame, *, ax: Any = None) -> Any:
 def nomogram_plot(nom: Any, *, ax: Any = None, risk_ticks: Any = None) -> Any:
     """Publication-style nomogram: a points ruler, one axis per predictor, total points,
     and probability (binomial), survival at each horizon (Cox) or the cause's cumulative
-    incidence there (Fine–Gray)."""
+    incidence there (Fine–Gray).
+
+    Parameters
+    ----------
+    nom
+        A :class:`radiogenomics.stats.Nomogram`.
+    ax
+        Matplotlib axes to draw in (default: a new figure).
+    risk_ticks
+        Probabilities marked on the risk axes (default: a readable set).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn in.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from radiogenomics.stats import Nomogram
+    >>> nom = Nomogram(pd.Series({"age": 0.03, "grade=high": 1.2}),
+    ...                {"age": np.arange(20, 91, 10), "grade": ["low", "high"]}, -2.8)
+    >>> fig = nomogram_plot(nom)
+    >>> len(fig.axes)
+    1
+    """
     table = nom.points_table()
     preds = list(nom.predictors)
     totals_max = table.groupby("variable")["points"].max().sum()
@@ -132,7 +259,37 @@ def stability_plot(stab: Any, *, kind: str = "maxsel", ax: Any = None, top: int 
     """Stability selection as ``stabs``' ``plot``: ``kind="maxsel"`` draws the maximum
     selection probability of the ``top`` variables with the cut-off; ``kind="paths"``
     (boosting) draws each variable's selection probability along the iterations, selected
-    variables labelled (from :class:`radiogenomics.models.StabilitySelection`)."""
+    variables labelled (from :class:`radiogenomics.models.StabilitySelection`).
+
+    Parameters
+    ----------
+    stab
+        A fitted :class:`radiogenomics.models.StabilitySelection`.
+    kind
+        ``"maxsel"`` or ``"paths"``.
+    ax
+        Matplotlib axes to draw in (default: a new figure).
+    top
+        Number of variables drawn for ``"maxsel"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn in.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from radiogenomics.models import GlmBoost, StabilitySelection
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((60, 6)); y = (X[:, 0] + 0.3 * rng.standard_normal(60) > 0) * 1.0
+    >>> boost = GlmBoost(mstop=100, family="binomial", engine="native")
+    >>> stab = StabilitySelection(boost, cutoff=0.75, pfer=1, n_subsamples=10,
+    ...                           random_state=0).fit(X, y)
+    >>> fig = stability_plot(stab)
+    >>> fig.axes[0].get_title().startswith("stability selection")
+    True
+    """
     title = (f"stability selection (q = {stab.q_}, PFER ≤ {stab.pfer_:.2g}, "
              f"{stab.assumption_})")
     if kind == "paths":
@@ -164,7 +321,34 @@ def stability_plot(stab: Any, *, kind: str = "maxsel", ax: Any = None, top: int 
 
 
 def classifier_plot(comparison: Any, *, ax: Any = None) -> Any:
-    """Per-fold AUC of each classifier (from :func:`radiogenomics.models.compare_classifiers`)."""
+    """Per-fold AUC of each classifier (from :func:`radiogenomics.models.compare_classifiers`).
+
+    Parameters
+    ----------
+    comparison
+        Output of :func:`radiogenomics.models.compare_classifiers`.
+    ax
+        Matplotlib axes to draw in (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn in.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> from radiogenomics.models import compare_classifiers
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((40, 3)); y = (X[:, 0] > 0).astype(int)
+    >>> cmp = compare_classifiers(X, y, {"LR": LogisticRegression(), "kNN": KNeighborsClassifier()},
+    ...                           n_repeats=1)
+    >>> fig = classifier_plot(cmp)
+    >>> sorted(t.get_text() for t in fig.axes[0].get_xticklabels())
+    ['LR', 'kNN']
+    """
     folds = comparison.folds[list(comparison.table.index)]
     fig, ax = get_ax(ax, figsize=(1.0 * folds.shape[1] + 2, 3.8))
     ax.boxplot([folds[c].to_numpy() for c in folds.columns], tick_labels=list(folds.columns))

@@ -18,6 +18,24 @@ def gsea_plot(result: Any, term: str | None = None, ax: Any = None) -> Any:
         A :class:`radiogenomics.tl.GseaResult`.
     term
         Gene set to draw (default: the top row of ``result.table``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn in.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from radiogenomics.tl import gsea_prerank
+    >>> rng = np.random.default_rng(0)
+    >>> genes = [f"G{i}" for i in range(200)]
+    >>> ranking = pd.Series(rng.standard_normal(200), index=genes).sort_values(ascending=False)
+    >>> res = gsea_prerank(ranking, {"TOP": list(ranking.index[:20])}, n_perm=100, min_size=5,
+    ...                    engine="native")
+    >>> fig = gsea_plot(res, "TOP")
+    >>> "TOP" in fig.axes[0].get_title()
+    True
     """
     term = term or result.table["term"].iloc[0]
     row = result.table.set_index("term").loc[term]

@@ -29,6 +29,18 @@ def saliency_png(model: Any, volume: np.ndarray, out_png: str | Path, *,
     -------
     pathlib.Path
         ``out_png``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> from radiogenomics.imaging.deep import build_network
+    >>> net = build_network("resnet10")
+    >>> vol = np.random.default_rng(0).standard_normal((1, 16, 16, 16)).astype("float32")
+    >>> out = saliency_png(net, vol, Path(tempfile.mkdtemp()) / "cam.png")
+    >>> out.read_bytes()[1:4]
+    b'PNG'
     """
     from radiogenomics._utils import atomic_path
     from radiogenomics.imaging.deep import saliency_map

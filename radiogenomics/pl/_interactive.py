@@ -34,6 +34,19 @@ def association_labels(method: str = "spearman", fdr: str = "bh") -> dict[str, s
     """Axis and hover wording for an association table made with ``method`` and ``fdr``
     (as :func:`radiogenomics.tl.associate` names them).
 
+    Parameters
+    ----------
+    method
+        Correlation method of the table.
+    fdr
+        Multiple-testing correction of the table.
+
+    Returns
+    -------
+    dict
+        ``method``, ``fdr``, ``r_axis``, ``r_help``, ``q_name`` and the like: the words the
+        pages print.
+
     Examples
     --------
     >>> association_labels("pearson", "by")["r_axis"]
@@ -65,9 +78,31 @@ def heatmap(pairs: pd.DataFrame, *, max_features: int = 25, max_genes: int = 50,
     p-values — and the returned note says how many were left out, so a cap is never
     silent. Rows and columns are clustered.
 
+    Parameters
+    ----------
+    pairs
+        Rows of an association table (``feature, gene, r, pvalue, qvalue``).
+    max_features, max_genes
+        Caps on the rows and columns drawn.
+    method, fdr
+        How the table was made (axis and hover wording).
+
     Returns
     -------
     (figure, note)
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from radiogenomics import tl
+    >>> rng = np.random.default_rng(0)
+    >>> img = pd.DataFrame(rng.standard_normal((30, 3)), columns=["size", "entropy", "mean"])
+    >>> rna = pd.DataFrame(rng.standard_normal((30, 40)), columns=[f"G{i}" for i in range(40)])
+    >>> rna["G0"] += 2 * img["size"]
+    >>> assoc = tl.associate(img, rna, progress_bar=False)
+    >>> fig, note = heatmap(assoc, max_features=2, max_genes=5)
+    >>> note.split(";")[0]
+    '2 of 3 features × 5 of 40 genes shown (the most significant)'
     """
     from radiogenomics._assoc.correlation import cluster_order
 
@@ -123,7 +158,43 @@ def volcano(table: pd.DataFrame, feature: str, *, q: float = 0.05,
     Every highlighted gene and every gene with p < 0.05 is drawn; of the rest (the grey
     cloud at the bottom) at most ``max_background`` are, chosen at random (seeded), and the
     legend says how many — SVG stays fast where WebGL would cost a second to start.
-    ``method`` and ``fdr`` name how the table was made (axis and hover wording)."""
+    ``method`` and ``fdr`` name how the table was made (axis and hover wording).
+
+    Parameters
+    ----------
+    table
+        One feature's rows of an association table (``gene, r, pvalue, qvalue``).
+    feature
+        The image feature.
+    q
+        q-value below which a gene is red.
+    passing
+        Boolean per row: genes passing the page's filters (replaces the ``q`` rule).
+    highlight
+        A gene to mark.
+    max_background
+        Most grey points drawn.
+    method, fdr
+        How the table was made (axis and hover wording).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The interactive figure.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from radiogenomics import tl
+    >>> rng = np.random.default_rng(0)
+    >>> img = pd.DataFrame(rng.standard_normal((30, 3)), columns=["size", "entropy", "mean"])
+    >>> rna = pd.DataFrame(rng.standard_normal((30, 40)), columns=[f"G{i}" for i in range(40)])
+    >>> rna["G0"] += 2 * img["size"]
+    >>> assoc = tl.associate(img, rna, progress_bar=False)
+    >>> fig = volcano(assoc[assoc["feature"] == "size"], "size", highlight="G0")
+    >>> fig.layout.xaxis.title.text
+    'Spearman r'
+    """
     go = _go()
     lab = association_labels(method, fdr)
     fig = go.Figure()
@@ -166,6 +237,31 @@ def scatter(data: pd.DataFrame, gene: str, feature: str, *, r: float | None = No
     the patient ID, so a click can open that patient).
 
     ``data`` is :meth:`radiogenomics.workflows._explore.Explorer.scatter_data`.
+
+    Parameters
+    ----------
+    data
+        ``patient, feature, expression`` (and optionally ``color``) per patient.
+    gene, feature
+        Names for the axes.
+    r, q
+        Correlation and q-value for the title.
+    color
+        Name of what ``data["color"]`` holds (legend).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The interactive figure.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"patient": ["P1", "P2", "P3"], "feature": [1.0, 2, 3],
+    ...                   "expression": [5.0, 6.1, 7.2]})
+    >>> fig = scatter(d, "CA9", "original_shape_VoxelVolume", r=1.0, q=0.01)
+    >>> fig.layout.title.text
+    'CA9 vs shape_VoxelVolume (r = 1.00, q = 0.01)'
     """
     go = _go()
     fig = go.Figure()
@@ -190,7 +286,35 @@ def scatter(data: pd.DataFrame, gene: str, feature: str, *, r: float | None = No
 def km(table: pd.DataFrame, *, pvalue: float | None = None, title: str = "",
        time_unit: str = "months") -> Any:
     """Kaplan–Meier curves (step lines, 95 % CI band in the tooltip) from
-    :func:`radiogenomics.stats.kaplan_meier`; the legend gives each group's size."""
+    :func:`radiogenomics.stats.kaplan_meier`; the legend gives each group's size.
+
+    Parameters
+    ----------
+    table
+        Output of :func:`radiogenomics.stats.kaplan_meier`.
+    pvalue
+        Log-rank p-value for the title.
+    title
+        Figure title.
+    time_unit
+        Unit on the x axis.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The interactive figure.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from radiogenomics import stats
+    >>> t = np.array([5.0, 8, 12, 3, 9, 15, 7, 11, 4, 14])
+    >>> e = np.array([1, 1, 0, 1, 1, 0, 1, 0, 1, 0])
+    >>> grp = np.array(["high", "low"] * 5)
+    >>> fig = km(stats.kaplan_meier(t, e, grp), pvalue=0.04)
+    >>> [d.name for d in fig.data if d.showlegend is not False]
+    ['high (n=5)', 'low (n=5)']
+    """
     go = _go()
     fig = go.Figure()
     for group, g in table.groupby("group", sort=True):
@@ -215,7 +339,44 @@ def dotplot(gsea: pd.DataFrame, *, fdr: float = 0.25, top: int = 30, n_perm: int
     """Ranking × pathway dot plot of GSEA results with FDR ≤ ``fdr``: colour NES, size
     −log10 FDR (FDR of 0 is drawn at the permutation floor and hovers as a bound);
     ``customdata`` holds (ranking, pathway). ``ranking`` names what was ranked (an image
-    feature's correlations, or ``"DE statistic"``) on the axis and in the hover."""
+    feature's correlations, or ``"DE statistic"``) on the axis and in the hover.
+
+    Parameters
+    ----------
+    gsea
+        Output of :func:`radiogenomics.tl.gsea_batch`.
+    fdr
+        Largest FDR drawn.
+    top
+        Number of pathways drawn, the smallest FDR first.
+    n_perm
+        Permutations behind the FDRs (their floor).
+    ranking
+        What was ranked, for the axis and hover.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The interactive figure.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from radiogenomics import tl
+    >>> from radiogenomics.datasets import hallmark_gmt
+    >>> from radiogenomics.io import read_gmt
+    >>> sets = {k: v for k, v in read_gmt(hallmark_gmt()).items()
+    ...         if k in ("HALLMARK_HYPOXIA", "HALLMARK_GLYCOLYSIS", "HALLMARK_APOPTOSIS")}
+    >>> genes = sorted({g for v in sets.values() for g in v})
+    >>> rng = np.random.default_rng(0)
+    >>> ranks = pd.DataFrame(rng.standard_normal((len(genes), 2)), index=genes,
+    ...                      columns=["size", "entropy"])
+    >>> ranks.loc[ranks.index.isin(sets["HALLMARK_HYPOXIA"]), "size"] += 1.5
+    >>> gsea = tl.gsea_batch(ranks, sets, n_perm=200, progress_bar=False)
+    >>> fig = dotplot(gsea, fdr=1.0)
+    >>> sorted(set(fig.data[0].x))
+    ['entropy', 'size']
+    """
     go = _go()
     floor = 1 / (n_perm + 1)
     sub = gsea[gsea["fdr"] <= fdr]
@@ -244,7 +405,37 @@ def dotplot(gsea: pd.DataFrame, *, fdr: float = 0.25, top: int = 30, n_perm: int
 def running_sum(es: np.ndarray, hits: np.ndarray, row: pd.Series, *, term: str,
                 n_perm: int = 1000) -> Any:
     """The running enrichment score with its hits, titled with the *stored* NES, p and FDR
-    of ``row`` (one row of the run's GSEA table)."""
+    of ``row`` (one row of the run's GSEA table).
+
+    Parameters
+    ----------
+    es
+        Running enrichment score per ranked gene.
+    hits
+        Positions of the set's genes in the ranking.
+    row
+        The set's row of a GSEA table (``es, nes, pvalue, fdr``).
+    term
+        Name of the gene set.
+    n_perm
+        Permutations behind ``row``'s p-values (their floor).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The interactive figure.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from radiogenomics.tl import running_enrichment
+    >>> ranking = pd.Series(np.linspace(2, -2, 20), index=[f"G{i}" for i in range(20)])
+    >>> es, hits = running_enrichment(ranking, ["G0", "G2", "G3"])
+    >>> row = pd.Series({"es": es.max(), "nes": 1.8, "pvalue": 0.002, "fdr": 0.01})
+    >>> fig = running_sum(es, hits, row, term="TOY")
+    >>> fig.layout.title.text
+    'TOY: ES 0.941, NES 1.80, p 0.002, FDR 0.01'
+    """
     go = _go()
     floor = 1 / (n_perm + 1)
     x = np.arange(len(es))
@@ -266,7 +457,30 @@ def running_sum(es: np.ndarray, hits: np.ndarray, row: pd.Series, *, term: str,
 
 
 def distribution(values: pd.Series, name: str, *, highlight: str | None = None) -> Any:
-    """Histogram of one variable across patients; ``highlight`` marks one patient."""
+    """Histogram of one variable across patients; ``highlight`` marks one patient.
+
+    Parameters
+    ----------
+    values
+        One value per patient.
+    name
+        Variable name (axis title).
+    highlight
+        A patient ID to mark.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The interactive figure.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> values = pd.Series([1.0, 2, 2, 3], index=["a", "b", "c", "d"])
+    >>> fig = distribution(values, "size", highlight="d")
+    >>> fig.layout.xaxis.title.text
+    'size'
+    """
     go = _go()
     fig = go.Figure(go.Histogram(x=values.to_numpy(float), nbinsx=30, name=name,
                                  hovertemplate="%{x}<br>%{y} patients<extra></extra>"))
@@ -281,7 +495,31 @@ def distribution(values: pd.Series, name: str, *, highlight: str | None = None) 
 def feature_bars(summary: pd.DataFrame, *, top: int = 20, q: float = 0.05) -> Any:
     """Genes linked (q < ``q``) to each of the ``top`` most linked image features
     (:meth:`~radiogenomics.workflows._explore.Explorer.feature_summary`); ``customdata``
-    holds the feature."""
+    holds the feature.
+
+    Parameters
+    ----------
+    summary
+        ``feature, n_genes`` per image feature.
+    top
+        Number of features drawn.
+    q
+        The q-value behind ``n_genes`` (in the axis title).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The interactive figure.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"feature": ["size", "entropy"], "n_genes": [12, 3],
+    ...                   "best_p": [1e-6, 1e-3], "max_abs_r": [0.6, 0.4]})
+    >>> fig = feature_bars(s)
+    >>> list(fig.data[0].customdata.ravel())
+    ['entropy', 'size']
+    """
     go = _go()
     sub = summary.head(top).iloc[::-1]
     fig = go.Figure(go.Bar(
@@ -298,7 +536,27 @@ def feature_bars(summary: pd.DataFrame, *, top: int = 20, q: float = 0.05) -> An
 
 
 def bars(counts: pd.Series, title: str) -> Any:
-    """A bar per level of ``counts`` (e.g. ``value_counts()`` of a clinical column)."""
+    """A bar per level of ``counts`` (e.g. ``value_counts()`` of a clinical column).
+
+    Parameters
+    ----------
+    counts
+        A count per level.
+    title
+        Figure title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The interactive figure.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> fig = bars(pd.Series({"T1": 4, "T2": 7}), "stage")
+    >>> list(fig.data[0].x), fig.layout.title.text
+    (['T1', 'T2'], 'stage')
+    """
     go = _go()
     fig = go.Figure(go.Bar(x=[str(i) for i in counts.index], y=counts.to_numpy(),
                            marker={"color": "#4393c3"},

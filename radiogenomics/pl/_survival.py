@@ -19,6 +19,22 @@ def km_plot(km: pd.DataFrame, ax: Any = None, pvalue: float | None = None,
         Output of :func:`radiogenomics.stats.kaplan_meier`.
     pvalue
         Log-rank p-value to print on the plot.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn in.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from radiogenomics import stats
+    >>> t = np.array([5.0, 8, 12, 3, 9, 15, 7, 11, 4, 14])
+    >>> e = np.array([1, 1, 0, 1, 1, 0, 1, 0, 1, 0])
+    >>> grp = np.array(["high", "low"] * 5)
+    >>> fig = km_plot(stats.kaplan_meier(t, e, grp), pvalue=0.04)
+    >>> fig.axes[0].get_ylabel()
+    'survival probability'
     """
     fig, ax = get_ax(ax, figsize=(6, 4.2))
     labels = []
@@ -59,6 +75,30 @@ def cif_plot(df: pd.DataFrame, time: str, event: str, group: str | None = None, 
 
     Curves come from :func:`radiogenomics.stats.cumulative_incidence` (Aalen–Johansen);
     ``pvalue`` (e.g. from :func:`radiogenomics.stats.gray_test`) is printed on the plot.
+
+    Parameters
+    ----------
+    df
+        One row per patient.
+    time, event
+        Columns of follow-up time and event code (``censored`` or a cause).
+    group
+        Optional column; one curve per level.
+    cause
+        The event code drawn.
+    censored
+        The code of a censored patient.
+    pvalue
+        A p-value to print on the plot (e.g. Gray's test).
+    time_unit
+        Unit named on the x axis.
+    ax
+        Matplotlib axes to draw in (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn in.
 
     Examples
     --------
