@@ -8,19 +8,58 @@ __all__ = ["InputFileError", "RNotAvailableError", "RPackageMissingError", "Radi
 
 
 class RadiogenomicsError(Exception):
-    """Base class of all radiogenomics errors."""
+    """Base class of all radiogenomics errors.
+
+    Examples
+    --------
+    Catch every error the library raises on bad input, and nothing else:
+
+    >>> from radiogenomics.stats import c_index
+    >>> try:
+    ...     c_index([1.0, 2.0], [1, 0], [0.5])
+    ... except RadiogenomicsError as exc:
+    ...     print(type(exc).__name__)
+    ValidationError
+    """
 
 
 class ValidationError(RadiogenomicsError, ValueError):
-    """Input data that cannot be used as given (bad IDs, columns, types)."""
+    """Input data that cannot be used as given (bad IDs, columns, types).
+
+    Examples
+    --------
+    >>> from radiogenomics.stats import roc_auc
+    >>> try:
+    ...     roc_auc([0, 0, 0], [0.1, 0.2, 0.3])
+    ... except ValidationError as exc:  # also a ValueError
+    ...     print(type(exc).__name__, isinstance(exc, ValueError))
+    ValidationError True
+    """
 
 
 class InputFileError(RadiogenomicsError, OSError):
-    """A file that is missing, unreadable or malformed."""
+    """A file that is missing, unreadable or malformed.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise InputFileError("counts.tsv: not found; check the path given to --counts")
+    ... except OSError as exc:  # an InputFileError is also an OSError
+    ...     print(exc)
+    counts.tsv: not found; check the path given to --counts
+    """
 
 
 class RNotAvailableError(RadiogenomicsError, RuntimeError):
-    """R or rpy2 cannot be loaded."""
+    """R or rpy2 cannot be loaded.
+
+    Examples
+    --------
+    >>> issubclass(RNotAvailableError, RuntimeError)
+    True
+    >>> issubclass(RNotAvailableError, RadiogenomicsError)
+    True
+    """
 
 
 class RPackageMissingError(RNotAvailableError):
@@ -32,6 +71,12 @@ class RPackageMissingError(RNotAvailableError):
         Name of the R package.
     install_hint
         Command that installs it.
+
+    Examples
+    --------
+    >>> err = RPackageMissingError("mboost", "install.packages('mboost')")
+    >>> err.package, isinstance(err, RNotAvailableError)
+    ('mboost', True)
     """
 
     def __init__(self, package: str, install_hint: str) -> None:

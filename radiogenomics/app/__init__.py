@@ -17,7 +17,18 @@ TITLES = {"home": "Home", "cohort": "Cohort", "associations": "Associations", "g
 
 
 def main() -> None:
-    """Declare the pages and run the selected one (call from a Streamlit main script)."""
+    """Declare the pages and run the selected one (call from a Streamlit main script).
+
+    Examples
+    --------
+    The packaged main script is two lines; ``streamlit run`` on any script that calls
+    :func:`main` serves the same app:
+
+    >>> print(script_path().read_text().split(chr(10), 2)[2].strip())
+    from radiogenomics.app import main
+    <BLANKLINE>
+    main()
+    """
     try:
         import streamlit as st
     except ModuleNotFoundError as exc:  # pragma: no cover - the extra is installed in CI
@@ -31,5 +42,16 @@ def main() -> None:
 
 
 def script_path() -> _Path:
-    """The packaged Streamlit main script (what ``radiogenomics app`` runs)."""
+    """The packaged Streamlit main script (what ``radiogenomics app`` runs).
+
+    Returns
+    -------
+    pathlib.Path
+        ``radiogenomics/app/_explorer.py`` of the installed package.
+
+    Examples
+    --------
+    >>> script_path().name, script_path().is_file()
+    ('_explorer.py', True)
+    """
     return _Path(__file__).resolve().with_name("_explorer.py")

@@ -60,7 +60,17 @@ NOT_IN_DEBIAN = {"mboost", "stabs", "fgsea", "timeROC", "dcurves"}
 
 def r_dir() -> Path:
     """Directory holding the package's R sources: ``$RADIOGENOMICS_R_DIR``, else
-    ``radiogenomics/r`` of an installed wheel, else the source tree's top-level ``r/``."""
+    ``radiogenomics/r`` of an installed wheel, else the source tree's top-level ``r/``.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> (r_dir() / "survival.R").is_file()
+    True
+    """
     env = os.environ.get("RADIOGENOMICS_R_DIR")
     if env:
         return Path(env)
@@ -70,7 +80,23 @@ def r_dir() -> Path:
 
 
 def install_hint(package: str) -> str:
-    """Command that installs an R package (Debian package when one exists)."""
+    """Command that installs an R package (Debian package when one exists).
+
+    Parameters
+    ----------
+    package
+        R package name.
+
+    Returns
+    -------
+    str
+        A shell (apt) or R command.
+
+    Examples
+    --------
+    >>> install_hint("glmnet")
+    "apt-get install r-cran-glmnet  (or install.packages('glmnet'))"
+    """
     if package in BIOC_PACKAGES:
         return f"apt-get install r-bioc-{package.lower()}  (or BiocManager::install('{package}'))"
     if package in NOT_IN_DEBIAN:
@@ -106,7 +132,17 @@ def _robjects() -> Any:
 
 
 def r_available() -> bool:
-    """True when R and rpy2 load."""
+    """True when R and rpy2 load.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> r_available()
+    True
+    """
     try:
         _robjects()
     except _errors.RNotAvailableError:
@@ -115,19 +151,61 @@ def r_available() -> bool:
 
 
 def has_package(package: str) -> bool:
-    """True when the R package is installed."""
+    """True when the R package is installed.
+
+    Parameters
+    ----------
+    package
+        R package name.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> has_package("survival"), has_package("not.a.package")
+    (True, False)
+    """
     ro = _robjects()
     return bool(ro.r["requireNamespace"](package, quietly=True)[0])
 
 
 def require(package: str) -> None:
-    """Raise ``RPackageMissingError`` naming the install command if ``package`` is absent."""
+    """Raise ``RPackageMissingError`` naming the install command if ``package`` is absent.
+
+    Parameters
+    ----------
+    package
+        R package name.
+
+    Examples
+    --------
+    >>> from radiogenomics.errors import RPackageMissingError
+    >>> require("survival")  # installed: nothing happens
+    >>> try:
+    ...     require("not.a.package")
+    ... except RPackageMissingError as exc:
+    ...     exc.package
+    'not.a.package'
+    """
     if not has_package(package):
         raise _errors.RPackageMissingError(package, install_hint(package))
 
 
 def r_version() -> str:
-    """R version string, e.g. ``'4.2.2'``."""
+    """R version string, e.g. ``'4.2.2'``.
+
+    Returns
+    -------
+    str
+        ``major.minor.patch``.
+
+    Examples
+    --------
+    >>> r_version().count(".")
+    2
+    """
     ro = _robjects()
     return str(ro.r("paste(R.version$major, R.version$minor, sep='.')")[0])
 
@@ -162,7 +240,23 @@ def source(name: str) -> Any:
 
 
 def to_r(df: pd.DataFrame) -> Any:
-    """Convert a DataFrame to an R data.frame."""
+    """Convert a DataFrame to an R data.frame.
+
+    Parameters
+    ----------
+    df
+        The frame; columns become R vectors (categoricals become factors).
+
+    Returns
+    -------
+    rpy2.robjects.DataFrame
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> list(to_r(pd.DataFrame({"x": [1.5, 2.5], "g": ["a", "b"]})).colnames)
+    ['x', 'g']
+    """
     from rpy2.robjects import default_converter, pandas2ri
     from rpy2.robjects.conversion import localconverter
 
@@ -171,7 +265,23 @@ def to_r(df: pd.DataFrame) -> Any:
 
 
 def to_py(obj: Any) -> Any:
-    """Convert an R object (data.frame, vector) to pandas/numpy."""
+    """Convert an R object (data.frame, vector) to pandas/numpy.
+
+    Parameters
+    ----------
+    obj
+        An rpy2 object.
+
+    Returns
+    -------
+    pandas.DataFrame, numpy.ndarray or a scalar
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> to_py(to_r(pd.DataFrame({"x": [1.5, 2.5]})))["x"].tolist()
+    [1.5, 2.5]
+    """
     from rpy2.robjects import default_converter, numpy2ri, pandas2ri
     from rpy2.robjects.conversion import localconverter
 
@@ -180,7 +290,25 @@ def to_py(obj: Any) -> Any:
 
 
 def dataset(name: str, package: str) -> pd.DataFrame:
-    """Load a data set shipped with an R package (e.g. ``dataset("lung", "survival")``)."""
+    """Load a data set shipped with an R package (e.g. ``dataset("lung", "survival")``).
+
+    Parameters
+    ----------
+    name
+        Data set name.
+    package
+        R package that ships it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The data set.
+
+    Examples
+    --------
+    >>> dataset("lung", "survival").shape
+    (228, 10)
+    """
     require(package)
     ro = _robjects()
     return to_py(ro.r["getExportedValue"](package, name))
@@ -195,6 +323,16 @@ def placeholders(names: list[str]) -> dict[str, str]:
     of another, so R's term names (``rg_x2_T3``, ``rg_x2_=T3``) map back with
     :func:`restore`.
 
+    Parameters
+    ----------
+    names
+        The user's column names.
+
+    Returns
+    -------
+    dict
+        Original name → placeholder.
+
     Examples
     --------
     >>> placeholders(["age", "grade"])
@@ -205,6 +343,18 @@ def placeholders(names: list[str]) -> dict[str, str]:
 
 def restore(text: str, names: dict[str, str]) -> str:
     """R's name for a term, with each placeholder replaced by the original name.
+
+    Parameters
+    ----------
+    text
+        An R term name over placeholders.
+    names
+        The mapping of :func:`placeholders`.
+
+    Returns
+    -------
+    str
+        The term over the original names.
 
     Examples
     --------
@@ -241,6 +391,14 @@ def coxph(
     DataFrame
         Indexed by R's coefficient name: ``coef, se, z, pvalue, hr, hr_lower, hr_upper``
         (95 % Wald intervals) and the model's ``concordance`` repeated per row.
+
+    Examples
+    --------
+    >>> lung = dataset("lung", "survival").dropna(subset=["age", "ph.ecog"])
+    >>> lung["dead"] = (lung["status"] == 2).astype(int)
+    >>> fit = coxph(lung, "time", "dead", ["age", "ph.ecog"])
+    >>> fit["hr"].round(3).to_dict()
+    {'age': 1.011, 'ph.ecog': 1.558}
     """
     require("survival")
     env = source("survival")
@@ -255,7 +413,29 @@ def coxph(
 
 
 def cox_zph(df: pd.DataFrame, duration: str, event: str, covariates: list[str]) -> pd.DataFrame:
-    """``survival::cox.zph(transform = "km")``: ``term, chisq, df, pvalue``."""
+    """``survival::cox.zph(transform = "km")``: ``term, chisq, df, pvalue``.
+
+    Parameters
+    ----------
+    df
+        One row per patient.
+    duration, event
+        Follow-up and event (0/1) columns.
+    covariates
+        Terms of the Cox model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``term, chisq, df, pvalue``, ``GLOBAL`` last.
+
+    Examples
+    --------
+    >>> lung = dataset("lung", "survival").dropna(subset=["age", "ph.ecog"])
+    >>> lung["dead"] = (lung["status"] == 2).astype(int)
+    >>> cox_zph(lung, "time", "dead", ["age", "ph.ecog"])["term"].tolist()
+    ['age', 'ph.ecog', 'GLOBAL']
+    """
     require("survival")
     env = source("survival")
     names = placeholders(covariates)
@@ -269,7 +449,30 @@ def cox_zph(df: pd.DataFrame, duration: str, event: str, covariates: list[str]) 
 
 def maxstat(time: Any, event: Any, score: Any, minprop: float, maxprop: float
             ) -> dict[str, float]:
-    """``maxstat::maxstat.test`` (log-rank scores, Lau94 p-value)."""
+    """``maxstat::maxstat.test`` (log-rank scores, Lau94 p-value).
+
+    Parameters
+    ----------
+    time, event
+        Follow-up and event (0/1) per patient.
+    score
+        The score to dichotomise.
+    minprop, maxprop
+        Smallest and largest share of patients below the cut-off.
+
+    Returns
+    -------
+    dict
+        ``cutpoint``, ``statistic``, ``pvalue``.
+
+    Examples
+    --------
+    >>> lung = dataset("lung", "survival").dropna(subset=["age", "ph.ecog"])
+    >>> lung["dead"] = (lung["status"] == 2).astype(int)
+    >>> r = maxstat(lung["time"], lung["dead"], lung["age"], 0.1, 0.9)
+    >>> r["cutpoint"], bool(0 < r["pvalue"] < 1)
+    (70.0, True)
+    """
     require("maxstat")
     ro = _robjects()
     env = source("survival")
@@ -287,6 +490,21 @@ class RmsFit:
     :func:`radiogenomics._design.model_terms`); R receives factors with the same
     levels, reference first, ordered factors as ordered (treatment contrasts, as rms
     requires). Each fit keeps its own ``datadist`` in R's global environment.
+
+    Parameters
+    ----------
+    df
+        One row per patient.
+    outcome
+        The binary outcome column (``"binomial"``) or the event column (``"cox"``).
+    predictors
+        Model terms: numeric or categorical columns.
+    family
+        ``"binomial"`` (``rms::lrm``) or ``"cox"`` (``rms::cph``).
+    duration
+        The follow-up column (Cox; R's ``Surv(time, event)``).
+    time_inc
+        ``cph``'s ``time.inc`` (Cox survival estimates at this time).
 
     Examples
     --------
@@ -390,6 +608,37 @@ def glmboost(X: np.ndarray, names: list[str], y: Any, family: str, mstop: int, n
     Returns ``path`` (mstop × (1 + p), intercept column first), ``xselect`` (0 = the
     intercept column), ``risk`` per iteration and ``offset``; with ``folds`` (an (n, B)
     in-bag weight matrix) also ``cvrisk``, mboost's ``cvrisk`` (B × (mstop + 1)).
+
+    Parameters
+    ----------
+    X
+        n × p design matrix.
+    names
+        Column names of ``X``.
+    y
+        Outcome: numeric, 0/1, or (time, event) for Cox.
+    family
+        ``"gaussian"``, ``"binomial"`` or ``"cox"``.
+    mstop, nu, center
+        mboost's boosting parameters.
+    folds
+        Optional (n, B) in-bag weights for ``cvrisk``.
+
+    Returns
+    -------
+    dict
+        ``path``, ``xselect``, ``risk``, ``offset`` (and ``cvrisk`` with ``folds``).
+
+    Examples
+    --------
+    mboost is not packaged for Debian, so this runs only where it was installed from CRAN
+    (:class:`radiogenomics.models.GlmBoost` falls back to its native engine otherwise):
+
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).standard_normal((40, 3)); y = X[:, 0] * 2
+    >>> fit = glmboost(X, ["a", "b", "c"], y, "gaussian", 100, 0.1, True)  # doctest: +SKIP
+    >>> fit["xselect"][:3]  # doctest: +SKIP
+    array([1, 1, 1])
     """
     require("mboost")
     ro = _robjects()
@@ -417,7 +666,39 @@ def cv_glmnet(X: np.ndarray, y: np.ndarray, family: str, alpha: float,
     """``glmnet::cv.glmnet`` on the given folds (``foldid``: 1…K per row; no R RNG is
     used), ``standardize = FALSE``: (coefficients at ``lambda.min`` without the intercept,
     ``lambda.min``). ``family`` ``"gaussian"``, ``"binomial"`` (y 0/1) or ``"cox"`` (y =
-    event, ``time`` given); ``lambdas``: a penalty grid instead of glmnet's own."""
+    event, ``time`` given); ``lambdas``: a penalty grid instead of glmnet's own.
+
+    Parameters
+    ----------
+    X
+        n × p design matrix.
+    y
+        Outcome: numeric, 0/1, or the event indicator for Cox.
+    family
+        ``"gaussian"``, ``"binomial"`` or ``"cox"``.
+    alpha
+        Elastic-net mixing (1 = LASSO).
+    foldid
+        Fold number (1…K) per row.
+    time
+        Follow-up times (Cox).
+    lambdas
+        Penalty grid (default: glmnet's own).
+
+    Returns
+    -------
+    tuple
+        ``(coefficients, lambda_min)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((60, 5)); y = 2 * X[:, 0] + rng.standard_normal(60)
+    >>> coef, lam = cv_glmnet(X, y, "gaussian", 1.0, np.arange(60) % 5 + 1)
+    >>> int(np.argmax(np.abs(coef))), bool(lam > 0)
+    (0, True)
+    """
     require("glmnet")
     ro = _robjects()
     p = np.shape(X)[1]
@@ -438,7 +719,43 @@ def differential_expression(values: pd.DataFrame, coldata: pd.DataFrame, design:
     """DESeq2 (``method="deseq2"``, counts) or limma (``"limma-voom"`` on counts, ``"limma"``
     on log data) in R. ``values`` is genes × samples; returns the tidy results table.
     ``test="LRT"`` with ``reduced`` (DESeq2 only) runs DESeq2's likelihood-ratio test.
-    Formulas arrive with placeholder column names (built by the caller)."""
+    Formulas arrive with placeholder column names (built by the caller).
+
+    Parameters
+    ----------
+    values
+        Genes × samples: counts (``"deseq2"``, ``"limma-voom"``) or log values (``"limma"``).
+    coldata
+        Samples × design columns, already renamed to placeholders (:func:`placeholders`).
+    design
+        Model formula over the placeholder names, e.g. ``"~ rg_x1_"``.
+    contrast
+        ``[variable, level, reference]``.
+    method
+        ``"deseq2"``, ``"limma-voom"`` or ``"limma"``.
+    test
+        ``"Wald"`` or ``"LRT"`` (DESeq2).
+    reduced
+        Reduced formula for the LRT.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per gene: ``gene, base_mean, log2fc, stat, pvalue, padj``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> samples = [f"S{i}" for i in range(8)]
+    >>> logx = pd.DataFrame(rng.normal(8, 1, (50, 8)), index=[f"G{i}" for i in range(50)],
+    ...                     columns=samples)
+    >>> logx.loc["G0", samples[4:]] += 3
+    >>> coldata = pd.DataFrame({"rg_x1_": ["a"] * 4 + ["b"] * 4}, index=samples)
+    >>> de = differential_expression(logx, coldata, "~ rg_x1_", ["rg_x1_", "b", "a"], "limma")
+    >>> de.sort_values("pvalue")["gene"].iloc[0], [str(c) for c in de.columns]
+    ('G0', ['gene', 'base_mean', 'log2fc', 'stat', 'pvalue', 'padj'])
+    """
     ro = _robjects()
     env = source("de")
     require("DESeq2" if method == "deseq2" else "limma")
@@ -462,5 +779,20 @@ def _matrix(X: np.ndarray) -> Any:
 
 
 def ro_strvec(values: list[str]) -> Any:
-    """An R character vector."""
+    """An R character vector.
+
+    Parameters
+    ----------
+    values
+        Strings.
+
+    Returns
+    -------
+    rpy2.robjects.StrVector
+
+    Examples
+    --------
+    >>> list(ro_strvec(["a", "b"]))
+    ['a', 'b']
+    """
     return _robjects().StrVector(list(values))
