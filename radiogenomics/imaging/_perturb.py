@@ -57,6 +57,20 @@ def perturb(img: Any, msk: Any, kind: str, *, label: int = 1, noise: float = 0.1
         (Gaussian, SD = ``noise`` × the ROI's intensity SD), ``"rotate"`` (``angle`` degrees
         about the z axis through the ROI centroid; image linear, mask nearest neighbour),
         ``"shuffled"`` or ``"random_roi"`` (negative controls, see the module docstring).
+
+    Returns
+    -------
+    tuple
+        ``(image, mask)`` as SimpleITK images on the input's grid.
+
+    Examples
+    --------
+    >>> import numpy as np, SimpleITK as sitk
+    >>> m = np.zeros((5, 9, 9), np.uint8); m[1:4, 2:7, 2:7] = 1
+    >>> img = sitk.GetImageFromArray(np.random.default_rng(0).normal(0, 1, m.shape))
+    >>> _, eroded = perturb(img, sitk.GetImageFromArray(m), "erode")
+    >>> int(m.sum()), int(sitk.GetArrayFromImage(eroded).sum())
+    (75, 9)
     """
     import SimpleITK as sitk
 
@@ -140,6 +154,37 @@ def perturbed_manifest(manifest: str | Path | pd.DataFrame, out_dir: str | Path,
     Rows keep the source's columns and gain ``perturbation`` (``"original"`` or the kind).
     Each (row, kind) has its own seed from ``random_state``, so results do not depend on
     the order or on interruptions. ``kw`` goes to :func:`perturb`.
+
+    Parameters
+    ----------
+    manifest
+        Image manifest (see :func:`radiogenomics.io.read_manifest`).
+    out_dir
+        Folder of the perturbed files.
+    kinds
+        Perturbations, each one row per source row (see :func:`perturb`).
+    random_state
+        Seed from which each (row, kind) seed is derived.
+    progress_bar
+        Show a progress bar.
+    **kw
+        Passed to :func:`perturb`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The original rows and one row per (row, kind), with ``perturbation``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from radiogenomics.datasets import synthetic_cohort
+    >>> syn = synthetic_cohort(12, n_genes=100, image_size=24, random_state=0)
+    >>> manifest = syn.write_images(tempfile.mkdtemp())
+    >>> out = perturbed_manifest(manifest.head(2), tempfile.mkdtemp(), kinds=("erode", "noise"),
+    ...                          progress_bar=False)
+    >>> out["perturbation"].tolist()
+    ['original', 'original', 'erode', 'noise', 'erode', 'noise']
     """
     from radiogenomics.imaging._radiomics import _load_case
 
@@ -192,6 +237,17 @@ def feature_robustness(adata: Any, min_icc: float = 0.75) -> pd.DataFrame:
     -------
     DataFrame
         Index = features; ``icc`` and ``robust`` (ICC ≥ ``min_icc``), sorted by ICC.
+
+    Examples
+    --------
+    >>> import anndata as ad, numpy as np, pandas as pd
+    >>> obs = pd.DataFrame({"patient_id": ["P1", "P1", "P2", "P2", "P3", "P3"],
+    ...                     "perturbation": ["original", "noise"] * 3})
+    >>> X = np.array([[1.0, 5], [1.1, 2], [2.0, 1], [2.1, 6], [3.0, 4], [2.9, 3]])
+    >>> scans = ad.AnnData(X, obs=obs.set_index(obs.index.astype(str)),
+    ...                    var=pd.DataFrame(index=["volume", "entropy"]))
+    >>> feature_robustness(scans)["robust"].to_dict()
+    {'volume': True, 'entropy': False}
     """
     from radiogenomics.models._selection import icc
 

@@ -47,6 +47,24 @@ def preset(modality: str, filters: bool = True) -> dict[str, Any]:
     """pyradiomics params for ``modality`` (``"CT"``, ``"MR"``, ``"PET"`` or ``"dose"``).
 
     ``filters=False`` keeps only the original image (≈ 107 features instead of ≈ 1,300).
+
+    Parameters
+    ----------
+    modality
+        ``"CT"``, ``"MR"``, ``"PET"`` or ``"dose"``.
+    filters
+        Add the LoG and wavelet image types.
+
+    Returns
+    -------
+    dict
+        A pyradiomics parameter dictionary (``setting``, ``imageType``, ``featureClass``).
+
+    Examples
+    --------
+    >>> p = preset("CT", filters=False)
+    >>> sorted(p["imageType"]), p["setting"]["binWidth"]
+    (['Original'], 25)
     """
     key = {k.lower(): k for k in PRESETS}.get(modality.lower())
     if key is None:

@@ -23,6 +23,29 @@ def build_network(model: str = "resnet18", *, spatial_dims: int = 3, in_channels
     """A network from ``monai.networks.nets`` with ``num_outputs`` outputs.
 
     ``"tiny"`` is a 4-stage ResNet with 8–64 channels for CPU tests and small cohorts.
+
+    Parameters
+    ----------
+    model
+        ``"tiny"``, a MONAI ResNet name (``"resnet10"`` … ``"resnet200"``) or
+        ``"densenet121"``.
+    spatial_dims
+        2 or 3.
+    in_channels
+        Input channels.
+    num_outputs
+        Outputs of the final layer.
+
+    Returns
+    -------
+    torch.nn.Module
+
+    Examples
+    --------
+    >>> import torch
+    >>> net = build_network("tiny")
+    >>> net(torch.zeros(2, 1, 16, 16, 16)).shape
+    torch.Size([2, 1])
     """
     from monai.networks import nets
 
@@ -105,6 +128,27 @@ def load_weights(net: Any, path: str | Path) -> dict[str, list]:
     differ). A checkpoint that matches none of the network's keys is an error listing
     examples of both. Pretrained encoders load strictly instead:
     :func:`radiogenomics.imaging.deep._foundation.load_encoder_weights`.
+
+    Parameters
+    ----------
+    net
+        The network.
+    path
+        Local checkpoint (a state dict, optionally wrapped); read with ``weights_only=True``.
+
+    Returns
+    -------
+    dict
+        ``missing`` and ``unexpected`` key lists.
+
+    Examples
+    --------
+    >>> import tempfile, torch
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "w.pt"
+    >>> torch.save(build_network("tiny").state_dict(), path)
+    >>> load_weights(build_network("tiny"), path)
+    {'missing': [], 'unexpected': []}
     """
     path = Path(path)
     state = read_state_dict(path)
@@ -208,6 +252,50 @@ def extract_embeddings(
     ``mask``) or, where a row has none, the mask's centroid; 4,096 features
     ``deep_fmcib_0…4095``. ``"medicalnet-resnet*"`` embed ROIs prepared as for the other
     networks. ``uns["deep"]`` records the weights' SHA-256 and checkpoint layout.
+
+    Parameters
+    ----------
+    manifest
+        Image manifest (see :func:`radiogenomics.io.read_manifest`).
+    model
+        Network (see :func:`build_network`) or a pretrained encoder name.
+    spatial_dims
+        3, or 2 for slice embeddings.
+    weights
+        Local checkpoint file (never downloaded).
+    device
+        ``"auto"``, ``"cpu"`` or ``"cuda"``.
+    amp
+        Mixed precision on CUDA.
+    batch_size
+        ROIs per forward pass.
+    n_jobs
+        Reader threads.
+    roi_size
+        Crop edge in voxels.
+    intensity, window
+        As :func:`load_roi`.
+    mode
+        ``"2d"`` or ``"2.5d"`` with ``spatial_dims=2``.
+    random_state
+        Seed of a randomly initialised network.
+    progress_bar
+        Show a progress bar.
+
+    Returns
+    -------
+    anndata.AnnData
+        Scans × ``deep_<i>`` features; ``obs`` as the manifest.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from radiogenomics.datasets import synthetic_cohort
+    >>> syn = synthetic_cohort(12, n_genes=100, image_size=24, random_state=0)
+    >>> manifest = syn.write_images(tempfile.mkdtemp())
+    >>> emb = extract_embeddings(manifest, "tiny", roi_size=16, progress_bar=False)
+    >>> emb.shape, emb.var_names[0]
+    ((12, 64), 'deep_tiny_0')
     """
     if int(roi_size) < 8 or int(batch_size) < 1:
         raise ValidationError(f"roi_size={roi_size}, batch_size={batch_size}: use roi_size >= 8 "

@@ -34,6 +34,15 @@ class FusionMLP(BaseEstimator):
         ``"auto"``, ``"cpu"`` or ``"cuda"``.
     random_state
         Seed of the initialisation and dropout.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((80, 3)); y = (X[:, 0] > 0).astype(int)
+    >>> m = FusionMLP(epochs=200).fit(X, y)
+    >>> bool(m.score(X, y) > 0.9)
+    True
     """
 
     def __init__(self, task: str = "response", hidden: tuple[int, ...] = (16,),

@@ -20,6 +20,19 @@ def cox_partial_likelihood(risk: Any, time: Any, event: Any, ties: str = "efron"
         1-D tensors (risk = log relative hazard; event 1 = event, 0 = censored).
     ties
         ``"efron"`` or ``"breslow"``.
+
+    Returns
+    -------
+    torch.Tensor
+        A scalar loss.
+
+    Examples
+    --------
+    >>> import torch
+    >>> risk = torch.tensor([0.5, 0.0, -0.5]); time = torch.tensor([1.0, 2.0, 3.0])
+    >>> loss = cox_partial_likelihood(risk, time, torch.tensor([1.0, 1.0, 0.0]), reduction="sum")
+    >>> round(float(loss), 4)
+    1.1543
     """
     import torch
 
@@ -68,6 +81,29 @@ def supervised_contrastive_loss(emb: Any, labels: Any, temperature: float = 0.1)
     For each anchor with at least one positive (same label, not itself):
     −mean over positives p of log( exp(z·z_p/τ) / Σ_{a ≠ anchor} exp(z·z_a/τ) ); averaged over
     such anchors (0 when no anchor has a positive).
+
+    Parameters
+    ----------
+    emb
+        N × d embeddings (normalised inside).
+    labels
+        N class labels.
+    temperature
+        τ.
+
+    Returns
+    -------
+    torch.Tensor
+        A scalar loss.
+
+    Examples
+    --------
+    >>> import torch
+    >>> emb = torch.tensor([[1.0, 0], [0.9, 0.1], [0, 1.0], [0.1, 0.9]])
+    >>> good = supervised_contrastive_loss(emb, torch.tensor([0, 0, 1, 1]))
+    >>> bad = supervised_contrastive_loss(emb, torch.tensor([0, 1, 0, 1]))
+    >>> bool(good < bad)
+    True
     """
     import torch
 

@@ -64,6 +64,46 @@ def load_roi(image: str, mask: str, *, roi_size: int = 64, label: int = 1,
     smaller ones are padded (MONAI ``ResizeWithPadOrCrop``). ``return_mask=True`` also
     returns the mask cropped the same way (for a segmentation head). ``name`` says what
     ``image`` is in error messages (e.g. the ``dose`` channel).
+
+    Parameters
+    ----------
+    image, mask
+        Image and mask files (NIfTI, NRRD, …).
+    roi_size
+        Crop edge in voxels.
+    label
+        Mask label of the ROI.
+    intensity
+        ``"zscore"``, ``"window"`` or ``"none"``.
+    window
+        (low, high) for ``"window"``.
+    margin
+        Voxels kept around the mask's bounding box.
+    return_mask
+        Also return the cropped mask.
+    mode
+        ``"3d"``, ``"2d"`` or ``"2.5d"``.
+    spacing
+        Resample to this spacing (mm) first.
+    name
+        What ``image`` is, for error messages.
+
+    Returns
+    -------
+    numpy.ndarray or tuple
+        The crop (and the cropped mask with ``return_mask``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from radiogenomics.datasets import synthetic_cohort
+    >>> syn = synthetic_cohort(12, n_genes=100, image_size=24, random_state=0)
+    >>> manifest = syn.write_images(tempfile.mkdtemp())
+    >>> row = manifest.iloc[0]
+    >>> load_roi(row["image"], row["mask"], roi_size=16).shape
+    (1, 16, 16, 16)
+    >>> load_roi(row["image"], row["mask"], roi_size=16, mode="2.5d").shape
+    (3, 16, 16)
     """
     import SimpleITK as sitk
     from monai.transforms import ResizeWithPadOrCrop, ScaleIntensityRange

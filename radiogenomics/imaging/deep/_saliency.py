@@ -30,6 +30,14 @@ def saliency_map(model: Any, volume: np.ndarray, *, method: str = "gradcam",
     numpy.ndarray
         D × H × W (3-D) or H × W (2-D) saliency; :func:`radiogenomics.pl.saliency_png`
         draws it over the central slice.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from radiogenomics.imaging.deep import build_network
+    >>> vol = np.random.default_rng(0).standard_normal((1, 16, 16, 16)).astype("float32")
+    >>> saliency_map(build_network("resnet10"), vol).shape
+    (16, 16, 16)
     """
     import torch
     from monai.visualize import GradCAM, OcclusionSensitivity

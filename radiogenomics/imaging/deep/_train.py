@@ -19,7 +19,22 @@ from radiogenomics.errors import ValidationError
 
 
 def resolve_device(device: str = "auto") -> Any:
-    """``"auto"`` → CUDA when available, else CPU; ``"cuda"`` without a GPU is an error."""
+    """``"auto"`` → CUDA when available, else CPU; ``"cuda"`` without a GPU is an error.
+
+    Parameters
+    ----------
+    device
+        ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:<i>"``.
+
+    Returns
+    -------
+    torch.device
+
+    Examples
+    --------
+    >>> resolve_device("cpu")
+    device(type='cpu')
+    """
     import torch
 
     if device == "auto":
@@ -376,7 +391,63 @@ class _DeepBase(BaseEstimator):
 
 class DeepSurv(_DeepBase):
     """3D CNN with the Cox partial-likelihood loss (Efron ties); ``predict`` → risk score,
-    ``score`` → Harrell's C-index. ``y`` is an (n, 2) array of (time, event)."""
+    ``score`` → Harrell's C-index. ``y`` is an (n, 2) array of (time, event).
+
+    Parameters
+    ----------
+    model
+        Network: ``"tiny"`` (a small ResNet for CPUs), a MONAI ResNet (``"resnet10"``,
+        ``"resnet18"``, …), ``"densenet121"``, or ``"unet"`` (with a segmentation head).
+    roi_size
+        Edge of the cubic (or square, 2-D) crop around the tumour, in voxels.
+    epochs
+        Training epochs.
+    batch_size
+        Mini-batch size.
+    lr, weight_decay
+        AdamW learning rate and weight decay.
+    device
+        ``"auto"`` (CUDA when present), ``"cpu"`` or ``"cuda"``.
+    amp
+        Mixed precision (CUDA only).
+    patience
+        Early stopping: epochs without a better validation loss (``None``: no early stopping).
+    val_fraction
+        Share of the samples held out for early stopping.
+    checkpoint
+        File saved after each epoch; a run of the same parameters on the same data resumes
+        from it.
+    augment
+        Random flips of the spatial axes during training.
+    intensity
+        ``"zscore"`` inside the ROI, ``"window"`` or ``"none"`` (see :func:`load_roi`).
+    aux_seg_weight
+        Weight of an auxiliary segmentation loss (``model="unet"``; 0 = off).
+    contrastive_weight, temperature
+        Weight and temperature of the added supervised contrastive term
+        (:func:`supervised_contrastive_loss`; 0 = off).
+    mode
+        ``"3d"``, ``"2d"`` (largest axial slice) or ``"2.5d"`` (that slice and its neighbours).
+    random_state
+        Seed of initialisation, splits and augmentation.
+    progress_bar
+        Show a progress bar over epochs.
+    extra_channels
+        Manifest columns with further co-registered volumes (e.g. ``dose``), added as channels.
+    extra_scale
+        Factor applied to the extra channels' values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((16, 1, 16, 16, 16)).astype("float32")
+    >>> X[8:, :, 4:12, 4:12, 4:12] += 2  # a bright core in the second half
+    >>> y = np.column_stack([np.r_[np.full(8, 20.0), np.full(8, 5.0)], np.ones(16)])
+    >>> m = DeepSurv(roi_size=16, epochs=3, batch_size=8, progress_bar=False).fit(X, y)
+    >>> m.predict(X).shape
+    (16,)
+    """
 
     task = "survival"
 
@@ -409,7 +480,63 @@ class DeepSurv(_DeepBase):
 
 
 class DeepResponse(_DeepBase):
-    """3D CNN with binary cross-entropy; ``predict_proba`` → probability, ``score`` → AUC."""
+    """3D CNN with binary cross-entropy; ``predict_proba`` → probability, ``score`` → AUC.
+
+    Parameters
+    ----------
+    model
+        Network: ``"tiny"`` (a small ResNet for CPUs), a MONAI ResNet (``"resnet10"``,
+        ``"resnet18"``, …), ``"densenet121"``, or ``"unet"`` (with a segmentation head).
+    roi_size
+        Edge of the cubic (or square, 2-D) crop around the tumour, in voxels.
+    epochs
+        Training epochs.
+    batch_size
+        Mini-batch size.
+    lr, weight_decay
+        AdamW learning rate and weight decay.
+    device
+        ``"auto"`` (CUDA when present), ``"cpu"`` or ``"cuda"``.
+    amp
+        Mixed precision (CUDA only).
+    patience
+        Early stopping: epochs without a better validation loss (``None``: no early stopping).
+    val_fraction
+        Share of the samples held out for early stopping.
+    checkpoint
+        File saved after each epoch; a run of the same parameters on the same data resumes
+        from it.
+    augment
+        Random flips of the spatial axes during training.
+    intensity
+        ``"zscore"`` inside the ROI, ``"window"`` or ``"none"`` (see :func:`load_roi`).
+    aux_seg_weight
+        Weight of an auxiliary segmentation loss (``model="unet"``; 0 = off).
+    contrastive_weight, temperature
+        Weight and temperature of the added supervised contrastive term
+        (:func:`supervised_contrastive_loss`; 0 = off).
+    mode
+        ``"3d"``, ``"2d"`` (largest axial slice) or ``"2.5d"`` (that slice and its neighbours).
+    random_state
+        Seed of initialisation, splits and augmentation.
+    progress_bar
+        Show a progress bar over epochs.
+    extra_channels
+        Manifest columns with further co-registered volumes (e.g. ``dose``), added as channels.
+    extra_scale
+        Factor applied to the extra channels' values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((16, 1, 16, 16, 16)).astype("float32")
+    >>> X[8:, :, 4:12, 4:12, 4:12] += 2  # a bright core in the second half
+    >>> y = np.repeat([0, 1], 8)
+    >>> m = DeepResponse(roi_size=16, epochs=3, batch_size=8, progress_bar=False).fit(X, y)
+    >>> m.predict_proba(X).shape
+    (16, 2)
+    """
 
     task = "response"
 
@@ -451,6 +578,61 @@ class DeepLongitudinal(DeepResponse):
     ``X`` is a manifest with a ``timepoint`` column (one row per scan; samples are the
     patients in order of first appearance, see ``patients``) or an N × T × 1 × D × H × W
     array; ``y`` has one 0/1 label per patient.
+
+    Parameters
+    ----------
+    timepoints
+        Scan labels in time order.
+    rnn
+        ``"gru"`` or ``"lstm"``.
+    hidden
+        Hidden size of the recurrent layer.
+    model
+        Network: ``"tiny"`` (a small ResNet for CPUs), a MONAI ResNet (``"resnet10"``,
+        ``"resnet18"``, …), ``"densenet121"``, or ``"unet"`` (with a segmentation head).
+    roi_size
+        Edge of the cubic (or square, 2-D) crop around the tumour, in voxels.
+    epochs
+        Training epochs.
+    batch_size
+        Mini-batch size.
+    lr, weight_decay
+        AdamW learning rate and weight decay.
+    device
+        ``"auto"`` (CUDA when present), ``"cpu"`` or ``"cuda"``.
+    amp
+        Mixed precision (CUDA only).
+    patience
+        Early stopping: epochs without a better validation loss (``None``: no early stopping).
+    val_fraction
+        Share of the samples held out for early stopping.
+    checkpoint
+        File saved after each epoch; a run of the same parameters on the same data resumes
+        from it.
+    augment
+        Random flips of the spatial axes during training.
+    intensity
+        ``"zscore"`` inside the ROI, ``"window"`` or ``"none"`` (see :func:`load_roi`).
+    contrastive_weight, temperature
+        Weight and temperature of the added supervised contrastive term
+        (:func:`supervised_contrastive_loss`; 0 = off).
+    mode
+        ``"3d"``, ``"2d"`` (largest axial slice) or ``"2.5d"`` (that slice and its neighbours).
+    random_state
+        Seed of initialisation, splits and augmentation.
+    progress_bar
+        Show a progress bar over epochs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((16, 2, 1, 16, 16, 16)).astype("float32")  # N × T × C × D × H × W
+    >>> y = np.repeat([0, 1], 8)
+    >>> X[8:, 1, :, 4:12, 4:12, 4:12] += 2  # responders change between the scans
+    >>> m = DeepLongitudinal(roi_size=16, epochs=3, batch_size=8, progress_bar=False).fit(X, y)
+    >>> m.predict_proba(X).shape
+    (16, 2)
     """
 
     task = "longitudinal response"
