@@ -31,11 +31,35 @@ SCHEMA_VERSION = 1
 
 
 class SignatureError(ValidationError):
-    """A signature card that does not follow the schema (the message has the JSON path)."""
+    """A signature card that does not follow the schema (the message has the JSON path).
+
+    Examples
+    --------
+    >>> try:
+    ...     load_card({"name": "x", "kind": "gene", "family": "binomial",
+    ...                "features": [{"name": "CA9", "weight": "high"}]})
+    ... except SignatureError as exc:
+    ...     print("features.0.weight" in str(exc))
+    True
+    """
 
 
 class Feature(BaseModel):
-    """One feature of a signature."""
+    """One feature of a signature.
+
+    Attributes
+    ----------
+    name
+        Gene symbol or image-feature name.
+    weight
+        Finite, non-zero coefficient.
+
+    Examples
+    --------
+    >>> f = Feature(name="CA9", weight=-0.4)
+    >>> f.direction
+    'down'
+    """
 
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1)
@@ -55,7 +79,26 @@ class Feature(BaseModel):
 
 
 class Preprocessing(BaseModel):
-    """How a new cohort is prepared before scoring."""
+    """How a new cohort is prepared before scoring.
+
+    Attributes
+    ----------
+    normalization
+        ``"none"``, ``"log2"``, ``"log2_cpm"`` or ``"vst"``.
+    id_type
+        ID type of the features: ``"symbol"``, ``"ensembl"``, ``"entrez"`` or ``"feature"``.
+    probe_collapse
+        How probes collapse to genes.
+    standardization
+        ``"none"``, ``"cohort_zscore"`` or ``"training"``.
+    training_mean, training_sd
+        Per-feature training moments for ``"training"``.
+
+    Examples
+    --------
+    >>> Preprocessing().standardization
+    'cohort_zscore'
+    """
 
     model_config = ConfigDict(extra="forbid")
     normalization: Literal["none", "log2", "log2_cpm", "vst"] = "none"
@@ -67,7 +110,26 @@ class Preprocessing(BaseModel):
 
 
 class Performance(BaseModel):
-    """One performance figure with its CI and cohort."""
+    """One performance figure with its CI and cohort.
+
+    Attributes
+    ----------
+    cohort
+        Where it was measured.
+    metric
+        E.g. ``"AUC"`` or ``"C-index"``.
+    value, ci_low, ci_high
+        The estimate and its interval.
+    n
+        Patients.
+
+    Examples
+    --------
+    >>> p = Performance(cohort="TCGA-HNSC", metric="C-index", value=0.66, ci_low=0.6,
+    ...                 ci_high=0.72)
+    >>> p.metric
+    'C-index'
+    """
 
     model_config = ConfigDict(extra="forbid")
     cohort: str
@@ -79,6 +141,28 @@ class Performance(BaseModel):
 
 
 class Provenance(BaseModel):
+    """Where a card came from: filled by :func:`make_card`, extra keys allowed.
+
+    Attributes
+    ----------
+    package_version
+        radiogenomics version that made the card.
+    git_commit
+        Commit of the working tree, when it is a git checkout.
+    input_hashes
+        SHA-256 per input file.
+    random_state
+        Seed of the fit.
+    created_at
+        UTC timestamp.
+
+    Examples
+    --------
+    >>> card = make_card("toy", {"CA9": 1.0})
+    >>> isinstance(card.provenance, Provenance), card.provenance.package_version == __version__
+    (True, True)
+    """
+
     model_config = ConfigDict(extra="allow")
     package_version: str = __version__
     git_commit: str | None = None
@@ -155,11 +239,27 @@ class SignatureCard(BaseModel):
 def load_card(source: str | Path | dict) -> SignatureCard:
     """Read and validate a card from a JSON/YAML file or a dict.
 
+    Parameters
+    ----------
+    source
+        A ``.json``/``.yaml`` file or a dict.
+
+    Returns
+    -------
+    SignatureCard
+
     Raises
     ------
     SignatureError
         With the JSON path of every problem, e.g. ``features.2.weight: Input should be a
         valid number``.
+
+    Examples
+    --------
+    >>> card = load_card({"name": "toy", "kind": "gene", "family": "binomial",
+    ...                   "features": [{"name": "CA9", "weight": 0.8}]})
+    >>> card.name, card.features[0].direction
+    ('toy', 'up')
     """
     origin = "card"
     if isinstance(source, dict):
@@ -216,7 +316,47 @@ def make_card(name: str, weights: dict[str, float] | pd.Series, *, kind: str = "
               performance: list[dict[str, Any]] | None = None,
               inputs: list[str | Path] | None = None, random_state: int | None = None,
               description: str = "") -> SignatureCard:
-    """Build a card with provenance (version, git commit, SHA-256 of ``inputs``)."""
+    """Build a card with provenance (version, git commit, SHA-256 of ``inputs``).
+
+    Parameters
+    ----------
+    name
+        Signature name.
+    weights
+        Feature → weight.
+    kind
+        ``"gene"``, ``"image"`` or ``"combined"``.
+    family
+        ``"linear"``, ``"binomial"`` or ``"cox"``.
+    intercept
+        Added to the linear predictor.
+    threshold
+        Cut-off of the linear predictor fixed on the training cohort.
+    outcome
+        E.g. ``{"field": "response", "positive": "CR"}``.
+    preprocessing
+        Fields of :class:`Preprocessing`.
+    training
+        Free-form description of the training cohort and method.
+    performance
+        :class:`Performance` records.
+    inputs
+        Files whose SHA-256 goes into the provenance.
+    random_state
+        Seed of the fit, recorded.
+    description
+        Free text.
+
+    Returns
+    -------
+    SignatureCard
+
+    Examples
+    --------
+    >>> card = make_card("hypoxia-2", {"CA9": 0.8, "VEGFA": 0.5}, threshold=0.1)
+    >>> [f.name for f in card.features], card.threshold
+    (['CA9', 'VEGFA'], 0.1)
+    """
     w = pd.Series(weights, dtype=float)
     w = w[w != 0]
     if w.empty:
@@ -291,7 +431,31 @@ def from_model(model: Any, name: str, *, kind: str = "gene", **kwargs: Any) -> S
 
 @dataclass
 class Scores:
-    """Signature scores with the coverage report."""
+    """Signature scores with the coverage report.
+
+    Attributes
+    ----------
+    scores
+        Linear predictor per sample.
+    coverage
+        Share of Σ|w| whose features were present.
+    present, missing
+        The card's features found and not found.
+    details
+        Preprocessing notes (ID mapping, standardisation).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> card = make_card("hypoxia-2", {"CA9": 0.8, "VEGFA": 0.5}, threshold=0.0,
+    ...                  outcome={"field": "response", "positive": "CR"})
+    >>> rng = np.random.default_rng(0)
+    >>> expr = pd.DataFrame(rng.standard_normal((40, 3)), columns=["CA9", "VEGFA", "ACTB"],
+    ...                     index=[f"P{i}" for i in range(40)])
+    >>> s = score(card, expr)
+    >>> isinstance(s, Scores), s.coverage, s.missing
+    (True, 1.0, [])
+    """
 
     scores: pd.Series
     coverage: float
@@ -327,6 +491,31 @@ def score(card: SignatureCard, data: Any, *, min_coverage: float = 0.8) -> Score
     the present weights are scaled up by Σ|w| / Σ|w_present| (re-weighting) and coverage
     (the share of |w| present) is reported; below ``min_coverage`` it is an error listing
     the missing features.
+
+    Parameters
+    ----------
+    card
+        The signature.
+    data
+        Samples × features DataFrame or a Cohort.
+    min_coverage
+        Smallest share of Σ|w| that must be present.
+
+    Returns
+    -------
+    Scores
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> card = make_card("hypoxia-2", {"CA9": 0.8, "VEGFA": 0.5}, threshold=0.0,
+    ...                  outcome={"field": "response", "positive": "CR"})
+    >>> rng = np.random.default_rng(0)
+    >>> expr = pd.DataFrame(rng.standard_normal((40, 3)), columns=["CA9", "VEGFA", "ACTB"],
+    ...                     index=[f"P{i}" for i in range(40)])
+    >>> s = score(card, expr)
+    >>> s.scores.shape, s.coverage
+    ((40,), 1.0)
     """
     X = _values(data, card.kind)
     pre = card.preprocessing
@@ -384,7 +573,38 @@ def _separation_warning(auc: float, slope: float | None) -> str | None:
 
 @dataclass
 class ValidationResult:
-    """Output of :func:`validate`."""
+    """Output of :func:`validate`.
+
+    Attributes
+    ----------
+    metrics
+        One row per metric: ``metric, value, ci_low, ci_high, note``.
+    scores
+        The cohort's :class:`Scores`.
+    threshold
+        Threshold applied.
+    threshold_source
+        ``"card"`` or how it was re-derived on this cohort.
+    report
+        The HTML report, with ``out_dir``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> card = make_card("hypoxia-2", {"CA9": 0.8, "VEGFA": 0.5}, threshold=0.0,
+    ...                  outcome={"field": "response", "positive": "CR"})
+    >>> rng = np.random.default_rng(0)
+    >>> expr = pd.DataFrame(rng.standard_normal((40, 3)), columns=["CA9", "VEGFA", "ACTB"],
+    ...                     index=[f"P{i}" for i in range(40)])
+    >>> from radiogenomics import Cohort
+    >>> import anndata as ad
+    >>> lp = expr["CA9"] + expr["VEGFA"] + rng.standard_normal(40)
+    >>> clin = pd.DataFrame({"response": np.where(lp > 0, "CR", "PD")}, index=expr.index)
+    >>> res = validate(card, Cohort(rna=ad.AnnData(expr), clinical=clin), outcome="response",
+    ...                positive="CR")
+    >>> isinstance(res, ValidationResult), res.threshold_source
+    (True, 'card')
+    """
 
     metrics: pd.DataFrame
     scores: Scores
@@ -457,6 +677,50 @@ def validate(
 
     With ``out_dir`` writes ``scores.csv``, ``metrics.csv``, ``coverage.json`` and a
     self-contained ``report.html`` (atomically).
+
+    Parameters
+    ----------
+    card
+        A card or its file.
+    cohort
+        The external cohort.
+    outcome, positive
+        Binary outcome field of ``cohort.clinical`` and its positive value.
+    time, event
+        Survival columns (instead of ``outcome``).
+    min_coverage
+        As :func:`score`.
+    out_dir
+        Folder for the tables and the report.
+    n_boot
+        Bootstrap resamples of the C-index CI.
+    random_state
+        Seed of the bootstrap.
+    horizons
+        Times of the time-dependent AUC.
+    cause
+        Event of interest with competing risks.
+
+    Returns
+    -------
+    ValidationResult
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> card = make_card("hypoxia-2", {"CA9": 0.8, "VEGFA": 0.5}, threshold=0.0,
+    ...                  outcome={"field": "response", "positive": "CR"})
+    >>> rng = np.random.default_rng(0)
+    >>> expr = pd.DataFrame(rng.standard_normal((40, 3)), columns=["CA9", "VEGFA", "ACTB"],
+    ...                     index=[f"P{i}" for i in range(40)])
+    >>> import anndata as ad
+    >>> from radiogenomics import Cohort
+    >>> lp = expr["CA9"] + expr["VEGFA"] + rng.standard_normal(40)
+    >>> clin = pd.DataFrame({"response": np.where(lp > 0, "CR", "PD")}, index=expr.index)
+    >>> res = validate(card, Cohort(rna=ad.AnnData(expr), clinical=clin), outcome="response",
+    ...                positive="CR")
+    >>> bool(res.metrics.set_index("metric").loc["AUC", "value"] > 0.7)
+    True
     """
     from radiogenomics.report import Section
 
