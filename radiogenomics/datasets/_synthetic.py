@@ -62,6 +62,12 @@ class SyntheticTruth:
         The latent score per patient.
     survival_log_hr, response_log_odds
         Effects of one SD of the latent on the hazard and on the odds of response.
+
+    Examples
+    --------
+    >>> truth = synthetic_cohort(20, n_genes=100, image_size=16).truth
+    >>> truth.pathway, len(truth.latent), truth.linked_features[0]
+    ('HALLMARK_HYPOXIA', 20, 'original_shape_VoxelVolume')
     """
 
     pathway: str
@@ -77,7 +83,27 @@ class SyntheticTruth:
 
 @dataclass
 class SyntheticCohort:
-    """A synthetic cohort, its images and its planted truth."""
+    """A synthetic cohort, its images and its planted truth.
+
+    Attributes
+    ----------
+    cohort
+        The Cohort (expression and clinical data).
+    images
+        Patient → (image, mask) arrays (z, y, x).
+    spacing
+        Voxel spacing (mm).
+    truth
+        The planted :class:`SyntheticTruth`.
+    notes
+        How each part was simulated.
+
+    Examples
+    --------
+    >>> syn = synthetic_cohort(20, n_genes=100, image_size=16)
+    >>> isinstance(syn, SyntheticCohort), len(syn.images), syn.truth.pathway
+    (True, 20, 'HALLMARK_HYPOXIA')
+    """
 
     cohort: object
     images: dict[str, tuple[np.ndarray, np.ndarray]]
@@ -329,6 +355,31 @@ def synthetic_longitudinal(directory: str | Path, n: int = 120, size: int = 24,
 
     Returns the manifest (``patient_id, timepoint, image, mask``, NIfTI files under
     ``directory``) and the 0/1 response per patient (index = patient, manifest order).
+
+    Parameters
+    ----------
+    directory
+        Folder for the NIfTI files.
+    n
+        Patients.
+    size
+        Edge of the cubic volumes (voxels).
+    shrink
+        Responders' post/pre radius ratio.
+    random_state
+        Seed.
+
+    Returns
+    -------
+    tuple
+        ``(manifest, response)``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> manifest, response = synthetic_longitudinal(tempfile.mkdtemp(), n=20, size=16)
+    >>> manifest["timepoint"].value_counts().to_dict(), int(response.sum())
+    ({'pre': 20, 'post': 20}, 8)
     """
     rng = check_random_state(random_state)
     directory = Path(directory).resolve()
@@ -361,6 +412,22 @@ def longitudinal_outcomes(response: pd.Series, *, late_flip: float = 0.15,
     fraction ``late_flip`` of patients changed (some relapse, some respond late), and
     overall / progression-free survival with hazard ``exp(log_hr)`` for responders
     (exponential times in months, uniform censoring).
+
+    Parameters
+    ----------
+    response
+        0/1 planted response per patient.
+    late_flip
+        Share of patients whose late response differs.
+    log_hr
+        log hazard ratio of responders.
+    random_state
+        Seed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``response_early, response_late, os_time, os_event, pfs_time, pfs_event``.
 
     Examples
     --------
@@ -400,6 +467,24 @@ def synthetic_dosiomics(directory: str | Path, n: tuple[int, ...] = (100, 60, 60
     Returns the manifest (``patient_id, cohort, image, dose, mask``; NIfTI files under
     ``directory``; cohorts ``internal``, ``external_1``, …) and the clinical table (index
     ``patient_id``: ``cohort, age, chemo, mean_oar_dose, toxicity``).
+
+    Parameters
+    ----------
+    directory
+        Folder for the NIfTI files.
+    n
+        Patients per cohort (internal, then external ones).
+    size
+        Edge of the cubic volumes (voxels).
+    dose_effect
+        Effect of 10 Gy of mean organ dose on the log-odds of toxicity.
+    random_state
+        Seed.
+
+    Returns
+    -------
+    tuple
+        ``(manifest, clinical)``.
 
     Examples
     --------

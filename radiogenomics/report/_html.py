@@ -27,7 +27,26 @@ td:first-child,th:first-child{text-align:left}img{max-width:100%}
 
 @dataclass
 class Section:
-    """One report section: a heading, a paragraph, and optional figure and table."""
+    """One report section: a heading, a paragraph, and optional figure and table.
+
+    Attributes
+    ----------
+    heading
+        Section title.
+    text
+        Paragraph (HTML allowed, escaped by the caller).
+    figure
+        A matplotlib or plotly figure, embedded.
+    table
+        A table, rendered as HTML.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = Section("Cohort", "Patients per arm.", table=pd.DataFrame({"n": [10, 12]}))
+    >>> s.heading, s.figure is None
+    ('Cohort', True)
+    """
 
     heading: str
     text: str = ""
@@ -46,6 +65,26 @@ def write_html_report(path: str | Path, title: str, sections: list[Section],
                       note: str = "", meta: dict[str, str] | None = None,
                       toc: bool = False) -> Path:
     """Write a self-contained HTML report atomically and return its path.
+
+    Parameters
+    ----------
+    path
+        Output file.
+    title
+        Page title.
+    sections
+        :class:`Section` objects in order.
+    note
+        A line under the title.
+    meta
+        Key/value pairs shown in a header table (e.g. versions).
+    toc
+        Add a table of contents.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
 
     Examples
     --------

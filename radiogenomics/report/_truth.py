@@ -14,11 +14,34 @@ def planted_truth_checks(truth: Any, *, associations: pd.DataFrame | None = None
     """One sentence per step comparing its result with the planted truth
     (:class:`radiogenomics.datasets.SyntheticTruth`).
 
+    Parameters
+    ----------
+    truth
+        The cohort's :class:`radiogenomics.datasets.SyntheticTruth`.
+    associations
+        Image-feature × gene table.
+    gsea
+        GSEA per image feature.
+    de
+        Differential-expression table.
+    consensus
+        Features kept by repeated cross-validation.
+    signature
+        The signature's features.
+
     Returns
     -------
     dict
         ``step → text`` for the steps whose results were given and to which the check
         applies (the image-feature check needs the planted features among the run's).
+
+    Examples
+    --------
+    >>> from radiogenomics.datasets import synthetic_cohort
+    >>> truth = synthetic_cohort(20, n_genes=100, image_size=16).truth
+    >>> checks = planted_truth_checks(truth, signature=truth.linked_genes[:3])
+    >>> list(checks)
+    ['model']
     """
     from radiogenomics.tl import top_feature
 

@@ -44,7 +44,13 @@ from radiogenomics.io._limits import read_csv_bounded
 
 
 class TrainConfig(BaseModel):
-    """Schema of a training YAML (unknown keys are errors)."""
+    """Schema of a training YAML (unknown keys are errors).
+
+    Examples
+    --------
+    >>> sorted(TrainConfig.model_fields)[:4]
+    ['clinical', 'manifest', 'model', 'outcome']
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -97,6 +103,35 @@ def train_from_config(config: str | Path, out_dir: str | Path) -> dict[str, Any]
     """Train, evaluate on the held-out patients and save everything under ``out_dir``.
 
     Returns the metrics dictionary also written to ``metrics.json``.
+
+    Parameters
+    ----------
+    config
+        A training YAML (:class:`TrainConfig`).
+    out_dir
+        Folder for the model, predictions and ``metrics.json``.
+
+    Returns
+    -------
+    dict
+        The held-out metrics.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from radiogenomics.datasets import synthetic_cohort
+    >>> d = Path(tempfile.mkdtemp())
+    >>> syn = synthetic_cohort(24, n_genes=100, image_size=24)
+    >>> syn.write_images(d).to_csv(d / "manifest.csv", index=False)
+    >>> syn.cohort.clinical.to_csv(d / "clinical.csv")
+    >>> _ = (d / "train.yaml").write_text(chr(10).join([
+    ...     "task: response", "manifest: manifest.csv", "clinical: clinical.csv",
+    ...     "outcome: {label: response}", "saliency: 1",
+    ...     "model: {roi_size: 32, epochs: 2, batch_size: 8, progress_bar: false}"]))
+    >>> metrics = train_from_config(d / "train.yaml", d / "out")
+    >>> sorted(metrics)[:3]
+    ['metric', 'n_test', 'n_train']
     """
     from radiogenomics.io._manifest import read_manifest
 

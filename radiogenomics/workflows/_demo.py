@@ -29,7 +29,32 @@ from radiogenomics.workflows._layout import RunLayout
 
 @dataclass
 class DemoResult:
-    """Paths and headline numbers of a demo run."""
+    """Paths and headline numbers of a demo run.
+
+    Attributes
+    ----------
+    out_dir
+        The run folder.
+    report
+        ``report.html`` in it.
+    top_feature
+        The image feature with the most linked genes.
+    c_index
+        Harrell's C of the survival model.
+    cox_engines_max_abs_diff
+        Largest |difference| between the native and R Cox coefficients (``None`` without R).
+    checks
+        Planted-truth check per step (one sentence each).
+    validation
+        External-validation metrics.
+    seconds
+        Wall time per step.
+
+    Examples
+    --------
+    >>> DemoResult.__dataclass_fields__.keys() >= {"report", "c_index", "checks"}
+    True
+    """
 
     out_dir: Path
     report: Path
@@ -43,7 +68,34 @@ class DemoResult:
 
 def demo_config(n_patients: int = 80, random_state: int = 0, n_jobs: int | None = None,
                 n_perm: int = 1000, use_r: str = "auto", deep: bool = True) -> dict[str, Any]:
-    """The pipeline config the demo runs (also a template for real runs)."""
+    """The pipeline config the demo runs (also a template for real runs).
+
+    Parameters
+    ----------
+    n_patients
+        Synthetic patients.
+    random_state
+        Run seed.
+    n_jobs
+        Parallel jobs of the heavy steps.
+    n_perm
+        Permutations of the association and GSEA steps.
+    use_r
+        ``"auto"``, ``"yes"`` or ``"no"``.
+    deep
+        Include the deep-learning step.
+
+    Returns
+    -------
+    dict
+        A config for :class:`Pipeline`.
+
+    Examples
+    --------
+    >>> cfg = demo_config(n_patients=40, deep=False)
+    >>> cfg["steps"]["load"]["synthetic"]["n_patients"], "deep" in cfg["steps"]
+    (40, False)
+    """
     steps: dict[str, Any] = {
         "load": {"synthetic": {"n_patients": n_patients, "image_size": 24,
                                "survival_log_hr": 1.0},
@@ -87,6 +139,19 @@ def run_demo(
     ``use_r``: ``"auto"`` (R when present: Cox cross-check, rms nomogram), ``"yes"``
     (require R), ``"no"`` (native only). Re-running into the same folder skips finished
     steps.
+
+    Parameters
+    ----------
+    out_dir
+        The run folder.
+    n_patients, random_state, n_jobs, n_perm, use_r, deep
+        As :func:`demo_config`.
+    progress_bar
+        Show progress bars.
+
+    Returns
+    -------
+    DemoResult
 
     Examples
     --------

@@ -44,7 +44,13 @@ from radiogenomics.workflows._steps._base import RunContext
 
 
 class PipelineError(RadiogenomicsError):
-    """A pipeline step failed (the message names the step; see state.json and run.log)."""
+    """A pipeline step failed (the message names the step; see state.json and run.log).
+
+    Examples
+    --------
+    >>> issubclass(PipelineError, RadiogenomicsError)
+    True
+    """
 
 
 def _steps_model() -> type[BaseModel]:
@@ -57,7 +63,15 @@ def _steps_model() -> type[BaseModel]:
 
 
 class RunConfig(BaseModel):
-    """``name``, ``random_state`` and ``steps`` (one optional block per registered step)."""
+    """``name``, ``random_state`` and ``steps`` (one optional block per registered step).
+
+    Examples
+    --------
+    >>> toy = {"name": "toy", "steps": {"load": {"synthetic": {"n_patients": 20}}}}
+    >>> cfg, base = load_config(toy)
+    >>> isinstance(cfg, RunConfig), cfg.random_state, base
+    (True, 0, None)
+    """
 
     model_config = ConfigDict(extra="forbid")
     # the default run directory is runs/<name>: a plain file name, never a path
@@ -72,7 +86,26 @@ class RunConfig(BaseModel):
 
 
 def load_config(source: str | Path | dict) -> tuple[RunConfig, Path | None]:
-    """Read and validate a run config (YAML/JSON file or dict); errors name the field."""
+    """Read and validate a run config (YAML/JSON file or dict); errors name the field.
+
+    Parameters
+    ----------
+    source
+        A YAML/JSON file or a dict.
+
+    Returns
+    -------
+    tuple
+        ``(config, base)``: the validated :class:`RunConfig` and the file's folder (``None``
+        for a dict), against which relative paths resolve.
+
+    Examples
+    --------
+    >>> toy = {"name": "toy", "steps": {"load": {"synthetic": {"n_patients": 20}}}}
+    >>> cfg, base = load_config(toy)
+    >>> cfg.name, base
+    ('toy', None)
+    """
     base = None
     if isinstance(source, dict):
         data = source
@@ -125,7 +158,18 @@ def _check_across_steps(steps: Any, where: object) -> None:
 
 
 def describe_steps() -> str:
-    """The registered steps in run order with their config fields (``run --list-steps``)."""
+    """The registered steps in run order with their config fields (``run --list-steps``).
+
+    Returns
+    -------
+    str
+        One block per step: its title and config fields with types and defaults.
+
+    Examples
+    --------
+    >>> print(describe_steps().splitlines()[0])
+    load: cohort (synthetic with planted truth, or a cohort directory and image manifest)
+    """
     lines = []
     for name, step in REGISTRY.items():
         lines.append(f"{name}{' (required)' if step.required else ''}: {step.title}")
@@ -140,6 +184,15 @@ def describe_steps() -> str:
 
 class Pipeline:
     """Run a :class:`RunConfig` in ``out_dir`` with checkpoints.
+
+    Parameters
+    ----------
+    config
+        A run config (YAML/JSON file or dict; see :class:`RunConfig`).
+    out_dir
+        The run folder; a rerun into it resumes and skips finished steps.
+    scheduler_address
+        A Dask scheduler to spread the heavy steps over (``None``: this machine).
 
     Examples
     --------

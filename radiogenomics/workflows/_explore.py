@@ -33,7 +33,22 @@ SURVIVAL_PAIRS = [("os_time", "os_event"), ("OS.time", "OS"), ("OS_time", "OS_ev
 
 @dataclass
 class GeneMatch:
-    """The result of a gene search: the cohort's symbol, or ``None`` with suggestions."""
+    """The result of a gene search: the cohort's symbol, or ``None`` with suggestions.
+
+    Attributes
+    ----------
+    query
+        What was searched.
+    gene
+        The cohort's symbol it resolved to, or ``None``.
+    suggestions
+        Close symbols when it did not resolve.
+
+    Examples
+    --------
+    >>> GeneMatch(query="ca9", gene="CA9", suggestions=[]).gene
+    'CA9'
+    """
 
     query: str
     gene: str | None
@@ -48,6 +63,19 @@ class Explorer:
     art
         The loaded run. Associations, enrichment and the cohort may each be missing; the
         queries that need them raise :class:`~radiogenomics.errors.ValidationError`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> assoc = pd.DataFrame({"feature": ["size", "size", "entropy"],
+    ...                       "gene": ["CA9", "ACTB", "CA9"], "r": [0.62, 0.05, 0.31], "pvalue": [1e-6, 0.7, 0.01],
+    ...                       "qvalue": [3e-6, 0.7, 0.015]})
+    >>> art = RunArtifacts(path=Path(tempfile.mkdtemp()), associations=assoc)
+    >>> ex = Explorer(art)
+    >>> ex.feature_summary()[["feature", "n_genes"]].values.tolist()
+    [['size', 1], ['entropy', 1]]
     """
 
     def __init__(self, art: RunArtifacts) -> None:

@@ -20,7 +20,19 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class RunLayout:
-    """Paths of a run directory (``radiogenomics run`` / ``radiogenomics demo``)."""
+    """Paths of a run directory (``radiogenomics run`` / ``radiogenomics demo``).
+
+    Parameters
+    ----------
+    root
+        The run folder.
+
+    Examples
+    --------
+    >>> lay = RunLayout("runs/r1")
+    >>> lay.associations.relative_to(lay.root).as_posix()
+    'associate/associations.parquet'
+    """
 
     root: Path
 

@@ -17,7 +17,39 @@ from radiogenomics.workflows._layout import RunLayout
 
 @dataclass
 class RunArtifacts:
-    """What a run directory holds; missing artefacts are ``None``."""
+    """What a run directory holds; missing artefacts are ``None``.
+
+    Attributes
+    ----------
+    path
+        The run folder.
+    cohort
+        The run's Cohort.
+    associations
+        Image-feature × gene table.
+    gsea_features
+        GSEA per image feature.
+    manifest
+        The image manifest.
+    summary
+        ``summary.json``.
+    saliency
+        Patient → saliency PNG.
+    deep_metrics
+        Deep-model metrics.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> assoc = pd.DataFrame({"feature": ["size", "size", "entropy"],
+    ...                       "gene": ["CA9", "ACTB", "CA9"], "r": [0.62, 0.05, 0.31], "pvalue": [1e-6, 0.7, 0.01],
+    ...                       "qvalue": [3e-6, 0.7, 0.015]})
+    >>> art = RunArtifacts(path=Path(tempfile.mkdtemp()), associations=assoc)
+    >>> art.cohort is None, len(art.associations)
+    (True, 3)
+    """
 
     path: Path
     cohort: Any = None
@@ -105,7 +137,27 @@ def _validation_from_models(lay: RunLayout) -> dict[str, Any]:
 
 
 def load_run(path: str | Path) -> RunArtifacts:
-    """Load the artefacts of a run directory."""
+    """Load the artefacts of a run directory.
+
+    Parameters
+    ----------
+    path
+        A run folder.
+
+    Returns
+    -------
+    RunArtifacts
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from radiogenomics.workflows import Pipeline
+    >>> toy = {"name": "toy", "steps": {"load": {"synthetic": {"n_patients": 20, "n_genes": 100}}}}
+    >>> out = tempfile.mkdtemp()
+    >>> _ = Pipeline(toy, out).run(progress_bar=False)
+    >>> load_run(out).cohort.rna.shape
+    (20, 390)
+    """
     from radiogenomics._cohort import Cohort
 
     lay = RunLayout(path)
@@ -136,6 +188,27 @@ def load_run(path: str | Path) -> RunArtifacts:
 
 
 def latest_run(root: str | Path = "runs") -> Path | None:
-    """The most recently modified run directory under ``root`` (``None`` if none)."""
+    """The most recently modified run directory under ``root`` (``None`` if none).
+
+    Parameters
+    ----------
+    root
+        Folder holding run folders.
+
+    Returns
+    -------
+    pathlib.Path or None
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from radiogenomics.workflows import Pipeline
+    >>> toy = {"name": "toy", "steps": {"load": {"synthetic": {"n_patients": 20, "n_genes": 100}}}}
+    >>> out = tempfile.mkdtemp()
+    >>> _ = Pipeline(toy, out).run(progress_bar=False)
+    >>> from pathlib import Path
+    >>> latest_run(Path(out).parent) == Path(out)
+    True
+    """
     runs = [p for p in Path(root).glob("*") if p.is_dir() and RunLayout(p).state.exists()]
     return max(runs, key=lambda p: p.stat().st_mtime) if runs else None

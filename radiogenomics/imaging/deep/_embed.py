@@ -293,7 +293,7 @@ def extract_embeddings(
     >>> from radiogenomics.datasets import synthetic_cohort
     >>> syn = synthetic_cohort(12, n_genes=100, image_size=24, random_state=0)
     >>> manifest = syn.write_images(tempfile.mkdtemp())
-    >>> emb = extract_embeddings(manifest, "tiny", roi_size=16, progress_bar=False)
+    >>> emb = extract_embeddings(manifest, "tiny", roi_size=32, progress_bar=False)
     >>> emb.shape, emb.var_names[0]
     ((12, 64), 'deep_tiny_0')
     """

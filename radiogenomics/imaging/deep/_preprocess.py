@@ -100,10 +100,10 @@ def load_roi(image: str, mask: str, *, roi_size: int = 64, label: int = 1,
     >>> syn = synthetic_cohort(12, n_genes=100, image_size=24, random_state=0)
     >>> manifest = syn.write_images(tempfile.mkdtemp())
     >>> row = manifest.iloc[0]
-    >>> load_roi(row["image"], row["mask"], roi_size=16).shape
-    (1, 16, 16, 16)
-    >>> load_roi(row["image"], row["mask"], roi_size=16, mode="2.5d").shape
-    (3, 16, 16)
+    >>> load_roi(row["image"], row["mask"], roi_size=32).shape
+    (1, 32, 32, 32)
+    >>> load_roi(row["image"], row["mask"], roi_size=32, mode="2.5d").shape
+    (3, 32, 32)
     """
     import SimpleITK as sitk
     from monai.transforms import ResizeWithPadOrCrop, ScaleIntensityRange

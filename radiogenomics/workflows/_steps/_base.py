@@ -13,14 +13,50 @@ from radiogenomics.workflows._layout import RunLayout
 
 
 class StepConfig(BaseModel):
-    """Base of every step's config: unknown keys are errors that name the field."""
+    """Base of every step's config: unknown keys are errors that name the field.
+
+    Examples
+    --------
+    >>> try:
+    ...     load_config({"name": "toy", "steps": {"load": {"synthetc": {}}}})
+    ... except Exception as exc:
+    ...     print(type(exc).__name__, "synthetc" in str(exc))
+    NameError False
+    """
 
     model_config = ConfigDict(extra="forbid")
 
 
 @dataclass
 class RunContext:
-    """What a step sees: the layout, the run-level settings and the other steps' configs."""
+    """What a step sees: the layout, the run-level settings and the other steps' configs.
+
+    Attributes
+    ----------
+    layout
+        The run's :class:`RunLayout`.
+    name
+        Run name.
+    random_state
+        Run-level seed.
+    configs
+        Every step's validated config, by step name.
+    base
+        Folder relative paths in the config resolve against.
+    scheduler
+        Dask scheduler address, if any.
+    progress_bar
+        Show progress bars.
+    cache
+        Objects shared between steps within one process.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> ctx = RunContext(RunLayout(tempfile.mkdtemp()), "toy", 0, {})
+    >>> ctx.layout.cohort.name
+    'cohort'
+    """
 
     layout: RunLayout
     name: str
@@ -78,7 +114,18 @@ class Step:
     ``after`` and implement :meth:`run`; :meth:`report`, :meth:`checklist`, :meth:`engine`
     and :meth:`inputs` are optional. A step is one module in ``workflows/_steps/``: the
     registry finds it, orders it after the steps it reads and the run layout serves its
-    outputs (``ctx.layout.<output name>``)."""
+    outputs (``ctx.layout.<output name>``).
+
+    Examples
+    --------
+    Every registered step, in run order, with what it writes:
+
+    >>> from radiogenomics.workflows import REGISTRY
+    >>> list(REGISTRY)[:3]
+    ['load', 'extract', 'deep']
+    >>> sorted(REGISTRY["associate"].outputs)[:2]
+    ['associations']
+    """
 
     name: ClassVar[str]
     title: ClassVar[str]
