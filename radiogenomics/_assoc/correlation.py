@@ -76,6 +76,32 @@ def correlation_matrix(X: np.ndarray, Y: np.ndarray, method: str = "spearman",
     ``method="spearman"`` the ranks are residualised (partial Spearman). Written here
     rather than calling scipy per pair because one GEMM replaces p × q Python-level calls
     (``benchmarks/bench_associate.py`` measures the ratio).
+
+    Parameters
+    ----------
+    X
+        n × p (e.g. image features).
+    Y
+        n × q (e.g. genes).
+    method
+        ``"spearman"`` or ``"pearson"``.
+    covariates
+        n × k confounders partialled out.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(r, p)``, each p × q.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((50, 2))
+    >>> Y = np.column_stack([X[:, 0] + 0.5 * rng.standard_normal(50), rng.standard_normal(50)])
+    >>> r, p = correlation_matrix(X, Y, method="pearson")
+    >>> r.shape, bool(p[0, 0] < 1e-6), bool(p[1, 1] > 0.01)
+    ((2, 2), True, True)
     """
     X = np.asarray(X, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)
@@ -837,6 +863,18 @@ __all__ = ["associate", "cluster_order", "correlation_matrix", "storey_qvalues",
 def top_feature(assoc: pd.DataFrame, q: float = 0.05) -> str:
     """The image feature with the most genes at q < ``q`` (ties: the smallest p); without
     any, the feature of the smallest p-value.
+
+    Parameters
+    ----------
+    assoc
+        An association table (``feature, pvalue, qvalue``).
+    q
+        The q-value cut-off.
+
+    Returns
+    -------
+    str
+        The feature name.
 
     Examples
     --------

@@ -39,6 +39,17 @@ class GseaResult:
         Running enrichment score over ``ranking`` per gene set.
     hits
         Positions in ``ranking`` of each gene set's genes.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> genes = [f"G{i}" for i in range(300)]
+    >>> sets = {"UP": genes[:25], "RANDOM": genes[100:300:8]}
+    >>> ranking = pd.Series(np.r_[np.linspace(3, 1, 25), rng.normal(0, 0.5, 275)], index=genes)
+    >>> res = gsea_prerank(ranking, sets, n_perm=200, min_size=10, engine="native")
+    >>> isinstance(res, GseaResult), res.table["term"].iloc[0], len(res.hits["UP"])
+    (True, 'UP', 25)
     """
 
     table: pd.DataFrame
@@ -151,6 +162,20 @@ def running_enrichment(ranking: pd.Series, genes: list[str], *, weight: float = 
     """The GSEA running enrichment score of one gene set along a ranking, and the hit
     positions (0-based, in descending ranking order). Its extreme is the set's ES.
 
+    Parameters
+    ----------
+    ranking
+        Statistic per gene.
+    genes
+        The gene set.
+    weight
+        GSEA's weight p.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(running_es, hits)``.
+
     Examples
     --------
     >>> r = pd.Series([3.0, 2.0, 1.0, -1.0], index=["A", "B", "C", "D"])
@@ -216,6 +241,41 @@ def gsea_batch(
     Gene-set permutation as GSEA/gseapy prerank; the random positions are shared by all
     rankings and sets. Returns a tidy table ``ranking, term, es, nes, pvalue, fdr, fwer,
     size, leading_edge`` sorted by ranking, p-value and −|NES|.
+
+    Parameters
+    ----------
+    rankings
+        Genes × rankings (e.g. the correlation of every gene with each image feature).
+    gene_sets
+        A GMT file or ``{name: genes}``.
+    n_perm
+        Gene-set permutations.
+    min_size, max_size
+        Set sizes kept (after matching to the ranked genes).
+    weight
+        GSEA's weight p of the running sum.
+    random_state
+        Seed of the permutations.
+    progress_bar
+        Show a progress bar.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ranking, term, es, nes, pvalue, fdr, fwer, size, leading_edge``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> genes = [f"G{i}" for i in range(300)]
+    >>> sets = {"UP": genes[:25], "RANDOM": genes[100:300:8]}
+    >>> ranks = pd.DataFrame(rng.normal(0, 1, (300, 2)), index=genes, columns=["size", "entropy"])
+    >>> ranks.loc[genes[:25], "size"] += 2
+    >>> out = gsea_batch(ranks, sets, n_perm=200, min_size=10, progress_bar=False)
+    >>> top = out[out["ranking"] == "size"].iloc[0]
+    >>> top["term"], bool(top["nes"] > 1.5), bool(top["pvalue"] <= 0.01)
+    ('UP', True, True)
     """
     if not isinstance(rankings, pd.DataFrame):
         raise ValidationError("rankings: pass a genes × rankings DataFrame.")
@@ -290,6 +350,11 @@ def gsea_prerank(
     engine
         ``"gseapy"`` (gseapy's Rust prerank) or ``"native"`` (:func:`gsea_batch`); both give
         the same ES, and NES/p within Monte-Carlo error.
+
+    Returns
+    -------
+    GseaResult
+        The per-set table, the sorted ranking, running scores and hit positions.
 
     Examples
     --------

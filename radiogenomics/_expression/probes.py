@@ -32,6 +32,16 @@ def collapse_probes(expression: pd.DataFrame, mapping: pd.Series, *, rule: str =
     DataFrame
         Samples × genes; ``.attrs["collapse"]`` reports probes in/mapped/multi-gene and genes
         out. Unmapped probes are counted, never dropped silently.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> expr = pd.DataFrame({"p1": [5.0, 6.0], "p2": [9.0, 8.0], "p3": [1.0, 2.0],
+    ...                      "p4": [3.0, 3.0]}, index=["S1", "S2"])
+    >>> mapping = pd.Series({"p1": "TP53", "p2": "TP53", "p3": "EGFR /// ERBB2"})
+    >>> out = collapse_probes(expr, mapping)
+    >>> out.to_dict("list"), out.attrs["collapse"]["multi_gene"]
+    ({'TP53': [9.0, 8.0]}, 1)
     """
     if rule not in RULES:
         raise ValidationError(f"rule='{rule}': choose one of {RULES}.")

@@ -44,6 +44,22 @@ def read_manifest(manifest: str | Path | pd.DataFrame, check_files: bool = True,
     -------
     DataFrame
         The manifest with absolute ``image``/``mask`` paths and string ``patient_id``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from radiogenomics.datasets import synthetic_cohort
+    >>> folder = tempfile.mkdtemp()
+    >>> syn = synthetic_cohort(12, n_genes=100, image_size=16)
+    >>> syn.write_images(folder).to_csv(f"{folder}/manifest.csv", index=False)
+    >>> m = read_manifest(f"{folder}/manifest.csv", root=folder)
+    >>> len(m), list(m.columns)[:3]
+    (12, ['patient_id', 'image', 'mask'])
+    >>> try:
+    ...     read_manifest(m.assign(image="../../etc/passwd"), root=folder)
+    ... except Exception as exc:
+    ...     print(type(exc).__name__)
+    ValidationError
     """
     base = None
     source = "manifest"

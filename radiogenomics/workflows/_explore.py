@@ -70,7 +70,8 @@ class Explorer:
     >>> from pathlib import Path
     >>> import pandas as pd
     >>> assoc = pd.DataFrame({"feature": ["size", "size", "entropy"],
-    ...                       "gene": ["CA9", "ACTB", "CA9"], "r": [0.62, 0.05, 0.31], "pvalue": [1e-6, 0.7, 0.01],
+    ...                       "gene": ["CA9", "ACTB", "CA9"], "r": [0.62, 0.05, 0.31],
+    ...                       "pvalue": [1e-6, 0.7, 0.01],
     ...                       "qvalue": [3e-6, 0.7, 0.015]})
     >>> art = RunArtifacts(path=Path(tempfile.mkdtemp()), associations=assoc)
     >>> ex = Explorer(art)
