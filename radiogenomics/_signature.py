@@ -177,9 +177,13 @@ class SignatureCard(BaseModel):
 
     Examples
     --------
-    >>> card = SignatureCard(name="hypoxia-7", kind="gene", family="binomial",  # doctest: +SKIP
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> card = SignatureCard(name="hypoxia-1", kind="gene", family="binomial",
     ...                      features=[{"name": "CA9", "weight": 0.8}], threshold=0.0)
-    >>> card.write("card.json")  # doctest: +SKIP
+    >>> path = card.write(Path(tempfile.mkdtemp()) / "card.json")
+    >>> load_card(path) == card
+    True
     """
 
     model_config = ConfigDict(extra="forbid")

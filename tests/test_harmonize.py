@@ -69,3 +69,14 @@ def test_bad_input_is_named():
         ComBatHarmonizer("site").fit(X.assign(centre=centre))
     with pytest.raises(ValidationError, match="only one centre"):
         ComBatHarmonizer("centre").fit(X.assign(centre="A"))
+
+
+def test_one_feature_with_eb_is_an_error_not_nan():
+    """neuroCombat's empirical Bayes priors need ≥ 2 features; with one it returns NaN for
+    every value. That is refused by name; eb=False corrects the single feature."""
+    X, centre = _centres(3)
+    one = X.iloc[:, :1].assign(centre=centre)
+    with pytest.raises(ValidationError, match="needs at least 2"):
+        ComBatHarmonizer("centre").fit(one)
+    out = ComBatHarmonizer("centre", eb=False).fit_transform(one)
+    assert np.isfinite(out.to_numpy()).all()

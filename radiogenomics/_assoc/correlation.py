@@ -417,6 +417,14 @@ def associate(
         results are identical to a local run.
     n_jobs
         Threads for the p-value kernel (default: all cores).
+    Y
+        Second samples × features DataFrame when ``cohort_or_X`` is a DataFrame.
+    n_perm
+        Permutations for ``fdr="permutation"``.
+    random_state
+        Seed of the permutations.
+    progress_bar
+        Show a progress bar over chunks and permutations.
 
     Returns
     -------

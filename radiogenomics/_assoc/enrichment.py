@@ -350,6 +350,16 @@ def gsea_prerank(
     engine
         ``"gseapy"`` (gseapy's Rust prerank) or ``"native"`` (:func:`gsea_batch`); both give
         the same ES, and NES/p within Monte-Carlo error.
+    n_perm
+        Gene-set permutations.
+    min_size, max_size
+        Set sizes kept after matching to the ranked genes.
+    weight
+        GSEA's weight p of the running sum (1: classic weighted).
+    n_jobs
+        Threads of gseapy's prerank.
+    random_state
+        Seed of the permutations.
 
     Returns
     -------

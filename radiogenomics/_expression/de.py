@@ -205,6 +205,12 @@ def differential_expression(
         stay the contrast's in the full model, as DESeq2's ``results()`` reports them.
     reduced
         The null design for ``test="LRT"``, nested in ``design`` (e.g. ``"~ batch"``).
+    clinical
+        Samples × design variables when ``data`` is a DataFrame.
+    layer
+        The counts layer of a Cohort's ``rna`` (``None``: ``X``).
+    n_jobs
+        Worker processes of pydeseq2's per-gene fits (default: all cores).
 
     Returns
     -------
@@ -214,7 +220,20 @@ def differential_expression(
 
     Examples
     --------
-    >>> differential_expression(cohort, "~ hpv", ("hpv", "pos", "neg"))  # doctest: +SKIP
+    >>> import anndata as ad, numpy as np, pandas as pd
+    >>> from radiogenomics import Cohort
+    >>> rng = np.random.default_rng(0)
+    >>> counts = rng.negative_binomial(5, 0.05, (12, 40))  # mean ≈ 95
+    >>> counts[6:, 0] *= 4  # gene G0 is up in group B
+    >>> ids = [f"P{i}" for i in range(12)]
+    >>> rna = ad.AnnData(counts.astype(float), obs=pd.DataFrame(index=ids),
+    ...                  var=pd.DataFrame(index=[f"G{i}" for i in range(40)]),
+    ...                  layers={"counts": counts})
+    >>> clin = pd.DataFrame({"group": ["A"] * 6 + ["B"] * 6}, index=ids)
+    >>> de = differential_expression(Cohort(rna=rna, clinical=clin))
+    >>> top = de.sort_values("pvalue").iloc[0]
+    >>> top["gene"], round(float(top["log2fc"]), 1), bool(top["padj"] < 0.01)
+    ('G0', 2.0, True)
     """
     if method not in METHODS:
         raise ValidationError(f"method='{method}': choose one of {METHODS}.")

@@ -40,8 +40,16 @@ class ComBatHarmonizer(TransformerMixin, BaseEstimator):
 
     Examples
     --------
-    >>> from sklearn.pipeline import make_pipeline  # doctest: +SKIP
-    >>> pipe = make_pipeline(ComBatHarmonizer("centre"), LogisticRegression())  # doctest: +SKIP
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"centre": ["A"] * 20 + ["B"] * 20,
+    ...                   "entropy": np.r_[rng.normal(5, 1, 20), rng.normal(8, 2, 20)],
+    ...                   "volume": np.r_[rng.normal(30, 5, 20), rng.normal(40, 5, 20)]})
+    >>> out = ComBatHarmonizer("centre").fit_transform(X)
+    >>> def gap(df):  # centre B minus centre A, per feature
+    ...     return df.groupby(X["centre"].to_numpy()).mean().diff().iloc[-1].round(1).to_dict()
+    >>> gap(X.drop(columns="centre")), gap(out)
+    ({'entropy': 3.3, 'volume': 9.5}, {'entropy': 0.2, 'volume': -0.7})
     """
 
     def __init__(self, batch_key: str = "centre", eb: bool = True) -> None:
@@ -70,6 +78,10 @@ class ComBatHarmonizer(TransformerMixin, BaseEstimator):
         if (sizes < 2).any():
             raise ValidationError(f"ComBatHarmonizer: centres with one sample "
                                   f"{list(sizes[sizes < 2].index)}; ComBat needs ≥ 2 each.")
+        if self.eb and feats.shape[1] < 2:  # neuroCombat returns NaN here, silently
+            raise ValidationError(f"ComBatHarmonizer: eb=True pools the centre effects across "
+                                  f"features and needs at least 2 (got {feats.shape[1]}); pass "
+                                  "eb=False to correct a single feature.")
         const = feats.columns[feats.std() == 0]
         if len(const):
             raise ValidationError(f"ComBatHarmonizer: constant features {list(const[:5])}; "
@@ -87,6 +99,10 @@ class ComBatHarmonizer(TransformerMixin, BaseEstimator):
         self.var_pooled_ = np.asarray(est["var.pooled"]).ravel()
         self.gamma_ = np.asarray(est["gamma.star"])
         self.delta_ = np.asarray(est["delta.star"])
+        if not (np.isfinite(self.gamma_).all() and np.isfinite(self.delta_).all()):
+            raise ValidationError("ComBatHarmonizer: the centre effects could not be estimated "
+                                  "(non-finite); check for near-constant features within a "
+                                  "centre, or pass eb=False.")
         return self
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:

@@ -57,6 +57,16 @@ def perturb(img: Any, msk: Any, kind: str, *, label: int = 1, noise: float = 0.1
         (Gaussian, SD = ``noise`` × the ROI's intensity SD), ``"rotate"`` (``angle`` degrees
         about the z axis through the ROI centroid; image linear, mask nearest neighbour),
         ``"shuffled"`` or ``"random_roi"`` (negative controls, see the module docstring).
+    img, msk
+        Image and mask (SimpleITK images on the same grid).
+    label
+        Mask label of the ROI.
+    noise
+        Noise SD as a fraction of the ROI's intensity SD (``"noise"``).
+    angle
+        Rotation in degrees (``"rotate"``).
+    random_state
+        Seed or generator of the random perturbations.
 
     Returns
     -------

@@ -294,6 +294,8 @@ def extract_radiomics(
     root
         Refuse images and masks outside this folder (see
         :func:`radiogenomics.io.read_manifest`).
+    scheduler_address
+        A running Dask scheduler; cases are spread over its workers instead of local ones.
 
     Returns
     -------
@@ -306,7 +308,15 @@ def extract_radiomics(
 
     Examples
     --------
-    >>> adata = extract_radiomics("manifest.csv", n_jobs=2, cache_dir="cache")  # doctest: +SKIP
+    >>> import tempfile
+    >>> from radiogenomics.datasets import synthetic_cohort
+    >>> from radiogenomics.imaging import preset
+    >>> syn = synthetic_cohort(10, n_genes=100, image_size=24)
+    >>> manifest = syn.write_images(tempfile.mkdtemp()).head(2)
+    >>> adata = extract_radiomics(manifest, preset("CT", filters=False), n_jobs=1,
+    ...                           progress_bar=False)
+    >>> adata.n_obs, "original_shape_VoxelVolume" in adata.var_names
+    (2, True)
     """
     import radiomics
 

@@ -186,8 +186,15 @@ def read_tcga(counts: str | Path, clinical: str | Path | None = None, *,
 
     Examples
     --------
-    >>> c = read_tcga("hnsc_rsem.tsv.gz", "tcga_cdr.csv",  # doctest: +SKIP
-    ...               annotations=["hpv_status.csv"])
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "counts.tsv").write_text(chr(10).join([
+    ...     "gene_id\\tTCGA-AA-0001-01A-11R-A1\\tTCGA-AA-0001-11A-11R-A1\\tTCGA-AA-0002-01A-11R-A1",
+    ...     "TP53|7157\\t100\\t80\\t30", "EGFR|1956\\t7\\t9\\t255"]))
+    >>> c = read_tcga(d / "counts.tsv")
+    >>> c.rna.obs_names.tolist(), c.rna.var_names.tolist(), c.rna.layers["counts"].tolist()
+    (['TCGA-AA-0001', 'TCGA-AA-0002'], ['EGFR', 'TP53'], [[7.0, 100.0], [255.0, 30.0]])
     """
     import anndata as ad
 

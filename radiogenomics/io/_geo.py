@@ -285,6 +285,10 @@ def read_geo_series(path: str | Path, platform: str | Path | None = None, *,
         :func:`radiogenomics._expression.collapse_probes`).
     log2
         ``"auto"`` (GEO2R's rule: log2-transform when values look linear), ``True`` or ``False``.
+    collapse
+        Probe → gene rule of :func:`radiogenomics.pp.collapse_probes`.
+    gene_column
+        The platform's symbol column (default: the first usual name present).
 
     Returns
     -------
@@ -294,8 +298,20 @@ def read_geo_series(path: str | Path, platform: str | Path | None = None, *,
 
     Examples
     --------
-    >>> c = read_geo_series("GSE781_series_matrix.txt.gz", "GPL97.annot.gz")  # doctest: +SKIP
-    >>> c.clinical["disease state"].value_counts()  # doctest: +SKIP
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "GSE1_series_matrix.txt").write_text(chr(10).join([
+    ...     '!Series_title\\t"demo"', '!Sample_geo_accession\\t"GSM1"\\t"GSM2"',
+    ...     '!Sample_characteristics_ch1\\t"grade: 2"\\t"grade: 3"',
+    ...     "!series_matrix_table_begin", '"ID_REF"\\t"GSM1"\\t"GSM2"',
+    ...     '"1_at"\\t5.1\\t6.2', '"2_at"\\t7.0\\t3.0', '"3_at"\\t4.0\\t4.5',
+    ...     "!series_matrix_table_end"]))
+    >>> _ = (d / "GPL1.tsv").write_text(chr(10).join(
+    ...     ["ID\\tGene symbol", "1_at\\tTP53", "2_at\\tTP53", "3_at\\tEGFR"]))
+    >>> c = read_geo_series(d / "GSE1_series_matrix.txt", d / "GPL1.tsv")
+    >>> c.rna.to_df().round(1).to_dict("list"), c.clinical["grade"].tolist()
+    ({'EGFR': [4.0, 4.5], 'TP53': [5.1, 6.2]}, ['2', '3'])
     """
     import anndata as ad
 

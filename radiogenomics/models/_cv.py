@@ -225,6 +225,22 @@ def repeated_cv(
         (n, 2) array of (time, event) or a scikit-survival structured array (folds
         stratified on the event; Harrell's C; default estimator: standardised Cox with a
         small ridge penalty, scikit-survival).
+    X
+        Samples × features (a DataFrame keeps its names in ``frequency`` and ``consensus``).
+    selectors
+        ``{name: selector}``; a selector is a scikit-learn selector or a chain (``Pipeline``
+        or list) of them.
+    estimator
+        Model fitted on the selected features (default as described under ``y``).
+    n_splits, n_repeats
+        Repeated stratified k-fold design.
+    min_selectors, min_frequency
+        Consensus rule: chosen by at least ``min_selectors`` selectors in at least
+        ``min_frequency`` of the folds.
+    n_jobs
+        Parallel folds.
+    random_state
+        Seed of the folds.
 
     Returns
     -------
@@ -234,9 +250,17 @@ def repeated_cv(
 
     Examples
     --------
-    >>> res = repeated_cv(X, y, {"glmboost": GlmBoostSelector(n_features=10),  # doctest: +SKIP
-    ...                          "rf": RFImportanceSelector(10)})
-    >>> res.consensus, res.pooled  # doctest: +SKIP
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> from radiogenomics.models import GlmBoostSelector, UnivariateSelector
+    >>> X = rng.standard_normal((60, 8))
+    >>> y = (X[:, 0] - X[:, 1] + 0.5 * rng.standard_normal(60) > 0).astype(int)
+    >>> res = repeated_cv(X, y, {"glmboost": GlmBoostSelector(n_features=2),
+    ...                          "univariate": UnivariateSelector(n_features=2)}, n_repeats=2)
+    >>> res.consensus
+    ['x0', 'x1']
+    >>> res.pooled.round(2).values.tolist()
+    [['AUC', 0.95, 0.9, 1.0], ['AUC', 0.95, 0.9, 1.0]]
     """
     from joblib import Parallel, delayed, parallel_config
     from sklearn.model_selection import RepeatedStratifiedKFold
@@ -346,6 +370,10 @@ def oof_decision(
         Samples × features (a DataFrame keeps its index in the result).
     y
         A binary outcome or a survival outcome ((n, 2) array of time, event).
+    n_splits, n_repeats
+        Repeated stratified k-fold design.
+    random_state
+        Seed of the folds.
 
     Returns
     -------

@@ -678,6 +678,12 @@ def cv_folds(weights: int | np.ndarray, type: str = "bootstrap", n_boot: int | N
         (⌊n·prob⌋ rows in each of n_boot = 25 subsamples).
     strata
         Labels; folds are drawn within each stratum.
+    n_boot
+        Number of resamples (columns); ``None``: mboost's default for ``type``.
+    prob
+        Share of rows in each subsample (``"subsampling"``).
+    random_state
+        Seed.
 
     Returns
     -------
@@ -757,6 +763,12 @@ def cvrisk(model: GlmBoost, X: object, y: object, folds: int | str | np.ndarray 
         ``None`` or ``"bootstrap"`` (mboost's default: 25 bootstrap samples), an int
         (k-fold), ``"subsampling"``, or an (n, B) matrix of in-bag weights such as
         :func:`cv_folds` or mboost's ``cv()`` returns.
+    X
+        Samples × features.
+    y
+        The outcome, as for ``model.fit``.
+    random_state
+        Seed of generated folds.
 
     Returns
     -------

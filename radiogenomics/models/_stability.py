@@ -182,6 +182,14 @@ def stability_parameters(p: int, *, cutoff: float | None = None, q: int | None =
     assumption
         ``"unimodal"`` (default), ``"r-concave"`` or ``"none"``; ``sampling="subsample"``
         (Meinshausen & Bühlmann) always uses ``"none"``.
+    cutoff
+        Threshold on the selection probability (0.5, 1].
+    q
+        Variables selected per subsample.
+    pfer
+        Bound on the expected number of falsely selected variables.
+    sampling
+        ``"complementary_pairs"`` (Shah & Samworth) or ``"subsample"``.
 
     Returns
     -------
@@ -268,6 +276,10 @@ class StabilitySelection(SelectorMixin, BaseEstimator):
     subsamples
         An (n, B) 0/1 matrix of half-samples (e.g. from stabs' ``subsample()``); with
         complementary pairs each column's complement is added.
+    n_jobs
+        Parallel subsample fits.
+    random_state
+        Seed of the subsamples.
 
     Attributes
     ----------
@@ -280,9 +292,15 @@ class StabilitySelection(SelectorMixin, BaseEstimator):
 
     Examples
     --------
-    >>> from radiogenomics.models import GlmBoost, StabilitySelection
-    >>> stab = StabilitySelection(GlmBoost(mstop=100), cutoff=0.75, pfer=1)  # doctest: +SKIP
-    >>> stab.fit(X, y).selected_  # doctest: +SKIP
+    >>> import numpy as np
+    >>> from radiogenomics.models import GlmBoost
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((80, 6))
+    >>> y = (X[:, 0] - X[:, 3] + 0.3 * rng.standard_normal(80) > 0).astype(float)
+    >>> boost = GlmBoost(mstop=100, family="binomial", engine="native")
+    >>> stab = StabilitySelection(boost, cutoff=0.75, pfer=1, random_state=0).fit(X, y)
+    >>> stab.selected_
+    ['x0', 'x3']
     """
 
     def __init__(self, selector: object, *, cutoff: float | None = None, q: int | None = None,

@@ -23,6 +23,8 @@ def association_heatmap(
         Output of :func:`radiogenomics.tl.associate` (``feature, gene, r, pvalue``).
     n_features, n_genes
         How many features and genes to show, chosen by their smallest p-value.
+    ax
+        Matplotlib axes to draw in (default: a new figure).
 
     Returns
     -------

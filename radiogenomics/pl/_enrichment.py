@@ -18,6 +18,8 @@ def gsea_plot(result: Any, term: str | None = None, ax: Any = None) -> Any:
         A :class:`radiogenomics.tl.GseaResult`.
     term
         Gene set to draw (default: the top row of ``result.table``).
+    ax
+        Matplotlib axes to draw in (default: a new figure).
 
     Returns
     -------

@@ -19,6 +19,10 @@ def km_plot(km: pd.DataFrame, ax: Any = None, pvalue: float | None = None,
         Output of :func:`radiogenomics.stats.kaplan_meier`.
     pvalue
         Log-rank p-value to print on the plot.
+    ax
+        Matplotlib axes to draw in (default: a new figure).
+    time_unit
+        Unit named on the x axis.
 
     Returns
     -------

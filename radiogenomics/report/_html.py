@@ -88,7 +88,16 @@ def write_html_report(path: str | Path, title: str, sections: list[Section],
 
     Examples
     --------
-    >>> write_html_report("report.html", "Demo", [Section("Heatmap", figure=fig)])  # doctest: +SKIP
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([0, 1], [0, 1])
+    >>> path = write_html_report(Path(tempfile.mkdtemp()) / "report.html", "Demo",
+    ...                          [Section("A line", "One figure.", figure=fig)])
+    >>> html = path.read_text()
+    >>> "<h2" in html and "A line" in html and "data:image/png;base64" in html
+    True
     """
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",

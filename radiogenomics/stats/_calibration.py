@@ -318,6 +318,12 @@ def survival_calibration(time: object, event: object, surv_prob: object, horizon
     ----------
     surv_prob
         Each patient's predicted probability of surviving past ``horizon``.
+    time, event
+        Follow-up times and event indicators.
+    horizon
+        The time point.
+    n_groups
+        Quantile groups of predicted survival.
 
     Returns
     -------

@@ -134,6 +134,12 @@ def roc_auc(
         ``"bootstrap"`` (stratified percentile bootstrap, ``n_boot`` resamples).
     direction
         ``"<"`` (controls < cases), ``">"`` or ``"auto"`` (pROC's median rule).
+    alpha
+        1 − confidence level.
+    n_boot
+        Resamples for ``ci="bootstrap"``.
+    random_state
+        Seed of the bootstrap.
 
     Returns
     -------
@@ -264,6 +270,14 @@ def compare_auc(
         Both scores measured on the same samples (correlated ROC curves; Z test). For
         unpaired curves pass ``y_true_b`` with the labels of ``score_b`` (t test with
         Welch–Satterthwaite degrees of freedom, as pROC).
+    score_a, score_b
+        The two scores.
+    method
+        ``"delong"`` (the only one).
+    y_true_b
+        Labels of ``score_b`` for unpaired curves.
+    direction
+        ``"<"`` (higher scores are positive) or ``">"``, for both curves.
 
     Returns
     -------

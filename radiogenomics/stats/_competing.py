@@ -221,6 +221,8 @@ def cumulative_incidence(df: pd.DataFrame, time: str, event: str, group: str | N
     conf_level
         Pointwise interval on the log(−log) scale:
         ``F ** exp(±z · se / (F · log F))``.
+    censored
+        The event code of a censored patient.
 
     Returns
     -------

@@ -90,6 +90,10 @@ class Nomogram:
         minus that patient's cumulative incidence, ``exp(−Λ₀(h) e^center)``.
     center
         Cox and Fine–Gray: the linear predictor of that reference patient.
+    max_points
+        Length of the points ruler (rms: 100).
+    rms
+        The rms fit held in R, set by :meth:`from_rms`; enables the rms-backed methods.
 
     Examples
     --------

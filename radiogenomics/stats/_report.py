@@ -33,6 +33,12 @@ def model_report(
     threshold
         Decision threshold for sensitivity/specificity/accuracy. Default: the Youden
         threshold of the first (training) cohort, applied unchanged to the others.
+    alpha
+        1 − confidence level of every interval.
+    n_boot
+        Bootstrap resamples of the C-index interval.
+    random_state
+        Seed of the bootstrap.
 
     Returns
     -------

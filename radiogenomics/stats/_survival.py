@@ -259,6 +259,8 @@ def logrank(
     trend
         Test for a monotone trend across ordered groups (1 df) with ``scores`` (default:
         the sorted group values if numeric, else 1…k).
+    scores
+        Numeric score per group (sorted group order) for the trend test.
 
     Returns
     -------
@@ -433,6 +435,21 @@ def c_index(time: object, event: object, risk: object, *, method: str = "harrell
         ``"ij"`` (default): C ± z·SE with R's infinitesimal-jackknife variance (for Uno's C
         with the weights held fixed) — instant at any n; ``"bootstrap"``: percentile
         interval over ``n_boot`` resamples (progress bar on a terminal).
+    time, event
+        Follow-up times and event indicators (1 = event).
+    risk
+        Risk score (higher = shorter survival).
+    tau
+        Uno's C: weight only comparisons with event times before it (default: no
+        truncation).
+    n_boot
+        Resamples of the bootstrap interval.
+    alpha
+        1 − confidence level.
+    random_state
+        Seed of the bootstrap.
+    progress_bar
+        Show a progress bar over bootstrap resamples.
 
     Returns
     -------

@@ -196,7 +196,13 @@ class Pipeline:
 
     Examples
     --------
-    >>> Pipeline("config.yaml", "runs/r1").run()  # doctest: +SKIP
+    >>> import tempfile
+    >>> toy = {"name": "toy", "steps": {"load": {"synthetic": {"n_patients": 20, "n_genes": 100}}}}
+    >>> out = tempfile.mkdtemp()
+    >>> state = Pipeline(toy, out).run(progress_bar=False)
+    >>> list(state), state["load"]["status"]
+    (['load'], 'done')
+    >>> state = Pipeline(toy, out).run(progress_bar=False)  # a rerun skips the finished step
     """
 
     def __init__(self, config: str | Path | dict, out_dir: str | Path,

@@ -20,6 +20,8 @@ def cox_partial_likelihood(risk: Any, time: Any, event: Any, ties: str = "efron"
         1-D tensors (risk = log relative hazard; event 1 = event, 0 = censored).
     ties
         ``"efron"`` or ``"breslow"``.
+    reduction
+        ``"mean"`` (per event) or ``"sum"``.
 
     Returns
     -------
