@@ -187,13 +187,79 @@ def test_permutation_fdr_on_a_dask_cluster_equals_local():
     from dask.distributed import LocalCluster
 
     X, Y = _frames(n=30, p=4, q=60, seed=11)
-    local = tl.associate(X, Y, fdr="permutation", n_perm=60, random_state=5,
-                         progress_bar=False)
+    local = {fdr: tl.associate(X, Y, fdr=fdr, n_perm=60, random_state=5, progress_bar=False)
+             for fdr in ("permutation", "maxT")}
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
                       dashboard_address=None) as cluster:
-        remote = tl.associate(X, Y, fdr="permutation", n_perm=60, random_state=5,
-                              scheduler_address=cluster.scheduler_address)
-    pd.testing.assert_frame_equal(local, remote)
+        for fdr, res in local.items():
+            remote = tl.associate(X, Y, fdr=fdr, n_perm=60, random_state=5,
+                                  scheduler_address=cluster.scheduler_address)
+            pd.testing.assert_frame_equal(res, remote)
+
+
+def _brute_force_maxt(X: pd.DataFrame, Y: pd.DataFrame, n_perm: int, seed: int) -> np.ndarray:
+    """Westfall–Young step-down maxT written out: every permutation's full |r| matrix (the
+    same permutations as ``associate``: one seed per permutation, patients of Y reordered),
+    successive maxima down the observed order, (1 + count)/(1 + B), then monotone."""
+    A, B = stats.rankdata(X.to_numpy(), axis=0), stats.rankdata(Y.to_numpy(), axis=0)
+
+    def corr(a, b):
+        a = (a - a.mean(0)) / a.std(0)
+        b = (b - b.mean(0)) / b.std(0)
+        return a.T @ b / len(a)
+
+    obs = np.abs(corr(A, B)).ravel()
+    order = np.argsort(-obs, kind="stable")
+    counts = np.zeros(obs.size)
+    for s in np.random.SeedSequence(seed).spawn(n_perm):
+        perm = np.random.default_rng(s).permutation(len(B))
+        u = np.abs(corr(A, B[perm])).ravel()[order]
+        counts += np.maximum.accumulate(u[::-1])[::-1] >= obs[order] - 1e-5  # ties count
+    adj = np.empty(obs.size)
+    adj[order] = np.maximum.accumulate((1 + counts) / (1 + n_perm))
+    return adj.reshape(X.shape[1], Y.shape[1])
+
+
+def _maxt_matrix(res: pd.DataFrame, X: pd.DataFrame, Y: pd.DataFrame) -> np.ndarray:
+    return res.pivot(index="feature", columns="gene", values="qvalue").loc[
+        X.columns, Y.columns].to_numpy()
+
+
+def test_maxt_equals_a_brute_force_step_down_and_controls_fwer(monkeypatch):
+    """fdr="maxT" is Westfall–Young step-down maxT: equal to the brute force on a planted
+    case (every pair exact while pairs ≤ MAXT_EXACT), never above the single-step p_fwer;
+    past MAXT_EXACT the most significant pairs stay exact and the rest are bounded above
+    by the single-step value (conservative)."""
+    from radiogenomics._assoc import correlation
+
+    X, Y = _frames(n=25, p=5, q=40, seed=3)
+    Y.iloc[:, :4] += 1.5 * X[["f0"]].to_numpy()
+    res = tl.associate(X, Y, fdr="maxT", n_perm=300, random_state=2, progress_bar=False)
+    got, want = _maxt_matrix(res, X, Y), _brute_force_maxt(X, Y, 300, 2)
+    np.testing.assert_array_equal(got, want)
+    assert res.attrs["fdr"] == "maxT" and (res["qvalue"] < 0.05).sum() >= 4
+    single = tl.associate(X, Y, fdr="permutation", n_perm=300, random_state=2,
+                          progress_bar=False)
+    single = single.pivot(index="feature", columns="gene", values="p_fwer").loc[
+        X.columns, Y.columns].to_numpy()
+    assert (got <= single).all() and (got < single).any()  # step-down is more powerful
+
+    monkeypatch.setattr(correlation, "MAXT_EXACT", 10)
+    bounded = _maxt_matrix(tl.associate(X, Y, fdr="maxT", n_perm=300, random_state=2,
+                                        progress_bar=False), X, Y)
+    r = res.pivot(index="feature", columns="gene", values="r").loc[X.columns, Y.columns]
+    order = np.argsort(-np.abs(r.to_numpy()).ravel(), kind="stable")
+    np.testing.assert_array_equal(bounded.ravel()[order[:10]], want.ravel()[order[:10]])
+    assert (bounded >= want).all() and (bounded <= single).all()
+
+
+def test_maxt_controls_fwer_on_null_cohorts():
+    hits = 0
+    for seed in range(20):
+        X, Y = _frames(n=40, p=10, q=100, seed=300 + seed)
+        res = tl.associate(X, Y, fdr="maxT", n_perm=200, random_state=seed, progress_bar=False)
+        hits += bool((res["qvalue"] < 0.05).any())
+    assert hits <= 3  # nominal 5 % of 20 null cohorts; P(> 3 | 5 %) = 0.016
 
 
 @pytest.mark.skipif(Path("/proc/driver/nvidia/version").exists(), reason="has a GPU driver")

@@ -483,3 +483,19 @@ def gsea_es_peak(pos, offsets, w, n):
     for s in range(sets):
         es[s], peak[s] = _es_walk(w, pos[offsets[s]:offsets[s + 1]], n)
     return es, peak
+
+
+@numba.njit(cache=True, nogil=True)
+def abs_above(r, thr, idx, vals):
+    """Flat indices and |r| of the elements of a 2-D block with |r| > ``thr``, written into
+    ``idx``/``vals`` (sized for the block); returns how many."""
+    n = 0
+    cols = r.shape[1]
+    for i in range(r.shape[0]):
+        for j in range(cols):
+            a = abs(r[i, j])
+            if a > thr:
+                idx[n] = i * cols + j
+                vals[n] = a
+                n += 1
+    return n

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from radiogenomics._cohort import Cohort
 
 METHODS = ("spearman", "pearson", "partial")
-FDRS = ("bh", "by", "storey", "permutation")
+FDRS = ("bh", "by", "storey", "permutation", "maxT")
 MIN_SAMPLES = 10
 # below these sizes scipy/numpy are as fast as the compiled kernels (``_kernels``)
 _KERNEL_MIN = 100_000
@@ -398,6 +398,10 @@ def associate(
         are permuted jointly ``n_perm`` times (gene–gene and feature–feature correlation
         kept); adds ``p_fwer`` (max-statistic, Westfall–Young single step) and ``q_perm``
         (empirical FDR from the permutation null, |r| resolution 1e-4), BH ``qvalue`` kept.
+        ``"maxT"``: family-wise error control; ``qvalue`` holds Westfall–Young step-down
+        maxT adjusted p-values (multtest's ``mt.maxT``) from the same joint permutations,
+        exact for the 2,048 most significant pairs and bounded above by the single-step
+        value beyond them.
     device
         ``"auto"`` (CUDA through torch when present, else numpy/BLAS), ``"cpu"``, ``"cuda"``.
     chunk_size
@@ -474,16 +478,21 @@ def associate(
         return table
     R, P, N = _correlate(d, chunk_size, gemm, workers, progress_bar)
     flat_p = P.ravel()
-    Q, pi0 = storey_qvalues(flat_p) if fdr == "storey" else \
-        (adjust_pvalues(flat_p, "by" if fdr == "by" else "bh"), 1.0)
-    Q = Q.reshape(P.shape)
+    if fdr == "maxT":  # replaced by the permutation-adjusted p below
+        Q, pi0 = P, 1.0
+    else:
+        Q, pi0 = storey_qvalues(flat_p) if fdr == "storey" else \
+            (adjust_pvalues(flat_p, "by" if fdr == "by" else "bh"), 1.0)
+        Q = Q.reshape(P.shape)
     extra = {}
-    if fdr == "permutation":
+    if fdr in ("permutation", "maxT"):
         if not d.complete:
-            raise ValidationError("fdr='permutation' needs complete data (no missing values).")
+            raise ValidationError(f"fdr='{fdr}' needs complete data (no missing values).")
         extra = _permutation_fdr(_values(d.A), _values(d.B), R, d.rank, d.Cm, n_perm,
                                  chunk_size, gemm, random_state, progress_bar,
-                                 scheduler_address)
+                                 scheduler_address, step_down=fdr == "maxT")
+        if fdr == "maxT":  # the family-wise adjusted p takes the q-value's place
+            Q, extra = extra.pop("p_maxt"), {}
     table = _tabulate(d, R, P, Q, N, extra, keep)
     attrs["pi0"] = pi0
     if negative_controls:
@@ -507,8 +516,8 @@ def _check_options(method: str, fdr: str, covariates: Any, n_perm: int) -> None:
         raise ValidationError(f"fdr='{fdr}': choose one of {FDRS}.")
     if method == "partial" and covariates is None:
         raise ValidationError("method='partial' needs covariates=.")
-    if fdr == "permutation" and int(n_perm) < 1:
-        raise ValidationError(f"n_perm={n_perm}: the permutation FDR needs at least one "
+    if fdr in ("permutation", "maxT") and int(n_perm) < 1:
+        raise ValidationError(f"n_perm={n_perm}: fdr='{fdr}' needs at least one "
                               "permutation (1,000 recommended).")
 
 
@@ -718,8 +727,10 @@ _BINS = 10_000
 
 
 def _perm_block(Xs: np.ndarray, Ys: np.ndarray, seeds: list[Any], chunk_size: int,
-                gemm: Any = None) -> tuple[np.ndarray, np.ndarray]:
-    """|r| histogram and max |r| for the permutations generated from ``seeds``.
+                gemm: Any = None, top_k: int = 0) -> tuple[np.ndarray, ...]:
+    """|r| histogram and max |r| for the permutations generated from ``seeds`` (and, with
+    ``top_k``, each permutation's ``top_k`` largest |r| with their flat pair indices, which
+    the step-down maxT needs).
 
     Each permutation π of the patients reorders the rows of the smaller side with π⁻¹
     (Xs[π⁻¹]ᵀ·Ys = Xsᵀ·Ys[π]: 10× less to copy than permuting the genes), then one GEMM
@@ -733,52 +744,135 @@ def _perm_block(Xs: np.ndarray, Ys: np.ndarray, seeds: list[Any], chunk_size: in
     maxes = np.empty(len(seeds))
     q_ = Ys.shape[1]
     width = min(chunk_size, q_)
-    buf = np.empty((Xs.shape[1], width))
+    buf = np.empty((Xs.shape[1], width), Xs.dtype)
+    top_v = np.zeros((len(seeds), top_k))
+    top_i = np.zeros((len(seeds), top_k), np.int64)
+    scratch = (np.empty(buf.size, np.int64), np.empty(buf.size)) if top_k else None
     with ThreadPoolExecutor(1) as pool:
         for b, seed in enumerate(seeds):
             perm = np.random.default_rng(seed).permutation(len(Ys))
             Xp = Xs[np.argsort(perm)]
             mx = 0.0
+            vals, idx = np.empty(0), np.empty(0, np.int64)
             for s in range(0, q_, width):
                 w = min(width, q_ - s)
-                out = buf if w == width else np.empty((Xs.shape[1], w))
+                out = buf if w == width else np.empty((Xs.shape[1], w), Xs.dtype)
                 gemm(Xp, Ys[:, s:s + w], out=out)
                 mx = max(mx, abs_histogram_add(out, hists, pool))
+                if top_k:
+                    vals, idx = _keep_top(out, s, q_, vals, idx, top_k, scratch)
             maxes[b] = mx
-    return hists.sum(axis=0).astype(float), maxes
+            if top_k:
+                top_v[b, :len(vals)], top_i[b, :len(idx)] = vals, idx
+    return hists.sum(axis=0).astype(float), maxes, top_v, top_i
+
+
+def _keep_top(out: np.ndarray, start: int, q_: int, vals: np.ndarray, idx: np.ndarray,
+              k: int, scratch: tuple[np.ndarray, np.ndarray]
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Merge the |r| of one GEMM chunk (features × genes ``start…``) into the running
+    ``k`` largest (values and flat pair indices ``feature · q + gene``); one compiled pass
+    over the chunk picks the candidates above the current k-th value."""
+    from radiogenomics._assoc._kernels import _nb
+
+    thr = float(vals.min()) if len(vals) == k else -1.0
+    cand, cv = scratch
+    n = _nb().abs_above(out, thr, cand, cv)
+    row, col = np.divmod(cand[:n], out.shape[1])
+    vals = np.concatenate([vals, cv[:n]])
+    idx = np.concatenate([idx, row * q_ + start + col])
+    if len(vals) > k:
+        keep = np.argpartition(-vals, k - 1)[:k]
+        vals, idx = vals[keep], idx[keep]
+    return vals, idx
+
+
+#: |r| closer than this count as ties (≥): Spearman's r takes discrete values, and the
+#: permuted r are float32 (below), the observed float64; counting a near-tie as a tie can
+#: only make a permutation p-value larger
+_TIE = 1e-5
+
+#: hypotheses whose step-down maxT p-value is exact (the most significant ones); beyond,
+#: the single-step value, which bounds it from above, is used (see ``_step_down_maxt``)
+MAXT_EXACT = 2048
+
+
+def _step_down_maxt(absr: np.ndarray, n_perm: int, top_v: np.ndarray, top_i: np.ndarray,
+                    p_single: np.ndarray) -> np.ndarray:
+    """Westfall–Young step-down maxT adjusted p-values (Westfall & Young 1993, Algorithm
+    2.8; multtest's ``mt.maxT``), with the (1 + count)/(1 + B) permutation p-value.
+
+    Hypotheses are ordered by decreasing observed |r|; for the i-th, permutation b
+    contributes when max_{j ≥ i} |r*_bj| ≥ |r_(i)|. Each permutation's K largest |r*| (with
+    their pairs) give that successive maximum exactly for i < K (K = ``top_v.shape[1]``):
+    an untracked pair is never larger than a tracked one, and K distinct ranks reach K − 1.
+    For i ≥ K the single-step p (the global maximum's, never smaller) is used. The result
+    is made monotone in i; the single-step p already is, so only the K most significant
+    pairs are sorted (not all of them)."""
+    flat = absr.ravel()
+    k = top_v.shape[1]
+    if k < flat.size:  # every pair tied with the k-th largest, so ties break by position
+        top = np.flatnonzero(flat >= np.partition(flat, flat.size - k)[flat.size - k])
+    else:
+        top = np.arange(flat.size)
+    top = top[np.lexsort((top, -flat[top]))][:k]  # by |r|, ties by position (stable order)
+    rank = np.full(flat.size, k, np.int64)  # "k": beyond the exact part
+    rank[top] = np.arange(k)
+    obs = flat[top]
+    counts = np.zeros(k, np.int64)
+    for v, i in zip(top_v, top_i, strict=True):
+        rk = rank[i]
+        inside = rk < k
+        succ = np.full(k, -1.0)
+        np.maximum.at(succ, rk[inside], v[inside])
+        succ = np.maximum.accumulate(succ[::-1])[::-1]
+        np.maximum(succ, v[~inside].max(initial=-1.0), out=succ)
+        counts += succ >= obs - _TIE
+    exact = np.maximum.accumulate((1 + counts) / (1 + n_perm))
+    adjusted = np.maximum(p_single.ravel(), exact[-1])
+    adjusted[top] = exact
+    return adjusted.reshape(absr.shape)
 
 
 def _permutation_fdr(A: np.ndarray, B: np.ndarray, R: np.ndarray, rank: bool,
                      Cm: np.ndarray | None, n_perm: int, chunk_size: int, gemm: Any,
                      random_state: int | None, progress_bar: bool,
-                     scheduler_address: str | None = None) -> dict[str, np.ndarray]:
-    """Max-statistic FWER p and empirical q from joint permutations of the patients.
+                     scheduler_address: str | None = None, step_down: bool = False
+                     ) -> dict[str, np.ndarray]:
+    """Max-statistic FWER p and empirical q from joint permutations of the patients; with
+    ``step_down`` also the step-down maxT adjusted p (``p_maxt``).
 
     Each permutation has its own seed (spawned from ``random_state``), so the result is the
     same serially and on a Dask cluster (``scheduler_address``), whatever the chunking.
     """
-    Xs = _prepare(A, rank, Cm)
-    Ys = _prepare(B, rank, Cm)  # residualised once; rows permuted (ter Braak)
+    # residualised once; rows permuted (ter Braak). float32: the null only needs |r| to
+    # ~1e-6 (histogram bins of 1e-4, ties within _TIE), and its GEMM takes about half the time
+    Xs = _prepare(A, rank, Cm).astype(np.float32)
+    Ys = _prepare(B, rank, Cm).astype(np.float32)
     seeds = np.random.SeedSequence(random_state).spawn(n_perm)
     blocks = [seeds[i:i + 25] for i in range(0, n_perm, 25)]
     bins = _BINS
+    top_k = min(R.size, MAXT_EXACT) if step_down else 0
     if scheduler_address is not None:
         from dask.distributed import Client
 
         with Client(scheduler_address) as client:
             xs, ys = client.scatter(Xs, broadcast=True), client.scatter(Ys, broadcast=True)
-            futures = [client.submit(_perm_block, xs, ys, blk, chunk_size, pure=False)
-                       for blk in blocks]
+            futures = [client.submit(_perm_block, xs, ys, blk, chunk_size, None, top_k,
+                                     pure=False) for blk in blocks]
             parts = client.gather(futures)
     else:
-        parts = [_perm_block(Xs, Ys, blk, chunk_size, gemm)
+        parts = [_perm_block(Xs, Ys, blk, chunk_size, gemm, top_k)
                  for blk in progress(blocks, total=len(blocks), desc="permutations",
                                      enabled=progress_bar)]
     hist = np.sum([p[0] for p in parts], axis=0)
     maxes = np.concatenate([p[1] for p in parts])
     absr = np.abs(R)
-    maxes.sort()
-    p_fwer = (1 + n_perm - np.searchsorted(maxes, absr, side="left")) / (1 + n_perm)
+    sorted_maxes = np.sort(maxes)
+    p_fwer = (1 + n_perm - np.searchsorted(sorted_maxes, absr - _TIE, side="left")) / (1 + n_perm)
+    if step_down:
+        return {"p_maxt": _step_down_maxt(absr, n_perm, np.concatenate([p[2] for p in parts]),
+                                          np.concatenate([p[3] for p in parts]), p_fwer)}
     # expected null count with |r| ≥ t per permutation vs observed count with |r| ≥ t
     tail_null = np.cumsum(hist[::-1])[::-1] / n_perm
     # in descending |r| order: the observed count with |r| ≥ each value is the end of its

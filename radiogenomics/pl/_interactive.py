@@ -27,7 +27,7 @@ from radiogenomics.pl._base import format_p
 
 _METHOD = {"spearman": "Spearman", "pearson": "Pearson", "partial": "partial Spearman"}
 _FDR = {"bh": "Benjamini–Hochberg", "by": "Benjamini–Yekutieli", "storey": "Storey q-value",
-        "permutation": "permutation"}
+        "permutation": "permutation", "maxT": "step-down maxT"}
 
 
 def association_labels(method: str = "spearman", fdr: str = "bh") -> dict[str, str]:
@@ -51,12 +51,16 @@ def association_labels(method: str = "spearman", fdr: str = "bh") -> dict[str, s
     --------
     >>> association_labels("pearson", "by")["r_axis"]
     'Pearson r'
+    >>> association_labels(fdr="maxT")["q_help"][:40]
+    'q: Westfall–Young step-down maxT adjuste'
     """
     m, f = _METHOD.get(method, method), _FDR.get(fdr, fdr)
     return {"method": m, "fdr": f, "r_axis": f"{m} r",
             "r_help": f"r: {m} correlation of the image feature with the gene's expression "
                       "(patients)",
-            "q_help": f"q: {f} FDR over every feature × gene pair"}
+            "q_help": ("q: Westfall–Young step-down maxT adjusted p (family-wise error) over "
+                       "every feature × gene pair") if fdr == "maxT" else
+                      f"q: {f} FDR over every feature × gene pair"}
 
 
 def _go() -> Any:

@@ -13,9 +13,18 @@ from radiogenomics.workflows._steps._base import RunContext, Step, StepConfig
 
 class AssociateConfig(StepConfig):
     method: Literal["spearman", "pearson", "partial"] = "spearman"
-    fdr: Literal["bh", "by", "storey", "permutation"] = "bh"
+    fdr: Literal["bh", "by", "storey", "permutation", "maxT"] = "bh"
     covariates: list[str] | None = None
     n_perm: int = 1000
+
+
+def _control(fdr: str, n_perm: int) -> str:
+    """How the step's multiple testing is named in the checklist and report."""
+    if fdr == "maxT":
+        return f"Westfall–Young step-down maxT family-wise error ({n_perm} permutations)"
+    if fdr == "permutation":
+        return f"permutation FDR ({n_perm} permutations; BH q-values in the table)"
+    return f"{fdr.upper()} FDR"
 
 
 class Associate(Step):
@@ -36,8 +45,8 @@ class Associate(Step):
         return [ctx.layout.associations]
 
     def checklist(self, ctx: RunContext, cfg: AssociateConfig) -> dict[str, str]:
-        return {"Multiple testing": f"{cfg.method} correlation, {cfg.fdr} FDR over all "
-                                    "feature–gene pairs"}
+        return {"Multiple testing": f"{cfg.method} correlation, {_control(cfg.fdr, cfg.n_perm)} "
+                                    "over all feature–gene pairs"}
 
     def report(self, ctx: RunContext, cfg: AssociateConfig) -> list:
         from radiogenomics import pl
@@ -48,8 +57,9 @@ class Associate(Step):
         feat = top_feature(assoc)
         return [Section("Image feature × gene associations",
                         f"{cfg.method.capitalize()} correlation of every image feature with "
-                        f"every gene, {cfg.fdr.upper()} FDR: "
-                        f"{int((assoc['qvalue'] < 0.05).sum())} pairs at q < 0.05 "
+                        f"every gene, {_control(cfg.fdr, cfg.n_perm)}: "
+                        f"{int((assoc['qvalue'] < 0.05).sum())} pairs at "
+                        f"{'adjusted p' if cfg.fdr == 'maxT' else 'q'} < 0.05 "
                         f"(n = {assoc['n'].max()}). Top feature: {feat}.",
                         figure=pl.association_heatmap(assoc),
                         table=assoc.head(15).set_index("feature")),
