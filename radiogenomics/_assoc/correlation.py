@@ -758,28 +758,36 @@ def _perm_block(Xs: np.ndarray, Ys: np.ndarray, seeds: list[Any], chunk_size: in
                 w = min(width, q_ - s)
                 out = buf if w == width else np.empty((Xs.shape[1], w), Xs.dtype)
                 gemm(Xp, Ys[:, s:s + w], out=out)
-                mx = max(mx, abs_histogram_add(out, hists, pool))
-                if top_k:
-                    vals, idx = _keep_top(out, s, q_, vals, idx, top_k, scratch)
-            maxes[b] = mx
+                if top_k:  # the step-down needs no histogram; the maximum is the top one
+                    vals, idx = _keep_top(out, s, q_, vals, idx, top_k, scratch, pool)
+                else:
+                    mx = max(mx, abs_histogram_add(out, hists, pool))
+            maxes[b] = vals.max() if top_k else mx
             if top_k:
                 top_v[b, :len(vals)], top_i[b, :len(idx)] = vals, idx
     return hists.sum(axis=0).astype(float), maxes, top_v, top_i
 
 
 def _keep_top(out: np.ndarray, start: int, q_: int, vals: np.ndarray, idx: np.ndarray,
-              k: int, scratch: tuple[np.ndarray, np.ndarray]
+              k: int, scratch: tuple[np.ndarray, np.ndarray], pool: Any
               ) -> tuple[np.ndarray, np.ndarray]:
     """Merge the |r| of one GEMM chunk (features × genes ``start…``) into the running
     ``k`` largest (values and flat pair indices ``feature · q + gene``); one compiled pass
-    over the chunk picks the candidates above the current k-th value."""
+    over each half of the chunk's rows (two threads) picks the candidates above the current
+    k-th value."""
     from radiogenomics._assoc._kernels import _nb
 
+    nb = _nb()
     thr = float(vals.min()) if len(vals) == k else -1.0
     cand, cv = scratch
-    n = _nb().abs_above(out, thr, cand, cv)
-    row, col = np.divmod(cand[:n], out.shape[1])
-    vals = np.concatenate([vals, cv[:n]])
+    half = out.shape[0] // 2
+    at = half * out.shape[1]  # the second half's flat offset
+    other = pool.submit(nb.abs_above, out[half:], thr, cand[at:], cv[at:])
+    n1 = nb.abs_above(out[:half], thr, cand, cv)
+    n2 = other.result()
+    flat = np.concatenate([cand[:n1], cand[at:at + n2] + at])
+    row, col = np.divmod(flat, out.shape[1])
+    vals = np.concatenate([vals, cv[:n1], cv[at:at + n2]])
     idx = np.concatenate([idx, row * q_ + start + col])
     if len(vals) > k:
         keep = np.argpartition(-vals, k - 1)[:k]

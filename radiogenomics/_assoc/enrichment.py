@@ -225,6 +225,44 @@ def _nes_stats(es: np.ndarray, null: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return nes, pval, fdr, fwer
 
 
+#: a set whose permutation p rests on fewer same-sign null scores at or beyond its ES than
+#: this gets the multilevel estimate
+_ML_MIN_COUNT = 10
+
+
+def _multilevel_pvalues(es: np.ndarray, pval: np.ndarray, null: np.ndarray,
+                        sizes: np.ndarray, w: np.ndarray, n: int, eps: float,
+                        sample_size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Multilevel p-values (and their log2 standard errors) for the sets the permutations
+    cannot resolve; a negative ES is the positive ES of the reversed ranking. Sets run in
+    parallel threads (the kernel releases the GIL; each seeds its own generator, so the
+    result does not depend on the scheduling). Each set takes max(10, m/4) Metropolis moves
+    per level: at the test's 30-gene set more moves did not lower the spread of log p
+    (0.59 log2 at m moves, 0.50 at 8, 30 seeds), and the cost grows with moves × m."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    from radiogenomics._assoc import _numba
+
+    same = np.where(es[:, None] >= 0, null >= 0, null < 0).sum(axis=1)
+    need = np.flatnonzero((pval * same < _ML_MIN_COUNT) & (es != 0))
+    pval, log2err = pval.copy(), np.full(len(es), np.nan)
+    w_rev = np.ascontiguousarray(w[::-1])
+    seeds = np.random.SeedSequence(seed).generate_state(len(es))
+
+    def one(i: int) -> tuple[float, float, int]:
+        ww, e = (w, es[i]) if es[i] > 0 else (w_rev, -es[i])
+        m = int(sizes[i])
+        return _numba.multilevel_pvalue(ww, n, m, float(e), sample_size, max(10, m // 4),
+                                        float(np.log(eps)), int(seeds[i]))
+
+    with ThreadPoolExecutor(max(1, min(len(need), os.cpu_count() or 1))) as pool:
+        for i, (p, se, _) in zip(need, pool.map(one, need), strict=True):
+            pval[i] = p if se >= 0 else eps  # below eps: the bound itself
+            log2err[i] = se / np.log(2) if se >= 0 else np.nan
+    return pval, log2err
+
+
 def gsea_batch(
     rankings: pd.DataFrame,
     gene_sets: str | Path | dict[str, list[str]],
@@ -235,12 +273,23 @@ def gsea_batch(
     weight: float = 1.0,
     random_state: int | None = 0,
     progress_bar: bool = True,
+    multilevel: bool = False,
+    eps: float = 1e-10,
+    sample_size: int = 101,
 ) -> pd.DataFrame:
     """GSEA prerank of many rankings at once (genes × rankings, e.g. r with each feature).
 
     Gene-set permutation as GSEA/gseapy prerank; the random positions are shared by all
     rankings and sets. Returns a tidy table ``ranking, term, es, nes, pvalue, fdr, fwer,
     size, leading_edge`` sorted by ranking, p-value and −|NES|.
+
+    Permutation p-values cannot go below about 1/n_perm, so the strongest pathways tie.
+    ``multilevel=True`` replaces the p-value of every set whose permutation p rests on fewer
+    than 10 same-sign null scores by fgsea's adaptive multilevel estimate (see
+    ``_numba.multilevel_pvalue``), down to ``eps``; ES, NES, the GSEA FDR and FWER are
+    unchanged. It adds ``log2err`` (the estimate's standard error of log2 p; NaN for
+    permutation p-values and for p at the ``eps`` bound) and ``padj`` (Benjamini–Hochberg
+    of the p-values within each ranking, as fgsea's ``padj``).
 
     Parameters
     ----------
@@ -255,14 +304,22 @@ def gsea_batch(
     weight
         GSEA's weight p of the running sum.
     random_state
-        Seed of the permutations.
+        Seed of the permutations (and of the multilevel sampling).
     progress_bar
         Show a progress bar.
+    multilevel
+        Multilevel p-values below the permutation floor.
+    eps
+        Smallest p-value estimated; smaller ones are reported as ``eps``.
+    sample_size
+        Sets per level of the multilevel estimate (fgsea's ``sampleSize``); its error
+        falls as 1/√sample_size.
 
     Returns
     -------
     pandas.DataFrame
-        ``ranking, term, es, nes, pvalue, fdr, fwer, size, leading_edge``.
+        ``ranking, term, es, nes, pvalue, fdr, fwer, size, leading_edge`` (+ ``log2err,
+        padj`` with ``multilevel``).
 
     Examples
     --------
@@ -279,6 +336,9 @@ def gsea_batch(
     """
     if not isinstance(rankings, pd.DataFrame):
         raise ValidationError("rankings: pass a genes × rankings DataFrame.")
+    if multilevel and not (0 < eps < 1 and int(sample_size) >= 11):
+        raise ValidationError(f"eps={eps}, sample_size={sample_size}: multilevel needs "
+                              "0 < eps < 1 and at least 11 sets per level (fgsea: 101).")
     from radiogenomics._assoc import _numba  # compiled ES kernels, equal to the numpy ones
 
     sets = load_gene_sets(gene_sets)
@@ -309,6 +369,12 @@ def gsea_batch(
                                        w, n)
         null = np.stack([null_by_size[len(members[k])] for k in names])
         nes, pval, fdr, fwer = _nes_stats(es, null)
+        extra = {}
+        if multilevel:
+            pval, log2err = _multilevel_pvalues(
+                es, pval, null, np.array([len(members[k]) for k in names]), w, n, eps,
+                int(sample_size), int(rng.integers(2**62)))
+            extra = {"log2err": log2err, "padj": stats.false_discovery_control(pval)}
         lead = []
         for i, name in enumerate(names):
             hits = members[name]
@@ -318,7 +384,7 @@ def gsea_batch(
         tables.append(pd.DataFrame({"ranking": col, "term": names, "es": es, "nes": nes,
                                     "pvalue": pval, "fdr": fdr, "fwer": fwer,
                                     "size": [len(members[k]) for k in names],
-                                    "leading_edge": lead}))
+                                    "leading_edge": lead, **extra}))
     out = pd.concat(tables, ignore_index=True)
     out = out.assign(_a=-out["nes"].abs()).sort_values(["ranking", "pvalue", "_a"], kind="stable")
     return out.drop(columns="_a").reset_index(drop=True)
@@ -336,6 +402,8 @@ def gsea_prerank(
     n_jobs: int = 1,
     engine: str = "gseapy",
     random_state: int = 0,
+    multilevel: bool = False,
+    eps: float = 1e-10,
 ) -> GseaResult:
     """GSEA on a pre-ranked gene list (gene-set permutation).
 
@@ -360,6 +428,9 @@ def gsea_prerank(
         Threads of gseapy's prerank.
     random_state
         Seed of the permutations.
+    multilevel, eps
+        Multilevel p-values below the permutation floor, down to ``eps`` (native engine;
+        see :func:`gsea_batch`).
 
     Returns
     -------
@@ -382,10 +453,14 @@ def gsea_prerank(
     sets = load_gene_sets(gene_sets)
     members = _overlap(sets, ranked.index, min_size, max_size)
     w = np.abs(ranked.to_numpy()) ** weight
+    if multilevel and engine != "native":
+        raise ValidationError("multilevel=True needs engine='native' (gseapy has no multilevel "
+                              "p-values).")
     if engine == "native":
         table = gsea_batch(ranked.to_frame("r"), sets, n_perm=n_perm,
                            min_size=min_size, max_size=max_size, weight=weight,
-                           random_state=random_state, progress_bar=False).drop(columns="ranking")
+                           random_state=random_state, progress_bar=False,
+                           multilevel=multilevel, eps=eps).drop(columns="ranking")
     elif engine == "gseapy":
         import gseapy as gp
 
