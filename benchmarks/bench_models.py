@@ -149,7 +149,31 @@ def main() -> None:
             f"n_jobs=2 (2 processes × 1 BLAS thread): {t2:.1f} s",
             f"n_jobs=1 (1 BLAS thread): {t1:.1f} s", t1 / t2, f"{t1 / t2:.2f}× on 2 cores",
             "≥ 1.9×")
+    # the limit the same two single-threaded worker processes reach on this machine: equal
+    # compute-only tasks (no data sent, no results to merge), serial vs two processes
+    from joblib import Parallel, delayed, parallel_config
+
+    tasks = range(24)
+    s1 = s2 = np.inf
+    for _ in range(3):
+        with threadpool_limits(1):
+            s1 = min(s1, timed(lambda: [_burn(i) for i in tasks]))
+        with parallel_config(backend="loky", inner_max_num_threads=1):
+            s2 = min(s2, timed(lambda: Parallel(n_jobs=2)(delayed(_burn)(i) for i in tasks)))
+    print(f"two-process limit (24 equal compute-only tasks, 1 BLAS thread each): serial "
+          f"{s1:.1f} s, 2 processes {s2:.1f} s -> {s1 / s2:.2f}x")
+    res.add("two worker processes on this machine: 24 equal compute-only tasks (the limit "
+            "for the repeated-CV row)", f"2 processes × 1 BLAS thread: {s2:.1f} s",
+            f"serial, 1 BLAS thread: {s1:.1f} s", s1 / s2, f"{s1 / s2:.2f}× on 2 cores")
     res.save()
+
+
+def _burn(seed: int) -> float:
+    """Single-threaded dense compute with no input data: what two processes scale to."""
+    x = np.random.default_rng(seed).standard_normal((300, 300))
+    for _ in range(40):
+        x = np.tanh(x @ x.T / 300)
+    return float(x.sum())
 
 
 if __name__ == "__main__":

@@ -280,11 +280,18 @@ def repeated_cv(
     # folds in worker processes, one BLAS thread each: no oversubscription on small cores.
     # The data go as arguments (joblib memory-maps them once), not inside a closure that
     # would be pickled again for every fold
+    # One task per worker, each a contiguous run of folds: the selectors and the model are
+    # sent once per worker instead of once per fold, and the rows come back in fold order
+    from joblib import effective_n_jobs
+
+    folds = [(k, tr, te) for k, (tr, te) in enumerate(splits)]
+    batches = [b for b in np.array_split(np.arange(len(folds)), effective_n_jobs(n_jobs))
+               if len(b)]
     with parallel_config(backend="loky", inner_max_num_threads=1):
         out = Parallel(n_jobs=n_jobs)(
-            delayed(_cv_fold)(k, tr, te, A, names, target, fit_y, kind, chains, est, n_splits)
-            for k, (tr, te) in enumerate(splits))
-    rows = [r for fold in out for r in fold]
+            delayed(_cv_batch)([folds[i] for i in b], A, names, target, fit_y, kind, chains,
+                               est, n_splits) for b in batches)
+    rows = [r for batch in out for r in batch]
     freq = pd.DataFrame({name: np.mean([r["support"] for r in rows if r["selector"] == name],
                                        axis=0) for name in selectors}, index=names)
     votes = (freq >= min_frequency).sum(axis=1)
@@ -408,6 +415,11 @@ def oof_decision(
         out[k // n_splits, te] = np.asarray(model.decision_function(rows[te]), float)
     index = X.index if isinstance(X, pd.DataFrame) else pd.RangeIndex(A.shape[0])
     return pd.Series(out.mean(axis=0), index=index, name="oof_decision")
+
+
+def _cv_batch(folds: list[tuple[int, np.ndarray, np.ndarray]], *args: Any) -> list[dict]:
+    """Several folds of :func:`repeated_cv` in one worker task, rows in fold order."""
+    return [r for k, train, test in folds for r in _cv_fold(k, train, test, *args)]
 
 
 def _cv_fold(k: int, train: np.ndarray, test: np.ndarray, A: np.ndarray, names: list[str],
