@@ -1,8 +1,11 @@
 """radiogenomics explorer — the documented entry for ``streamlit run apps/explorer.py``
 (``radiogenomics app`` runs the same app from the installed package).
 
-The app lives in the package (``radiogenomics/app/``); this script only starts it."""
+The app lives in the package (``radiogenomics/app/``); this script only serves it, with the
+middleware that lets a shared page URL load cleanly."""
 
-from radiogenomics.app import main
+import streamlit as st
 
-main()
+from radiogenomics.app import middleware, script_path
+
+app = st.App(script_path(), middleware=middleware())

@@ -599,7 +599,8 @@ def run_app(
                     "the run's data and upload files. Keep 127.0.0.1 and use an SSH tunnel "
                     "(ssh -L 8501:127.0.0.1:8501 host) unless the network is trusted.",
                     fg=typer.colors.YELLOW, err=True)
-    cmd = [sys.executable, "-m", "streamlit", "run", str(home), "--server.address", address,
+    cmd = [sys.executable, "-m", "streamlit", "run", str(home.with_name("_server.py")),
+           "--server.address", address,
            "--server.port", str(port), "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--server.maxUploadSize", "200"]
     typer.echo(f"radiogenomics app on http://{address}:{port}")

@@ -31,7 +31,8 @@ def app_env(demo_run, monkeypatch):
 
 PAGES = ["pages/0_Home.py", "pages/1_Cohort.py", "pages/2_Associations.py", "pages/3_Gene.py",
          "pages/4_Feature.py", "pages/5_Pathways.py", "pages/6_Images.py",
-         "pages/7_Validate.py", "pages/8_Nomogram.py"]
+         "pages/7_Validate.py", "pages/8_Nomogram.py", "pages/9_Compare.py",
+         "pages/10_Score.py", "pages/11_Patients.py", "pages/12_Report.py"]
 
 
 def _app(**params):
@@ -260,7 +261,7 @@ def test_real_browser_journey(demo_run, tmp_path, shared_data):
         pts = driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .scatterlayer .point")
         assert pts, "no scatter points"
         ActionChains(driver).move_to_element(pts[-1]).click().perform()
-        wait("Mask opacity")
+        wait("Side by side with")
         assert "/Images" in driver.current_url and "patient=" in driver.current_url
         for page, text in (("Cohort", "Patients per modality"), ("Feature", "genes at q <"),
                            ("Nomogram", "Total points"), ("Validate", "Signature card")):
@@ -366,14 +367,28 @@ def test_pages_explain_what_a_run_without_images_lacks(app_env, tmp_path):
 
 
 def test_documented_entry_script_starts_the_packaged_app(app_env):
-    """`streamlit run apps/explorer.py` (the design card's apps/) runs the packaged app:
-    Home renders on the run and every page is declared."""
-    from streamlit.testing.v1 import AppTest
+    """`streamlit run apps/explorer.py` (the design card's apps/) and `radiogenomics app`
+    serve the packaged app as an ASGI st.App with the page-path middleware; its main script renders
+    Home on the run and every page is declared."""
+    import importlib.util
 
-    at = AppTest.from_file(str(ROOT / "apps" / "explorer.py"), default_timeout=120).run()
+    from streamlit.testing.v1 import AppTest
+    from streamlit.web.server.app_discovery import discover_asgi_app
+
+    from radiogenomics.app import script_path
+
+    for entry in (ROOT / "apps" / "explorer.py", APPS / "_server.py"):
+        found = discover_asgi_app(entry)
+        assert found.is_asgi_app and found.app_name == "app", entry
+        spec = importlib.util.spec_from_file_location(f"entry_{entry.stem}", entry)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        assert module.app._script_path == script_path()
+        assert [m.cls.__name__ for m in module.app._user_middleware] == ["_RootBase"]
+    at = AppTest.from_file(str(script_path()), default_timeout=120).run()
     assert not at.exception, at.exception
     assert at.title[0].value == "radiogenomics explorer"
-    for page in PAGES:  # every page opens from the documented entry too
+    for page in PAGES:  # every page opens from the packaged main script
         at.switch_page(str(APPS / page)).run()
         assert not at.exception, (page, at.exception)
 
@@ -397,3 +412,151 @@ def test_links_with_a_lower_case_gene_or_unknown_values_say_what_they_show(app_e
     at = _open(_app(patient="../../etc/passwd").run(), "pages/6_Images.py")
     assert any("patient '../../etc/passwd' is not a patient of this run" in i.value
                for i in at.info), [i.value for i in at.info]
+
+
+def _shapes(demo_run, tmp_path):
+    """Three run shapes: image + expression (the demo), expression only (TCGA-like: no
+    image features, associations or feature enrichment) and no cohort (a run whose steps
+    bring their own data: only its report, summary and provenance)."""
+    rna = tmp_path / "rna-only"
+    shutil.copytree(demo_run, rna)
+    for step in ("associate", "enrich", "extract"):
+        shutil.rmtree(rna / step)
+    bare = tmp_path / "no-cohort"
+    bare.mkdir()
+    for name in ("report.html", "provenance.json", "state.json"):
+        shutil.copy(demo_run / name, bare / name)
+    return {"image + expression": demo_run, "expression only": rna, "no cohort": bare}
+
+
+def test_every_page_in_chromium_on_three_run_shapes(demo_run, tmp_path):
+    """Each page, opened from the sidebar and from a shared direct URL, shows its content or
+    says in a sentence what the run lacks: no traceback, no exception box and no console
+    error (404s of direct URLs included) on any of three run shapes."""
+    from selenium.webdriver.common.by import By
+
+    from radiogenomics.app import TITLES
+
+    for shape, run in _shapes(demo_run, tmp_path).items():
+        work = tmp_path / shape.replace(" ", "_").replace("+", "and")
+        work.mkdir()
+        with browser.app_in_browser(run, work) as (driver, url):
+            driver.get(url + "/")
+            browser.wait_for(driver, "radiogenomics explorer", 90, work / "home.png")
+            for key, title in TITLES.items():
+                if key == "home":
+                    continue
+                browser.click_sidebar(driver, title.split()[0])
+                deadline = time.time() + 60
+                while time.time() < deadline and not (
+                        driver.current_url.split("?")[0].endswith("/" + title.split()[0])
+                        and driver.find_elements(By.CSS_SELECTOR, "h1, h2")):
+                    time.sleep(0.2)
+                browser.wait_idle(driver)
+                text = driver.find_element(By.TAG_NAME, "body").text
+                assert "Traceback" not in text and not driver.find_elements(
+                    By.CSS_SELECTOR, "[data-testid='stException']"), (shape, title, text[:500])
+                assert driver.find_elements(By.CSS_SELECTOR, "h1, h2"), (shape, title, text)
+            driver.get(url + "/Compare?split=tertiles")  # a shared link straight to a page
+            browser.wait_for(driver, "Compare groups", 90, work / "direct.png")
+            browser.wait_idle(driver)
+            errors = browser.console_errors(driver)
+            assert not errors, (shape, errors)
+
+
+def _spec(chart) -> dict:
+    import json
+
+    return json.loads(chart.proto.spec)
+
+
+def test_compare_page_shows_the_librarys_numbers_and_keeps_the_view_in_the_url(
+        app_env, demo_run):
+    """/Compare?by=feature:…&split=tertiles&names=…&q=0.1 splits the patients as
+    Explorer.groups does, and every count and p-value on the page is Explorer.compare's;
+    the choices stay in the URL, and an invalid one is named."""
+    from radiogenomics.workflows import Explorer, load_run
+
+    ex = Explorer(load_run(demo_run))
+    feature = ex.art.summary["planted_truth"]["linked_features"][0]
+    names = ("small", "medium", "large")
+    at = _open(_app(by=f"feature:{feature}", split="tertiles", names=",".join(names),
+                    q="0.1").run(), "pages/9_Compare.py")
+    groups = ex.groups("feature", feature, how="tertiles", names=names)
+    counts = groups.value_counts()
+    text = _texts(at)
+    assert ("**Groups:** " + " · ".join(f"{k} ({counts[k]})" for k in names)) in text
+    for what, label in (("genes", "genes"), ("features", "image features")):
+        table = ex.compare(what, groups, "large", "small")
+        n = int((table["qvalue"] < 0.1).sum())
+        assert f"**{n:,}** of {len(table):,} {label} differ at q < 0.1 (large vs small)." \
+            in text, text
+    surv = ex.compare("survival", groups, "large", "small")
+    assert f"Log-rank p = {surv['logrank_p']:.3g}; Cox hazard ratios against **small**" in text
+    for k, v in {"split": "tertiles", "names": "small,medium,large", "q": "0.1"}.items():
+        assert at.query_params[k] in (v, [v])
+    at = _open(_app(split="deciles").run(), "pages/9_Compare.py")
+    assert any("The link's split=deciles is not valid here" in i.value for i in at.info)
+
+
+def test_gene_set_score_follows_a_gene_list_like_a_gene(app_env, demo_run):
+    """/Gene-set?genes=… scores the user's genes (unknown ones named), associates the score
+    with every image feature as Explorer.score_associations does and draws KM by score."""
+    from radiogenomics.workflows import Explorer, load_run
+
+    ex = Explorer(load_run(demo_run))
+    genes = ex.linked_genes(None, 4)
+    at = _open(_app(genes=",".join(g.lower() for g in genes) + ",nosuchgene0").run(),
+               "pages/10_Score.py")
+    text = _texts(at)
+    assert f"over **{len(genes)}** genes" in text
+    assert any("nosuchgene0" in w.value for w in at.warning)
+    assoc = ex.score_associations(ex.score(genes=genes))
+    assert (f"{int((assoc['qvalue'] < 0.05).sum())} of {len(assoc)} image features at "
+            "q < 0.05") in text
+    assert len(at.get("plotly_chart")) == 2  # scatter and KM
+
+
+def test_patients_tracks_and_image_views_follow_the_url(app_env, demo_run):
+    """/Patients?genes=… lays out the chosen tracks; /Images?plane=coronal&window=lung&
+    patient2=… shows two patients side by side on the lung window in coronal view."""
+    from radiogenomics.workflows import Explorer, load_run
+
+    ex = Explorer(load_run(demo_run))
+    gene = ex.linked_genes(None, 1)[0]
+    at = _open(_app(genes=gene, fields="sex").run(), "pages/11_Patients.py")
+    assert at.multiselect(key="tracks.genes").value == [gene]
+    fig = _spec(at.get("plotly_chart")[0])
+    assert f"gene {gene}" in fig["data"][0]["y"] and "sex" in fig["data"][1]["y"]
+    first, second = ex.patients[:2]
+    at = _open(_app(patient=first, plane="coronal", window="lung", patient2=second).run(),
+               "pages/6_Images.py")
+    metas = [_spec(c)["layout"].get("meta") for c in at.get("plotly_chart")]
+    views = [m for m in metas if m]
+    assert len(views) == 2
+    assert all(m["plane"] == "coronal" and m["window"] == [1500.0, -600.0] for m in views)
+
+
+def test_home_links_the_report_and_provenance(app_env):
+    at = _open(_app().run(), "pages/0_Home.py")
+    links = [e.proto.page for e in at.get("page_link")]
+    assert any(p.endswith("12_Report.py") or "Report" in p for p in links), links
+    at = _open(_app().run(), "pages/12_Report.py")
+    assert at.get("json") and "provenance.json" in _texts(at)
+
+
+def test_figures_export_as_svg_and_png_with_their_parameters():
+    import numpy as np
+
+    from radiogenomics.pl.interactive import ct_slice, export_figure
+
+    vol = np.random.default_rng(0).normal(0, 300, (6, 32, 32))
+    mask = np.zeros(vol.shape, np.uint8)
+    mask[3, 10:20, 10:20] = 1
+    fig = ct_slice(vol, mask, window=(1500, -600))
+    params = {"page": "Images", "patient": "P1", "window": "lung"}
+    png = export_figure(fig, "png", params)
+    svg = export_figure(fig, "svg", params)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"<desc>page = Images \xc2\xb7 patient = P1 \xc2\xb7 window = lung</desc>" in svg
+    assert b"W 1500 / L -600" in svg

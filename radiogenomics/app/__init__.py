@@ -1,5 +1,6 @@
 """The Streamlit explorer (the optional extra ``radiogenomics[app]``): ``radiogenomics app``
-or ``streamlit run apps/explorer.py`` on a run directory.
+or ``streamlit run apps/explorer.py`` on a run directory. Both serve the app as an ASGI
+``st.App`` with :func:`middleware`, so a shared page URL loads without 404s.
 
 Every page keeps the selection in its URL (``/Gene?gene=TIPARP&feature=…&patient=…``), so a
 view can be bookmarked and shared. The pages are scripts in ``radiogenomics/app/pages/``;
@@ -8,12 +9,14 @@ view can be bookmarked and shared. The pages are scripts in ``radiogenomics/app/
 
 from pathlib import Path as _Path
 
-__all__ = ["TITLES", "main", "script_path"]
+__all__ = ["TITLES", "main", "middleware", "script_path"]
 
-#: page key → title (and URL path, except Home at /)
-TITLES = {"home": "Home", "cohort": "Cohort", "associations": "Associations", "gene": "Gene",
-          "feature": "Feature", "pathways": "Pathways", "images": "Images",
-          "validate": "Validate", "nomogram": "Nomogram"}
+#: page key → title; the URL path is the title's first word (Home is at /)
+TITLES = {"home": "Home", "cohort": "Cohort", "compare": "Compare",
+          "associations": "Associations", "gene": "Gene", "score": "Gene-set score",
+          "feature": "Feature", "pathways": "Pathways", "patients": "Patients",
+          "images": "Images", "validate": "Validate", "nomogram": "Nomogram",
+          "report": "Report"}
 
 
 def main() -> None:
@@ -37,8 +40,9 @@ def main() -> None:
     from radiogenomics.app._shared import PAGES
 
     st.set_page_config(page_title="radiogenomics", layout="wide")
-    st.navigation([st.Page(PAGES[k], title=t, url_path=None if k == "home" else t,
-                           default=k == "home") for k, t in TITLES.items()]).run()
+    st.navigation([st.Page(PAGES[k], title=t, url_path=None if k == "home" else t.split()[0],
+                           default=k == "home") for k, t in TITLES.items()],
+                  expanded=True).run()
 
 
 def script_path() -> _Path:
@@ -55,3 +59,81 @@ def script_path() -> _Path:
     ('_explorer.py', True)
     """
     return _Path(__file__).resolve().with_name("_explorer.py")
+
+
+
+#: set before Streamlit's frontend loads: the server is at the origin's root, so a page URL
+#: (/Compare) is not probed as a base path (``window.__streamlit`` is Streamlit's embedding
+#: configuration, read once at start)
+_BASE_SCRIPT = (b"<script>window.__streamlit=Object.assign({},window.__streamlit,"
+                b"{BACKEND_BASE_URL:window.location.origin+'/'});</script>")
+
+
+class _RootBase:
+    """ASGI middleware: the HTML of ``/`` and of every page path tells the frontend that
+    the server is at the root (see :func:`middleware`)."""
+
+    def __init__(self, app, pages: frozenset[str]) -> None:
+        self.app, self.pages = app, pages
+
+    async def __call__(self, scope, receive, send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path.strip("/") not in self.pages | {""}:
+            await self.app(scope, receive, send)
+            return
+        # the page's HTML uncompressed, so the script can go in
+        scope = {**scope, "headers": [(k, v) for k, v in scope.get("headers", [])
+                                      if k.lower() != b"accept-encoding"]}
+        start: dict = {}
+        body = bytearray()
+
+        async def capture(message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            body.extend(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            headers = [(k, v) for k, v in start.get("headers", [])
+                       if k.lower() != b"content-length"]
+            html = bytes(body)
+            if any(k.lower() == b"content-type" and v.startswith(b"text/html")
+                   for k, v in headers):
+                html = html.replace(b"<head>", b"<head>" + _BASE_SCRIPT, 1)
+            await send({**start, "headers": [*headers,
+                                             (b"content-length", str(len(html)).encode())]})
+            await send({"type": "http.response.body", "body": html})
+
+        await self.app(scope, receive, capture)
+
+
+def middleware() -> list:
+    """ASGI middleware for shared page links: the browser that opens ``/Compare?by=…``
+    would otherwise look for the server relative to the page (``/Compare/_stcore/health``
+    and ``host-config``, two 404 console errors per shared link, streamlit#7074) before
+    falling back to the root. The page's HTML now says the server is at the root.
+
+    Returns
+    -------
+    list of starlette.middleware.Middleware
+        For ``st.App(script, middleware=middleware())``.
+
+    Examples
+    --------
+    >>> import asyncio
+    >>> async def page(scope, receive, send):
+    ...     await send({"type": "http.response.start", "status": 200,
+    ...                 "headers": [(b"content-type", b"text/html")]})
+    ...     await send({"type": "http.response.body", "body": b"<html><head></head></html>"})
+    >>> mw = middleware()[0]
+    >>> app, out = mw.cls(page, *mw.args, **mw.kwargs), []
+    >>> async def send(message):
+    ...     out.append(message)
+    >>> asyncio.run(app({"type": "http", "path": "/Compare", "headers": []}, None, send))
+    >>> b"BACKEND_BASE_URL" in out[1]["body"], dict(out[0]["headers"])[b"content-length"]
+    (True, b'145')
+    """
+    from starlette.middleware import Middleware
+
+    pages = frozenset(t.split()[0] for k, t in TITLES.items() if k != "home")
+    return [Middleware(_RootBase, pages=pages)]

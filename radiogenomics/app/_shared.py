@@ -16,7 +16,9 @@ from radiogenomics.workflows import Explorer, RunArtifacts, latest_run, load_run
 KEYS = ("gene", "feature", "pathway", "patient")
 _FILES = {"home": "0_Home.py", "cohort": "1_Cohort.py", "associations": "2_Associations.py",
           "gene": "3_Gene.py", "feature": "4_Feature.py", "pathways": "5_Pathways.py",
-          "images": "6_Images.py", "validate": "7_Validate.py", "nomogram": "8_Nomogram.py"}
+          "images": "6_Images.py", "validate": "7_Validate.py", "nomogram": "8_Nomogram.py",
+          "compare": "9_Compare.py", "score": "10_Score.py", "patients": "11_Patients.py",
+          "report": "12_Report.py"}
 #: page → its script, as an absolute path (the main script may be apps/explorer.py or the
 #: packaged radiogenomics/app/_explorer.py)
 PAGES = {k: str(Path(__file__).resolve().parent / "pages" / f) for k, f in _FILES.items()}
@@ -66,7 +68,7 @@ def _query(path: str, mtime: float, method: str, args: tuple, kwargs: tuple) -> 
     return getattr(_explorer(path, mtime), method)(*args, **dict(kwargs))
 
 
-def query(method: str, *args: Any, **kwargs: Any) -> Any:
+def query(method: str, /, *args: Any, **kwargs: Any) -> Any:
     """``Explorer.<method>(*args, **kwargs)``, cached per run and arguments (every result
     the pages show comes from the library; the cache keeps interactions under a second)."""
     return _query(*_run_key(), method, args, tuple(sorted(kwargs.items())))
@@ -79,7 +81,8 @@ def selection() -> dict[str, str | None]:
     bar can be bookmarked. Call once at the top of each page, after ``set_page_config``."""
     target = st.session_state.pop("_nav", None)
     if target is not None:
-        st.switch_page(PAGES[target], query_params=current())
+        extra = st.session_state.pop("_nav_params", {})
+        st.switch_page(PAGES[target], query_params={**current(), **extra})
     qp = st.query_params
     for k in KEYS:
         if qp.get(k):
@@ -126,10 +129,12 @@ def select(**values: str | None) -> None:
             st.query_params.pop(k, None)
 
 
-def go(page: str, **values: str | None) -> None:
-    """From a callback: select ``values`` and open ``page`` on the next run."""
+def go(page: str, params: dict[str, str] | None = None, **values: str | None) -> None:
+    """From a callback: select ``values`` and open ``page`` on the next run, with the
+    page's own URL ``params`` (e.g. a group definition) when given."""
     select(**values)
     st.session_state["_nav"] = page
+    st.session_state["_nav_params"] = dict(params or {})
 
 
 def pick(widget: Callable[..., Any], label: str, options: list[str], kind: str, *,
@@ -166,7 +171,7 @@ def on_point(chart_key: str, page: str | None, **columns: int | str) -> Callable
     def callback() -> None:
         state = st.session_state.get(chart_key)
         points = state["selection"]["points"] if state else []
-        if not points:
+        if len(points) != 1:  # a box or lasso selects many: that is not a click
             return
         data = points[0].get("customdata") or []
         values = {k: (points[0].get(i) if isinstance(i, str) else data[i])
@@ -239,3 +244,72 @@ def load_validation_inputs(series: Path, platform: Path | None, clinical: Path |
             raise InputFileError(f"uploaded CSV cannot be read ({exc}).") from exc
         return Cohort(rna=expr, clinical=clin)
     return read_geo_series(series, platform)
+
+
+# ---------------------------------------------------------------- filters in the URL
+def from_url(param: str, key: str, default: Any, *, cast: Callable[[str], Any] = str,
+             options: Any = None, many: bool = False) -> None:
+    """Seed the widget ``key`` from the URL's ``?param=`` (each new URL value once), else
+    with ``default``. A value the page cannot use is named in a note, not replaced
+    silently. Call before creating the widget (without its own default); after it, call
+    :func:`to_url`. ``many``: a comma-separated list."""
+    raw = st.query_params.get(param)
+    seen = f"_url.{param}"
+    if raw is not None and st.session_state.get(seen) != raw:
+        st.session_state[seen] = raw
+        try:
+            value = [cast(x) for x in raw.split(",") if x] if many else cast(raw)
+            bad = ([x for x in value if x not in options] if many else
+                   ([] if value in options else [value])) if options is not None else []
+        except (TypeError, ValueError):
+            value, bad = None, [raw]
+        if bad:
+            st.session_state[f"_url.note.{param}"] = (
+                f"The link's {param}={raw} is not valid here ({', '.join(map(str, bad))}); "
+                f"showing {default if default not in ([], None, '') else 'the default'}.")
+            value = [x for x in value if x not in bad] if many and value else default
+        st.session_state[key] = value
+    elif key not in st.session_state:
+        st.session_state[key] = default
+    note = st.session_state.pop(f"_url.note.{param}", None)
+    if note:
+        st.info(note)
+
+
+def to_url(param: str, value: Any, default: Any) -> None:
+    """Keep ``value`` in the URL as ``?param=`` (removed when it is the default)."""
+    text = ",".join(map(str, value)) if isinstance(value, list | tuple) else (
+        "" if value is None else str(value))
+    if value == default or text == "":
+        st.query_params.pop(param, None)
+        st.session_state[f"_url.{param}"] = None
+    else:
+        st.query_params[param] = text
+        st.session_state[f"_url.{param}"] = text
+
+
+def export(fig: Any, name: str, params: dict[str, Any], *, key: str) -> None:
+    """SVG and PNG downloads of ``fig`` with ``params`` (what made it, and the view's URL
+    state) written under the plot; rendered only when clicked."""
+    from radiogenomics.pl.interactive import export_figure
+
+    state = {**params, "run": str(run_dir()), "view": "&".join(
+        f"{k}={v}" for k, v in st.query_params.to_dict().items())}
+    left, right, _ = st.columns([1, 1, 4])
+    for where, fmt, mime in ((left, "svg", "image/svg+xml"), (right, "png", "image/png")):
+        where.download_button(f"Figure as {fmt.upper()}", lambda f=fmt: export_figure(
+            fig, f, state), file_name=f"{name}.{fmt}", mime=mime, on_click="ignore",
+            key=f"{key}.{fmt}")
+
+
+def compare_selection(chart_key: str, *, key: str) -> None:
+    """Under a scatter of patients (``customdata[0]`` = patient): after a box or lasso
+    selection, a button that compares the selected patients with the rest."""
+    state = st.session_state.get(chart_key)
+    points = (state or {}).get("selection", {}).get("points", [])
+    chosen = list(dict.fromkeys(str(p["customdata"][0]) for p in points
+                                if p.get("customdata")))
+    if len(chosen) >= 2:
+        st.button(f"Compare the {len(chosen)} selected patients with the rest", key=key,
+                  on_click=go, args=("compare", {"by": "selection",
+                                                 "patients": ",".join(chosen)}))

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from radiogenomics.errors import ValidationError
+from radiogenomics.workflows._explore_groups import GroupQueries
 from radiogenomics.workflows._layout import RunLayout
 from radiogenomics.workflows._rundir import RunArtifacts
 
@@ -55,7 +56,7 @@ class GeneMatch:
     suggestions: list[str]
 
 
-class Explorer:
+class Explorer(GroupQueries):
     """Queries over one run's artefacts (:func:`~radiogenomics.workflows.load_run`).
 
     Parameters

@@ -5,6 +5,7 @@ selection in its URL (``?gene=TIPARP&feature=…&pathway=…&patient=…``) so a
 
 import streamlit as st
 
+from radiogenomics.app import TITLES
 from radiogenomics.app._shared import PAGES, explorer, go, on_point, query, run_dir, selection
 from radiogenomics.pl import interactive
 
@@ -15,6 +16,8 @@ st.caption("Gene–image associations, pathways, images, signature validation an
 ex = explorer()
 if ex is not None:
     st.write(f"Run directory: `{run_dir()}`")
+    st.page_link(PAGES["report"], label="The run's report and provenance (configuration, "
+                 "versions, inputs) →")
     s = ex.art.summary
     if s:
         cols = st.columns(5)
@@ -59,8 +62,8 @@ if ex is not None:
                         selection_mode="points",
                         on_select=on_point("home.bars", "feature", feature=0))
         st.caption("Click a bar to open that feature: its genes, pathways and distribution.")
-    st.markdown("Or open a page in the sidebar: **Cohort**, **Associations**, **Gene**, "
-                "**Feature**, **Pathways**, **Images**, **Validate**, **Nomogram**.")
+    st.markdown("Or open a page in the sidebar: " + ", ".join(
+        f"**{t}**" for k, t in TITLES.items() if k != "home") + ".")
     for kind, page in (("gene", "gene"), ("feature", "feature"), ("pathway", "pathways"),
                        ("patient", "images")):
         if sel.get(kind):

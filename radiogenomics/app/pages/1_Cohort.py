@@ -4,7 +4,7 @@ grouping (the run's image-signature risk groups, a clinical factor, or a gene)."
 import pandas as pd
 import streamlit as st
 
-from radiogenomics.app._shared import download_csv, page, query
+from radiogenomics.app._shared import download_csv, from_url, page, query, to_url
 from radiogenomics.pl import interactive
 
 sel, ex = page("Cohort", "Cohort")
@@ -43,10 +43,12 @@ if ex is not None and ex.art.cohort is not None:
                     "data, so it is not offered as a grouping"
                     + (f" (closest: {', '.join(gene.suggestions)})." if gene.suggestions
                        else "."))
+        from_url("km_by", "cohort.km_by", "all patients", options=options)
         by = st.selectbox("Group by", options, key="cohort.km_by", help=(
             "image signature: the survival step's top image feature, standardised and "
             "weighted by its Cox coefficient; patients are split at the step's cut-off "
             "(high vs low risk)."))
+        to_url("km_by", by, "all patients")
         if by == "all patients":
             km, p, n = query("km_by", None)
         elif by == "image-signature risk group":

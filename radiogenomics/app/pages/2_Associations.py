@@ -3,17 +3,36 @@ volcano and the scatter; click a row, a cell or a point to follow it."""
 
 import streamlit as st
 
-from radiogenomics.app._shared import download_csv, on_point, p_columns, page, pick, query, select
+from radiogenomics.app._shared import (
+    compare_selection,
+    download_csv,
+    from_url,
+    on_point,
+    p_columns,
+    page,
+    pick,
+    query,
+    select,
+    to_url,
+)
 from radiogenomics.pl import interactive
 
 sel, ex = page("Associations", "Image feature × gene associations")
 if ex is not None and ex.art.associations is not None:
     c1, c2, c3, c4 = st.columns([2, 1, 2, 2])
-    q = c1.slider("FDR (q-value) threshold", 0.001, 0.25, 0.05, 0.001, format="%.3f",
+    from_url("q", "assoc.q", 0.05, cast=float)
+    q = c1.slider("FDR (q-value) threshold", 0.001, 0.25, step=0.001, format="%.3f",
                   key="assoc.q", help="Benjamini–Hochberg FDR over every feature × gene pair")
-    min_r = c2.number_input("min |r|", 0.0, 1.0, 0.0, 0.05, key="assoc.r")
+    to_url("q", q, 0.05)
+    from_url("r", "assoc.r", 0.0, cast=float)
+    min_r = c2.number_input("min |r|", 0.0, 1.0, step=0.05, key="assoc.r")
+    to_url("r", min_r, 0.0)
+    from_url("features", "assoc.features", [], options=ex.features, many=True)
     chosen = c3.multiselect("Image features (empty: all)", ex.features, key="assoc.features")
+    to_url("features", chosen, [])
+    from_url("genes", "assoc.genes", "")
     typed = c4.text_input("Genes (comma-separated, case-insensitive)", key="assoc.genes")
+    to_url("genes", typed, "")
     matches = [ex.find_gene(t) for t in typed.split(",") if t.strip()]
     unknown = [m.query.strip() for m in matches if m.gene is None]
     if unknown:
@@ -68,9 +87,11 @@ if ex is not None and ex.art.associations is not None:
             row = full.set_index("gene").loc[gene]
             st.plotly_chart(interactive.scatter(query("scatter_data", gene, feature), gene,
                                                 feature, r=row["r"], q=row["qvalue"]),
-                            key="assoc.scatter", selection_mode="points",
+                            key="assoc.scatter", selection_mode=("points", "box", "lasso"),
                             on_select=on_point("assoc.scatter", "images", patient=0))
-            st.caption("Click a patient to open them on the Images page.")
+            compare_selection("assoc.scatter", key="assoc.compare")
+            st.caption("Click a patient to open them on the Images page; draw a box or lasso "
+                       "around patients to compare them with the rest.")
 elif ex is not None:
     st.info("This run has no image feature × gene associations: the associate step "
             "(steps.associate, with image features from steps.extract or steps.deep and "

@@ -7,12 +7,14 @@ from radiogenomics.app._shared import (
     PAGES,
     current,
     download_csv,
+    from_url,
     links,
     on_point,
     p_columns,
     page,
     pick,
     query,
+    to_url,
 )
 from radiogenomics.pl import interactive
 
@@ -22,8 +24,10 @@ if ex is not None and ex.art.associations is None:
             "steps.associate).")
 elif ex is not None:
     feature = pick(st.selectbox, "Image feature", ex.features, "feature", key="feature.pick")
-    q = st.slider("FDR (q) threshold for the volcano", 0.001, 0.25, 0.05, 0.001, format="%.3f",
+    from_url("q", "feature.q", 0.05, cast=float)
+    q = st.slider("FDR (q) threshold for the volcano", 0.001, 0.25, step=0.001, format="%.3f",
                   key="feature.q")
+    to_url("q", q, 0.05)
     table = query("feature_table", feature)
     sig = table[table["qvalue"] < q]
     left, right = st.columns([1, 1])

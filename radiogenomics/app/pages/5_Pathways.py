@@ -6,6 +6,7 @@ import streamlit as st
 
 from radiogenomics.app._shared import (
     download_csv,
+    from_url,
     links,
     on_point,
     p_columns,
@@ -13,6 +14,7 @@ from radiogenomics.app._shared import (
     pick,
     query,
     select,
+    to_url,
 )
 from radiogenomics.pl import interactive
 
@@ -43,7 +45,9 @@ if ex is not None and ex.art.gsea_features is not None:
         g = pd.concat([ex.art.gsea_features]
                       + [query("enrich", f).assign(ranking=f) for f in extra], ignore_index=True)
     floor = 1 / (ex.n_perm + 1)
-    fdr = st.slider("FDR threshold for the dot plot", 0.01, 1.0, 0.25, 0.01, key="pw.fdr")
+    from_url("fdr", "pw.fdr", 0.25, cast=float)
+    fdr = st.slider("FDR threshold for the dot plot", 0.01, 1.0, step=0.01, key="pw.fdr")
+    to_url("fdr", fdr, 0.25)
     de_only = ex.art.associations is None  # rankings are DE statistics, not image features
     st.plotly_chart(interactive.dotplot(g, fdr=fdr, n_perm=ex.n_perm,
                                         ranking="DE statistic" if de_only else "image feature"),

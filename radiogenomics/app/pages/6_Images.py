@@ -1,13 +1,15 @@
-"""Images: one patient's slice with the tumour mask, their features with cohort percentiles,
+"""Images: one patient's scan in axial, coronal or sagittal view on a radiological window
+(soft tissue, lung, bone or custom width/level), zoomable, the tumour mask as an outline or
+overlay, a second patient side by side; their features with cohort percentiles,
 their clinical data and the expression of the genes linked to the selected feature, and the
 deep model's Grad-CAM map when the run has one."""
 
 import numpy as np
 import streamlit as st
 
-from radiogenomics.app._shared import page, pick, query
+from radiogenomics.app._shared import export, from_url, page, pick, query, to_url
 from radiogenomics.errors import ValidationError
-from radiogenomics.pl._base import get_ax
+from radiogenomics.pl import interactive
 
 sel, ex = page("Images", "Images")
 art = ex.art if ex is not None else None
@@ -15,27 +17,77 @@ if art is not None and art.manifest is not None:
     import SimpleITK as sitk
 
     m = art.manifest
-    patient = pick(st.selectbox, "Patient", list(m["patient_id"].astype(str)), "patient",
-                   key="images.patient")
-    row = m[m["patient_id"].astype(str) == patient].iloc[0]
+    ids = list(m["patient_id"].astype(str))
+    patient = pick(st.selectbox, "Patient", ids, "patient", key="images.patient")
 
     @st.cache_data(show_spinner=False, max_entries=64)
-    def _volume(image: str, mask: str) -> tuple[np.ndarray, np.ndarray]:
-        return (sitk.GetArrayFromImage(sitk.ReadImage(image)),
-                sitk.GetArrayFromImage(sitk.ReadImage(mask)))
+    def _volume(image: str, mask: str) -> tuple[np.ndarray, np.ndarray, tuple]:
+        im = sitk.ReadImage(image)
+        return (sitk.GetArrayFromImage(im), sitk.GetArrayFromImage(sitk.ReadImage(mask)),
+                tuple(reversed(im.GetSpacing())))
 
-    img, mask = _volume(str(row["image"]), str(row["mask"]))
-    centre = int(np.argmax(mask.sum(axis=(1, 2)))) if mask.any() else img.shape[0] // 2
+    def _row(pid: str):
+        return m[m["patient_id"].astype(str) == pid].iloc[0]
+
+    c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
+    from_url("plane", "images.plane", "axial", options=list(interactive.PLANES))
+    plane = c1.radio("View", list(interactive.PLANES), key="images.plane", horizontal=True)
+    to_url("plane", plane, "axial")
+    img0, _, _ = _volume(str(_row(patient)["image"]), str(_row(patient)["mask"]))
+    ct_like = float(np.percentile(img0, 1)) < -500  # air at about −1000 HU: a CT in HU
+    presets = ["auto (1st–99th percentile)", *interactive.WINDOWS, "custom"]
+    default = "soft tissue" if ct_like else presets[0]
+    from_url("window", "images.window", default, options=presets)
+    preset = c2.selectbox("Window", presets, key="images.window",
+                          help="width/level in HU: " + ", ".join(
+                              f"{k} {w:g}/{lv:g}" for k, (w, lv) in
+                              interactive.WINDOWS.items()))
+    to_url("window", preset, default)
+    overlays = ["outline", "fill", "none"]
+    from_url("overlay", "images.overlay", "outline", options=overlays)
+    overlay = c3.radio("Mask", overlays, key="images.overlay", horizontal=True)
+    to_url("overlay", overlay, "outline")
+    others = ["—", *[i for i in ids if i != patient]]
+    from_url("patient2", "images.patient2", "—", options=others)
+    second = c4.selectbox("Side by side with", others, key="images.patient2")
+    to_url("patient2", second, "—")
+    custom = None
+    if preset == "custom":
+        w1, w2, _ = st.columns([1, 1, 4])
+        from_url("wl", "images.wl", "400,40")
+        text = w1.text_input("Width,Level", key="images.wl")
+        to_url("wl", text, "400,40")
+        try:
+            custom = tuple(float(x) for x in text.split(","))
+            if len(custom) != 2 or custom[0] <= 0:
+                raise ValueError
+        except ValueError:
+            w2.warning(f"'{text}' is not 'width,level' with a positive width; using 400,40.")
+            custom = (400.0, 40.0)
+    shown = [patient] + ([second] if second != "—" else [])
+    views = st.columns(len(shown))
+    for pid, where in zip(shown, views, strict=True):
+        r = _row(pid)
+        vol, msk, spacing = _volume(str(r["image"]), str(r["mask"]))
+        axis = interactive.PLANES.index(plane)
+        other = tuple(i for i in range(3) if i != axis)
+        centre = (int(np.argmax(msk.sum(axis=other))) if msk.any()
+                  else vol.shape[axis] // 2)
+        if preset.startswith("auto"):
+            lo, hi = np.percentile(vol, [1, 99])
+            window = (max(float(hi - lo), 1e-6), float(lo + hi) / 2)
+        else:
+            window = custom if custom else interactive.WINDOWS[preset]
+        with where:
+            k = st.slider(f"{pid}: {plane} slice", 1, vol.shape[axis], centre + 1,
+                          key=f"images.slice.{pid}.{plane}",
+                          help=f"largest tumour area at {centre + 1}") - 1
+            fig = interactive.ct_slice(vol, msk, plane=plane, index=k, window=window,
+                                       spacing=spacing, overlay=overlay, title=pid)
+            st.plotly_chart(fig, key=f"images.view.{pid}")
+            export(fig, f"{pid}_{plane}_{k + 1}", {"page": "Images", "patient": pid,
+                                                   "window": preset}, key=f"images.export.{pid}")
     left, right = st.columns([1, 1])
-    with left:
-        k = st.slider("Slice", 0, img.shape[0] - 1, centre, key=f"images.slice.{patient}")
-        alpha = st.slider("Mask opacity", 0.0, 1.0, 0.35, key="images.alpha")
-        fig, ax = get_ax(None, figsize=(4, 4))
-        ax.imshow(img[k], cmap="gray")
-        ax.imshow(np.ma.masked_where(mask[k] == 0, mask[k]), cmap="autumn", alpha=alpha)
-        ax.set_axis_off()
-        ax.set_title(f"{patient}, slice {k} (largest tumour area: {centre})", fontsize=9)
-        st.pyplot(fig, width=420)
     with right:
         clin = art.cohort.clinical if art.cohort is not None else None
         if clin is not None and patient in clin.index:
