@@ -1,5 +1,5 @@
-"""The explorer app's responsiveness on the demo run (issue target: every page opens in
-≤ 2 s and every interaction answers in ≤ 1 s).
+"""The explorer app's responsiveness on the demo run (issue #31's targets: the first visit
+after the server starts ≤ 3 s, every click ≤ 1 s, page-switching clicks included).
 
 Two measurements of one fresh demo run:
 
@@ -65,8 +65,8 @@ def apptest(run: Path) -> list[dict]:
         opened(page)
         cold = time.perf_counter() - t0
         warm = _timed(lambda page=page: opened(page))
-        rows.append({"what": f"open {name[2:-3]}", "cold_s": cold, "warm_s": warm,
-                     "target_s": 2.0})
+        rows.append({"what": f"open {name.split('_', 1)[1][:-3]}", "cold_s": cold,
+                     "warm_s": warm, "target_s": 1.0})
 
     def interaction(label: str, page: str, act) -> None:
         at = opened(page)
@@ -95,6 +95,18 @@ def apptest(run: Path) -> list[dict]:
                     at.selectbox(key="pw.term").options[i + 1]))
     interaction("patient picker (Images)", "pages/6_Images.py",
                 lambda at, i: at.selectbox(key="images.patient").set_value(ex.patients[i + 1]))
+    splits = ["tertiles", "quartiles", "median"]
+    interaction("group split (Compare)", "pages/9_Compare.py",
+                lambda at, i: at.selectbox(key="cmp.split").set_value(splits[i % 3]))
+    sets = sorted(ex.gene_sets)[:5]
+    interaction("gene set (Gene-set score)", "pages/10_Score.py",
+                lambda at, i: at.selectbox(key="score.set").set_value(sets[i % 5]))
+    interaction("sort variable (Patients)", "pages/11_Patients.py",
+                lambda at, i: at.selectbox(key="tracks.sort.feature").set_value(
+                    ex.features[i + 1]))
+    planes = ["coronal", "sagittal", "axial"]
+    interaction("plane (Images)", "pages/6_Images.py",
+                lambda at, i: at.radio(key="images.plane").set_value(planes[i % 3]))
     interaction("nomogram slider (Nomogram)", "pages/8_Nomogram.py",
                 lambda at, i: at.slider(key=f"nom.{ex.nomogram().predictors[0]}").set_value(
                     at.slider(key=f"nom.{ex.nomogram().predictors[0]}").min * (i % 2)
@@ -118,20 +130,23 @@ def chromium(run: Path, work: Path) -> list[dict]:
         browser.wait_for(driver, "Follow a gene")
         browser.wait_idle(driver, settle=0)
         rows.append({"what": "first page load (run loaded)", "seconds": time.perf_counter() - t0,
-                     "target_s": None})
+                     "target_s": 3.0})
         for page, text in (("Cohort", "Patients per modality"),
+                           ("Compare", "clinical fields"),
                            ("Associations", "feature–gene pairs"),
                            ("Gene", "Gene symbol (case-insensitive)"),
+                           ("Gene-set", "image features at q <"),
                            ("Feature", "genes at q <"), ("Pathways", "Leading-edge genes"),
-                           ("Images", "Mask opacity"), ("Nomogram", "Total points"),
-                           ("Home", "Follow a gene")):
+                           ("Patients", "Gene tracks"),
+                           ("Images", "Side by side with"), ("Nomogram", "Total points"),
+                           ("Report", "Provenance"), ("Home", "Follow a gene")):
             t0 = time.perf_counter()
             browser.click_sidebar(driver, page) if page != "Home" else browser.click_sidebar(
                 driver, "")
             browser.wait_for(driver, text)
             browser.wait_idle(driver, settle=0)
             rows.append({"what": f"open {page}", "seconds": time.perf_counter() - t0,
-                         "target_s": 2.0})
+                         "target_s": 1.0})
         box = browser.element(driver, "//input[starts-with(@aria-label, 'Gene symbol')]")
         t0 = time.perf_counter()
         box.send_keys("tiparp", Keys.ENTER)
@@ -185,17 +200,22 @@ def main() -> None:
         acts = [r for r in rows if not r["what"].startswith("open ")]
         res.add("app: open a page (AppTest script run, warm, slowest of "
                 f"{len(opens)})", f"{max(r['warm_s'] for r in opens):.2f} s", "—", None,
-                "cold (first visit) ≤ " + f"{max(r['cold_s'] for r in opens):.2f} s", "≤ 2 s")
+                "cold (first visit) ≤ " + f"{max(r['cold_s'] for r in opens):.2f} s", "≤ 1 s")
         res.add(f"app: interactions (AppTest, slowest of {len(acts)})",
                 f"{max(r['warm_s'] for r in acts):.2f} s", "—", None,
                 ", ".join(f"{r['what'].split(' (')[0]} {r['warm_s']:.2f} s" for r in acts),
                 "≤ 1 s")
         b_open = [r for r in browser_rows if r["what"].startswith("open ")]
-        b_act = [r for r in browser_rows if r["target_s"] == 1.0]
+        b_act = [r for r in browser_rows if r["target_s"] == 1.0
+                 and not r["what"].startswith("open ")]
         if browser_rows:
-            res.add(f"app in Chromium: open a page (click → shown, slowest of {len(b_open)})",
-                    f"{max(r['seconds'] for r in b_open):.2f} s", "—", None,
-                    f"first load with the run {browser_rows[0]['seconds']:.2f} s", "≤ 2 s")
+            slow = max(b_open, key=lambda r: r["seconds"])
+            res.add("app in Chromium: first visit after start (run loaded)",
+                    f"{browser_rows[0]['seconds']:.2f} s", "—", None, "", "≤ 3 s")
+            res.add(f"app in Chromium: page-switching click (click → shown, slowest of "
+                    f"{len(b_open)})", f"{slow['seconds']:.2f} s", "—", None,
+                    f"slowest: {slow['what'][5:]}; median "
+                    f"{statistics.median(r['seconds'] for r in b_open):.2f} s", "≤ 1 s")
             res.add("app in Chromium: gene search, FDR slider",
                     " / ".join(f"{r['seconds']:.2f} s" for r in b_act), "—", None, "",
                     "≤ 1 s")

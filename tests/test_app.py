@@ -457,6 +457,18 @@ def test_every_page_in_chromium_on_three_run_shapes(demo_run, tmp_path):
                 assert "Traceback" not in text and not driver.find_elements(
                     By.CSS_SELECTOR, "[data-testid='stException']"), (shape, title, text[:500])
                 assert driver.find_elements(By.CSS_SELECTOR, "h1, h2"), (shape, title, text)
+            if shape == "image + expression":  # a cell of the tracks opens its patient
+                from selenium.webdriver.common.action_chains import ActionChains
+
+                browser.click_sidebar(driver, "Patients")
+                browser.wait_for(driver, "Gene tracks", 90, work / "tracks.png")
+                browser.wait_idle(driver)
+                cells = driver.find_elements(By.CSS_SELECTOR,
+                                             ".js-plotly-plot .scatterlayer .point")
+                assert cells, "no clickable track cells"
+                ActionChains(driver).move_to_element(cells[len(cells) // 2]).click().perform()
+                browser.wait_for(driver, "Side by side with", 90, work / "images.png")
+                assert "/Images" in driver.current_url and "patient=" in driver.current_url
             driver.get(url + "/Compare?split=tertiles")  # a shared link straight to a page
             browser.wait_for(driver, "Compare groups", 90, work / "direct.png")
             browser.wait_idle(driver)
@@ -527,7 +539,8 @@ def test_patients_tracks_and_image_views_follow_the_url(app_env, demo_run):
     at = _open(_app(genes=gene, fields="sex").run(), "pages/11_Patients.py")
     assert at.multiselect(key="tracks.genes").value == [gene]
     fig = _spec(at.get("plotly_chart")[0])
-    assert f"gene {gene}" in fig["data"][0]["y"] and "sex" in fig["data"][1]["y"]
+    tracks = {y for d in fig["data"] for y in d["y"]}
+    assert {f"gene {gene}", "sex"} <= tracks
     first, second = ex.patients[:2]
     at = _open(_app(patient=first, plane="coronal", window="lung", patient2=second).run(),
                "pages/6_Images.py")
@@ -560,3 +573,25 @@ def test_figures_export_as_svg_and_png_with_their_parameters():
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert b"<desc>page = Images \xc2\xb7 patient = P1 \xc2\xb7 window = lung</desc>" in svg
     assert b"W 1500 / L -600" in svg
+
+
+@pytest.mark.parametrize("page, chart", [("pages/2_Associations.py", "assoc.scatter"),
+                                         ("pages/3_Gene.py", "gene.scatter"),
+                                         ("pages/10_Score.py", "score.scatter")])
+def test_a_lasso_of_patients_opens_compare_on_the_selection(app_env, demo_run, page, chart):
+    """A box or lasso around patients on a scatter offers 'Compare the N selected patients
+    with the rest', which opens Compare on exactly those patients (kept in the URL)."""
+    from radiogenomics.workflows import Explorer, load_run
+
+    ex = Explorer(load_run(demo_run))
+    chosen = ex.patients[:3]
+    at = _open(_app(gene=ex.linked_genes(None, 1)[0]).run(), page)
+    at.session_state[chart] = {"selection": {"points": [{"customdata": [p]} for p in chosen],
+                                             "point_indices": [0, 1, 2], "box": [],
+                                             "lasso": []}}
+    at.run()
+    button = next(b for b in at.button if b.label.startswith("Compare the 3 selected"))
+    button.click().run()
+    assert not at.exception, at.exception
+    assert at.query_params["patients"] in (",".join(chosen), [",".join(chosen)])
+    assert f"**Groups:** rest ({len(ex.patients) - 3}) · selected (3)" in _texts(at)

@@ -295,11 +295,21 @@ def export(fig: Any, name: str, params: dict[str, Any], *, key: str) -> None:
 
     state = {**params, "run": str(run_dir()), "view": "&".join(
         f"{k}={v}" for k, v in st.query_params.to_dict().items())}
-    left, right, _ = st.columns([1, 1, 4])
-    for where, fmt, mime in ((left, "svg", "image/svg+xml"), (right, "png", "image/png")):
-        where.download_button(f"Figure as {fmt.upper()}", lambda f=fmt: export_figure(
-            fig, f, state), file_name=f"{name}.{fmt}", mime=mime, on_click="ignore",
-            key=f"{key}.{fmt}")
+    with st.popover("Export figure (SVG, PNG)"):
+        st.caption("The parameters and the view's URL are written under the figure.")
+        for fmt, mime in (("svg", "image/svg+xml"), ("png", "image/png")):
+            st.download_button(f"Figure as {fmt.upper()}", lambda f=fmt: export_figure(
+                fig, f, state), file_name=f"{name}.{fmt}", mime=mime, on_click="ignore",
+                key=f"{key}.{fmt}")
+
+
+def chart(fig: Any, *, key: str, params: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    """``st.plotly_chart(fig, key=key, **kwargs)`` followed by its SVG/PNG export
+    (:func:`export`; ``params`` name what made it, default the page)."""
+    out = st.plotly_chart(fig, key=key, **kwargs)
+    export(fig, key.replace(".", "_"), params or {"page": key.split(".")[0]},
+           key=f"{key}.export")
+    return out
 
 
 def compare_selection(chart_key: str, *, key: str) -> None:

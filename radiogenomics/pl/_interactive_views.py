@@ -99,7 +99,8 @@ def tracks(z: pd.DataFrame, raw: pd.DataFrame, labels: pd.DataFrame, *,
     """A patient × track view (UCSC Xena's spreadsheet, cBioPortal's oncoprint): one
     column per patient in the given order, one row per track: z-scores of numeric tracks
     (blue–red, raw value in the tooltip) above categorical tracks (one colour per level).
-    Every cell carries its patient in ``customdata[0]`` so a click opens the patient.
+    Every cell carries its patient in ``customdata[0]`` (an invisible marker per cell, as a
+    heatmap cell sends no click) so a click opens the patient.
 
     Parameters
     ----------
@@ -122,7 +123,9 @@ def tracks(z: pd.DataFrame, raw: pd.DataFrame, labels: pd.DataFrame, *,
     >>> lab = pd.DataFrame([["M", "F", None]], index=["sex"], columns=raw.columns)
     >>> fig = tracks(z, raw, lab)
     >>> [d.type for d in fig.data], list(fig.data[0].x)
-    (['heatmap', 'heatmap'], ['P1', 'P2', 'P3'])
+    (['heatmap', 'scatter', 'heatmap', 'scatter'], ['P1', 'P2', 'P3'])
+    >>> fig.data[3].customdata[0].tolist()
+    ['P1', 'M']
     """
     from plotly.subplots import make_subplots
 
@@ -140,9 +143,9 @@ def tracks(z: pd.DataFrame, raw: pd.DataFrame, labels: pd.DataFrame, *,
                                 lambda v: f"{v:.4g}" if pd.notna(v) else "–").to_numpy(object)])
         fig.add_trace(go.Heatmap(
             z=z.to_numpy(float), x=patients, y=list(z.index), zmin=-2.5, zmax=2.5,
-            colorscale="RdBu_r", customdata=custom, colorbar={"title": "z", "len": 0.5},
-            hovertemplate="%{customdata[0]}<br>%{y}: %{customdata[1]} (z = %{z:.2f})"
-                          "<extra></extra>"), row=1, col=1)
+            colorscale="RdBu_r", colorbar={"title": "z", "len": 0.5}, hoverinfo="skip"),
+            row=1, col=1)
+        _cells(fig, go, z.index, patients, custom, z.to_numpy(float), row=1)
         row += 1
     if len(labels):
         levels = sorted({str(v) for v in labels.to_numpy().ravel() if v is not None
@@ -160,13 +163,29 @@ def tracks(z: pd.DataFrame, raw: pd.DataFrame, labels: pd.DataFrame, *,
                             labels.map(lambda v: "–" if v is None else str(v)).to_numpy(object)])
         fig.add_trace(go.Heatmap(
             z=codes.to_numpy(float), x=patients, y=list(labels.index), zmin=-0.5,
-            zmax=n - 0.5, colorscale=scale, showscale=False, customdata=custom,
-            hovertemplate="%{customdata[0]}<br>%{y}: %{customdata[1]}<extra></extra>"),
+            zmax=n - 0.5, colorscale=scale, showscale=False, hoverinfo="skip"),
             row=row, col=1)
+        _cells(fig, go, labels.index, patients, custom, None, row=row)
     fig.update_xaxes(showticklabels=len(patients) <= 60, tickangle=-90)
     fig.update_layout(title=title, height=120 + 28 * sum(len(r) for r in rows),
                       clickmode="event+select", margin={"l": 10})
     return fig
+
+
+def _cells(fig: Any, go: Any, tracks: pd.Index, patients: list, custom: np.ndarray,
+           z: np.ndarray | None, *, row: int) -> None:
+    """An invisible marker on every cell (a heatmap cell itself sends no click): its
+    ``customdata`` is ``[patient, value]``, so a click selects the patient."""
+    ti, pi = np.divmod(np.arange(len(tracks) * len(patients)), len(patients))
+    cd = custom.reshape(-1, 2)
+    hover = "%{customdata[0]}<br>%{y}: %{customdata[1]}"
+    if z is not None:
+        cd = np.c_[cd, np.round(z.ravel(), 2)]
+        hover += " (z = %{customdata[2]})"
+    fig.add_trace(go.Scatter(
+        x=np.asarray(patients, object)[pi], y=np.asarray(tracks, object)[ti], mode="markers",
+        marker={"symbol": "square", "size": 10, "opacity": 0}, showlegend=False,
+        customdata=cd, hovertemplate=hover + "<extra></extra>"), row=row, col=1)
 
 
 def ct_slice(volume: np.ndarray, mask: np.ndarray | None, *, plane: str = "axial",

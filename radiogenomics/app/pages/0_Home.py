@@ -6,7 +6,16 @@ selection in its URL (``?gene=TIPARP&feature=…&pathway=…&patient=…``) so a
 import streamlit as st
 
 from radiogenomics.app import TITLES
-from radiogenomics.app._shared import PAGES, explorer, go, on_point, query, run_dir, selection
+from radiogenomics.app._shared import (
+    PAGES,
+    chart,
+    explorer,
+    go,
+    on_point,
+    query,
+    run_dir,
+    selection,
+)
 from radiogenomics.pl import interactive
 
 st.set_page_config(page_title="radiogenomics", layout="wide")
@@ -58,7 +67,7 @@ if ex is not None:
                    + (f" Did you mean: {', '.join(miss.suggestions)}?" if miss.suggestions
                       else ""))
     if ex.art.associations is not None:
-        st.plotly_chart(interactive.feature_bars(query("feature_summary")), key="home.bars",
+        chart(interactive.feature_bars(query("feature_summary")), key="home.bars",
                         selection_mode="points",
                         on_select=on_point("home.bars", "feature", feature=0))
         st.caption("Click a bar to open that feature: its genes, pathways and distribution.")

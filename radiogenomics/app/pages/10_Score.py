@@ -6,6 +6,7 @@ import streamlit as st
 
 from radiogenomics.app._shared import (
     PAGES,
+    compare_selection,
     download_csv,
     export,
     from_url,
@@ -98,9 +99,12 @@ elif ex is not None:
                 row = assoc.set_index("feature").loc[feature]
                 fig = interactive.scatter(data.rename_axis("patient").reset_index(), label,
                                           feature, r=row["r"], q=row["qvalue"])
-                st.plotly_chart(fig, key="score.scatter", selection_mode="points",
+                st.plotly_chart(fig, key="score.scatter",
+                                selection_mode=("points", "box", "lasso"),
                                 on_select=on_point("score.scatter", "images", patient=0))
-                st.caption("Click a patient to open them on the Images page.")
+                compare_selection("score.scatter", key="score.compare")
+                st.caption("Click a patient to open them on the Images page; draw a box or "
+                           "lasso around patients to compare them with the rest.")
                 export(fig, "score_scatter", {**params, "feature": feature},
                        key="score.export.scatter")
         else:

@@ -4,7 +4,7 @@ grouping (the run's image-signature risk groups, a clinical factor, or a gene)."
 import pandas as pd
 import streamlit as st
 
-from radiogenomics.app._shared import download_csv, from_url, page, query, to_url
+from radiogenomics.app._shared import chart, download_csv, from_url, page, query, to_url
 from radiogenomics.pl import interactive
 
 sel, ex = page("Cohort", "Cohort")
@@ -22,7 +22,7 @@ if ex is not None and ex.art.cohort is not None:
                                        c.clinical[col].nunique() <= 10] or list(num.columns),
                            key="cohort.outcome")
     counts = c.clinical[outcome].value_counts().sort_index()
-    st.plotly_chart(interactive.bars(counts, f"Patients by {outcome}"), key="cohort.outcome_bars")
+    chart(interactive.bars(counts, f"Patients by {outcome}"), key="cohort.outcome_bars")
     cols = ex.survival_columns()
     if cols is not None:
         st.subheader("Kaplan–Meier")
@@ -65,7 +65,7 @@ if ex is not None and ex.art.cohort is not None:
             by += " (median split)"
         title = f"{cols[0]} / {cols[1]}: " + ("all patients" if by == "all patients"
                                                else f"by {by}")
-        st.plotly_chart(interactive.km(km, pvalue=p, title=title), key="cohort.km")
+        chart(interactive.km(km, pvalue=p, title=title), key="cohort.km")
         if n:
             st.caption("Patients per group: " + ", ".join(f"{k} {v}" for k, v in n.items()))
         download_csv("Download KM table (CSV)", km, "kaplan_meier.csv")

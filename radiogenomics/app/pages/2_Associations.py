@@ -4,6 +4,7 @@ volcano and the scatter; click a row, a cell or a point to follow it."""
 import streamlit as st
 
 from radiogenomics.app._shared import (
+    chart,
     compare_selection,
     download_csv,
     from_url,
@@ -65,7 +66,7 @@ if ex is not None and ex.art.associations is not None:
     else:
         fig, note = interactive.heatmap(pairs, method=ex.labels_key[0],
                                           fdr=ex.labels_key[1])
-        st.plotly_chart(fig, key="assoc.heatmap", selection_mode="points",
+        chart(fig, key="assoc.heatmap", selection_mode="points",
                         on_select=on_point("assoc.heatmap", None, feature=0, gene=1))
         st.caption(f"Heatmap: {note}. Blank cells: pairs filtered out.")
         feats = list(dict.fromkeys(pairs["feature"]))
@@ -75,7 +76,7 @@ if ex is not None and ex.art.associations is not None:
                            key="assoc.feature", valid=ex.features)
             full = query("feature_table", feature)
             passing = full["gene"].isin(set(pairs.loc[pairs["feature"] == feature, "gene"]))
-            st.plotly_chart(interactive.volcano(full, feature, passing=passing,
+            chart(interactive.volcano(full, feature, passing=passing,
                                                 highlight=sel.get("gene"), method=ex.labels_key[0],
                                                 fdr=ex.labels_key[1]),
                             key="assoc.volcano", selection_mode="points",
@@ -85,7 +86,7 @@ if ex is not None and ex.art.associations is not None:
             gene = pick(st.selectbox, "Gene", fgenes, "gene", key="assoc.gene",
                         valid=set(ex.genes))
             row = full.set_index("gene").loc[gene]
-            st.plotly_chart(interactive.scatter(query("scatter_data", gene, feature), gene,
+            chart(interactive.scatter(query("scatter_data", gene, feature), gene,
                                                 feature, r=row["r"], q=row["qvalue"]),
                             key="assoc.scatter", selection_mode=("points", "box", "lasso"),
                             on_select=on_point("assoc.scatter", "images", patient=0))

@@ -5,6 +5,8 @@ import streamlit as st
 
 from radiogenomics.app._shared import (
     PAGES,
+    chart,
+    compare_selection,
     current,
     download_csv,
     links,
@@ -80,19 +82,21 @@ elif ex is not None:
                 c for c in clin.columns if clin[c].nunique() <= 6], key="gene.colour")
             data = query("scatter_data", gene, feature,
                          None if colour == "(none)" else colour)
-            st.plotly_chart(interactive.scatter(data, gene, feature, r=row["r"],
-                                                q=row["qvalue"],
-                                                color=None if colour == "(none)" else colour),
-                            key="gene.scatter",
-                            on_select=on_point("gene.scatter", "images", patient=0),
-                            selection_mode="points")
-            st.caption("Click a patient to open their image, features and expression.")
+            chart(interactive.scatter(data, gene, feature, r=row["r"], q=row["qvalue"],
+                                      color=None if colour == "(none)" else colour),
+                  key="gene.scatter", params={"page": "Gene", "gene": gene,
+                                              "feature": feature},
+                  on_select=on_point("gene.scatter", "images", patient=0),
+                  selection_mode=("points", "box", "lasso"))
+            compare_selection("gene.scatter", key="gene.compare")
+            st.caption("Click a patient to open their image, features and expression; draw a "
+                       "box or lasso around patients to compare them with the rest.")
     if gene:
         left, right = st.columns([1, 1])
         with left:
             if ex.survival_columns() is not None:
                 km, p, n = query("km_by", query("expression", gene), gene)
-                st.plotly_chart(interactive.km(km, pvalue=p, title=(
+                chart(interactive.km(km, pvalue=p, title=(
                     f"Survival by {gene} expression (median split)")), key="gene.km")
             else:
                 st.caption("No survival columns in this run: no Kaplan–Meier.")

@@ -5,6 +5,7 @@ import streamlit as st
 
 from radiogenomics.app._shared import (
     PAGES,
+    chart,
     current,
     download_csv,
     from_url,
@@ -32,7 +33,7 @@ elif ex is not None:
     sig = table[table["qvalue"] < q]
     left, right = st.columns([1, 1])
     with left:
-        st.plotly_chart(interactive.volcano(table, feature, q=q, highlight=sel.get("gene"),
+        chart(interactive.volcano(table, feature, q=q, highlight=sel.get("gene"),
                                             method=ex.labels_key[0], fdr=ex.labels_key[1]),
                         key="feature.volcano", selection_mode="points",
                         on_select=on_point("feature.volcano", "gene", gene=0))
@@ -46,7 +47,7 @@ elif ex is not None:
         links("Open a gene", list(sig["gene"].head(30)), "gene", "gene", key="feature.genes")
     left, right = st.columns([1, 1])
     with left:
-        st.plotly_chart(interactive.distribution(query("feature_values", feature), feature,
+        chart(interactive.distribution(query("feature_values", feature), feature,
                                                  highlight=sel.get("patient")),
                         key="feature.hist")
     with right:

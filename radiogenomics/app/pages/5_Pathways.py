@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from radiogenomics.app._shared import (
+    chart,
     download_csv,
     from_url,
     links,
@@ -49,7 +50,7 @@ if ex is not None and ex.art.gsea_features is not None:
     fdr = st.slider("FDR threshold for the dot plot", 0.01, 1.0, step=0.01, key="pw.fdr")
     to_url("fdr", fdr, 0.25)
     de_only = ex.art.associations is None  # rankings are DE statistics, not image features
-    st.plotly_chart(interactive.dotplot(g, fdr=fdr, n_perm=ex.n_perm,
+    chart(interactive.dotplot(g, fdr=fdr, n_perm=ex.n_perm,
                                         ranking="DE statistic" if de_only else "image feature"),
                     key="pw.dots", selection_mode="points",
                     on_select=on_point("pw.dots", None, pathway=1) if de_only
@@ -70,7 +71,7 @@ if ex is not None and ex.art.gsea_features is not None:
     term = pick(st.selectbox, "Pathway", list(table["term"]), "pathway", key="pw.term")
     row = table.set_index("term").loc[term]
     es, hits = query("running_sum", feature, term)
-    st.plotly_chart(interactive.running_sum(es, hits, row, term=term, n_perm=ex.n_perm),
+    chart(interactive.running_sum(es, hits, row, term=term, n_perm=ex.n_perm),
                     key="pw.running")
     st.caption(f"The curve is the running sum on the ranking '{feature}' (a feature's "
                "correlations with every gene, or the DE statistic); ES, NES, p and FDR are "
