@@ -221,7 +221,7 @@ def ct_slice(volume: np.ndarray, mask: np.ndarray | None, *, plane: str = "axial
     Returns
     -------
     plotly.graph_objects.Figure
-        The interactive figure (``layout.meta`` holds plane, index and window).
+        The interactive figure (its ``fig.layout.meta`` holds plane, index and window).
 
     Examples
     --------

@@ -35,7 +35,13 @@ elif ex is not None:
     c1, c2, c3, c4 = st.columns([2, 3, 2, 1])
     raw_by = st.query_params.get("by", "")
     kind0, _, name0 = raw_by.partition(":")
-    from_url("by_kind", "cmp.kind", kinds[0], options=kinds)
+    if st.session_state.get("cmp.kind") not in kinds:
+        st.session_state["cmp.kind"] = kinds[0]
+    if raw_by and kind0 not in kinds and st.session_state.get("_url.by") != raw_by:
+        st.session_state["_url.by"] = raw_by
+        st.info(f"The link's by={raw_by} is not a way to split this run's patients (it has: "
+                f"{', '.join(KIND_LABELS[k] for k in kinds)}); showing "
+                f"{KIND_LABELS[kinds[0]]}.")
     if raw_by and kind0 in kinds and st.session_state.get("_url.by") != raw_by:
         st.session_state["_url.by"] = raw_by
         st.session_state["cmp.kind"] = kind0
