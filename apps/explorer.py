@@ -6,6 +6,6 @@ middleware that lets a shared page URL load cleanly."""
 
 import streamlit as st
 
-from radiogenomics.app import middleware, script_path
+from radiogenomics.app import lifespan, middleware, script_path
 
-app = st.App(script_path(), middleware=middleware())
+app = st.App(script_path(), middleware=middleware(), lifespan=lifespan)

@@ -11,7 +11,7 @@ Two measurements of one fresh demo run:
   from a click to the page's content and the end of the run, when Debian chromium and
   chromium-driver are installed.
 
-    python benchmarks/bench_app.py [--quick]
+    python benchmarks/bench_app.py [--quick] [--run-dir runs/demo]
 
 Results go to benchmarks/results/app.json as well as the screen.
 """
@@ -132,7 +132,7 @@ def chromium(run: Path, work: Path) -> list[dict]:
         rows.append({"what": "first page load (run loaded)", "seconds": time.perf_counter() - t0,
                      "target_s": 3.0})
         for page, text in (("Cohort", "Patients per modality"),
-                           ("Compare", "clinical fields"),
+                           ("Compare", "genes differ at q <"),
                            ("Associations", "feature–gene pairs"),
                            ("Gene", "Gene symbol (case-insensitive)"),
                            ("Gene-set", "image features at q <"),
@@ -176,11 +176,14 @@ def main() -> None:
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="30 patients, no deep step")
+    ap.add_argument("--run-dir", type=Path, default=None,
+                    help="an existing demo run to measure (default: run the demo first)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        run = Path(tmp) / "demo"
-        kw = {"n_patients": 30, "deep": False} if args.quick else {}
-        run_demo(run, progress_bar=False, **kw)
+        run = args.run_dir or Path(tmp) / "demo"
+        if args.run_dir is None:
+            kw = {"n_patients": 30, "deep": False} if args.quick else {}
+            run_demo(run, progress_bar=False, **kw)
         rows = apptest(run)
         print("AppTest (script run, no browser), seconds; warm = median of 3")
         print(f"  {'':<32} {'cold':>6} {'warm':>6} {'target':>7}")

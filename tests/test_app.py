@@ -375,7 +375,7 @@ def test_documented_entry_script_starts_the_packaged_app(app_env):
     from streamlit.testing.v1 import AppTest
     from streamlit.web.server.app_discovery import discover_asgi_app
 
-    from radiogenomics.app import script_path
+    from radiogenomics.app import lifespan, script_path
 
     for entry in (ROOT / "apps" / "explorer.py", APPS / "_server.py"):
         found = discover_asgi_app(entry)
@@ -385,6 +385,7 @@ def test_documented_entry_script_starts_the_packaged_app(app_env):
         spec.loader.exec_module(module)
         assert module.app._script_path == script_path()
         assert [m.cls.__name__ for m in module.app._user_middleware] == ["_RootBase"]
+        assert module.app._user_lifespan is lifespan
     at = AppTest.from_file(str(script_path()), default_timeout=120).run()
     assert not at.exception, at.exception
     assert at.title[0].value == "radiogenomics explorer"
@@ -492,19 +493,24 @@ def test_compare_page_shows_the_librarys_numbers_and_keeps_the_view_in_the_url(
     ex = Explorer(load_run(demo_run))
     feature = ex.art.summary["planted_truth"]["linked_features"][0]
     names = ("small", "medium", "large")
-    at = _open(_app(by=f"feature:{feature}", split="tertiles", names=",".join(names),
-                    q="0.1").run(), "pages/9_Compare.py")
+    view = {"by": f"feature:{feature}", "split": "tertiles", "names": ",".join(names),
+            "q": "0.1"}
     groups = ex.groups("feature", feature, how="tertiles", names=names)
     counts = groups.value_counts()
-    text = _texts(at)
-    assert ("**Groups:** " + " · ".join(f"{k} ({counts[k]})" for k in names)) in text
-    for what, label in (("genes", "genes"), ("features", "image features")):
+    for tab, what, label in (("Genes", "genes", "genes"),
+                             ("Image features", "features", "image features")):
+        at = _open(_app(**view, tab=tab).run(), "pages/9_Compare.py")
+        text = _texts(at)
+        assert ("**Groups:** " + " · ".join(f"{k} ({counts[k]})" for k in names)) in text
         table = ex.compare(what, groups, "large", "small")
         n = int((table["qvalue"] < 0.1).sum())
         assert f"**{n:,}** of {len(table):,} {label} differ at q < 0.1 (large vs small)." \
             in text, text
+    at = _open(_app(**view, tab="Survival").run(), "pages/9_Compare.py")
     surv = ex.compare("survival", groups, "large", "small")
-    assert f"Log-rank p = {surv['logrank_p']:.3g}; Cox hazard ratios against **small**" in text
+    assert (f"Log-rank p = {surv['logrank_p']:.3g}; Cox hazard ratios against **small**"
+            in _texts(at))
+    assert at.query_params["tab"] in ("Survival", ["Survival"])
     for k, v in {"split": "tertiles", "names": "small,medium,large", "q": "0.1"}.items():
         assert at.query_params[k] in (v, [v])
     at = _open(_app(split="deciles").run(), "pages/9_Compare.py")

@@ -2,6 +2,7 @@
 or Cox with factors) — predictor values within each axis → points and prediction."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -9,6 +10,23 @@ import streamlit as st
 
 from radiogenomics import pl
 from radiogenomics.app._shared import download_csv, page
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _drawing(path: str, mtime: float) -> bytes:
+    """The nomogram drawn once per run file (matplotlib takes about half a second)."""
+    from io import BytesIO
+
+    import matplotlib.pyplot as plt
+
+    from radiogenomics.stats import Nomogram
+
+    fig = pl.nomogram_plot(Nomogram.from_dict(json.loads(Path(path).read_text())))
+    buf = BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
 
 _, ex = page("Nomogram", "Nomogram")
 nom = ex.nomogram() if ex is not None else None
@@ -53,7 +71,9 @@ elif nom is not None:
             what = "Survival" if k.startswith("survival@") else "Cumulative incidence"
             m[1 + i].metric(f"{what} at {k.split('@')[1]} {unit}", f"{v:.1%}")
     st.dataframe(pts.rename("points").to_frame().T, hide_index=True)
-    st.pyplot(pl.nomogram_plot(nom))
+    st.image(_drawing(str(ex.layout.nomogram_model), ex.layout.nomogram_model.stat().st_mtime),
+             caption="The run's nomogram (drawn once per run; the sliders move the points "
+                     "above, not the axes).")
     download_csv("Download nomogram points (CSV)", nom.points_table(), "nomogram_points.csv")
     if ex.layout.nomogram_validation.exists():
         v = pd.read_csv(ex.layout.nomogram_validation)

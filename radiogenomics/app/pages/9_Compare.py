@@ -129,7 +129,9 @@ elif ex is not None:
             b = cb.selectbox("against group B", levels, key="cmp.b")
             to_url("a", a, levels[-1])
             to_url("b", b, levels[0])
-        t1, t2, t3, t4 = st.tabs(["Genes", "Image features", "Clinical", "Survival"])
+        # only the open tab is computed (its name is in the URL: ?tab=Survival)
+        t1, t2, t3, t4 = st.tabs(["Genes", "Image features", "Clinical", "Survival"],
+                                 key="tab", bind="query-params")
         from_url("q", "cmp.q", 0.05, cast=float)
         from_url("test", "cmp.test", "wilcoxon", options=["wilcoxon", "welch"])
         f1, f2, _ = st.columns([2, 2, 3])
@@ -141,6 +143,8 @@ elif ex is not None:
         params = {"page": "Compare", "groups": f"{a} vs {b}", "split by": f"{kind} {name}",
                   "split": how, "test": test, "FDR": q}
         for tab, what, label in ((t1, "genes", "genes"), (t2, "features", "image features")):
+            if not tab.open:
+                continue
             with tab:
                 if {"genes": "gene", "features": "feature"}[what] not in variables:
                     st.info(f"This run has no {label} to compare: "
@@ -175,46 +179,48 @@ elif ex is not None:
                 export(fig, f"compare_{what}", params, key=f"cmp.export.{what}")
                 st.dataframe(p_columns(table.head(1000)), hide_index=True, height=280)
                 download_csv(f"Download the {label} table (CSV)", table, f"compare_{what}.csv")
-        with t3:
-            try:
-                clin = query("compare", "clinical", groups)
-            except ValidationError as exc:
-                st.info(str(exc))
-            else:
-                st.write(f"{len(clin)} clinical fields; Kruskal–Wallis for numeric fields, "
-                         "Fisher's exact for 2 × 2 tables, chi-square otherwise; BH q-values.")
-                st.dataframe(p_columns(clin), hide_index=True)
-                download_csv("Download the clinical table (CSV)", clin, "compare_clinical.csv")
-        with t4:
-            endpoints = query("endpoints")
-            if not endpoints:
-                from radiogenomics.workflows._explore import SURVIVAL_PAIRS
-
-                st.info("No survival columns, so no survival comparison: name them in a step "
-                        "(time:, event:) or use one of "
-                        + ", ".join(f"{t}/{e}" for t, e in SURVIVAL_PAIRS) + ".")
-            else:
-                labels = [f"{t} / {e}" for t, e in endpoints]
-                from_url("endpoint", "cmp.endpoint", labels[0], options=labels)
-                chosen = st.selectbox("Endpoint", labels, key="cmp.endpoint")
-                to_url("endpoint", chosen, labels[0])
-                endpoint = endpoints[labels.index(chosen)]
+        if t3.open:
+            with t3:
                 try:
-                    res = query("compare", "survival", groups, a, b, endpoint=endpoint)
+                    clin = query("compare", "clinical", groups)
                 except ValidationError as exc:
-                    st.warning(str(exc))
+                    st.info(str(exc))
                 else:
-                    fig = interactive.km(res["km"], pvalue=res["logrank_p"],
-                                         title=f"{chosen}: {', '.join(levels)}")
-                    st.plotly_chart(fig, key="cmp.km")
-                    hr = res["hr"].assign(
-                        **{"HR (95 % CI)": lambda d: [
-                            f"{h:.2f} ({lo:.2f}–{up:.2f})" for h, lo, up in
-                            zip(d["hr"], d["hr_lower"], d["hr_upper"], strict=True)]})
-                    st.write(f"Log-rank p = {res['logrank_p']:.3g}; Cox hazard ratios against "
-                             f"**{res['reference']}**; events: " + ", ".join(
-                                 f"{k} {v}/{res['n'][k]}" for k, v in res["events"].items()))
-                    st.dataframe(p_columns(hr), hide_index=True)
-                    export(fig, "compare_km", {**params, "endpoint": chosen},
-                           key="cmp.export.km")
-                    download_csv("Download the KM table (CSV)", res["km"], "compare_km.csv")
+                    st.write(f"{len(clin)} clinical fields; Kruskal–Wallis for numeric fields, "
+                             "Fisher's exact for 2 × 2 tables, chi-square otherwise; BH q-values.")
+                    st.dataframe(p_columns(clin), hide_index=True)
+                    download_csv("Download the clinical table (CSV)", clin, "compare_clinical.csv")
+        if t4.open:
+            with t4:
+                endpoints = query("endpoints")
+                if not endpoints:
+                    from radiogenomics.workflows._explore import SURVIVAL_PAIRS
+
+                    st.info("No survival columns, so no survival comparison: name them in a step "
+                            "(time:, event:) or use one of "
+                            + ", ".join(f"{t}/{e}" for t, e in SURVIVAL_PAIRS) + ".")
+                else:
+                    labels = [f"{t} / {e}" for t, e in endpoints]
+                    from_url("endpoint", "cmp.endpoint", labels[0], options=labels)
+                    chosen = st.selectbox("Endpoint", labels, key="cmp.endpoint")
+                    to_url("endpoint", chosen, labels[0])
+                    endpoint = endpoints[labels.index(chosen)]
+                    try:
+                        res = query("compare", "survival", groups, a, b, endpoint=endpoint)
+                    except ValidationError as exc:
+                        st.warning(str(exc))
+                    else:
+                        fig = interactive.km(res["km"], pvalue=res["logrank_p"],
+                                             title=f"{chosen}: {', '.join(levels)}")
+                        st.plotly_chart(fig, key="cmp.km")
+                        hr = res["hr"].assign(
+                            **{"HR (95 % CI)": lambda d: [
+                                f"{h:.2f} ({lo:.2f}–{up:.2f})" for h, lo, up in
+                                zip(d["hr"], d["hr_lower"], d["hr_upper"], strict=True)]})
+                        st.write(f"Log-rank p = {res['logrank_p']:.3g}; Cox hazard ratios against "
+                                 f"**{res['reference']}**; events: " + ", ".join(
+                                     f"{k} {v}/{res['n'][k]}" for k, v in res["events"].items()))
+                        st.dataframe(p_columns(hr), hide_index=True)
+                        export(fig, "compare_km", {**params, "endpoint": chosen},
+                               key="cmp.export.km")
+                        download_csv("Download the KM table (CSV)", res["km"], "compare_km.csv")
