@@ -129,3 +129,23 @@ def test_explorer_groups_find_the_planted_biology(small_run):
         ex.groups("feature", feature, names=("a",))
     with pytest.raises(ValidationError, match="not a gene of this run"):
         ex.values("gene", "NOT_A_GENE_XYZ")
+
+
+def test_group_comparison_on_real_lung_data_matches_survdiff(reference):
+    """R's survival::lung (NCCTG, real patients): the Compare page's split by sex and by
+    ECOG score gives survdiff's log-rank p (make_reference.R) within rel 1e-8, and the
+    clinical table's Kruskal–Wallis age test equals scipy's on the same groups."""
+    from scipy.stats import kruskal
+
+    lung = pd.read_csv(reference / "lung.csv")
+    ref = pd.read_csv(reference / "logrank_lung.csv").set_index("groups")["pvalue"]
+    for field in ("sex", "ph.ecog"):
+        d = lung.dropna(subset=[field])
+        groups = split_groups(d[field].astype(int), name=field)
+        surv = compare_survival(d["time"], d["status"], groups)
+        np.testing.assert_allclose(surv["logrank_p"], ref[field], rtol=1e-8)
+        assert sum(surv["n"].values()) == len(d)
+    groups = split_groups(lung["sex"], name="sex")
+    clin = compare_clinical(lung[["age"]], groups).set_index("field")
+    ages = [lung.loc[lung["sex"] == s, "age"] for s in (1, 2)]
+    np.testing.assert_allclose(clin.loc["age", "pvalue"], kruskal(*ages).pvalue, rtol=1e-12)
