@@ -51,9 +51,9 @@ elif ex is not None:
                         format_func=KIND_LABELS.get)
     name, genes, method = "", (), "mean_z"
     if kind == "gene":
-        st.session_state.setdefault("cmp.name.gene", sel.get("gene") or
-                                    (query("linked_genes", None, 1) or [ex.genes[0]])[0]
-                                    if ex.art.associations is not None else ex.genes[0])
+        top = (query("linked_genes", None, 1) if ex.art.associations is not None
+               else []) or [ex.genes[0]]
+        st.session_state.setdefault("cmp.name.gene", sel.get("gene") or top[0])
         name = c2.text_input("Gene (case-insensitive)", key="cmp.name.gene")
     elif kind == "score":
         sets = ["(my gene list)", *variables["score"]]
