@@ -141,7 +141,7 @@ def middleware() -> list:
 
 
 #: what the pages import; loaded at server start so the first visit does not wait for it
-WARM_MODULES = ("radiogenomics.workflows", "radiogenomics.app._shared",
+_WARM_MODULES = ("radiogenomics.workflows", "radiogenomics.app._shared",
                 "radiogenomics.pl.interactive", "radiogenomics._assoc.groups",
                 "plotly.graph_objects", "scipy.stats", "lifelines")
 
@@ -172,6 +172,6 @@ async def lifespan(app):
     """
     import importlib
 
-    for name in WARM_MODULES:
+    for name in _WARM_MODULES:
         importlib.import_module(name)
     yield
