@@ -12,18 +12,13 @@ import pandas as pd
 
 from radiogenomics.errors import ValidationError
 from radiogenomics.pl._base import format_p
+from radiogenomics.pl._interactive import _go
 
 #: radiological window presets: name → (width, level) in HU
 WINDOWS = {"soft tissue": (400.0, 40.0), "lung": (1500.0, -600.0), "bone": (1800.0, 400.0),
            "brain": (80.0, 40.0), "mediastinum": (350.0, 50.0)}
 #: the three planes of a volume indexed (z, y, x)
 PLANES = ("axial", "coronal", "sagittal")
-
-
-def _go() -> Any:
-    import plotly.graph_objects as go
-
-    return go
 
 
 def group_volcano(table: pd.DataFrame, *, q: float = 0.05, what: str = "genes",
