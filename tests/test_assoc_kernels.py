@@ -89,12 +89,30 @@ def test_rank_kernel_equals_scipy_rankdata_with_ties():
     A = rng.standard_normal((101, 300))
     A[:, :50] = np.round(A[:, :50])  # heavy ties
     A[:, 50] = 1.0  # all tied
+    # values one ulp apart (they share every bit the packed sort keys keep), ±0.0
+    A[0:100:2, 51:60] = np.nextafter(A[1:101:2, 51:60], np.inf)  # the larger one first
+    A[1::3, 60] = -0.0
+    A[::3, 60] = 0.0
     np.testing.assert_array_equal(kern.rank_columns(A), stats.rankdata(A, axis=0))
     R = stats.rankdata(A, axis=0)
     R -= R.mean(axis=0)
     norm = np.linalg.norm(R, axis=0)
     np.testing.assert_allclose(kern.rank_columns(A, standardize=True),
                                R / np.where(norm > 0, norm, 1.0), rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_packed_argsort_equals_numpy(seed):
+    """The packed-key argsort orders like np.argsort (stable numpy as the reference for the
+    sorted values), ties and values one ulp apart included."""
+    rng = np.random.default_rng(seed)
+    v = np.round(rng.standard_normal(50_001), 2) * rng.choice([1e-300, 1.0, 1e300], 50_001)
+    v[::5] = np.nextafter(v[::5], np.inf)
+    v[2::5] = np.nextafter(v[1::5], -np.inf)  # the smaller one second: keys tie, fixed
+    order, sorted_v = kern.packed_argsort(v)
+    np.testing.assert_array_equal(sorted_v, np.sort(v, kind="stable"))
+    np.testing.assert_array_equal(v[order], sorted_v)
+    assert np.array_equal(np.sort(order), np.arange(v.size))
 
 
 @pytest.mark.parametrize("chunk_size", [7, 1000])

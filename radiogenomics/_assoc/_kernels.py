@@ -137,14 +137,46 @@ def rank_columns(A: np.ndarray, threads: int | None = None,
     threads = threads or os.cpu_count() or 1
     bounds = np.linspace(0, A.shape[1], 4 * threads + 1).astype(int)
 
+    shift = max(1, int(A.shape[0] - 1).bit_length())
+
     def block(s: int) -> None:  # the transposed copy is made per block, in the threads
         a, b = bounds[s], bounds[s + 1]
+        nb = _nb()
         AT = np.ascontiguousarray(A[:, a:b].T)
-        _nb().rank_ties(AT, np.argsort(AT, axis=1), out[a:b], standardize)
+        # the argsort of every row, through packed integer keys (see packed_argsort)
+        keys = np.empty(AT.shape, np.uint64)
+        nb.pack_rows(AT, shift, keys)
+        keys.sort(axis=1)
+        order = np.empty(AT.shape, np.int64)
+        nb.fix_rows(keys, shift, AT, order, np.empty(AT.shape[1]))
+        nb.rank_ties(AT, order, out[a:b], standardize)
 
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(block, range(len(bounds) - 1)))
     return out.T
+
+
+def packed_argsort(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.argsort`` of a finite float64 vector (ties in any order) and the sorted values,
+    3–4× faster: each value's order-preserving bits carry its position in their low bits,
+    and the integer keys go through numpy's vectorised sort; runs the truncation tied are
+    then ordered by the full value.
+
+    Examples
+    --------
+    >>> order, s = packed_argsort(np.array([0.5, -1.0, 0.25, 0.5]))
+    >>> order[:2].tolist(), s.tolist()
+    ([1, 2], [-1.0, 0.25, 0.5, 0.5])
+    """
+    nb = _nb()
+    v = np.ascontiguousarray(v, dtype=np.float64)
+    shift = max(1, int(v.size - 1).bit_length())
+    keys = np.empty(v.size, np.uint64)
+    nb.pack_keys(v, shift, keys)
+    keys.sort()
+    order, vs = np.empty(v.size, np.int64), np.empty(v.size)
+    nb.fix_packed(keys, shift, v, order, vs)
+    return order, vs
 
 
 def bh_qvalues(p: np.ndarray, scale: float = 1.0) -> np.ndarray:
@@ -202,6 +234,9 @@ class ThresholdBH:
     def __init__(self, shape: tuple[int, int], nu: float, scale: float, thr: float) -> None:
         self.shape, self.nu, self.scale, self.thr = shape, float(nu), float(scale), thr
         self.cut0 = max(0, int(_abs_r_at(thr * (1 + 1e-6), nu) * SELECT_BINS) - 2)
+        # bins below cut0 − 1 are pooled in bin 0: no pair there has p < thr, and the
+        # rank bound of bin cut0 needs the counts from bin cut0 − 1 up (see result)
+        self.low = float(max(self.cut0 - 1, 0))
         # candidates, appended in place by two threads (each takes half of every block's
         # rows, with its own histogram and buffer; Python threads, since an OpenMP team
         # spinning between GEMMs slows OpenBLAS). Room for every pair is reserved, but
@@ -222,7 +257,7 @@ class ThresholdBH:
             rows = slice(0, half) if t == 0 else slice(half, None)
             hist, idx, r = self.parts[t]
             # flat index of row i of this half: (i + first row)·ncol + …
-            return nb.clip_hist_collect(block[rows], SELECT_BINS, self.cut0,
+            return nb.clip_hist_collect(block[rows], SELECT_BINS, self.cut0, self.low,
                                         col0 + rows.indices(block.shape[0])[0] * self.shape[1],
                                         self.shape[1], hist, idx, r, self.k[t])
 
@@ -264,19 +299,10 @@ class ThresholdBH:
         idx, r = idx[:k], r[:k]
         p = fast_pvalues(r, nu)
         k = nb.keep_below(p, t, idx, r)
-        # quicksort, then ties back into index order: a stable sort of millions of
-        # floats costs 2.5× more. Two threads sort the halves either side of a pivot.
-        p = p[:k]
-        if k > 100_000:
-            pivot = np.median(p[::k // 1000])
-            lo = np.flatnonzero(p < pivot)
-            hi = np.flatnonzero(p >= pivot)
-            with ThreadPoolExecutor(2) as pool:
-                halves = list(pool.map(lambda ix: ix[np.argsort(p[ix])], (lo, hi)))
-            order = np.concatenate(halves)
-        else:
-            order = np.argsort(p)
-        idx, r, p = idx[order], r[order], p[order]
+        order, p = packed_argsort(p[:k])
+        idx_s, r_s = np.empty(k, np.int64), np.empty(k)
+        nb.gather2(idx, r, order, idx_s, r_s)
+        idx, r = idx_s, r_s
         nb.sort_tied(p, idx, r)
         q = np.empty(k)
         K = nb.bh_prefix(p, self.scale, self.thr, q)

@@ -281,19 +281,33 @@ def abs_hist(r, bins, hist):
 
 
 @numba.njit(cache=True, nogil=True)
-def clip_hist_collect(r, bins, cut, col0, ncol, hist, idx, rv, k):
+def clip_hist_collect(r, bins, cut, low, col0, ncol, hist, idx, rv, k):
     """One pass over a rows × chunk block of a rows × ``ncol`` matrix of r: clip to
     [−1, 1] in place, add ⌊|r|·bins⌋ (capped at ``bins``) to ``hist``, and append the
     entries whose bin reaches ``cut`` (flat index in the full matrix, r) to ``idx``/``rv``
     from position ``k`` (room for the whole block is the caller's). Returns the new end.
-    Serial for the reason given at ``abs_hist``."""
+
+    Entries whose bin is below ``low`` are only counted, all in ``hist[0]``, and left
+    unclipped (they are inside [−1, 1]): a row is gone through entry by entry only when a
+    vectorised count finds one at or above ``low`` (the compare is the bin's own,
+    ⌊a·bins⌋ ≥ low ⇔ a·bins ≥ low). Serial for the reason given at ``abs_hist``."""
     rows, cols = r.shape
     for i in range(rows):
+        row = r[i]
+        hits = 0
         for j in range(cols):
-            v = r[i, j]
+            hits += abs(row[j]) * bins >= low
+        if hits == 0:
+            hist[0] += cols
+            continue
+        for j in range(cols):
+            v = row[j]
+            if abs(v) * bins < low:
+                hist[0] += 1
+                continue
             if not -1.0 <= v <= 1.0:
                 v = min(max(v, -1.0), 1.0)
-                r[i, j] = v
+                row[j] = v
             b = min(int(abs(v) * bins), bins)
             hist[b] += 1
             if b >= cut:
@@ -340,6 +354,80 @@ def bh_prefix(p, scale, thr, q):
         run = min(run, p[i] * scale / (i + 1))
         q[i] = min(run, 1.0)
     return K
+
+
+@numba.njit(cache=True, nogil=True)
+def pack_keys(v, shift, keys):
+    """Sort keys of the float64s ``v`` (order-preserving unsigned bits, NaN excluded) with
+    the low ``shift`` bits replaced by the element's position: sorting the keys as
+    integers (numpy's vectorised sort) gives an argsort, exact except among values that
+    agree above those bits (put right by :func:`fix_packed`)."""
+    low = (np.uint64(1) << np.uint64(shift)) - np.uint64(1)
+    bits = v.view(np.uint64)
+    top = np.uint64(1) << np.uint64(63)
+    for i in range(v.size):
+        b = bits[i]
+        u = ~b if b & top else b | top
+        keys[i] = (u & ~low) | np.uint64(i)
+
+
+@numba.njit(cache=True, nogil=True)
+def fix_packed(keys, shift, v, order, vs):
+    """``order`` and the sorted values ``vs`` (= ``v[order]``) from sorted
+    :func:`pack_keys` keys. Where the sorted values fall, the run of equal high bits
+    around is sorted by the full value (insertion sort: such runs are rare and short);
+    returns how many runs that took."""
+    low = (np.uint64(1) << np.uint64(shift)) - np.uint64(1)
+    for i in range(keys.size):
+        o = np.int64(keys[i] & low)
+        order[i] = o
+        vs[i] = v[o]
+    runs = 0
+    i = 1
+    while i < keys.size:
+        if vs[i] >= vs[i - 1]:
+            i += 1
+            continue
+        hi = keys[i] & ~low  # the out-of-order pair shares its high bits: sort that run
+        lo_ = i - 1
+        while lo_ > 0 and keys[lo_ - 1] & ~low == hi:
+            lo_ -= 1
+        end = i + 1
+        while end < keys.size and keys[end] & ~low == hi:
+            end += 1
+        for a in range(lo_ + 1, end):
+            o, x = order[a], vs[a]
+            b = a - 1
+            while b >= lo_ and vs[b] > x:
+                order[b + 1], vs[b + 1] = order[b], vs[b]
+                b -= 1
+            order[b + 1], vs[b + 1] = o, x
+        runs += 1
+        i = end
+    return runs
+
+
+@numba.njit(cache=True, nogil=True)
+def gather2(a, b, order, out_a, out_b):
+    """``out_a, out_b = a[order], b[order]`` in one pass."""
+    for i in range(order.size):
+        o = order[i]
+        out_a[i] = a[o]
+        out_b[i] = b[o]
+
+
+@numba.njit(cache=True, nogil=True)
+def pack_rows(V, shift, keys):
+    """:func:`pack_keys` of each row of a C-contiguous matrix (positions within the row)."""
+    for j in range(V.shape[0]):
+        pack_keys(V[j], shift, keys[j])
+
+
+@numba.njit(cache=True, nogil=True)
+def fix_rows(keys, shift, V, order, vs):
+    """:func:`fix_packed` of each row (the rows' keys sorted; ``vs`` one row of scratch)."""
+    for j in range(V.shape[0]):
+        fix_packed(keys[j], shift, V[j], order[j], vs)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -488,12 +576,20 @@ def gsea_es_peak(pos, offsets, w, n):
 @numba.njit(cache=True, nogil=True)
 def abs_above(r, thr, idx, vals):
     """Flat indices and |r| of the elements of a 2-D block with |r| > ``thr``, written into
-    ``idx``/``vals`` (sized for the block); returns how many."""
+    ``idx``/``vals`` (sized for the block); returns how many. A row is scanned only when its
+    count of |r| > ``thr`` (a vectorised pass; ``thr`` of the block's dtype, or every element
+    is converted) is not zero: near a top-k threshold, a few rows in a hundred."""
     n = 0
     cols = r.shape[1]
     for i in range(r.shape[0]):
+        row = r[i]
+        hits = 0
         for j in range(cols):
-            a = abs(r[i, j])
+            hits += abs(row[j]) > thr
+        if hits == 0:
+            continue
+        for j in range(cols):
+            a = abs(row[j])
             if a > thr:
                 idx[n] = i * cols + j
                 vals[n] = a

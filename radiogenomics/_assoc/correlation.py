@@ -748,37 +748,63 @@ def _perm_block(Xs: np.ndarray, Ys: np.ndarray, seeds: list[Any], chunk_size: in
     top_v = np.zeros((len(seeds), top_k))
     top_i = np.zeros((len(seeds), top_k), np.int64)
     scratch = (np.empty(buf.size, np.int64), np.empty(buf.size)) if top_k else None
+    guess = -1.0  # only |r*| above it are collected (see below)
+    exhaustive = top_k >= Xs.shape[1] * q_  # every pair is kept: no floor
     with ThreadPoolExecutor(1) as pool:
         for b, seed in enumerate(seeds):
             perm = np.random.default_rng(seed).permutation(len(Ys))
             Xp = Xs[np.argsort(perm)]
+            if top_k:
+                vals, idx = _perm_top(Xp, Ys, width, buf, gemm, top_k, scratch, pool, guess)
+                maxes[b] = vals.max()
+                top_v[b, :len(vals)], top_i[b, :len(idx)] = vals, idx
+                # the next permutation's k-th |r*| is close to this one's: collecting only
+                # values above 0.97 × it skips nearly every row; _perm_top redoes the rare
+                # permutation where fewer than top_k values pass
+                if not exhaustive:
+                    guess = 0.97 * float(vals.min())
+                continue
             mx = 0.0
-            vals, idx = np.empty(0), np.empty(0, np.int64)
             for s in range(0, q_, width):
                 w = min(width, q_ - s)
                 out = buf if w == width else np.empty((Xs.shape[1], w), Xs.dtype)
                 gemm(Xp, Ys[:, s:s + w], out=out)
-                if top_k:  # the step-down needs no histogram; the maximum is the top one
-                    vals, idx = _keep_top(out, s, q_, vals, idx, top_k, scratch, pool)
-                else:
-                    mx = max(mx, abs_histogram_add(out, hists, pool))
-            maxes[b] = vals.max() if top_k else mx
-            if top_k:
-                top_v[b, :len(vals)], top_i[b, :len(idx)] = vals, idx
+                mx = max(mx, abs_histogram_add(out, hists, pool))
+            maxes[b] = mx
     return hists.sum(axis=0).astype(float), maxes, top_v, top_i
 
 
+def _perm_top(Xp: np.ndarray, Ys: np.ndarray, width: int, buf: np.ndarray, gemm: Any,
+              k: int, scratch: tuple[np.ndarray, np.ndarray], pool: Any, guess: float
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` largest |r*| of one permuted GEMM (values and flat pair indices), keeping
+    only values above ``guess`` (or above the running k-th value, once ``k`` are held).
+
+    Exact whenever at least ``k`` values pass ``guess``: every value of the true top k
+    then does. Otherwise the permutation is recomputed with no floor (``guess = -1``)."""
+    q_ = Ys.shape[1]
+    vals, idx = np.empty(0), np.empty(0, np.int64)
+    for s in range(0, q_, width):
+        w = min(width, q_ - s)
+        out = buf if w == width else np.empty((Xp.shape[1], w), Xp.dtype)
+        gemm(Xp, Ys[:, s:s + w], out=out)
+        vals, idx = _keep_top(out, s, q_, vals, idx, k, scratch, pool, guess)
+    if len(vals) < k and guess >= 0:
+        return _perm_top(Xp, Ys, width, buf, gemm, k, scratch, pool, -1.0)
+    return vals, idx
+
+
 def _keep_top(out: np.ndarray, start: int, q_: int, vals: np.ndarray, idx: np.ndarray,
-              k: int, scratch: tuple[np.ndarray, np.ndarray], pool: Any
+              k: int, scratch: tuple[np.ndarray, np.ndarray], pool: Any, floor: float
               ) -> tuple[np.ndarray, np.ndarray]:
     """Merge the |r| of one GEMM chunk (features × genes ``start…``) into the running
     ``k`` largest (values and flat pair indices ``feature · q + gene``); one compiled pass
     over each half of the chunk's rows (two threads) picks the candidates above the current
-    k-th value."""
+    k-th value (or above ``floor`` while fewer than ``k`` are held)."""
     from radiogenomics._assoc._kernels import _nb
 
     nb = _nb()
-    thr = float(vals.min()) if len(vals) == k else -1.0
+    thr = out.dtype.type(max(float(vals.min()) if len(vals) == k else -1.0, floor))
     cand, cv = scratch
     half = out.shape[0] // 2
     at = half * out.shape[1]  # the second half's flat offset
