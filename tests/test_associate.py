@@ -257,8 +257,6 @@ def test_permutation_top_k_is_exact_whatever_the_floor_guess():
     """Each permutation keeps only |r*| above a floor guessed from the previous one; a
     guess too high (fewer than k pass) recomputes the permutation, so the top k are the
     same for every guess."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from radiogenomics._assoc.correlation import _perm_top, _prepare
 
     X, Y = _frames(n=30, p=7, q=50, seed=4)
@@ -270,12 +268,11 @@ def test_permutation_top_k_is_exact_whatever_the_floor_guess():
 
     full = np.abs(Xs.T @ Ys).ravel()
     want = np.sort(full)[::-1][:k]
-    with ThreadPoolExecutor(1) as pool:
-        for guess in (-1.0, 0.0, float(want[-1]) * 0.9, float(want[0]), 0.99):
-            scratch = (np.empty(buf.size, np.int64), np.empty(buf.size))
-            vals, idx = _perm_top(Xs, Ys, 8, buf, gemm, k, scratch, pool, guess)
-            np.testing.assert_allclose(np.sort(vals)[::-1], want, rtol=1e-6)
-            np.testing.assert_allclose(full[idx], vals, rtol=1e-6)
+    for guess in (-1.0, 0.0, float(want[-1]) * 0.9, float(want[0]), 0.99):
+        scratch = (np.empty(buf.size, np.int64), np.empty(buf.size))
+        vals, idx = _perm_top(Xs, Ys, 8, buf, gemm, k, scratch, guess)
+        np.testing.assert_allclose(np.sort(vals)[::-1], want, rtol=1e-6)
+        np.testing.assert_allclose(full[idx], vals, rtol=1e-6)
 
 
 def test_maxt_controls_fwer_on_null_cohorts():

@@ -143,13 +143,11 @@ def rank_columns(A: np.ndarray, threads: int | None = None,
         a, b = bounds[s], bounds[s + 1]
         nb = _nb()
         AT = np.ascontiguousarray(A[:, a:b].T)
-        # the argsort of every row, through packed integer keys (see packed_argsort)
+        # every row sorted as packed integer keys (see packed_argsort)
         keys = np.empty(AT.shape, np.uint64)
         nb.pack_rows(AT, shift, keys)
         keys.sort(axis=1)
-        order = np.empty(AT.shape, np.int64)
-        nb.fix_rows(keys, shift, AT, order, np.empty(AT.shape[1]))
-        nb.rank_ties(AT, order, out[a:b], standardize)
+        nb.rank_rows(AT, keys, shift, out[a:b], standardize)
 
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(block, range(len(bounds) - 1)))

@@ -237,26 +237,27 @@ def bh_fill(bits, q, qb):
 
 
 @numba.njit(cache=True, nogil=True)
-def rank_ties(AT, order, out, standardize):
+def rank_rows(AT, keys, shift, out, standardize):
     """Average ranks (1-based, ties averaged, as scipy.stats.rankdata) of each row of
-    ``AT`` given its ascending ``order``; with ``standardize``, centred (their mean is
-    exactly (n + 1)/2, ties included) and scaled to unit norm in the same pass."""
+    ``AT`` from its sorted :func:`pack_keys` keys (``keys[j]``); with ``standardize``,
+    centred (their mean is exactly (n + 1)/2, ties included) and scaled to unit norm in
+    the same pass. Ties are found on the sorted values, read in order (no gather)."""
     q, n = AT.shape
     centre = (n + 1) / 2.0 if standardize else 0.0
+    order = np.empty(n, np.int64)
+    vs = np.empty(n)
     for j in range(q):
-        row = AT[j]
-        o = order[j]
+        fix_packed(keys[j], shift, AT[j], order, vs)
         i = 0
         ss = 0.0
         while i < n:
             k = i
-            v = row[o[i]]
-            while k + 1 < n and row[o[k + 1]] == v:
+            while k + 1 < n and vs[k + 1] == vs[i]:
                 k += 1
             avg = (i + k) / 2.0 + 1.0 - centre
             ss += (k - i + 1) * avg * avg
             for t in range(i, k + 1):
-                out[j, o[t]] = avg
+                out[j, order[t]] = avg
             i = k + 1
         if standardize and ss > 0:
             inv = 1.0 / np.sqrt(ss)
@@ -297,13 +298,12 @@ def clip_hist_collect(r, bins, cut, low, col0, ncol, hist, idx, rv, k):
         hits = 0
         for j in range(cols):
             hits += abs(row[j]) * bins >= low
+        hist[0] += cols - hits
         if hits == 0:
-            hist[0] += cols
             continue
         for j in range(cols):
             v = row[j]
             if abs(v) * bins < low:
-                hist[0] += 1
                 continue
             if not -1.0 <= v <= 1.0:
                 v = min(max(v, -1.0), 1.0)
@@ -421,13 +421,6 @@ def pack_rows(V, shift, keys):
     """:func:`pack_keys` of each row of a C-contiguous matrix (positions within the row)."""
     for j in range(V.shape[0]):
         pack_keys(V[j], shift, keys[j])
-
-
-@numba.njit(cache=True, nogil=True)
-def fix_rows(keys, shift, V, order, vs):
-    """:func:`fix_packed` of each row (the rows' keys sorted; ``vs`` one row of scratch)."""
-    for j in range(V.shape[0]):
-        fix_packed(keys[j], shift, V[j], order[j], vs)
 
 
 @numba.njit(cache=True, nogil=True)
