@@ -156,9 +156,9 @@ def rank_columns(A: np.ndarray, threads: int | None = None,
 
 def packed_argsort(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``np.argsort`` of a finite float64 vector (ties in any order) and the sorted values,
-    3–4× faster: each value's order-preserving bits carry its position in their low bits,
-    and the integer keys go through numpy's vectorised sort; runs the truncation tied are
-    then ordered by the full value.
+    through numpy's vectorised integer sort: each value's order-preserving bits carry its
+    position in their low bits; runs the truncation tied are then ordered by the full
+    value.
 
     Examples
     --------

@@ -357,6 +357,18 @@ def bh_prefix(p, scale, thr, q):
 
 
 @numba.njit(cache=True, nogil=True)
+def _insertion_by(key, other, lo, hi):
+    """Insertion sort of ``key[lo:hi]`` in place, ``other`` moved along (stable)."""
+    for a in range(lo + 1, hi):
+        k, o = key[a], other[a]
+        b = a - 1
+        while b >= lo and key[b] > k:
+            key[b + 1], other[b + 1] = key[b], other[b]
+            b -= 1
+        key[b + 1], other[b + 1] = k, o
+
+
+@numba.njit(cache=True, nogil=True)
 def pack_keys(v, shift, keys):
     """Sort keys of the float64s ``v`` (order-preserving unsigned bits, NaN excluded) with
     the low ``shift`` bits replaced by the element's position: sorting the keys as
@@ -395,13 +407,7 @@ def fix_packed(keys, shift, v, order, vs):
         end = i + 1
         while end < keys.size and keys[end] & ~low == hi:
             end += 1
-        for a in range(lo_ + 1, end):
-            o, x = order[a], vs[a]
-            b = a - 1
-            while b >= lo_ and vs[b] > x:
-                order[b + 1], vs[b + 1] = order[b], vs[b]
-                b -= 1
-            order[b + 1], vs[b + 1] = o, x
+        _insertion_by(vs, order, lo_, end)
         runs += 1
         i = end
     return runs
@@ -436,13 +442,7 @@ def sort_tied(p, idx, r):
             o = np.argsort(idx[i:j]) + i
             idx[i:j], r[i:j] = idx[o], r[o]
         else:  # short runs (nearly all): insertion sort in place
-            for a in range(i + 1, j):
-                v, w = idx[a], r[a]
-                b = a - 1
-                while b >= i and idx[b] > v:
-                    idx[b + 1], r[b + 1] = idx[b], r[b]
-                    b -= 1
-                idx[b + 1], r[b + 1] = v, w
+            _insertion_by(idx, r, i, j)
         i = j
 
 
