@@ -6,6 +6,7 @@ middleware that lets a shared page URL load cleanly."""
 
 import streamlit as st
 
-from radiogenomics.app import lifespan, middleware, script_path
+from radiogenomics.app import middleware, script_path, start_up
 
-app = st.App(script_path(), middleware=middleware(), lifespan=lifespan)
+start_up()
+app = st.App(script_path(), middleware=middleware())

@@ -7,9 +7,12 @@ Two measurements of one fresh demo run:
   visit in the server process: the run is loaded then) and warm (a later visit), and the
   interactions a researcher makes (FDR slider, gene search, feature/pathway/patient pickers,
   nomogram slider), each the median of 3.
-* Headless Chromium (the whole round trip a user sees, browser rendering included): the time
-  from a click to the page's content and the end of the run, when Debian chromium and
-  chromium-driver are installed.
+* Headless Chromium (the whole round trip a user sees, browser rendering included): the
+  first visit from the moment the server listens (``radiogenomics app`` loads the run before
+  it listens; that start-up is reported beside it), then three rounds of every page from the
+  sidebar, a gene search and the FDR slider: the time from a click to the page's content and
+  the end of the run (median of the rounds; the slowest click is reported too), when Debian
+  chromium and chromium-driver are installed.
 
     python benchmarks/bench_app.py [--quick] [--run-dir runs/demo]
 
@@ -114,7 +117,19 @@ def apptest(run: Path) -> list[dict]:
     return rows
 
 
-def chromium(run: Path, work: Path) -> list[dict]:
+#: page → a text its content shows once drawn
+PAGE_TEXT = (("Cohort", "Patients per modality"), ("Compare", "genes differ at q <"),
+             ("Associations", "feature–gene pairs"), ("Gene", "Gene symbol (case-insensitive)"),
+             ("Gene-set", "image features at q <"), ("Feature", "genes at q <"),
+             ("Pathways", "Leading-edge genes"), ("Patients", "Gene tracks"),
+             ("Images", "Side by side with"), ("Nomogram", "Total points"),
+             ("Report", "Provenance"), ("Home", "Follow a gene"))
+
+
+def chromium(run: Path, work: Path, rounds: int = 3) -> list[dict]:
+    """Click → content shown and the run finished, in a real browser: the first visit once
+    the server listens (its start-up before that is reported too), then ``rounds`` rounds of
+    every page from the sidebar, a gene search and the FDR slider (one value per click)."""
     sys.path.insert(0, str(ROOT / "tests"))
     import browser
     from selenium.webdriver.common.action_chains import ActionChains
@@ -123,52 +138,47 @@ def chromium(run: Path, work: Path) -> list[dict]:
 
     if not browser.available():
         return []
-    rows = []
+    rows: list[dict] = []
+
+    def timed(what: str, act, text: str) -> None:
+        t0 = time.perf_counter()
+        act()
+        browser.wait_for(driver, text)
+        browser.wait_idle(driver, settle=0)
+        rows.append({"what": what, "seconds": time.perf_counter() - t0, "target_s": 1.0})
+
+    t_start = time.perf_counter()
     with browser.app_in_browser(run, work) as (driver, url):
-        t0 = time.perf_counter()
-        driver.get(url + "/")
-        browser.wait_for(driver, "Follow a gene")
-        browser.wait_idle(driver, settle=0)
-        rows.append({"what": "first page load (run loaded)", "seconds": time.perf_counter() - t0,
-                     "target_s": 3.0})
-        for page, text in (("Cohort", "Patients per modality"),
-                           ("Compare", "genes differ at q <"),
-                           ("Associations", "feature–gene pairs"),
-                           ("Gene", "Gene symbol (case-insensitive)"),
-                           ("Gene-set", "image features at q <"),
-                           ("Feature", "genes at q <"), ("Pathways", "Leading-edge genes"),
-                           ("Patients", "Gene tracks"),
-                           ("Images", "Side by side with"), ("Nomogram", "Total points"),
-                           ("Report", "Provenance"), ("Home", "Follow a gene")):
-            t0 = time.perf_counter()
-            browser.click_sidebar(driver, page) if page != "Home" else browser.click_sidebar(
-                driver, "")
-            browser.wait_for(driver, text)
+        listening = time.perf_counter() - t_start
+        timed("first page load (run loaded)", lambda: driver.get(url + "/"), "Follow a gene")
+        rows[-1].update(target_s=3.0, server_start_s=listening)
+        for _ in range(rounds):
+            for page, text in PAGE_TEXT:
+                timed(f"open {page}", lambda p=page: browser.click_sidebar(
+                    driver, p if p != "Home" else ""), text)
+            box = browser.element(driver,
+                                  "//input[starts-with(@aria-label, 'Gene symbol')]")
+            timed("gene search → Gene page", lambda b=box: b.send_keys("tiparp", Keys.ENTER),
+                  "TIPARP: associated with")
+            browser.click_sidebar(driver, "Associations")
+            browser.wait_for(driver, "feature–gene pairs")
             browser.wait_idle(driver, settle=0)
-            rows.append({"what": f"open {page}", "seconds": time.perf_counter() - t0,
-                         "target_s": 1.0})
-        box = browser.element(driver, "//input[starts-with(@aria-label, 'Gene symbol')]")
-        t0 = time.perf_counter()
-        box.send_keys("tiparp", Keys.ENTER)
-        browser.wait_for(driver, "TIPARP: associated with")
-        browser.wait_idle(driver, settle=0)
-        rows.append({"what": "gene search → Gene page", "seconds": time.perf_counter() - t0,
-                     "target_s": 1.0})
-        browser.click_sidebar(driver, "Associations")
-        browser.wait_for(driver, "feature–gene pairs")
-        browser.wait_idle(driver, settle=0)
-        slider = driver.find_element(By.XPATH, "//input[@type='range'][starts-with("
-                                               "@aria-label, 'FDR')]")
-        driver.execute_script("arguments[0].focus();", slider)
-        t0 = time.perf_counter()
-        ActionChains(driver).send_keys(Keys.END).perform()
-        browser.wait_for(driver, "q < 0.25")
-        browser.wait_idle(driver, settle=0)
-        rows.append({"what": "FDR slider 0.05 → 0.25", "seconds": time.perf_counter() - t0,
-                     "target_s": 1.0})
+            slider = driver.find_element(By.XPATH, "//input[@type='range'][starts-with("
+                                                   "@aria-label, 'FDR')]")
+            driver.execute_script("arguments[0].focus();", slider)
+            timed("FDR slider 0.05 → 0.25",
+                  lambda: ActionChains(driver).send_keys(Keys.END).perform(), "q < 0.25")
         if browser.console_errors(driver):
             raise RuntimeError(f"console errors: {browser.console_errors(driver)}")
     return rows
+
+
+def by_what(rows: list[dict]) -> dict[str, list[float]]:
+    """Seconds per measured action, in first-seen order."""
+    out: dict[str, list[float]] = {}
+    for r in rows:
+        out.setdefault(r["what"], []).append(r["seconds"])
+    return out
 
 
 def main() -> None:
@@ -192,12 +202,14 @@ def main() -> None:
             print(f"  {r['what']:<32} {r['cold_s']:6.2f} {r['warm_s']:6.2f} "
                   f"{r['target_s']:6.1f}  {ok}")
         browser_rows = chromium(run, Path(tmp))
+        times = by_what(browser_rows)
         if browser_rows:
-            print("Chromium (click → content shown and run finished), seconds")
-            for r in browser_rows:
-                tgt = "" if r["target_s"] is None else f"{r['target_s']:6.1f}  " + (
-                    "ok" if r["seconds"] <= r["target_s"] else "SLOW")
-                print(f"  {r['what']:<32} {r['seconds']:6.2f} {tgt}")
+            print("Chromium (click → content shown and run finished), seconds: median and "
+                  "slowest of the rounds")
+            for what, sec in times.items():
+                tgt = browser_rows[0]["target_s"] if what.startswith("first") else 1.0
+                print(f"  {what:<32} {statistics.median(sec):6.2f} {max(sec):6.2f} "
+                      f"{tgt:6.1f}  " + ("ok" if statistics.median(sec) <= tgt else "SLOW"))
         res = Results("app")
         opens = [r for r in rows if r["what"].startswith("open ")]
         acts = [r for r in rows if not r["what"].startswith("open ")]
@@ -208,19 +220,26 @@ def main() -> None:
                 f"{max(r['warm_s'] for r in acts):.2f} s", "—", None,
                 ", ".join(f"{r['what'].split(' (')[0]} {r['warm_s']:.2f} s" for r in acts),
                 "≤ 1 s")
-        b_open = [r for r in browser_rows if r["what"].startswith("open ")]
-        b_act = [r for r in browser_rows if r["target_s"] == 1.0
-                 and not r["what"].startswith("open ")]
         if browser_rows:
-            slow = max(b_open, key=lambda r: r["seconds"])
-            res.add("app in Chromium: first visit after start (run loaded)",
-                    f"{browser_rows[0]['seconds']:.2f} s", "—", None, "", "≤ 3 s")
-            res.add(f"app in Chromium: page-switching click (click → shown, slowest of "
-                    f"{len(b_open)})", f"{slow['seconds']:.2f} s", "—", None,
-                    f"slowest: {slow['what'][5:]}; median "
-                    f"{statistics.median(r['seconds'] for r in b_open):.2f} s", "≤ 1 s")
-            res.add("app in Chromium: gene search, FDR slider",
-                    " / ".join(f"{r['seconds']:.2f} s" for r in b_act), "—", None, "",
+            first = browser_rows[0]
+            res.add("app in Chromium: first visit once the server listens (run loaded)",
+                    f"{first['seconds']:.2f} s", "—", None,
+                    f"server start-up before it listens (imports, the run's first load): "
+                    f"{first['server_start_s']:.1f} s", "≤ 3 s")
+            opens = {w[5:]: v for w, v in times.items() if w.startswith("open ")}
+            med = {p: statistics.median(v) for p, v in opens.items()}
+            slow = max(med, key=med.get)
+            n = len(next(iter(opens.values())))
+            res.add(f"app in Chromium: page-switching click (click → shown and run finished; "
+                    f"median of {n} per page, slowest of {len(opens)} pages)",
+                    f"{med[slow]:.2f} s", "—", None,
+                    f"slowest: {slow}; median over pages "
+                    f"{statistics.median(med.values()):.2f} s; slowest single click "
+                    f"{max(max(v) for v in opens.values()):.2f} s", "≤ 1 s")
+            acts = [w for w in times if not w.startswith(("open ", "first"))]
+            res.add(f"app in Chromium: gene search, FDR slider (median of {n})",
+                    " / ".join(f"{statistics.median(times[a]):.2f} s" for a in acts), "—", None,
+                    "slowest single: " + " / ".join(f"{max(times[a]):.2f} s" for a in acts),
                     "≤ 1 s")
         res.save(apptest=rows, chromium=browser_rows, quick=args.quick)
 

@@ -569,7 +569,8 @@ def run_app(
     """Start the Streamlit explorer on a run directory (bound to 127.0.0.1).
 
     The command replaces itself with the Streamlit server (exec), so stopping or killing it
-    stops the server; no child outlives it.
+    stops the server; no child outlives it. The server imports what the pages use and loads
+    the run before it listens, so the first visit does not wait for them.
     """
     import os
     import sys
@@ -599,11 +600,12 @@ def run_app(
                     "the run's data and upload files. Keep 127.0.0.1 and use an SSH tunnel "
                     "(ssh -L 8501:127.0.0.1:8501 host) unless the network is trusted.",
                     fg=typer.colors.YELLOW, err=True)
-    cmd = [sys.executable, "-m", "streamlit", "run", str(home.with_name("_server.py")),
+    cmd = [sys.executable, "-m", "radiogenomics.app._launch", "run",
+           str(home.with_name("_server.py")),
            "--server.address", address,
            "--server.port", str(port), "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--server.maxUploadSize", "200"]
-    typer.echo(f"radiogenomics app on http://{address}:{port}")
+    typer.echo(f"radiogenomics app on http://{address}:{port} (loading the run first)")
     sys.stdout.flush()
     os.execve(sys.executable, cmd, env)
 

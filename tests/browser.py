@@ -31,37 +31,40 @@ def _free_port() -> int:
 @contextlib.contextmanager
 def app_in_browser(run_dir: Path, workdir: Path, env: dict | None = None
                    ) -> Iterator[tuple[object, str]]:
-    """Start ``radiogenomics app`` on ``run_dir`` (bound to 127.0.0.1) and a fresh headless
-    Chromium; yield ``(driver, base_url)``; stop both afterwards."""
+    """Start a fresh headless Chromium and then ``radiogenomics app`` on ``run_dir`` (bound
+    to 127.0.0.1); yield ``(driver, base_url)`` as soon as the server listens; stop both
+    afterwards."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     port = _free_port()
     env = {**os.environ, "RADIOGENOMICS_RUN_DIR": str(run_dir), **(env or {})}
     exe = str(Path(sys.executable).parent / "radiogenomics")
-    server = subprocess.Popen([exe, "app", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     opts = webdriver.ChromeOptions()
     opts.binary_location = shutil.which("chromium")
     for flag in (*FLAGS, f"--user-data-dir={workdir}/chromium-profile"):
         opts.add_argument(flag)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = None
+    # the browser first, so the first visit starts as soon as the server listens (what a
+    # user who opens the printed URL sees: the server's start-up included)
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=opts)
+    server = None
     try:
+        driver.set_window_size(1400, 1100)
+        server = subprocess.Popen([exe, "app", "--port", str(port)], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 60
         while time.time() < deadline:
             with socket.socket() as s:
                 if s.connect_ex(("127.0.0.1", port)) == 0:
                     break
-            time.sleep(0.3)
-        driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=opts)
-        driver.set_window_size(1400, 1100)
+            time.sleep(0.05)
         yield driver, f"http://127.0.0.1:{port}"
     finally:
-        if driver is not None:
-            driver.quit()
-        server.terminate()
-        server.wait(timeout=20)
+        driver.quit()
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=20)
 
 
 def wait_for(driver, text: str, timeout: float = 90, shot: Path | None = None) -> float:

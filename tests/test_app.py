@@ -1,6 +1,7 @@
 """The Streamlit app: every page runs on a demo run (AppTest), and the real server renders
 in headless Chromium without console errors."""
 
+import json
 import os
 import shutil
 import sys
@@ -63,6 +64,18 @@ def test_pages_render_on_the_demo_run(app_env, page):
     at = _open(_app().run(), page)
     assert at.header or at.title
     assert not at.error, [e.value for e in at.error]  # st.error is a failure, not a render
+    for c in at.get("plotly_chart"):  # each chart in its own look (_shared.plot)
+        spec = json.loads(c.proto.spec)
+        assert c.proto.theme == "" and spec["layout"]["template"]["layout"][
+            "plot_bgcolor"] == "white", (page, c.proto.id)
+
+
+def test_every_chart_goes_through_one_helper():
+    """No page calls st.plotly_chart itself: _shared.plot draws every chart without
+    Streamlit's theme (merged in the browser at a cost; the chart then matches its
+    SVG/PNG export)."""
+    direct = [p.name for p in (APPS / "pages").glob("*.py") if "plotly_chart" in p.read_text()]
+    assert not direct, direct
 
 
 def test_gene_search_url_and_unknown_gene(app_env):
@@ -375,7 +388,7 @@ def test_documented_entry_script_starts_the_packaged_app(app_env):
     from streamlit.testing.v1 import AppTest
     from streamlit.web.server.app_discovery import discover_asgi_app
 
-    from radiogenomics.app import lifespan, script_path
+    from radiogenomics.app import script_path
 
     for entry in (ROOT / "apps" / "explorer.py", APPS / "_server.py"):
         found = discover_asgi_app(entry)
@@ -385,13 +398,45 @@ def test_documented_entry_script_starts_the_packaged_app(app_env):
         spec.loader.exec_module(module)
         assert module.app._script_path == script_path()
         assert [m.cls.__name__ for m in module.app._user_middleware] == ["_RootBase"]
-        assert module.app._user_lifespan is lifespan
     at = AppTest.from_file(str(script_path()), default_timeout=120).run()
     assert not at.exception, at.exception
     assert at.title[0].value == "radiogenomics explorer"
     for page in PAGES:  # every page opens from the packaged main script
         at.switch_page(str(APPS / page)).run()
         assert not at.exception, (page, at.exception)
+
+
+def test_start_up_loads_the_run_into_the_pages_cache(app_env, monkeypatch):
+    """The server's start-up loads the run once, into the very cache the pages read (so
+    the first visit does not load it again), and `radiogenomics app` runs the start-up
+    before Streamlit listens (its exec goes through radiogenomics.app._launch)."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from radiogenomics._cli import app
+    from radiogenomics.app import _shared, start_up
+
+    loads = []
+    real = _shared.load_run
+    monkeypatch.setattr(_shared, "load_run", lambda path: loads.append(path) or real(path))
+    _shared._load.clear()
+    _shared._explorer.clear()
+    start_up()
+    assert loads == [str(app_env)]
+    assert _shared._explorer(*_shared._run_key()).art.path == app_env
+    assert loads == [str(app_env)]  # a cache hit
+
+    class ExecError(Exception):
+        pass
+
+    def fake_exec(exe, cmd, env):
+        raise ExecError(cmd)
+
+    monkeypatch.setattr(os, "execve", fake_exec)
+    res = CliRunner().invoke(app, ["app", "--run-dir", str(app_env)])
+    cmd = res.exception.args[0]
+    assert cmd[1:5] == ["-m", "radiogenomics.app._launch", "run", str(APPS / "_server.py")]
 
 
 def test_links_with_a_lower_case_gene_or_unknown_values_say_what_they_show(app_env, demo_run):

@@ -3,6 +3,7 @@ the Streamlit main script plus :func:`radiogenomics.app.middleware`."""
 
 import streamlit as st
 
-from radiogenomics.app import lifespan, middleware, script_path
+from radiogenomics.app import middleware, script_path, start_up
 
-app = st.App(script_path(), middleware=middleware(), lifespan=lifespan)
+start_up()
+app = st.App(script_path(), middleware=middleware())

@@ -73,7 +73,7 @@ def _short(feature: str) -> str:
     return str(feature).replace("original_", "")
 
 
-def heatmap(pairs: pd.DataFrame, *, max_features: int = 25, max_genes: int = 50,
+def heatmap(pairs: pd.DataFrame, *, max_features: int = 15, max_genes: int = 30,
             method: str = "spearman", fdr: str = "bh"
             ) -> tuple[Any, str]:
     """Feature × gene heatmap of the filtered pairs (r; blank where a pair is filtered out).
@@ -154,7 +154,7 @@ def heatmap(pairs: pd.DataFrame, *, max_features: int = 25, max_genes: int = 50,
 
 def volcano(table: pd.DataFrame, feature: str, *, q: float = 0.05,
             passing: pd.Series | None = None, highlight: str | None = None,
-            max_background: int = 500, method: str = "spearman", fdr: str = "bh") -> Any:
+            max_background: int = 150, method: str = "spearman", fdr: str = "bh") -> Any:
     """r vs −log10 p of every gene for one feature; hover names the gene, r, p and q, and
     each point carries its gene in ``customdata``. Genes with q < ``q`` are red, or, with
     ``passing`` (a boolean per row), the genes that pass the page's filters.

@@ -22,7 +22,7 @@ PLANES = ("axial", "coronal", "sagittal")
 
 
 def group_volcano(table: pd.DataFrame, *, q: float = 0.05, what: str = "genes",
-                  highlight: str | None = None, max_background: int = 600) -> Any:
+                  highlight: str | None = None, max_background: int = 200) -> Any:
     """Difference between two groups vs −log10 p, one point per gene or image feature,
     from :func:`radiogenomics.workflows.Explorer.compare`. Each point carries its name in
     ``customdata[0]`` (click or lasso to follow it); red: q < ``q``.
@@ -271,8 +271,8 @@ def ct_slice(volume: np.ndarray, mask: np.ndarray | None, *, plane: str = "axial
         else:
             raise ValidationError(f"overlay='{overlay}': choose outline, fill or none.")
     fig.update_yaxes(autorange="reversed" if plane == "axial" else True, scaleanchor="x",
-                     showticklabels=False)
-    fig.update_xaxes(showticklabels=False)
+                     showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
     fig.update_layout(
         title=f"{title} {plane} {index + 1}/{vol.shape[axis]}, W {width:g} / L {level:g}"
         .strip(), height=460, margin={"l": 0, "r": 0, "t": 40, "b": 0}, dragmode="zoom",

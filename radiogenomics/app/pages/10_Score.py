@@ -14,6 +14,7 @@ from radiogenomics.app._shared import (
     p_columns,
     page,
     pick,
+    plot,
     query,
     select,
     to_url,
@@ -99,9 +100,9 @@ elif ex is not None:
                 row = assoc.set_index("feature").loc[feature]
                 fig = interactive.scatter(data.rename_axis("patient").reset_index(), label,
                                           feature, r=row["r"], q=row["qvalue"])
-                st.plotly_chart(fig, key="score.scatter",
-                                selection_mode=("points", "box", "lasso"),
-                                on_select=on_point("score.scatter", "images", patient=0))
+                plot(fig, key="score.scatter",
+                     selection_mode=("points", "box", "lasso"),
+                     on_select=on_point("score.scatter", "images", patient=0))
                 compare_selection("score.scatter", key="score.compare")
                 st.caption("Click a patient to open them on the Images page; draw a box or "
                            "lasso around patients to compare them with the rest.")
@@ -122,6 +123,6 @@ elif ex is not None:
                 st.warning(str(exc))
             else:
                 fig = interactive.km(km, pvalue=p, title=f"{label} ({split} split)")
-                st.plotly_chart(fig, key="score.km")
+                plot(fig, key="score.km")
                 st.caption("Patients per group: " + ", ".join(f"{k} {v}" for k, v in n.items()))
                 export(fig, "score_km", {**params, "split": split}, key="score.export.km")

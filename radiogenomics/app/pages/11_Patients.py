@@ -4,7 +4,16 @@ clinical fields and the outcome; click a patient to open them on the Images page
 
 import streamlit as st
 
-from radiogenomics.app._shared import download_csv, export, from_url, on_point, page, query, to_url
+from radiogenomics.app._shared import (
+    download_csv,
+    export,
+    from_url,
+    on_point,
+    page,
+    plot,
+    query,
+    to_url,
+)
 from radiogenomics.errors import ValidationError
 from radiogenomics.pl import interactive
 
@@ -55,8 +64,8 @@ elif ex is not None:
     except ValidationError as exc:
         st.warning(str(exc))
     else:
-        st.plotly_chart(fig, key="tracks.view", selection_mode="points",
-                        on_select=on_point("tracks.view", "images", patient=0))
+        plot(fig, key="tracks.view", selection_mode="points",
+             on_select=on_point("tracks.view", "images", patient=0))
         st.caption("Numeric tracks are z-scores across patients (value in the tooltip); "
                    "click a cell to open that patient on the Images page.")
         export(fig, "patients_tracks", {"page": "Patients", "sort": f"{kind} {name}",

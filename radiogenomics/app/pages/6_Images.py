@@ -7,7 +7,7 @@ deep model's Grad-CAM map when the run has one."""
 import numpy as np
 import streamlit as st
 
-from radiogenomics.app._shared import export, from_url, page, pick, query, to_url
+from radiogenomics.app._shared import export, from_url, page, pick, plot, query, to_url
 from radiogenomics.errors import ValidationError
 from radiogenomics.pl import interactive
 
@@ -84,7 +84,7 @@ if art is not None and art.manifest is not None:
                           help=f"largest tumour area at {centre + 1}") - 1
             fig = interactive.ct_slice(vol, msk, plane=plane, index=k, window=window,
                                        spacing=spacing, overlay=overlay, title=pid)
-            st.plotly_chart(fig, key=f"images.view.{pid}")
+            plot(fig, key=f"images.view.{pid}")
             export(fig, f"{pid}_{plane}_{k + 1}", {"page": "Images", "patient": pid,
                                                    "window": preset}, key=f"images.export.{pid}")
     left, right = st.columns([1, 1])

@@ -13,6 +13,7 @@ from radiogenomics.app._shared import (
     on_point,
     p_columns,
     page,
+    plot,
     query,
     to_url,
 )
@@ -163,9 +164,9 @@ elif ex is not None:
                 fig = interactive.group_volcano(table, q=q, what=label,
                                                 highlight=sel.get("gene"))
                 kw = {"gene": 0} if what == "genes" else {"feature": 0}
-                st.plotly_chart(fig, key=f"cmp.volcano.{what}",
-                                selection_mode=("points", "box", "lasso"),
-                                on_select=on_point(f"cmp.volcano.{what}", None, **kw))
+                plot(fig, key=f"cmp.volcano.{what}",
+                     selection_mode=("points", "box", "lasso"),
+                     on_select=on_point(f"cmp.volcano.{what}", None, **kw))
                 chosen = st.session_state.get(f"cmp.volcano.{what}")
                 picked = [p["customdata"][0] for p in (chosen or {}).get(
                     "selection", {}).get("points", []) if p.get("customdata")]
@@ -212,7 +213,7 @@ elif ex is not None:
                     else:
                         fig = interactive.km(res["km"], pvalue=res["logrank_p"],
                                              title=f"{chosen}: {', '.join(levels)}")
-                        st.plotly_chart(fig, key="cmp.km")
+                        plot(fig, key="cmp.km")
                         hr = res["hr"].assign(
                             **{"HR (95 % CI)": lambda d: [
                                 f"{h:.2f} ({lo:.2f}–{up:.2f})" for h, lo, up in
