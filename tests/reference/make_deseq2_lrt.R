@@ -25,9 +25,17 @@ lrt <- function(full, reduced, contrast, file) {
   dds <- DESeqDataSetFromMatrix(cnt, coldata, design = full)
   dds <- DESeq(dds, test = "LRT", reduced = reduced, quiet = TRUE)
   res <- results(dds, contrast = contrast)
+  mc <- mcols(dds)
+  # where the answer is fragile: convergence of the fits, dispersion outliers (their
+  # dispersion is the gene-wise MLE, often on a flat likelihood) and genes refitted after
+  # Cook's outlier replacement
+  refitted <- if (is.null(mc$replace)) rep(FALSE, nrow(dds)) else mc$replace %in% TRUE
   write.csv(data.frame(gene = rownames(res), base_mean = res$baseMean,
                        log2fc = res$log2FoldChange, lfc_se = res$lfcSE, stat = res$stat,
-                       pvalue = res$pvalue, padj = res$padj),
+                       pvalue = res$pvalue, padj = res$padj,
+                       full_conv = mc$fullBetaConv %in% TRUE,
+                       reduced_conv = mc$reducedBetaConv %in% TRUE,
+                       disp_outlier = mc$dispOutlier %in% TRUE, refitted = refitted),
             file.path(here, file), row.names = FALSE)
 }
 lrt(~ site + hpv, ~ site, c("hpv", "pos", "neg"), "deseq2_lrt_hnsc_hpv.csv")
