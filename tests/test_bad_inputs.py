@@ -919,3 +919,21 @@ def test_run_out_that_cannot_be_written_is_named(tmp_path):
     cfg = {"name": "s", "steps": {"load": {"synthetic": {"n_patients": 20}}}}
     with pytest.raises(InputFileError, match=r"--out .*afile/run: cannot write there"):
         Pipeline(cfg, tmp_path / "afile" / "run").run(progress_bar=False)
+
+
+@pytest.mark.parametrize("name", ["summary", "survival_summary", "provenance"])
+def test_a_run_file_that_is_not_json_is_named(small_run, tmp_path, name):
+    """A run's JSON file cut short (a disk filled mid-write by another tool, a hand edit) is
+    an InputFileError naming the file, from load_run or the Explorer the app uses (the
+    app's start-up logs it; the page shows it), not a bare JSONDecodeError."""
+    import shutil
+
+    from radiogenomics.workflows import Explorer, RunLayout, load_run
+
+    run = tmp_path / "run"
+    shutil.copytree(small_run, run)
+    path = getattr(RunLayout(run), name)
+    assert path.is_file()
+    path.write_text('{"n_patients": 3')
+    with pytest.raises(InputFileError, match=rf"{path.name}: not JSON \(line 1.*re-run"):
+        assert Explorer(load_run(run)).config is None  # never reached

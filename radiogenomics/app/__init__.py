@@ -200,6 +200,6 @@ def start_up() -> None:
 
     try:
         preload()
-    except Exception:  # the first page shows the same error to the user
-        _logging.getLogger(__name__).warning("the run could not be preloaded", exc_info=True)
+    except Exception as exc:  # the first page shows the same error to the user
+        _logging.getLogger(__name__).warning("the run could not be preloaded: %s", exc)
     _logging.getLogger(__name__).info("app start-up: %.1f s", time.perf_counter() - t0)

@@ -221,6 +221,33 @@ def read_text_bounded(path: str | Path, *, errors: str = "strict") -> str:
     return data.decode("utf-8", errors=errors)
 
 
+def read_json_bounded(path: str | Path) -> object:
+    """The JSON value of a (gzipped) UTF-8 file within the bounds; a file that is not JSON
+    is an :class:`~radiogenomics.errors.InputFileError` naming the file and the place.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "summary.json"
+    >>> _ = f.write_text("{not json")
+    >>> try:
+    ...     read_json_bounded(f)
+    ... except InputFileError as exc:
+    ...     print(str(exc).split(": ", 1)[1][:30])
+    not JSON (line 1, column 2: Ex
+    """
+    import json
+
+    path = Path(path)
+    try:
+        return json.loads(read_text_bounded(path))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        where = (f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
+                 if isinstance(exc, json.JSONDecodeError) else str(exc))
+        raise InputFileError(f"{path}: not JSON ({where}); write it again (re-run the step "
+                             "that wrote it) or fix it.") from exc
+
+
 def read_csv_bounded(path: str | Path, **kw: object):  # -> pd.DataFrame
     """``pandas.read_csv`` of a (gzipped) file within the bounds; the keyword arguments go
     to pandas."""

@@ -13,7 +13,6 @@ Examples
 from __future__ import annotations
 
 import difflib
-import json
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -22,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from radiogenomics.errors import ValidationError
+from radiogenomics.io._limits import read_json_bounded
 from radiogenomics.workflows._explore_groups import GroupQueries
 from radiogenomics.workflows._layout import RunLayout
 from radiogenomics.workflows._rundir import RunArtifacts
@@ -97,7 +97,7 @@ class Explorer(GroupQueries):
         """The run's configuration (``provenance.json``), ``{}`` when absent."""
         if not self.layout.provenance.exists():
             return {}
-        return json.loads(self.layout.provenance.read_text()).get("config", {})
+        return read_json_bounded(self.layout.provenance).get("config", {})
 
     def step_config(self, step: str) -> dict[str, Any]:
         return (self.config.get("steps") or {}).get(step) or {}
@@ -294,7 +294,7 @@ class Explorer(GroupQueries):
         lay = self.layout
         if not (lay.survival_km.exists() and lay.survival_summary.exists()):
             return None
-        summary = json.loads(lay.survival_summary.read_text())
+        summary = read_json_bounded(lay.survival_summary)
         return pd.read_csv(lay.survival_km), float(summary["logrank_p"])
 
     def risk_step_groups(self) -> pd.Series | None:
@@ -446,4 +446,4 @@ class Explorer(GroupQueries):
         path = self.layout.nomogram_model
         if not path.exists():
             return None
-        return Nomogram.from_dict(json.loads(path.read_text()))
+        return Nomogram.from_dict(read_json_bounded(path))

@@ -3,7 +3,6 @@ for the app and for scripts, through the run layout."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import pandas as pd
 
 from radiogenomics._utils import safe_filename
 from radiogenomics.errors import InputFileError
+from radiogenomics.io._limits import read_json_bounded
 from radiogenomics.workflows._layout import RunLayout
 
 
@@ -84,7 +84,7 @@ def _summary(lay: RunLayout, art: RunArtifacts) -> dict[str, Any]:
         de = art.gsea_features[art.gsea_features["ranking"] == "DE"]  # steps.enrich.source: de
         s["top_pathway"] = str(de["term"].iloc[0])
     if lay.survival_summary.exists():
-        surv = json.loads(lay.survival_summary.read_text())
+        surv = read_json_bounded(lay.survival_summary)
         s["c_index"] = surv["c_index"]
         s.setdefault("top_feature", surv["top_feature"])
     else:
@@ -97,7 +97,7 @@ def _summary(lay: RunLayout, art: RunArtifacts) -> dict[str, Any]:
     else:
         s.update(_validation_from_models(lay))
     if lay.summary.exists():
-        s["planted_truth"] = json.loads(lay.summary.read_text())
+        s["planted_truth"] = read_json_bounded(lay.summary)
     return s
 
 
@@ -111,7 +111,7 @@ def _headline_from_models(lay: RunLayout) -> dict[str, Any]:
             return {"c_index": float(train["c_index"].iloc[0]),
                     "c_index_source": f"risk step, {train['cohort'].iloc[0]}"}
     if lay.deep_metrics.exists():
-        m = json.loads(lay.deep_metrics.read_text())
+        m = read_json_bounded(lay.deep_metrics)
         if "oof_c_index" in m:
             return {"c_index": float(m["oof_c_index"]),
                     "c_index_source": "deep step, out of fold"}
@@ -184,7 +184,7 @@ def load_run(path: str | Path) -> RunArtifacts:
     ids = art.manifest["patient_id"].astype(str) if art.manifest is not None else []
     art.saliency = {pid: pngs[safe_filename(pid)] for pid in ids if safe_filename(pid) in pngs}
     if lay.deep_metrics.exists():
-        art.deep_metrics = json.loads(lay.deep_metrics.read_text())
+        art.deep_metrics = read_json_bounded(lay.deep_metrics)
     return art
 
 
