@@ -110,6 +110,35 @@ def click_sidebar(driver, page: str) -> None:
         (By.XPATH, f"//a[@data-testid='stSidebarNavLink'][contains(@href, '/{page}')]"))).click()
 
 
+def click_point(driver, css: str, pick, done, timeout: float = 60) -> None:
+    """Click a chart's point until ``done(driver)`` holds.
+
+    Plotly may redraw a chart after Streamlit's run has ended (a new figure, a relayout), which
+    detaches the points found a moment earlier; a click on a detached point raises
+    ``StaleElementReferenceException`` or lands nowhere. So the points are found afresh on every
+    try, ``pick(points)`` chooses one, and the click is repeated until ``done`` (the page the
+    click should open) or ``timeout``.
+    """
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            points = driver.find_elements(By.CSS_SELECTOR, css)
+            if points:
+                ActionChains(driver).move_to_element(pick(points)).click().perform()
+        except StaleElementReferenceException:
+            continue
+        settle = time.time() + 10
+        while time.time() < min(settle, deadline):
+            if done(driver):
+                return
+            time.sleep(0.2)
+    raise AssertionError(f"clicking a point of {css!r} never took effect; at {driver.current_url}")
+
+
 def console_errors(driver) -> list[dict]:
     return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"
             and "favicon" not in e["message"]]

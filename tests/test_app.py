@@ -259,21 +259,23 @@ def test_real_browser_journey(demo_run, tmp_path, shared_data):
         now = parse_qs(urlparse(driver.current_url).query)
         i = next(k for k, c in enumerate(named)
                  if [c[0], c[1]] != [now.get("feature", [""])[0], now.get("gene", [""])[0]])
-        ActionChains(driver).move_to_element(cells[i]).click().perform()
-        deadline = time.time() + 30
-        while time.time() < deadline and (
-                parse_qs(urlparse(driver.current_url).query).get("gene", [""])[0] != named[i][1]
-                or parse_qs(urlparse(driver.current_url).query).get("feature", [""])[0]
-                != named[i][0]):
-            time.sleep(0.5)
+
+        def selected(d):
+            q = parse_qs(urlparse(d.current_url).query)
+            return (q.get("feature", [""])[0], q.get("gene", [""])[0]) == tuple(named[i][:2])
+
+        # the heatmap is the page's first chart: its cells come first in document order
+        browser.click_point(driver, ".js-plotly-plot .scatterlayer .point", lambda p: p[i],
+                            selected, timeout=30)
         qs = parse_qs(urlparse(driver.current_url).query)
         assert (qs["feature"][0], qs["gene"][0]) == (named[i][0], named[i][1]), \
             driver.current_url
         browser.wait_idle(driver)
         # a patient in the scatter → the Images page on that patient
-        pts = driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .scatterlayer .point")
-        assert pts, "no scatter points"
-        ActionChains(driver).move_to_element(pts[-1]).click().perform()
+        assert driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .scatterlayer .point"), \
+            "no scatter points"
+        browser.click_point(driver, ".js-plotly-plot .scatterlayer .point", lambda p: p[-1],
+                            lambda d: "/Images" in d.current_url)
         wait("Side by side with")
         assert "/Images" in driver.current_url and "patient=" in driver.current_url
         for page, text in (("Cohort", "Patients per modality"), ("Feature", "genes at q <"),
@@ -504,15 +506,13 @@ def test_every_page_in_chromium_on_three_run_shapes(demo_run, tmp_path):
                     By.CSS_SELECTOR, "[data-testid='stException']"), (shape, title, text[:500])
                 assert driver.find_elements(By.CSS_SELECTOR, "h1, h2"), (shape, title, text)
             if shape == "image + expression":  # a cell of the tracks opens its patient
-                from selenium.webdriver.common.action_chains import ActionChains
-
                 browser.click_sidebar(driver, "Patients")
                 browser.wait_for(driver, "Gene tracks", 90, work / "tracks.png")
                 browser.wait_idle(driver)
-                cells = driver.find_elements(By.CSS_SELECTOR,
-                                             ".js-plotly-plot .scatterlayer .point")
-                assert cells, "no clickable track cells"
-                ActionChains(driver).move_to_element(cells[len(cells) // 2]).click().perform()
+                css = ".js-plotly-plot .scatterlayer .point"
+                assert driver.find_elements(By.CSS_SELECTOR, css), "no clickable track cells"
+                browser.click_point(driver, css, lambda p: p[len(p) // 2],
+                                    lambda d: "/Images" in d.current_url)
                 browser.wait_for(driver, "Side by side with", 90, work / "images.png")
                 assert "/Images" in driver.current_url and "patient=" in driver.current_url
             driver.get(url + "/Compare?split=tertiles")  # a shared link straight to a page
