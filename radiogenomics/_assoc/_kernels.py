@@ -120,10 +120,14 @@ def fast_pvalues(r: np.ndarray, nu: float, out: np.ndarray | None = None,
         import numba
 
         numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+    return _table(nu)(r, out, r_out)
+
+
+def _table(nu: float) -> PValueTable:
     if nu not in _tables:
         _tables.clear()  # one ν per association run; keep memory flat
         _tables[nu] = PValueTable(nu)
-    return _tables[nu](r, out, r_out)
+    return _tables[nu]
 
 
 def rank_columns(A: np.ndarray, threads: int | None = None,
@@ -266,9 +270,15 @@ class ThresholdBH:
     def result(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Flat indices of the pairs with q < thr sorted by p (ties by index), their r, p
         and q."""
+        try:
+            return self._result()
+        finally:
+            self.pool.shutdown()
+            self.parts = []
+
+    def _result(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         bins, nu = SELECT_BINS, self.nu
         empty = np.empty(0, np.int64), np.empty(0), np.empty(0), np.empty(0)
-        self.pool.shutdown()
         hist = self.parts[0][0] + self.parts[1][0]
         at_or_above = np.cumsum(hist[::-1])[::-1]  # pairs in bins ≥ b
         nonempty = np.flatnonzero(hist)
@@ -288,20 +298,33 @@ class ThresholdBH:
             cut -= 1
         if cut < self.cut0:
             raise RuntimeError(f"BH selection: bin {cut} below the kept bins ({self.cut0}).")
-        nb = _nb()
-        (_, i0, r0), (_, i1, r1) = self.parts
-        idx, r = np.concatenate([i0[:self.k[0]], i1[:self.k[1]]]), \
-            np.concatenate([r0[:self.k[0]], r1[:self.k[1]]])
-        self.parts = []
-        k = nb.keep_bins(idx, r, bins, cut)
-        idx, r = idx[:k], r[:k]
-        p = fast_pvalues(r, nu)
-        k = nb.keep_below(p, t, idx, r)
-        order, p = packed_argsort(p[:k])
-        idx_s, r_s = np.empty(k, np.int64), np.empty(k)
-        nb.gather2(idx, r, order, idx_s, r_s)
-        idx, r = idx_s, r_s
-        nb.sort_tied(p, idx, r)
+        nb, tab = _nb(), _table(nu)
+
+        def select(part: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            """This half's pairs with p < t, sorted by (p, flat index)."""
+            _, i_, r_ = self.parts[part]
+            p_ = np.empty(self.k[part])
+            k_, far = nb.select_below(i_, r_, self.k[part], bins, cut, t, tab.tab, tab.inv_h,
+                                      tab.a_hi, p_)
+            i_, r_, p_ = i_[:k_], r_[:k_], p_[:k_]
+            if far:  # beyond the table: scipy's p, then the same p < t test
+                nan = np.flatnonzero(np.isnan(p_))
+                p_[nan] = scipy_pvalues(r_[nan], nu)
+                k_ = nb.keep_below(p_, t, i_, r_)
+                i_, r_, p_ = i_[:k_], r_[:k_], p_[:k_]
+            order, p_ = packed_argsort(p_)
+            idx_s, r_s = np.empty(k_, np.int64), np.empty(k_)
+            nb.gather2(i_, r_, order, idx_s, r_s)
+            nb.sort_tied(p_, idx_s, r_s)
+            return p_, idx_s, r_s
+
+        # each half in its own thread (numpy's sort and the kernels release the GIL), then
+        # one merge: 0.03 s less than sorting all candidates in one thread (2.2 M kept)
+        other = self.pool.submit(select, 1)
+        (p0, i0, r0), (p1, i1, r1) = select(0), other.result()
+        k = p0.size + p1.size
+        p, idx, r = np.empty(k), np.empty(k, np.int64), np.empty(k)
+        nb.merge_sorted(p0, i0, r0, p1, i1, r1, p, idx, r)
         q = np.empty(k)
         K = nb.bh_prefix(p, self.scale, self.thr, q)
         return idx[:K], r[:K], p[:K], q[:K]

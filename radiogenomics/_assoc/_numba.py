@@ -18,6 +18,20 @@ BASE = TINY << MB
 NB = LOWN + (40 << MB) + 1  # the last key is p = 1 (and anything above)
 
 
+@numba.njit(cache=True, nogil=True, inline="always", fastmath={"contract"})
+def _p_at(a, tab, inv_h, a_hi):
+    """p of |r| = ``a`` ≤ ``a_hi`` from the table (see :func:`pvals`); one expression, so
+    every kernel that inlines it computes the same bits."""
+    x = min(a, a_hi) * inv_h
+    k = min(int(x), tab.shape[0] - 1)
+    s = x - k
+    d = s * (tab[k, 1] + s * (tab[k, 2] + s * tab[k, 3]))
+    e = 1.0 + d * (1.0 + d * (1 / 2 + d * (1 / 6 + d * (1 / 24 + d * (1 / 120 + d * (
+        1 / 720 + d * (1 / 5040 + d * (1 / 40320 + d * (1 / 362880 + d * (
+            1 / 3628800 + d * (1 / 39916800 + d / 479001600)))))))))))
+    return min(1.0, tab[k, 0] * e)
+
+
 @numba.njit(cache=True, nogil=True, parallel=True, fastmath={"contract"})
 def pvals(r, rout, out, tab, inv_h, a_hi):
     """For a 2-D block of correlations (any strides): r clipped to [−1, 1] into ``rout`` and
@@ -26,26 +40,47 @@ def pvals(r, rout, out, tab, inv_h, a_hi):
     Taylor polynomial (|Δ| ≤ 0.25 by construction, error < 1e-15), so no libm call and
     the loop vectorises. NaN where |r| > a_hi or r is NaN; returns their count."""
     rows, cols = r.shape
-    last = tab.shape[0] - 1
     far = 0
     for i in numba.prange(rows):
         for j in range(cols):
             v = min(max(r[i, j], -1.0), 1.0)
             rout[i, j] = v
             a = abs(v)
-            x = min(a, a_hi) * inv_h
-            k = min(int(x), last)
-            s = x - k
-            d = s * (tab[k, 1] + s * (tab[k, 2] + s * tab[k, 3]))
-            e = 1.0 + d * (1.0 + d * (1 / 2 + d * (1 / 6 + d * (1 / 24 + d * (1 / 120 + d * (
-                1 / 720 + d * (1 / 5040 + d * (1 / 40320 + d * (1 / 362880 + d * (
-                    1 / 3628800 + d * (1 / 39916800 + d / 479001600)))))))))))
-            pv = min(1.0, tab[k, 0] * e)
+            pv = _p_at(a, tab, inv_h, a_hi)
             if not a <= a_hi:
                 pv = np.nan
                 far += 1
             out[i, j] = pv
     return far
+
+
+@numba.njit(cache=True, nogil=True, fastmath={"contract"})
+def select_below(idx, r, k, bins, cut, t, tab, inv_h, a_hi, p):
+    """Of the first ``k`` candidates (flat index, clipped r), move those whose bin
+    ⌊|r|·bins⌋ reaches ``cut`` and whose p (:func:`pvals`, same bits) is below ``t`` to the
+    front (order kept), their p into ``p``. A pair beyond the table (|r| > ``a_hi``) is
+    kept with p = NaN for the caller to fill. Returns (kept, beyond the table). Three
+    tight passes (keep the bins; p; keep p < t): 0.026 s on 2.2 M candidates, where one
+    branchy pass took 0.031 s."""
+    n = 0
+    for i in range(k):
+        if min(int(abs(r[i]) * bins), bins) >= cut:
+            idx[n], r[n] = idx[i], r[i]
+            n += 1
+    far = 0
+    for i in range(n):
+        a = abs(r[i])
+        pv = _p_at(a, tab, inv_h, a_hi)
+        if not a <= a_hi:
+            pv = np.nan
+            far += 1
+        p[i] = pv
+    m = 0
+    for i in range(n):
+        if p[i] < t or np.isnan(p[i]):
+            idx[m], r[m], p[m] = idx[i], r[i], p[i]
+            m += 1
+    return m, far
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -244,10 +279,22 @@ def rank_rows(AT, keys, shift, out, standardize):
     the same pass. Ties are found on the sorted values, read in order (no gather)."""
     q, n = AT.shape
     centre = (n + 1) / 2.0 if standardize else 0.0
+    # without ties the centred ranks' sum of squares is n(n² − 1)/12, the very float the
+    # loop below sums (its terms are quarters, the sum exact below 2⁵³): the no-tie
+    # path (nearly every row of continuous data) writes the final ranks in one pass,
+    # bit for bit the same, at about half the time per row
+    plain = 1.0 / np.sqrt(n * (n * n - 1.0) / 12.0) if standardize and n > 1 else 1.0
     order = np.empty(n, np.int64)
     vs = np.empty(n)
     for j in range(q):
         fix_packed(keys[j], shift, AT[j], order, vs)
+        tied = False
+        for t in range(n - 1):
+            tied |= vs[t + 1] == vs[t]
+        if not tied:
+            for t in range(n):
+                out[j, order[t]] = (t + 1.0 - centre) * plain
+            continue
         i = 0
         ss = 0.0
         while i < n:
@@ -289,43 +336,34 @@ def clip_hist_collect(r, bins, cut, low, col0, ncol, hist, idx, rv, k):
     from position ``k`` (room for the whole block is the caller's). Returns the new end.
 
     Entries whose bin is below ``low`` are only counted, all in ``hist[0]``, and left
-    unclipped (they are inside [−1, 1]): a row is gone through entry by entry only when a
-    vectorised count finds one at or above ``low`` (the compare is the bin's own,
-    ⌊a·bins⌋ ≥ low ⇔ a·bins ≥ low). Serial for the reason given at ``abs_hist``."""
+    unclipped (they are inside [−1, 1]). Per row, a first loop (it vectorises) writes each
+    entry's bin, or −1 below ``low`` (the compare is the bin's own, ⌊a·bins⌋ ≥ low ⇔
+    a·bins ≥ low); the second only branches on those: 20 % less time than one branchy
+    loop with 5–11 % of entries at or above ``low``. Serial for the reason given at
+    ``abs_hist``."""
     rows, cols = r.shape
+    binof = np.empty(cols, np.int32)
     for i in range(rows):
         row = r[i]
-        hits = 0
         for j in range(cols):
-            hits += abs(row[j]) * bins >= low
-        hist[0] += cols - hits
-        if hits == 0:
-            continue
+            a = abs(row[j]) * bins
+            binof[j] = np.int32(min(a, bins)) if a >= low else -1
+        n = 0
         for j in range(cols):
-            v = row[j]
-            if abs(v) * bins < low:
+            b = binof[j]
+            if b < 0:
                 continue
+            n += 1
+            v = row[j]
             if not -1.0 <= v <= 1.0:
                 v = min(max(v, -1.0), 1.0)
                 row[j] = v
-            b = min(int(abs(v) * bins), bins)
             hist[b] += 1
             if b >= cut:
                 idx[k] = i * ncol + col0 + j
                 rv[k] = v
                 k += 1
-    return k
-
-
-@numba.njit(cache=True, nogil=True)
-def keep_bins(idx, r, bins, cut):
-    """Move the pairs whose bin ⌊|r|·bins⌋ reaches ``cut`` to the front (order kept);
-    returns how many."""
-    k = 0
-    for i in range(idx.size):
-        if min(int(abs(r[i]) * bins), bins) >= cut:
-            idx[k], r[k] = idx[i], r[i]
-            k += 1
+        hist[0] += cols - n
     return k
 
 
@@ -444,6 +482,20 @@ def sort_tied(p, idx, r):
         else:  # short runs (nearly all): insertion sort in place
             _insertion_by(idx, r, i, j)
         i = j
+
+
+@numba.njit(cache=True, nogil=True)
+def merge_sorted(p0, i0, r0, p1, i1, r1, p, idx, r):
+    """Merge two runs sorted by (p, index) into ``p, idx, r``."""
+    a = b = 0
+    n0, n1 = p0.size, p1.size
+    for o in range(n0 + n1):
+        if b >= n1 or (a < n0 and (p0[a] < p1[b] or (p0[a] == p1[b] and i0[a] < i1[b]))):
+            p[o], idx[o], r[o] = p0[a], i0[a], r0[a]
+            a += 1
+        else:
+            p[o], idx[o], r[o] = p1[b], i1[b], r1[b]
+            b += 1
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
