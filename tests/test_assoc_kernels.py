@@ -180,23 +180,29 @@ def test_q_threshold_streaming_path_equals_full_bh(fdr):
     Y["g5"] = np.round(Y["g5"])
     Y["dup"] = Y["g7"]
     full = tl.associate(X, Y, keep="all", fdr=fdr, progress_bar=False)
+    from radiogenomics._assoc.correlation import _blas_threads
+
+    blas = _blas_threads()
     for thr in (1e-6, 0.05, 1.0):
         lean = tl.associate(X, Y, keep=thr, fdr=fdr, progress_bar=False)
+        assert _blas_threads() == blas  # the bands' one-thread BLAS limit is lifted after
         ref = full[full["qvalue"] < thr].reset_index(drop=True)
         assert len(ref) > 1000
         pd.testing.assert_frame_equal(lean, ref, check_exact=True)
 
 
-def test_threshold_bh_on_a_planted_matrix():
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_threshold_bh_on_a_planted_matrix(threads):
     """ThresholdBH fed in blocks equals bh_qvalues on the p-values of the whole matrix,
-    including exact ±1 (clipped) and a matrix with nothing below the threshold."""
+    including exact ±1 (clipped) and a matrix with nothing below the threshold, whatever
+    the number of row bands (threads; an odd one is merged last)."""
     rng = np.random.default_rng(4)
     R = np.tanh(rng.normal(0, 0.2, (300, 7000)))
     R[:5, :40] = 0.9
     R[0, 0], R[1, 1] = 1.0 + 1e-15, -1.0
     nu = 40.0
     full = kern.bh_qvalues(kern.fast_pvalues(np.clip(R, -1, 1), nu)).reshape(R.shape)
-    sel = kern.ThresholdBH(R.shape, nu, R.size, 0.01)
+    sel = kern.ThresholdBH(R.shape, nu, R.size, 0.01, threads=threads)
     for s in range(0, R.shape[1], 999):
         sel.add(np.ascontiguousarray(R[:, s:s + 999]), s)
     idx, r, p, q = sel.result()
@@ -204,6 +210,6 @@ def test_threshold_bh_on_a_planted_matrix():
     np.testing.assert_array_equal(np.sort(idx), want)
     np.testing.assert_array_equal(q, full.ravel()[idx])
     assert r[0] in (1.0, -1.0) and (np.diff(p) >= 0).all()
-    none = kern.ThresholdBH((10, 10), nu, 100, 1e-30)
+    none = kern.ThresholdBH((10, 10), nu, 100, 1e-30, threads=threads)
     none.add(np.zeros((10, 10)), 0)
     assert [a.size for a in none.result()] == [0, 0, 0, 0]

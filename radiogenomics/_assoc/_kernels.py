@@ -31,7 +31,9 @@ correlations (``benchmarks/bench_associate.py`` prints the ratio).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 from scipy import special
@@ -233,39 +235,44 @@ class ThresholdBH:
     for bit (tested).
     """
 
-    def __init__(self, shape: tuple[int, int], nu: float, scale: float, thr: float) -> None:
+    def __init__(self, shape: tuple[int, int], nu: float, scale: float, thr: float,
+                 threads: int = 2) -> None:
         self.shape, self.nu, self.scale, self.thr = shape, float(nu), float(scale), thr
         self.cut0 = max(0, int(_abs_r_at(thr * (1 + 1e-6), nu) * SELECT_BINS) - 2)
         # bins below cut0 − 1 are pooled in bin 0: no pair there has p < thr, and the
         # rank bound of bin cut0 needs the counts from bin cut0 − 1 up (see result)
         self.low = float(max(self.cut0 - 1, 0))
-        # candidates, appended in place by two threads (each takes half of every block's
-        # rows, with its own histogram and buffer; Python threads, since an OpenMP team
-        # spinning between GEMMs slows OpenBLAS). Room for every pair is reserved, but
-        # the OS only backs the pages written, so this costs the candidates' memory, no
-        # more, and never a copy to grow
-        m = shape[0] * shape[1]
-        self.parts = [(np.zeros(SELECT_BINS + 1, np.int64), np.empty(m, np.int64),
-                       np.empty(m)) for _ in range(2)]
-        self.k = [0, 0]
-        self.pool = ThreadPoolExecutor(1)
+        # one part per thread, each a band of rows with its own histogram and candidates
+        # (Python threads: an OpenMP team spinning between GEMMs slows OpenBLAS). Room
+        # for every pair of the band is reserved, but the OS only backs the pages
+        # written, so this costs the candidates' memory, no more, and never a copy to grow
+        self.threads = max(1, min(int(threads), shape[0]))
+        self.bounds = np.linspace(0, shape[0], self.threads + 1).astype(np.int64)
+        self.parts = [(np.zeros(SELECT_BINS + 1, np.int64), np.empty(n * shape[1], np.int64),
+                       np.empty(n * shape[1])) for n in np.diff(self.bounds)]
+        self.k = [0] * self.threads
+        self.pool = ThreadPoolExecutor(max(1, self.threads - 1))
+
+    def each(self, fn: Callable[[int], Any]) -> list[Any]:
+        """``fn(part)`` for every part, each in its own thread (part 0 in this one)."""
+        others = [self.pool.submit(fn, t) for t in range(1, self.threads)]
+        first = fn(0)
+        return [first] + [f.result() for f in others]
+
+    def add_rows(self, part: int, block: np.ndarray, col0: int) -> None:
+        """Clip the block of r of one part's rows (columns ``col0`` on) in place, count it
+        and keep its candidate pairs."""
+        hist, idx, r = self.parts[part]
+        # flat index of the band's row i: (i + its first row)·ncol + col0 + j
+        self.k[part] = _nb().clip_hist_collect(
+            block, SELECT_BINS, self.cut0, self.low, col0 + int(self.bounds[part]) * self.shape[1],
+            self.shape[1], hist, idx, r, self.k[part])
 
     def add(self, block: np.ndarray, col0: int) -> None:
-        """Clip a rows × chunk block of r (columns ``col0`` on) in place, count it and
-        keep its candidate pairs."""
-        nb, half = _nb(), block.shape[0] // 2
-
-        def part(t: int) -> int:
-            rows = slice(0, half) if t == 0 else slice(half, None)
-            hist, idx, r = self.parts[t]
-            # flat index of row i of this half: (i + first row)·ncol + …
-            return nb.clip_hist_collect(block[rows], SELECT_BINS, self.cut0, self.low,
-                                        col0 + rows.indices(block.shape[0])[0] * self.shape[1],
-                                        self.shape[1], hist, idx, r, self.k[t])
-
-        other = self.pool.submit(part, 1)
-        self.k[0] = part(0)
-        self.k[1] = other.result()
+        """Clip a block of r of every row (columns ``col0`` on) in place, count it and keep
+        its candidate pairs, each part's rows in its own thread."""
+        b = self.bounds
+        self.each(lambda t: self.add_rows(t, block[b[t]:b[t + 1]], col0))
 
     def result(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Flat indices of the pairs with q < thr sorted by p (ties by index), their r, p
@@ -279,7 +286,7 @@ class ThresholdBH:
     def _result(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         bins, nu = SELECT_BINS, self.nu
         empty = np.empty(0, np.int64), np.empty(0), np.empty(0), np.empty(0)
-        hist = self.parts[0][0] + self.parts[1][0]
+        hist = np.sum([h for h, _, _ in self.parts], axis=0)
         at_or_above = np.cumsum(hist[::-1])[::-1]  # pairs in bins ≥ b
         nonempty = np.flatnonzero(hist)
         if nonempty.size == 0:
@@ -301,7 +308,7 @@ class ThresholdBH:
         nb, tab = _nb(), _table(nu)
 
         def select(part: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            """This half's pairs with p < t, sorted by (p, flat index)."""
+            """This part's pairs with p < t, sorted by (p, flat index)."""
             _, i_, r_ = self.parts[part]
             p_ = np.empty(self.k[part])
             k_, far = nb.select_below(i_, r_, self.k[part], bins, cut, t, tab.tab, tab.inv_h,
@@ -318,16 +325,27 @@ class ThresholdBH:
             nb.sort_tied(p_, idx_s, r_s)
             return p_, idx_s, r_s
 
-        # each half in its own thread (numpy's sort and the kernels release the GIL), then
-        # one merge: 0.03 s less than sorting all candidates in one thread (2.2 M kept)
-        other = self.pool.submit(select, 1)
-        (p0, i0, r0), (p1, i1, r1) = select(0), other.result()
-        k = p0.size + p1.size
-        p, idx, r = np.empty(k), np.empty(k, np.int64), np.empty(k)
-        nb.merge_sorted(p0, i0, r0, p1, i1, r1, p, idx, r)
+        # each part in its own thread (numpy's sort and the kernels release the GIL), then
+        # merged pairwise: 0.03 s less than sorting 2.2 M kept pairs in one thread
+        runs = self.each(select)
+        while len(runs) > 1:
+            pairs = [runs[i:i + 2] for i in range(0, len(runs) - 1, 2)]
+            rest = runs[len(pairs) * 2:]
+            futures = [self.pool.submit(_merge, *pair) for pair in pairs[1:]]
+            runs = [_merge(*pairs[0])] + [f.result() for f in futures] + rest
+        p, idx, r = runs[0]
+        k = p.size
         q = np.empty(k)
         K = nb.bh_prefix(p, self.scale, self.thr, q)
         return idx[:K], r[:K], p[:K], q[:K]
+
+
+def _merge(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """Two (p, index, r) runs sorted by (p, index), merged."""
+    k = a[0].size + b[0].size
+    p, idx, r = np.empty(k), np.empty(k, np.int64), np.empty(k)
+    _nb().merge_sorted(*a, *b, p, idx, r)
+    return p, idx, r
 
 
 def _abs_r_at(p: float, nu: float) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -356,6 +357,25 @@ def _gemm(device: str) -> tuple[str, Any]:
     return "torch-cuda", gemm
 
 
+_BLAS: list[Any] = []
+
+
+def _blas_threads() -> int:
+    """Threads numpy's BLAS may use now (a caller's ``threadpool_limits`` included)."""
+    if not _BLAS:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS.append(ThreadpoolController())  # inspecting the loaded libraries: once
+    counts = [m.num_threads for m in _BLAS[0].select(user_api="blas").lib_controllers]
+    return max(1, min(counts)) if counts else 1
+
+
+def _one_blas_thread() -> Any:
+    """A context in which numpy's BLAS runs on the calling thread only."""
+    _blas_threads()
+    return _BLAS[0].limit(limits=1, user_api="blas")
+
+
 # ---------------------------------------------------------------------- engine
 def associate(
     cohort_or_X: Any,
@@ -473,7 +493,7 @@ def associate(
         # only the pairs below a q threshold are wanted and no matrix is stored: skip the
         # p-value matrix (a third of the memory) and BH over every pair (``bh_select``)
         table = _threshold_table(d.A, d.B, d.rank, d.Cm, keep, fdr, chunk_size, gemm,
-                                 progress_bar)
+                                 workers, progress_bar)
         table.attrs.update(attrs)
         return table
     R, P, N = _correlate(d, chunk_size, gemm, workers, progress_bar)
@@ -675,35 +695,66 @@ def _negative_controls(A: pd.DataFrame, Q: np.ndarray, controls: list[str]) -> d
 
 
 def _threshold_table(A: pd.DataFrame, B: pd.DataFrame, rank: bool, Cm: np.ndarray | None,
-                     thr: float, fdr: str, width: int, gemm: Any,
+                     thr: float, fdr: str, width: int, gemm: Any, workers: int,
                      progress_bar: bool) -> pd.DataFrame:
     """The pairs at q < ``thr`` of complete data, streamed: each GEMM block of gene
     columns goes into one small reused buffer, is counted and its candidates kept
     (:class:`~radiogenomics._assoc._kernels.ThresholdBH`); neither r nor p is held for
-    every pair. Same rows, order and numbers as the full path (tested)."""
+    every pair. Same rows, order and numbers as the full path (tested).
+
+    On the CPU each thread takes a band of feature rows and, chunk after chunk, computes
+    its band's block with one BLAS thread and counts it while the block is in cache. With
+    BLAS's own threads instead, the idle one spins between GEMMs and took a core from the
+    counting and from the selection after the last GEMM (0.04–0.08 s of a 0.7 s call at
+    2,000 × 20,000 × 500 on 2 cores, measured)."""
     from radiogenomics._assoc._kernels import ThresholdBH
 
     n, k = len(A), 0 if Cm is None else Cm.shape[1]
     p_, q_ = A.shape[1], B.shape[1]
     m = p_ * q_
     factor = float(np.sum(1.0 / np.arange(1, m + 1))) if fdr == "by" else 1.0
-    sel = ThresholdBH((p_, q_), n - 2 - k, m * factor, thr)
+    native = getattr(gemm, "__name__", "") == "numpy_gemm"
+    blas = _blas_threads() if native else workers
+    sel = ThresholdBH((p_, q_), n - 2 - k, m * factor, thr,
+                      threads=max(1, min(workers, blas, p_ // 16)))
     Xs, Ys = _prepare(_values(A), rank, Cm), _prepare(_values(B), rank, Cm)
     width = min(width, q_)
-    buf = np.empty((p_, width))
     starts = range(0, q_, width)
-    for s in progress(starts, total=len(starts), desc="associate", enabled=progress_bar):
-        w = min(width, q_ - s)
-        block = buf[:, :w] if w == width else np.empty((p_, w))
-        gemm(Xs, Ys[:, s:s + w], out=block)
-        sel.add(block, s)
-    del Xs, Ys, buf
+    if native:
+        with _one_blas_thread():
+            sel.each(partial(_band, sel=sel, Xs=Xs, Ys=Ys, width=width, gemm=gemm,
+                             progress_bar=progress_bar))
+    else:
+        buf = np.empty((p_, width))
+        for s in progress(starts, total=len(starts), desc="associate", enabled=progress_bar):
+            w = min(width, q_ - s)
+            block = buf[:, :w] if w == width else np.empty((p_, w))
+            gemm(Xs, Ys[:, s:s + w], out=block)
+            sel.add(block, s)
+        del buf
+    del Xs, Ys
     idx, r, pv, qv = sel.result()
     fi, gi = np.divmod(idx, q_)
     return pd.DataFrame({
         "feature": A.columns.to_numpy()[fi], "gene": B.columns.to_numpy()[gi],
         "r": r, "pvalue": pv, "qvalue": qv, "n": np.full(len(idx), n - k, np.int32),
     }, copy=False)
+
+
+def _band(t: int, sel: Any, Xs: np.ndarray, Ys: np.ndarray, width: int, gemm: Any,
+          progress_bar: bool) -> None:
+    """Thread ``t`` of the streamed threshold path: its band of rows, chunk after chunk
+    (the progress bar follows thread 0)."""
+    a, b = int(sel.bounds[t]), int(sel.bounds[t + 1])
+    q_ = Ys.shape[1]
+    Xt, buf = Xs[:, a:b], np.empty((b - a, width))
+    starts = range(0, q_, width)
+    for s in progress(starts, total=len(starts), desc="associate",
+                      enabled=progress_bar and t == 0):
+        w = min(width, q_ - s)
+        block = buf[:, :w] if w == width else np.empty((b - a, w))
+        gemm(Xt, Ys[:, s:s + w], out=block)
+        sel.add_rows(t, block, s)
 
 
 def _keep_index(P: np.ndarray, Q: np.ndarray, keep: str | float | int) -> np.ndarray:
