@@ -101,13 +101,42 @@ def wait_idle(driver, timeout: float = 90, settle: float = 0.15) -> float:
     return time.perf_counter() - t0
 
 
-def click_sidebar(driver, page: str) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
+def click(driver, xpath: str, timeout: float = 60) -> None:
+    """Click the first element at ``xpath`` once it is clickable, finding it afresh when a
+    rerun replaced it between the find and the click (stale) or covered it for a moment."""
+    from selenium.common.exceptions import (
+        ElementClickInterceptedException,
+        StaleElementReferenceException,
+    )
 
-    WebDriverWait(driver, 60).until(ec.element_to_be_clickable(
-        (By.XPATH, f"//a[@data-testid='stSidebarNavLink'][contains(@href, '/{page}')]"))).click()
+    deadline = time.time() + timeout
+    while True:
+        try:
+            element(driver, xpath, max(1.0, deadline - time.time())).click()
+            return
+        except (StaleElementReferenceException, ElementClickInterceptedException):
+            if time.time() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def texts(driver, xpath: str, timeout: float = 60) -> list[str]:
+    """The text of every element at ``xpath``, read again if a rerun replaced them."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    deadline = time.time() + timeout
+    while True:
+        try:
+            return [e.text for e in driver.find_elements(By.XPATH, xpath)]
+        except StaleElementReferenceException:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def click_sidebar(driver, page: str) -> None:
+    click(driver, f"//a[@data-testid='stSidebarNavLink'][contains(@href, '/{page}')]")
 
 
 def click_point(driver, css: str, pick, done, timeout: float = 60) -> None:

@@ -227,15 +227,14 @@ def test_real_browser_journey(demo_run, tmp_path, shared_data):
         assert f"gene={gene}" in driver.current_url
         # a pathway holding the gene → the Pathways page on it
         term = ex.gene_pathways(gene)["term"].iloc[0]
-        browser.element(driver, f"//button[normalize-space()='{term}']").click()
+        browser.click(driver, f"//button[normalize-space()='{term}']")
         wait("Leading-edge genes")
         assert "/Pathways" in driver.current_url and f"pathway={term}" in driver.current_url
         # a leading-edge gene → back to the Gene page on that gene
         browser.element(driver, "(//*[@data-testid='stButtonGroup'])[last()]//button")
-        lead = [b.text for b in driver.find_elements(
-            By.XPATH, "(//*[@data-testid='stButtonGroup'])[last()]//button")]
+        lead = browser.texts(driver, "(//*[@data-testid='stButtonGroup'])[last()]//button")
         target = next(g for g in lead if g and g != gene)
-        browser.element(driver, f"//button[normalize-space()='{target}']").click()
+        browser.click(driver, f"//button[normalize-space()='{target}']")
         wait(f"{target}: associated with")
         assert f"gene={target}" in driver.current_url
         # the FDR slider drives the count of pairs
@@ -326,10 +325,10 @@ def _validate_in_browser(driver, demo_run, tmp_path, shared_data):
     time.sleep(2)
     wait_for("Positive class")
     time.sleep(1)
-    driver.find_element(By.XPATH, "//button[normalize-space()='Validate']").click()
+    browser.click(driver, "//button[normalize-space()='Validate']")
     wait_for("Download per-sample scores", timeout=120)
     assert "Coverage 100%" in driver.find_element(By.TAG_NAME, "body").text  # table: a canvas
-    driver.find_element(By.XPATH, "//button[contains(., 'Download metrics')]").click()
+    browser.click(driver, "//button[contains(., 'Download metrics')]")
     time.sleep(3)
     body = driver.find_element(By.TAG_NAME, "body").text
     assert "Download per-sample scores" in body and "Coverage 100%" in body, \
