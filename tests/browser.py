@@ -120,19 +120,26 @@ def click(driver, xpath: str, timeout: float = 60) -> None:
             time.sleep(0.1)
 
 
-def texts(driver, xpath: str, timeout: float = 60) -> list[str]:
-    """The text of every element at ``xpath``, read again if a rerun replaced them."""
+def fresh(action, timeout: float = 60):
+    """``action()``, repeated while a rerun makes the elements it finds stale; ``action``
+    finds its elements itself, so each try gets the current ones."""
     from selenium.common.exceptions import StaleElementReferenceException
-    from selenium.webdriver.common.by import By
 
     deadline = time.time() + timeout
     while True:
         try:
-            return [e.text for e in driver.find_elements(By.XPATH, xpath)]
+            return action()
         except StaleElementReferenceException:
             if time.time() > deadline:
                 raise
-            time.sleep(0.1)
+            time.sleep(0.2)
+
+
+def texts(driver, xpath: str, timeout: float = 60) -> list[str]:
+    """The text of every element at ``xpath``, read again if a rerun replaced them."""
+    from selenium.webdriver.common.by import By
+
+    return fresh(lambda: [e.text for e in driver.find_elements(By.XPATH, xpath)], timeout)
 
 
 def click_sidebar(driver, page: str) -> None:

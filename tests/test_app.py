@@ -295,9 +295,9 @@ def _validate_in_browser(driver, demo_run, tmp_path, shared_data):
     from radiogenomics._cohort import Cohort
 
     def upload(label, path):  # a new file replaces the uploader's current one
-        driver.find_element(By.XPATH, f"//div[@data-testid='stFileUploader'][.//*[starts-with("
-                            f"normalize-space(), '{label}')]]//input[@type='file']").send_keys(
-                                str(path))
+        browser.fresh(lambda: driver.find_element(
+            By.XPATH, f"//div[@data-testid='stFileUploader'][.//*[starts-with(normalize-space(), "
+                      f"'{label}')]]//input[@type='file']").send_keys(str(path)))
         time.sleep(2)
         wait_for(path.name[:6])  # shown (long names are elided in the middle)
         time.sleep(2)
@@ -318,10 +318,12 @@ def _validate_in_browser(driver, demo_run, tmp_path, shared_data):
     wait_for("Card coverage")
     from selenium.webdriver.common.keys import Keys
 
-    box = driver.find_elements(By.CSS_SELECTOR, "[data-testid='stSelectbox'] input")[0]
-    box.click()
-    box.send_keys("response")
-    box.send_keys(Keys.ENTER)
+    def choose_outcome():
+        box = driver.find_elements(By.CSS_SELECTOR, "[data-testid='stSelectbox'] input")[0]
+        box.click()
+        box.send_keys("response", Keys.ENTER)
+
+    browser.fresh(choose_outcome)
     time.sleep(2)
     wait_for("Positive class")
     time.sleep(1)
