@@ -440,7 +440,9 @@ def associate(
         Dask scheduler to spread the permutation GEMMs over (``fdr="permutation"``);
         results are identical to a local run.
     n_jobs
-        Threads for the p-value kernel (default: all cores).
+        Threads for the p-value kernel and, with a q threshold for ``keep`` on the CPU, for
+        the whole streamed pass (bands of features, one BLAS thread each; never more than
+        BLAS is allowed). Default: all cores.
     Y
         Second samples × features DataFrame when ``cohort_or_X`` is a DataFrame.
     n_perm
