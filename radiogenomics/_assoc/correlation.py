@@ -717,8 +717,7 @@ def _threshold_table(A: pd.DataFrame, B: pd.DataFrame, rank: bool, Cm: np.ndarra
     factor = float(np.sum(1.0 / np.arange(1, m + 1))) if fdr == "by" else 1.0
     native = getattr(gemm, "__name__", "") == "numpy_gemm"
     blas = _blas_threads() if native else workers
-    sel = ThresholdBH((p_, q_), n - 2 - k, m * factor, thr,
-                      threads=max(1, min(workers, blas, p_ // 16)))
+    sel = ThresholdBH((p_, q_), n - 2 - k, m * factor, thr, threads=min(workers, blas))
     Xs, Ys = _prepare(_values(A), rank, Cm), _prepare(_values(B), rank, Cm)
     width = min(width, q_)
     starts = range(0, q_, width)
