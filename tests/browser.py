@@ -101,38 +101,29 @@ def wait_idle(driver, timeout: float = 90, settle: float = 0.15) -> float:
     return time.perf_counter() - t0
 
 
-def click(driver, xpath: str, timeout: float = 60) -> None:
-    """Click the first element at ``xpath`` once it is clickable, finding it afresh when a
-    rerun replaced it between the find and the click (stale) or covered it for a moment."""
-    from selenium.common.exceptions import (
-        ElementClickInterceptedException,
-        StaleElementReferenceException,
-    )
-
-    deadline = time.time() + timeout
-    while True:
-        try:
-            element(driver, xpath, max(1.0, deadline - time.time())).click()
-            return
-        except (StaleElementReferenceException, ElementClickInterceptedException):
-            if time.time() > deadline:
-                raise
-            time.sleep(0.1)
-
-
-def fresh(action, timeout: float = 60):
-    """``action()``, repeated while a rerun makes the elements it finds stale; ``action``
-    finds its elements itself, so each try gets the current ones."""
+def fresh(action, timeout: float = 60, also: tuple = ()):
+    """``action()``, repeated while a rerun makes the elements it finds stale (or one of
+    the exceptions ``also``); ``action`` finds its elements itself, so each try gets the
+    current ones."""
     from selenium.common.exceptions import StaleElementReferenceException
 
     deadline = time.time() + timeout
     while True:
         try:
             return action()
-        except StaleElementReferenceException:
+        except (StaleElementReferenceException, *also):
             if time.time() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def click(driver, xpath: str, timeout: float = 60) -> None:
+    """Click the first element at ``xpath`` once it is clickable, finding it afresh when a
+    rerun replaced it between the find and the click (stale) or covered it for a moment."""
+    from selenium.common.exceptions import ElementClickInterceptedException
+
+    fresh(lambda: element(driver, xpath, timeout).click(), timeout,
+          (ElementClickInterceptedException,))
 
 
 def texts(driver, xpath: str, timeout: float = 60) -> list[str]:
